@@ -1,0 +1,43 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+# Each creates what it needs (virtual environment, servers for tests) by itself.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STORE  ?= sqlite:///coherence.db
+
+.PHONY: run test lint typecheck layers unit bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required" >&2; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+## run: load the demo plan into the embedded store (SQLite) and show it
+run: $(STAMP)
+	$(BIN)/coherence demo --store $(STORE)
+
+## test: lint, types, layer contract, then every test (PostgreSQL started by the tests)
+test: $(STAMP) lint typecheck layers
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+layers: $(STAMP)
+	$(BIN)/lint-imports
+
+## bench: the benchmarks of bench/ (prints figures; not part of `make test`)
+bench: $(STAMP)
+	$(BIN)/python bench/bench_history.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis coherence.db

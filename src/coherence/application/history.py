@@ -1,0 +1,419 @@
+"""``PlanHistory``: the event-sourced application, one method per use case.
+
+Commands load the plan, check the caller's expected version, run the domain
+method, and save the events of that one revision atomically. A command without
+an expected version is retried on a fresh copy when another writer got there
+first; with one, it fails with :class:`VersionConflict`. Nothing is saved when
+a command fails half-way: its events are only pending on a copy of the plan.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Snapshot
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import get_topic
+
+from coherence.application.errors import PlanNotFound, VersionConflict, VersionNotFound
+from coherence.application.narrative import HistoryEntry, describe_events
+from coherence.application.planfile import PlanDocument, state_to_document
+from coherence.application.settings import Settings, store_environment
+from coherence.domain.changes import Change, PlanState, apply_changes, plan_changes
+from coherence.domain.plan import DistrictPlan, Revision, plan_uuid
+
+T = TypeVar("T")
+MAX_RETRIES = 8
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who makes a change, why, through what, and (for history imports) when."""
+
+    actor: str
+    reason: str | None = None
+    source: str = "api"
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a command saved: the plan's new version and the events of the revision."""
+
+    plan_id: str
+    version: int
+    revision: int | None
+    events: list[HistoryEntry] = field(default_factory=list)
+    dry_run: bool = False
+    created: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "plan": self.plan_id,
+            "version": self.version,
+            "revision": self.revision,
+            "events": len(self.events),
+            "dry_run": self.dry_run,
+            "created": self.created,
+            "changes": [e.to_dict() for e in self.events],
+        }
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    plan_id: str
+    district: str | None
+    title: str | None
+    status: str
+    version: int
+    revision: int
+    modified_on: datetime
+
+
+@dataclass(frozen=True)
+class Diff:
+    """Elements and links added, retired and revised between two versions."""
+
+    plan_id: str
+    from_version: int
+    to_version: int
+    changes: list[Change]
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "plan": self.plan_id,
+            "from": self.from_version,
+            "to": self.to_version,
+            "added": [],
+            "retired": [],
+            "revised": [],
+            "linked": [],
+            "unlinked": [],
+        }
+        for c in self.changes:
+            d = c.to_dict()
+            op = d.pop("op")
+            if op in ("add", "restore"):
+                d["restored"] = op == "restore"
+                out["added"].append(d)
+            elif op == "retire":
+                out["retired"].append(d)
+            elif op == "revise":
+                out["revised"].append(d)
+            elif op == "details":
+                out["revised"].append({"kind": "plan", "key": self.plan_id, **d})
+            elif op == "relink":
+                out["revised"].append({"kind": "link", "key": f"{c.source} {c.edge} {c.target}", **d})
+            elif op == "link":
+                out["linked"].append(d)
+            elif op == "unlink":
+                out["unlinked"].append(d)
+        return out
+
+
+class PlanHistory(Application):
+    """Every district plan and its history, in one event store."""
+
+    name = "coherence"
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        env = store_environment(self.settings.store)
+        env["AGGREGATE_CACHE_MAXSIZE"] = str(self.settings.cache_size)
+        env["IS_SNAPSHOTTING_ENABLED"] = "y"
+        super().__init__(env=env)
+
+    def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Any:
+        """Only the given settings: no hidden configuration from the process environment."""
+        from eventsourcing.utils import Environment
+
+        return Environment(name, dict(env or {}))
+
+    # -- reading ---------------------------------------------------------------
+
+    def get_plan(
+        self, plan_id: str, *, version: int | None = None, as_of: date | datetime | None = None
+    ) -> DistrictPlan:
+        """A plan at its latest version, at ``version``, or as it was at ``as_of``."""
+        if as_of is not None:
+            version = self.version_at(plan_id, as_of)
+        if version is not None and version < 1:
+            raise VersionNotFound(f"Plan {plan_id} has no version {version}")
+        try:
+            plan: DistrictPlan = self.repository.get(plan_uuid(plan_id), version=version)
+        except AggregateNotFoundError:
+            raise PlanNotFound(plan_id) from None
+        if version is not None and plan.version != version:
+            raise VersionNotFound(f"Plan {plan_id} has no version {version} (latest is {plan.version})")
+        return plan
+
+    def plan_state(
+        self, plan_id: str, *, version: int | None = None, as_of: date | datetime | None = None
+    ) -> PlanState:
+        return PlanState.of(self.get_plan(plan_id, version=version, as_of=as_of))
+
+    def export_plan(
+        self, plan_id: str, *, version: int | None = None, as_of: date | datetime | None = None
+    ) -> dict[str, Any]:
+        """The plan file of a plan at a version or date (imports back as a no-op)."""
+        return state_to_document(self.plan_state(plan_id, version=version, as_of=as_of))
+
+    def version_at(self, plan_id: str, when: date | datetime) -> int:
+        """The last version recorded at or before ``when`` (a date means its whole day, UTC).
+
+        Recording times never go backwards within a plan, so this is a binary
+        search over the versions, reading one event per step.
+        """
+        moment = _end_of(when)
+        latest = self._latest_version(plan_id)
+        timestamps = _LazyTimestamps(self, plan_uuid(plan_id), latest)
+        index = bisect.bisect_right(timestamps, moment)
+        if index == 0:
+            first = timestamps[0].isoformat()
+            raise VersionNotFound(f"Plan {plan_id} did not exist yet at {moment.isoformat()} (first recorded {first})")
+        return index
+
+    def _latest_version(self, plan_id: str) -> int:
+        events = self.recorder.select_events(plan_uuid(plan_id), desc=True, limit=1)
+        if not events:
+            raise PlanNotFound(plan_id)
+        return int(events[0].originator_version)
+
+    def event_timestamp(self, originator_id: UUID, version: int) -> datetime:
+        stored = self.recorder.select_events(originator_id, gt=version - 1, lte=version, limit=1)
+        event = self.mapper.to_domain_event(stored[0])
+        return event.timestamp  # type: ignore[no-any-return]
+
+    def list_plans(self) -> list[PlanSummary]:
+        """Every plan with its version and status, by plan id."""
+        topic = get_topic(DistrictPlan.Drafted)
+        out = []
+        start = 1
+        ids: list[UUID] = []
+        while True:
+            batch = self.recorder.select_notifications(start=start, limit=1000, topics=[topic])
+            ids.extend(n.originator_id for n in batch)
+            if len(batch) < 1000:
+                break
+            start = batch[-1].id + 1
+        for uid in ids:
+            plan: DistrictPlan = self.repository.get(uid)
+            out.append(
+                PlanSummary(plan.plan_id, plan.district, plan.title, plan.status, plan.version, plan.revision, plan.modified_on)
+            )
+        return sorted(out, key=lambda p: p.plan_id)
+
+    def history(self, plan_id: str, *, since: int = 0, limit: int | None = None) -> list[HistoryEntry]:
+        """Every event of a plan after version ``since``, oldest first, each with a sentence."""
+        uid = plan_uuid(plan_id)
+        events = list(self.events.get(uid))
+        if not events:
+            raise PlanNotFound(plan_id)
+        entries = describe_events(events)
+        selected = [e for e in entries if e.version > since]
+        return selected if limit is None else selected[:limit]
+
+    def diff(self, plan_id: str, from_version: int, to_version: int) -> Diff:
+        """What changed between two versions, field by field."""
+        before = self.plan_state(plan_id, version=from_version)
+        after = self.plan_state(plan_id, version=to_version)
+        return Diff(plan_id, from_version, to_version, plan_changes(before, after))
+
+    # -- commands --------------------------------------------------------------
+
+    def import_plan(
+        self,
+        document: PlanDocument,
+        author: Author,
+        *,
+        dry_run: bool = False,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Make the stored plan equal to a plan file with the fewest events.
+
+        Importing the same file twice emits nothing the second time.
+        """
+        target = document.state
+
+        def run(plan: DistrictPlan, rev: Revision) -> None:
+            apply_changes(plan, plan_changes(PlanState.of(plan), target), rev)
+
+        try:
+            self._load(document.plan_id)
+        except PlanNotFound:
+            if expected_version not in (None, 0):
+                raise VersionConflict(document.plan_id, expected_version or 0, 0) from None
+            plan = DistrictPlan.draft(
+                document.plan_id,
+                actor=author.actor,
+                reason=author.reason,
+                source=author.source,
+                at=author.at,
+                district=target.details.get("district"),
+                title=target.details.get("title"),
+                period_start=target.details.get("period_start"),
+                period_end=target.details.get("period_end"),
+            )
+            rev = Revision(1, author.actor, author.reason, author.source, plan.modified_on)
+            run(plan, rev)
+            return self._save(plan, dry_run=dry_run, created=True)
+        return self._command(document.plan_id, author, run, expected_version, dry_run=dry_run)
+
+    def draft_plan(
+        self,
+        plan_id: str,
+        author: Author,
+        *,
+        district: str | None = None,
+        title: str | None = None,
+        period_start: object = None,
+        period_end: object = None,
+    ) -> CommandResult:
+        plan = DistrictPlan.draft(
+            plan_id,
+            district=district,
+            title=title,
+            period_start=period_start,
+            period_end=period_end,
+            actor=author.actor,
+            reason=author.reason,
+            source=author.source,
+            at=author.at,
+        )
+        try:
+            return self._save(plan, created=True)
+        except IntegrityError:
+            raise VersionConflict(plan_id, 0, self._latest_version(plan_id)) from None
+
+    def add_element(
+        self, plan_id: str, kind: str, key: str | None, fields: Mapping[str, object], author: Author,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        return self._command(plan_id, author, lambda p, r: p.add_element(kind, key, fields, r), expected_version)
+
+    def revise_element(
+        self, plan_id: str, key: str, changes: Mapping[str, object], author: Author,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        return self._command(plan_id, author, lambda p, r: p.revise_element(key, changes, r), expected_version)
+
+    def retire_element(
+        self, plan_id: str, key: str, author: Author, expected_version: int | None = None
+    ) -> CommandResult:
+        return self._command(plan_id, author, lambda p, r: p.retire_element(key, r), expected_version)
+
+    def link(
+        self, plan_id: str, source: str, target: str, author: Author,
+        attributes: Mapping[str, object] | None = None, expected_version: int | None = None,
+    ) -> CommandResult:
+        return self._command(
+            plan_id, author, lambda p, r: p.link(source, target, r, attributes), expected_version
+        )
+
+    def unlink(
+        self, plan_id: str, source: str, target: str, author: Author, expected_version: int | None = None
+    ) -> CommandResult:
+        return self._command(plan_id, author, lambda p, r: p.unlink(source, target, r), expected_version)
+
+    def adopt(self, plan_id: str, author: Author, expected_version: int | None = None) -> CommandResult:
+        return self._command(plan_id, author, lambda p, r: p.adopt(r), expected_version)
+
+    def start_redesign(self, plan_id: str, author: Author, expected_version: int | None = None) -> CommandResult:
+        return self._command(plan_id, author, lambda p, r: p.start_redesign(r), expected_version)
+
+    def close_plan(self, plan_id: str, author: Author, expected_version: int | None = None) -> CommandResult:
+        return self._command(plan_id, author, lambda p, r: p.close(r), expected_version)
+
+    def report_benchmark_status(
+        self, plan_id: str, key: str, status: str, author: Author, expected_version: int | None = None
+    ) -> CommandResult:
+        return self._command(
+            plan_id, author, lambda p, r: p.report_benchmark_status(key, status, r), expected_version
+        )
+
+    def report_outcome_result(
+        self, plan_id: str, key: str, as_of: object, value: object, author: Author,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        return self._command(
+            plan_id, author, lambda p, r: p.report_outcome_result(key, as_of, value, r), expected_version
+        )
+
+    # -- plumbing --------------------------------------------------------------
+
+    def _load(self, plan_id: str) -> DistrictPlan:
+        return self.get_plan(plan_id)
+
+    def _command(
+        self,
+        plan_id: str,
+        author: Author,
+        action: Callable[[DistrictPlan, Revision], object],
+        expected_version: int | None,
+        *,
+        dry_run: bool = False,
+    ) -> CommandResult:
+        for _ in range(MAX_RETRIES):
+            plan = self._load(plan_id)
+            if expected_version is not None and plan.version != expected_version:
+                raise VersionConflict(plan_id, expected_version, plan.version)
+            rev = plan.begin_revision(actor=author.actor, reason=author.reason, source=author.source, at=author.at)
+            action(plan, rev)
+            try:
+                return self._save(plan, dry_run=dry_run)
+            except IntegrityError:
+                if expected_version is not None:
+                    raise VersionConflict(plan_id, expected_version, self._latest_version(plan_id)) from None
+        raise VersionConflict(plan_id, plan.version, self._latest_version(plan_id))
+
+    def _save(self, plan: DistrictPlan, *, dry_run: bool = False, created: bool = False) -> CommandResult:
+        before = plan.version - len(plan.pending_events)
+        events = list(plan.pending_events)
+        entries = describe_events(events, known=plan.elements)
+        revision = plan.revision if events else None
+        if not dry_run and events:
+            self.save(plan)
+            self._maybe_snapshot(plan, before)
+        elif dry_run:
+            plan.collect_events()
+        return CommandResult(
+            plan.plan_id, plan.version if events else before, revision, entries, dry_run, created
+        )
+
+    def _maybe_snapshot(self, plan: DistrictPlan, before: int) -> None:
+        interval = self.settings.snapshot_interval
+        if self.snapshots is not None and plan.version // interval > before // interval:
+            self.snapshots.put([Snapshot.take(plan)])
+
+
+def _end_of(when: date | datetime) -> datetime:
+    if isinstance(when, datetime):
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
+    return datetime.combine(when, time.max, tzinfo=UTC)
+
+
+class _LazyTimestamps(Sequence[datetime]):
+    """Event timestamps of one plan by version, read on demand (for bisect)."""
+
+    def __init__(self, app: PlanHistory, originator_id: UUID, latest: int) -> None:
+        self.app = app
+        self.originator_id = originator_id
+        self.latest = latest
+
+    def __len__(self) -> int:
+        return self.latest
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):  # pragma: no cover - bisect uses ints
+            raise TypeError("no slices")
+        return self.app.event_timestamp(self.originator_id, index + 1)
+
+    def __iter__(self) -> Iterator[datetime]:  # pragma: no cover
+        for i in range(self.latest):
+            yield self[i]

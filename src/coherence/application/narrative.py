@@ -1,0 +1,155 @@
+"""History entries: each event as a sentence a planner can read.
+
+>>> format_money(120000)
+'$120,000'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from coherence.domain.framework import KINDS
+
+_VERBS = {
+    "informs": "informs",
+    "supports": "supports",
+    "measures": "measures",
+    "enables": "enables",
+    "tracks": "tracks",
+    "funds": "funds",
+    "aligns_to": "is aligned to",
+}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One event of a plan's history."""
+
+    version: int
+    revision: int
+    timestamp: datetime
+    type: str
+    actor: str
+    reason: str | None
+    source: str
+    summary: str
+    key: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "revision": self.revision,
+            "timestamp": self.timestamp.isoformat(),
+            "type": self.type,
+            "actor": self.actor,
+            "reason": self.reason,
+            "source": self.source,
+            "summary": self.summary,
+            "key": self.key,
+        }
+
+
+def describe_events(
+    events: Iterable[Any], known: Mapping[str, Mapping[str, Any]] | None = None
+) -> list[HistoryEntry]:
+    """Sentences for a run of plan events.
+
+    ``known`` gives elements already in the plan (``{key: {"kind", "fields"}}``);
+    elements added by the events themselves are learnt as they go, so a whole
+    history can be described from its first event.
+    """
+    elements: dict[str, dict[str, Any]] = {k: {"kind": v["kind"], "fields": dict(v["fields"])} for k, v in (known or {}).items()}
+    out = []
+    for event in events:
+        name = type(event).__name__
+        key = getattr(event, "key", None)
+        summary = _sentence(name, event, elements)
+        if event.reason:
+            summary = f"{summary}: {event.reason}"
+        out.append(
+            HistoryEntry(
+                version=event.originator_version,
+                revision=event.revision,
+                timestamp=event.timestamp,
+                type=name,
+                actor=event.actor,
+                reason=event.reason,
+                source=event.source,
+                summary=summary,
+                key=key,
+            )
+        )
+    return out
+
+
+def _sentence(name: str, e: Any, elements: dict[str, dict[str, Any]]) -> str:  # noqa: PLR0911
+    if name in ("ElementAdded", "ElementRestored"):
+        elements[e.key] = {"kind": e.kind, "fields": dict(e.fields)}
+        return f"{name_element(e.key, elements)} {'added' if name == 'ElementAdded' else 'restored'}"
+    if name == "ElementRevised":
+        elements.setdefault(e.key, {"kind": e.kind, "fields": {}})["fields"].update(e.changes)
+        return f"{name_element(e.key, elements)} revised ({', '.join(e.changes)})"
+    if name == "ElementRetired":
+        return f"{name_element(e.key, elements)} retired"
+    if name in ("Linked", "LinkRevised", "Unlinked"):
+        source = name_element(e.source_key, elements, with_title=False)
+        target = name_element(e.target_key, elements, with_title=False, lower=True)
+        verb = _VERBS.get(e.edge, e.edge)
+        amount = getattr(e, "attributes", {}).get("amount")
+        money = f" ({format_money(amount)})" if amount is not None else ""
+        if name == "Linked":
+            return f"{source} now {verb} {target}{money}"
+        if name == "LinkRevised":
+            return f"{source}: allocation to {target} changed to {format_money(amount)}"
+        return f"{source} no longer {verb} {target}"
+    if name == "BenchmarkStatusReported":
+        elements.get(e.key, {}).get("fields", {})["status"] = e.status
+        return f"{name_element(e.key, elements)} reported {e.status.replace('_', ' ')}"
+    if name == "OutcomeResultReported":
+        return f"{name_element(e.key, elements)} result as of {e.as_of}: {e.value}"
+    if name == "Drafted":
+        period = f" ({e.period_start} to {e.period_end})" if e.period_start and e.period_end else ""
+        return f"Plan {e.plan_id} drafted: {_quote(e.title) or 'untitled'}{period}"
+    if name == "DetailsRevised":
+        return "Plan details revised (" + ", ".join(e.changes) + ")"
+    return {
+        "Adopted": "Plan adopted",
+        "RedesignStarted": "Redesign started",
+        "Closed": "Plan closed",
+    }.get(name, name)
+
+
+def name_element(
+    key: str, elements: Mapping[str, Mapping[str, Any]], *, with_title: bool = True, lower: bool = False
+) -> str:
+    """``Initiative SI2.1 'Tutoring'`` (or ``Mission`` for a one-per-plan element)."""
+    element = elements.get(key)
+    if element is None:
+        return key
+    spec = KINDS[element["kind"]]
+    kind_label = spec.label.lower() if lower else spec.label
+    if spec.singleton:
+        return kind_label
+    label = f"{kind_label} {key}"
+    title = element["fields"].get(spec.title_field) if spec.title_field else None
+    if with_title and isinstance(title, str) and title.strip():
+        label += f" {_quote(title)}"
+    return label
+
+
+def _quote(text: str | None, limit: int = 60) -> str:
+    if not text:
+        return ""
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return f"'{text}'"
+
+
+def format_money(amount: object) -> str:
+    if isinstance(amount, int | float):
+        return f"${amount:,.0f}" if float(amount).is_integer() else f"${amount:,.2f}"
+    return "an unspecified amount"

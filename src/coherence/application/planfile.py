@@ -1,0 +1,382 @@
+"""Plan files (``format: coherence/plan@1``), YAML or JSON: read, check, write.
+
+Reading is defensive: a size limit, no YAML aliases (no alias bombs), no
+duplicate mapping keys, a depth limit. Every refusal is a :class:`PlanFileError`
+naming the file, the path in the document (``initiatives[3].supports[0]``) and
+what was expected. The checked document becomes a :class:`PlanState`; writing
+goes the other way, so an exported file imports back as a no-op.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import yaml
+
+from coherence.application.errors import PlanFileError
+from coherence.domain.changes import Element, Link, PlanState
+from coherence.domain.errors import InvalidInput
+from coherence.domain.framework import (
+    KINDS,
+    check_key,
+    check_plan_id,
+    normalize_date,
+    normalize_fields,
+    normalize_value,
+    with_article,
+)
+
+FORMAT = "coherence/plan@1"
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_DEPTH = 32
+
+
+@dataclass(frozen=True)
+class LinkField:
+    """A field of a section that declares links, and which way they point."""
+
+    name: str
+    edge: str
+    target_kinds: tuple[str, ...]
+    many: bool = True
+    reverse: bool = False  # the listed keys are the link's sources (informed_by)
+    with_amount: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    kind: str
+    links: tuple[LinkField, ...] = ()
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("core_values", "core_value"),
+    Section("data_findings", "data_finding"),
+    Section(
+        "objectives",
+        "objective",
+        (LinkField("informed_by", "informs", ("data_finding",), reverse=True),),
+    ),
+    Section("initiatives", "initiative", (LinkField("supports", "supports", ("objective",)),)),
+    Section(
+        "outcomes", "outcome", (LinkField("measures", "measures", ("objective",), many=False),)
+    ),
+    Section(
+        "professional_learning",
+        "professional_learning",
+        (LinkField("enables", "enables", ("initiative",)),),
+    ),
+    Section("benchmarks", "benchmark", (LinkField("tracks", "tracks", ("initiative",), many=False),)),
+    Section(
+        "budget_lines",
+        "budget_line",
+        (LinkField("funds", "funds", ("initiative", "professional_learning"), with_amount=True),),
+    ),
+    Section(
+        "school_plans",
+        "school_plan",
+        (LinkField("aligns_to", "aligns_to", ("objective", "initiative")),),
+    ),
+    Section(
+        "educator_goals",
+        "educator_goal",
+        (LinkField("aligns_to", "aligns_to", ("objective", "initiative")),),
+    ),
+)
+SINGLETONS = ("mission", "vision", "theory_of_action")
+TOP_LEVEL = ("format", "plan", *SINGLETONS, *(s.name for s in SECTIONS))
+SECTION_OF_KIND = {s.kind: s for s in SECTIONS}
+
+
+# -- reading -------------------------------------------------------------------
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader without aliases and without duplicate keys."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.constructor.ConstructorError(
+                None, None, "aliases (*name) are not allowed in plan files", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def parse_text(data: bytes | str, *, filename: str, media: str | None = None) -> Any:
+    """Parse YAML or JSON (by ``media`` or the file name) into plain data."""
+    size = len(data)
+    if size > MAX_FILE_BYTES:
+        raise PlanFileError(filename, "(file)", f"a file of at most {MAX_FILE_BYTES} bytes", f"{size} bytes")
+    text = data.decode("utf-8", errors="strict") if isinstance(data, bytes) else data
+    is_json = media == "json" or (media is None and filename.lower().endswith(".json"))
+    try:
+        if is_json:
+            return json.loads(text, object_pairs_hook=_no_duplicate_pairs)
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+    except RecursionError:
+        raise PlanFileError(filename, "(document)", f"a document nested at most {MAX_DEPTH} deep") from None
+    except json.JSONDecodeError as e:
+        raise PlanFileError(filename, f"line {e.lineno} column {e.colno}", f"valid JSON ({e.msg})") from None
+    except _DuplicateKey as e:
+        raise PlanFileError(filename, "(document)", "each key once in a mapping", str(e)) from None
+    except yaml.YAMLError as e:
+        raise PlanFileError(filename, _yaml_where(e), f"valid YAML ({_yaml_problem(e)})") from None
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicate_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _yaml_where(e: yaml.YAMLError) -> str:
+    mark = getattr(e, "problem_mark", None)
+    return f"line {mark.line + 1} column {mark.column + 1}" if mark else "(document)"
+
+
+def _yaml_problem(e: yaml.YAMLError) -> str:
+    return str(getattr(e, "problem", None) or e).strip()
+
+
+@dataclass(frozen=True)
+class PlanDocument:
+    """A checked plan file: the plan's id and the whole plan it describes."""
+
+    plan_id: str
+    state: PlanState
+
+
+def read_document(data: bytes | str, *, filename: str, media: str | None = None) -> PlanDocument:
+    """Parse and check a plan file; :class:`PlanFileError` on the first problem."""
+    return check_document(parse_text(data, filename=filename, media=media), filename=filename)
+
+
+def check_document(doc: object, *, filename: str) -> PlanDocument:
+    """Check parsed plan-file data and turn it into the plan it describes."""
+    try:
+        return _check(doc)
+    except PlanFileError:
+        raise
+    except InvalidInput as e:
+        raise PlanFileError(filename, e.path, e.expected, e.got) from None
+
+
+def _check(doc: object) -> PlanDocument:
+    _depth_ok(doc, "", 0)
+    root = _mapping(doc, "(document)")
+    for name in root:
+        if name not in TOP_LEVEL:
+            raise InvalidInput(str(name), "a section of a plan file: " + ", ".join(TOP_LEVEL))
+    if root.get("format") != FORMAT:
+        raise InvalidInput("format", repr(FORMAT), root.get("format"))
+    header = _mapping(root.get("plan"), "plan")
+    _only(header, "plan", ("id", "district", "title", "period"))
+    plan_id = check_plan_id(header.get("id"))
+    period = _mapping(header.get("period") or {}, "plan.period")
+    _only(period, "plan.period", ("start", "end"))
+    details = {
+        "district": _text(header.get("district"), "plan.district"),
+        "title": _text(header.get("title"), "plan.title"),
+        "period_start": None if period.get("start") is None else normalize_date(period["start"], "plan.period.start"),
+        "period_end": None if period.get("end") is None else normalize_date(period["end"], "plan.period.end"),
+    }
+    if details["period_start"] and details["period_end"] and details["period_end"] < details["period_start"]:
+        raise InvalidInput("plan.period.end", "a date on or after plan.period.start", details["period_end"])
+
+    elements: dict[str, Element] = {}
+    where: dict[str, str] = {}
+    for kind in SINGLETONS:
+        if root.get(kind) is not None:
+            fields = normalize_fields(kind, {"text": root[kind]}, kind)
+            elements[kind] = Element(kind, fields)
+            where[kind] = kind
+    pending_links: list[tuple[str, str, LinkField, Any]] = []
+    for section in SECTIONS:
+        for i, item in enumerate(_list(root.get(section.name), section.name)):
+            path = f"{section.name}[{i}]"
+            entry = dict(_mapping(item, path))
+            key = check_key(entry.pop("key", None), f"{path}.key")
+            if key in where:
+                raise InvalidInput(f"{path}.key", f"a key used once in the file (already at {where[key]})", key)
+            if key in SINGLETONS:
+                raise InvalidInput(f"{path}.key", "a key other than mission, vision or theory_of_action", key)
+            for link_field in section.links:
+                if link_field.name in entry:
+                    pending_links.append((key, path, link_field, entry.pop(link_field.name)))
+            fields = normalize_fields(section.kind, entry, path)
+            if section.kind == "initiative" and fields["start"] and fields["end"] and fields["end"] < fields["start"]:
+                raise InvalidInput(f"{path}.end", f"a date on or after {path}.start", fields["end"])
+            elements[key] = Element(section.kind, fields)
+            where[key] = path
+
+    links: dict[tuple[str, str], Link] = {}
+    for key, path, link_field, raw in pending_links:
+        for target, attributes, item_path in _link_items(raw, f"{path}.{link_field.name}", link_field):
+            other = elements.get(target)
+            if other is None or other.kind not in link_field.target_kinds:
+                wanted = " or ".join(KINDS[k].label.lower() for k in link_field.target_kinds)
+                found = "" if other is None else f" ({target} is {with_article(KINDS[other.kind].label.lower())})"
+                raise InvalidInput(item_path, f"the key of {with_article(wanted)} in this file{found}", target)
+            source, dest = (target, key) if link_field.reverse else (key, target)
+            if (source, dest) in links:
+                raise InvalidInput(item_path, "each link once", target)
+            links[(source, dest)] = Link(link_field.edge, attributes)
+    return PlanDocument(plan_id, PlanState(plan_id, details, elements, links))
+
+
+def _link_items(raw: object, path: str, link_field: LinkField) -> list[tuple[str, dict[str, Any], str]]:
+    if raw is None:
+        return []
+    items = raw if isinstance(raw, list) else [raw] if not link_field.many else None
+    if items is None:
+        raise InvalidInput(path, "a list of keys", raw)
+    out = []
+    for j, item in enumerate(items):
+        item_path = f"{path}[{j}]" if isinstance(raw, list) else path
+        if link_field.with_amount:
+            entry = _mapping(item, item_path)
+            _only(entry, item_path, ("target", "amount"))
+            target = check_key(entry.get("target"), f"{item_path}.target")
+            amount = normalize_value(KINDS["budget_line"].fields["amount"], entry.get("amount"), f"{item_path}.amount")
+            out.append((target, {"amount": amount}, f"{item_path}.target"))
+        else:
+            out.append((check_key(item, item_path), {}, item_path))
+    return out
+
+
+def _depth_ok(value: object, path: str, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise InvalidInput(path or "(document)", f"a document nested at most {MAX_DEPTH} deep")
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            _depth_ok(v, f"{path}.{k}" if path else str(k), depth + 1)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _depth_ok(v, f"{path}[{i}]", depth + 1)
+
+
+def _mapping(value: object, path: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise InvalidInput(path, "a mapping", value)
+    for k in value:
+        if not isinstance(k, str):
+            raise InvalidInput(f"{path}.{k}", "text keys", k)
+    return value
+
+
+def _list(value: object, path: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InvalidInput(path, "a list", value)
+    return value
+
+
+def _only(mapping: Mapping[str, Any], path: str, allowed: tuple[str, ...]) -> None:
+    for name in mapping:
+        if name not in allowed:
+            raise InvalidInput(f"{path}.{name}", "one of " + ", ".join(allowed))
+
+
+def _text(value: object, path: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise InvalidInput(path, "text", value)
+    return value
+
+
+# -- writing -------------------------------------------------------------------
+
+
+def state_to_document(state: PlanState) -> dict[str, Any]:
+    """The plan file of a plan: active elements in their stored order, links on their owners."""
+    period = {k: v for k, v in (("start", state.details.get("period_start")), ("end", state.details.get("period_end"))) if v}
+    header: dict[str, Any] = {"id": state.plan_id}
+    for name in ("district", "title"):
+        if state.details.get(name) is not None:
+            header[name] = state.details[name]
+    if period:
+        header["period"] = period
+    doc: dict[str, Any] = {"format": FORMAT, "plan": header}
+    active = state.active()
+    for kind in SINGLETONS:
+        if kind in active:
+            doc[kind] = active[kind].fields["text"]
+    outgoing: dict[str, list[tuple[str, Link]]] = {}
+    incoming: dict[str, list[tuple[str, Link]]] = {}
+    for (source, target), link in state.links.items():
+        outgoing.setdefault(source, []).append((target, link))
+        incoming.setdefault(target, []).append((source, link))
+    for section in SECTIONS:
+        items = []
+        for key, element in active.items():
+            if element.kind != section.kind:
+                continue
+            item: dict[str, Any] = {"key": key}
+            item.update({k: v for k, v in element.fields.items() if v is not None})
+            for link_field in section.links:
+                ends = incoming if link_field.reverse else outgoing
+                found = [(other, link) for other, link in ends.get(key, []) if link.edge == link_field.edge]
+                if link_field.with_amount:
+                    item[link_field.name] = [{"target": t, "amount": link.attributes.get("amount")} for t, link in found]
+                elif link_field.many:
+                    item[link_field.name] = [t for t, _ in found]
+                elif len(found) == 1:
+                    item[link_field.name] = found[0][0]
+                elif found:
+                    item[link_field.name] = [t for t, _ in found]
+            items.append(item)
+        if items:
+            doc[section.name] = items
+    return doc
+
+
+def dump_document(doc: Mapping[str, Any], fmt: str = "yaml") -> str:
+    """Write a plan file as YAML (dates unquoted) or JSON."""
+    if fmt == "json":
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return yaml.safe_dump(
+        _with_dates(doc), sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
+    )
+
+
+def _with_dates(value: Any, field: str | None = None) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _with_dates(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_with_dates(v, field) for v in value]
+    if isinstance(value, str) and field in _DATE_FIELDS:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+_DATE_FIELDS = frozenset(
+    {name for spec in KINDS.values() for name, f in spec.fields.items() if f.type == "date"}
+    | {"as_of", "start", "end"}
+)

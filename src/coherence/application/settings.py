@@ -1,0 +1,81 @@
+"""Settings, read once at start-up and passed down.
+
+>>> store_environment("sqlite:///coherence.db")["SQLITE_DBNAME"]
+'coherence.db'
+>>> store_environment("memory://")["PERSISTENCE_MODULE"]
+'eventsourcing.popo'
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from coherence.application.errors import BadStoreURL
+
+DEFAULT_STORE = "sqlite:///coherence.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the events live and how reads are cached."""
+
+    store: str = DEFAULT_STORE
+    snapshot_interval: int = 100
+    cache_size: int = 64
+
+    @classmethod
+    def from_environment(
+        cls, environ: Mapping[str, str] | None = None, *, store: str | None = None
+    ) -> Settings:
+        """Settings from ``--store`` or ``$COHERENCE_STORE``, else the default."""
+        env = os.environ if environ is None else environ
+        return cls(store=store or env.get("COHERENCE_STORE") or DEFAULT_STORE)
+
+
+def store_environment(url: str) -> dict[str, str]:
+    """The ``eventsourcing`` environment for a store URL.
+
+    ``sqlite:///relative.db`` and ``sqlite:////absolute.db`` name a file,
+    ``postgresql://user:pass@host:port/db`` a server, ``memory://`` keeps events in
+    process (tests).
+    """
+    parts = urlsplit(url)
+    if parts.scheme == "memory":
+        return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    if parts.scheme == "sqlite":
+        path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
+        if not path or parts.netloc:
+            raise BadStoreURL("store", "sqlite:///path/to/file.db", url)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": path,
+            "SQLITE_LOCK_TIMEOUT": "30",
+        }
+    if parts.scheme in ("postgresql", "postgres"):
+        dbname = parts.path.lstrip("/")
+        if not parts.hostname or not dbname:
+            raise BadStoreURL("store", "postgresql://user:password@host:port/database", _redact(url))
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": unquote(dbname),
+            "POSTGRES_HOST": parts.hostname,
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_USER": unquote(parts.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+            "POSTGRES_POOL_SIZE": "5",
+            "POSTGRES_MAX_OVERFLOW": "10",
+            "POSTGRES_LOCK_TIMEOUT": "10",
+        }
+    raise BadStoreURL(
+        "store", "sqlite:///file.db, postgresql://user:pass@host:port/db or memory://", _redact(url)
+    )
+
+
+def _redact(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@")
+    return url

@@ -1,0 +1,207 @@
+"""The ``coherence`` command line: a thin layer over ``PlanHistory``.
+
+Tables for people, JSON for programs (``--format json``). Exit status 0 on
+success, 2 for bad input (the reason on standard error).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from coherence.application.demo import load_demo
+from coherence.application.history import Author, PlanHistory
+from coherence.application.planfile import dump_document, read_document
+from coherence.application.settings import Settings
+from coherence.cli import render
+from coherence.domain.errors import CoherenceError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+store_option = click.option(
+    "--store",
+    envvar="COHERENCE_STORE",
+    default=None,
+    help="Event store URL: sqlite:///file.db (default sqlite:///coherence.db) or postgresql://...",
+)
+
+
+def table_or_json(func: F) -> F:
+    return click.option(
+        "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+    )(func)
+
+
+def handles_errors(func: F) -> F:
+    """Turn our named errors into a message on standard error and exit status 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except CoherenceError as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def open_app(store: str | None) -> PlanHistory:
+    return PlanHistory(Settings.from_environment(store=store))
+
+
+def parse_when(value: str | None, name: str) -> datetime | date | None:
+    """A date (``2026-08-01``) or a date and time (``2026-08-01T09:00:00Z``)."""
+    if value is None:
+        return None
+    try:
+        if "T" in value or " " in value:
+            return datetime.fromisoformat(value)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected an ISO date or date-time, got {value!r}", param_hint=name) from None
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+@click.group()
+@click.version_option(package_name="coherence")
+def cli() -> None:
+    """Coherence: district plan history and alignment."""
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--actor", default="cli", show_default=True, help="Who makes the change.")
+@click.option("--reason", default=None, help="Why (shown in the history).")
+@click.option("--at", "at", default=None, help="Record at this past time (ISO date-time, history imports).")
+@click.option("--dry-run", is_flag=True, help="Show the events without saving them.")
+@store_option
+@table_or_json
+@handles_errors
+def import_(files: tuple[Path, ...], actor: str, reason: str | None, at: str | None, dry_run: bool, store: str | None, fmt: str) -> None:
+    """Apply plan files: only the events needed to make the stored plan equal to each file."""
+    when = parse_when(at, "--at")
+    if isinstance(when, date) and not isinstance(when, datetime):
+        when = datetime(when.year, when.month, when.day)
+    if isinstance(when, datetime) and when.tzinfo is None:
+        raise click.BadParameter("give a time zone, e.g. 2026-08-01T09:00:00Z", param_hint="--at")
+    app = open_app(store)
+    results = []
+    with render.progress("Importing", len(files)) as advance:
+        for path in files:
+            try:
+                data = path.read_bytes()
+            except OSError as e:
+                raise click.BadParameter(str(e), param_hint="FILE") from None
+            document = read_document(data, filename=str(path))
+            results.append(app.import_plan(document, Author(actor, reason, "cli", when), dry_run=dry_run))
+            advance(1)
+    if fmt == "json":
+        out = [r.to_dict() for r in results]
+        emit_json(out[0] if len(out) == 1 else out)
+    else:
+        for result in results:
+            render.import_result(result)
+
+
+@cli.command()
+@click.argument("plan")
+@click.option("--version", "version", type=int, default=None, help="Export this version.")
+@click.option("--as-of", "as_of", default=None, help="Export the plan as it was on this date.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
+@store_option
+@handles_errors
+def export(plan: str, version: int | None, as_of: str | None, output: Path | None, fmt: str, store: str | None) -> None:
+    """Write the plan file of a plan (YAML to standard output unless --output)."""
+    if version is not None and as_of is not None:
+        raise click.UsageError("give --version or --as-of, not both")
+    doc = open_app(store).export_plan(plan, version=version, as_of=parse_when(as_of, "--as-of"))
+    text = dump_document(doc, fmt)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+@cli.command()
+@store_option
+@table_or_json
+@handles_errors
+def plans(store: str | None, fmt: str) -> None:
+    """List plans with their version and status."""
+    rows = open_app(store).list_plans()
+    if fmt == "json":
+        emit_json([render.plan_summary_dict(p) for p in rows])
+    else:
+        render.plans_table(rows)
+
+
+@cli.command()
+@click.argument("plan")
+@click.option("--since", type=int, default=0, help="Only events after this version.")
+@click.option("--limit", type=int, default=None, help="At most this many events.")
+@store_option
+@table_or_json
+@handles_errors
+def history(plan: str, since: int, limit: int | None, store: str | None, fmt: str) -> None:
+    """Every event of a plan: version, time, actor, reason, what changed."""
+    entries = open_app(store).history(plan, since=since, limit=limit)
+    if fmt == "json":
+        emit_json([e.to_dict() for e in entries])
+    else:
+        render.history_table(plan, entries)
+
+
+@cli.command()
+@click.argument("plan")
+@click.option("--from", "from_version", type=int, required=True, help="Older version.")
+@click.option("--to", "to_version", type=int, required=True, help="Newer version.")
+@store_option
+@table_or_json
+@handles_errors
+def diff(plan: str, from_version: int, to_version: int, store: str | None, fmt: str) -> None:
+    """Elements and links added, retired and revised between two versions, field by field."""
+    result = open_app(store).diff(plan, from_version, to_version)
+    if fmt == "json":
+        emit_json(result.to_dict())
+    else:
+        render.diff_table(result)
+
+
+@cli.command()
+@click.option("--history/--no-history", "show_history", default=True, help="Print the demo's history.")
+@store_option
+@handles_errors
+def demo(show_history: bool, store: str | None) -> None:
+    """Load the demo district plan (three years of history) into the store, then show it."""
+    app = open_app(store)
+    with render.progress("Loading the demo", None) as advance:
+        results = load_demo(app, progress=lambda n, total: advance(1, total))
+    if results:
+        events = sum(len(r.events) for r in results)
+        render.note(f"Loaded the demo plan {results[0].plan_id}: {len(results)} revisions, {events} events.")
+    else:
+        render.note("The demo plan is already in the store.")
+    rows = app.list_plans()
+    render.plans_table(rows)
+    if show_history and results:
+        render.history_table(results[0].plan_id, app.history(results[0].plan_id), by_revision=True)
+
+
+def main() -> None:
+    cli(prog_name="coherence")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

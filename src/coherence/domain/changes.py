@@ -1,0 +1,197 @@
+"""Plan states and the changes between two of them.
+
+One function, :func:`plan_changes`, says what turns one plan into another. The
+import of a plan file uses it (current plan -> file), and so does the diff
+between two versions (version n -> version m); :func:`apply_changes` replays a
+change list on a plan through its normal commands, so its invariants hold.
+
+>>> before = PlanState("p", {}, {}, {})
+>>> after = PlanState("p", {}, {"SO1": Element("objective", {"title": "Read", "description": None}, False)}, {})
+>>> [c.op for c in plan_changes(before, after)]
+['add']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from coherence.domain.framework import KINDS
+from coherence.domain.plan import DistrictPlan, Revision
+
+
+@dataclass(frozen=True)
+class Element:
+    kind: str
+    fields: Mapping[str, Any]
+    retired: bool = False
+
+
+@dataclass(frozen=True)
+class Link:
+    edge: str
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PlanState:
+    """A whole plan as plain data: details, elements (active and retired) and links."""
+
+    plan_id: str
+    details: Mapping[str, Any]
+    elements: Mapping[str, Element]
+    links: Mapping[tuple[str, str], Link]
+    status: str = "draft"
+
+    @classmethod
+    def of(cls, plan: DistrictPlan) -> PlanState:
+        return cls(
+            plan_id=plan.plan_id,
+            details=plan.details(),
+            elements={
+                k: Element(e["kind"], dict(e["fields"]), e["retired"]) for k, e in plan.elements.items()
+            },
+            links={
+                (s, t): Link(link["edge"], {k: v for k, v in link.items() if k != "edge"})
+                for s, t, link in plan.iter_links()
+            },
+            status=plan.status,
+        )
+
+    def active(self) -> dict[str, Element]:
+        return {k: e for k, e in self.elements.items() if not e.retired}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One step from a plan to another.
+
+    ``op`` is one of ``details``, ``add``, ``restore``, ``revise``, ``retire``,
+    ``link``, ``relink`` (link attributes changed) and ``unlink``. Element steps
+    carry ``kind`` and ``key``; ``revise``/``details``/``relink`` carry
+    ``changes`` as ``{field: (before, after)}``; ``add``/``restore`` carry the
+    new ``fields``; link steps carry ``edge``, ``source``, ``target`` and
+    ``attributes``.
+    """
+
+    op: str
+    kind: str | None = None
+    key: str | None = None
+    fields: Mapping[str, Any] | None = None
+    changes: Mapping[str, tuple[Any, Any]] | None = None
+    edge: str | None = None
+    source: str | None = None
+    target: str | None = None
+    attributes: Mapping[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"op": self.op}
+        for name in ("kind", "key", "edge", "source", "target"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        if self.fields is not None:
+            out["fields"] = dict(self.fields)
+        if self.attributes is not None:
+            out["attributes"] = dict(self.attributes)
+        if self.changes is not None:
+            out["changes"] = [
+                {"field": f, "before": before, "after": after}
+                for f, (before, after) in self.changes.items()
+            ]
+        return out
+
+
+def plan_changes(current: PlanState, target: PlanState) -> list[Change]:
+    """The smallest list of steps that turns ``current`` into ``target``.
+
+    Order: details, unlinks, retirements, additions/restorations/revisions (in the
+    target's order), then links. Links go before retirement so that retiring
+    never removes a link implicitly, and after additions so both ends exist.
+    """
+    out: list[Change] = []
+    detail_changes = {
+        k: (current.details.get(k), v) for k, v in target.details.items() if current.details.get(k) != v
+    }
+    if detail_changes:
+        out.append(Change("details", changes=detail_changes))
+
+    target_active = target.active()
+    current_active = current.active()
+    for (source, target_key), link in current.links.items():
+        if (source, target_key) not in target.links:
+            out.append(Change("unlink", edge=link.edge, source=source, target=target_key))
+    for key, element in current_active.items():
+        if key not in target_active:
+            out.append(Change("retire", kind=element.kind, key=key))
+    for key, element in target_active.items():
+        now = current.elements.get(key)
+        if now is None:
+            out.append(Change("add", kind=element.kind, key=key, fields=dict(element.fields)))
+        elif now.retired:
+            out.append(Change("restore", kind=element.kind, key=key, fields=dict(element.fields)))
+        else:
+            revised = {
+                f: (now.fields.get(f), v) for f, v in element.fields.items() if now.fields.get(f) != v
+            }
+            if revised:
+                out.append(Change("revise", kind=element.kind, key=key, changes=revised))
+    for (source, target_key), link in target.links.items():
+        now_link = current.links.get((source, target_key))
+        if now_link is None:
+            out.append(
+                Change("link", edge=link.edge, source=source, target=target_key,
+                       attributes=dict(link.attributes))
+            )
+        elif dict(now_link.attributes) != dict(link.attributes):
+            out.append(
+                Change(
+                    "relink",
+                    edge=link.edge,
+                    source=source,
+                    target=target_key,
+                    attributes=dict(link.attributes),
+                    changes={
+                        a: (now_link.attributes.get(a), v)
+                        for a, v in link.attributes.items()
+                        if now_link.attributes.get(a) != v
+                    },
+                )
+            )
+    return out
+
+
+def apply_changes(plan: DistrictPlan, changes: Iterable[Change], rev: Revision) -> None:
+    """Replay steps on a plan through its commands (each checks its invariants)."""
+    for change in changes:
+        match change.op:
+            case "details":
+                plan.revise_details({k: after for k, (_, after) in (change.changes or {}).items()}, rev)
+            case "add" | "restore":
+                plan.add_element(_req(change.kind), change.key, change.fields or {}, rev)
+            case "revise":
+                plan.revise_element(
+                    _req(change.key), {k: after for k, (_, after) in (change.changes or {}).items()}, rev
+                )
+            case "retire":
+                plan.retire_element(_req(change.key), rev)
+            case "link" | "relink":
+                plan.link(_req(change.source), _req(change.target), rev, change.attributes)
+            case "unlink":
+                plan.unlink(_req(change.source), _req(change.target), rev)
+            case _:  # pragma: no cover - closed set of ops
+                raise ValueError(f"unknown change {change.op}")
+
+
+def _req(value: str | None) -> str:
+    if value is None:  # pragma: no cover - built by plan_changes
+        raise ValueError("incomplete change")
+    return value
+
+
+def element_title(kind: str, fields: Mapping[str, Any]) -> str | None:
+    """The text that names an element to a planner (its title, name or statement)."""
+    title_field = KINDS[kind].title_field
+    value = fields.get(title_field) if title_field else None
+    return value if isinstance(value, str) and value.strip() else None

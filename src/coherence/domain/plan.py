@@ -1,0 +1,565 @@
+"""The ``DistrictPlan`` aggregate: one district plan and its whole history.
+
+Every element of the plan lives in this one aggregate, so links are checked
+against the plan itself and version *n* of its stream is a whole plan. Public
+methods validate and then trigger events; the events' ``apply`` methods only
+mutate, so replaying the stream always succeeds.
+
+State is kept as plain JSON values (dicts, lists, str, numbers) so snapshots
+are cheap and events never need an upcast for a Python type change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from coherence.domain.errors import (
+    DuplicateKey,
+    InvalidLink,
+    InvalidTransition,
+    InvalidValue,
+    KeyKindConflict,
+    RetiredElement,
+    TimeWentBackwards,
+    UnknownElement,
+)
+from coherence.domain.framework import (
+    EDGES,
+    KINDS,
+    check_key,
+    check_plan_id,
+    edge_between,
+    kind_spec,
+    normalize_date,
+    normalize_fields,
+    normalize_number,
+    normalize_value,
+    with_article,
+)
+
+SOURCES = ("api", "cli", "import")
+STATUSES = ("draft", "adopted", "redesign", "closed")
+_PLAN_NAMESPACE = uuid5(NAMESPACE_URL, "https://coherence.invalid/plans")
+
+
+def plan_uuid(plan_id: str) -> UUID:
+    """The stable aggregate id of a plan slug."""
+    return uuid5(_PLAN_NAMESPACE, plan_id)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """Who, why, through what and when: shared by the events of one command."""
+
+    number: int
+    actor: str
+    reason: str | None
+    source: str
+    at: datetime | None
+
+    def event_kwargs(self) -> dict[str, Any]:
+        return {
+            "actor": self.actor,
+            "reason": self.reason,
+            "source": self.source,
+            "revision": self.number,
+            "timestamp": self.at,
+        }
+
+
+def check_revision_fields(actor: object, reason: object, source: object) -> None:
+    """Refuse a revision without an actor, with a non-text reason or an unknown source."""
+    if not isinstance(actor, str) or not actor.strip():
+        raise InvalidValue("actor", "the name of who makes the change", actor)
+    if reason is not None and not isinstance(reason, str):
+        raise InvalidValue("reason", "text", reason)
+    if source not in SOURCES:
+        raise InvalidValue("source", "one of " + ", ".join(SOURCES), source)
+
+
+class DistrictPlan(Aggregate):
+    """A district plan under the Framework: elements, links and lifecycle."""
+
+    class Event(Aggregate.Event):
+        """Every plan event says who, why, through what, and in which revision."""
+
+        actor: str
+        reason: str | None
+        source: str
+        revision: int
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.revision = self.revision
+            self.apply_to(aggregate)
+
+        def apply_to(self, plan: DistrictPlan) -> None:
+            """Mutate the plan; overridden by each event."""
+
+    class Drafted(Aggregate.Created, Event):
+        """A plan was drafted: its identity, district, title and period."""
+
+        plan_id: str
+        district: str | None
+        title: str | None
+        period_start: str | None
+        period_end: str | None
+
+    class DetailsRevised(Event):
+        """The plan's district, title or period changed."""
+
+        changes: dict[str, Any]
+
+        def apply_to(self, plan: DistrictPlan) -> None:
+            for name, value in self.changes.items():
+                setattr(plan, name, value)
+
+    class ElementAdded(Event):
+        """A new element was added to the plan."""
+
+        kind: str
+        key: str
+        fields: dict[str, Any]
+
+        def apply_to(self, plan: DistrictPlan) -> None:
+            plan.elements[self.key] = {"kind": self.kind, "fields": dict(self.fields), "retired": False}
+
+    class ElementRevised(Event):
+        """Some fields of an element changed (only the new values are recorded)."""
+
+        kind: str
+        key: str
+        changes: dict[str, Any]
+
+        def apply_to(self, plan: DistrictPlan) -> None:
+            plan.elements[self.key]["fields"].update(self.changes)
+
+    class ElementRetired(Event):
+        """An element left the plan; it stays in the history."""
+
+        kind: str
+        key: str
+
+        def apply_to(self, plan: DistrictPlan) -> None:
+            plan.elements[self.key]["retired"] = True
+
+    class ElementRestored(Event):
+        """A retired element came back, under its old key, with these fields."""
+
+        kind: str
+        key: str
+        fields: dict[str, Any]
+
+        def apply_to(self, plan: DistrictPlan) -> None:
+            plan.elements[self.key] = {"kind": self.kind, "fields": dict(self.fields), "retired": False}
+
+    class Linked(Event):
+        """A supporter was linked to what it supports."""
+
+        edge: str
+        source_key: str
+        target_key: str
+        attributes: dict[str, Any]
+
+        def apply_to(self, plan: DistrictPlan) -> None:
+            plan.links.setdefault(self.source_key, {})[self.target_key] = {
+                "edge": self.edge,
+                **self.attributes,
+            }
+
+    class LinkRevised(Event):
+        """The attributes of a link changed (the amount of an allocation)."""
+
+        edge: str
+        source_key: str
+        target_key: str
+        attributes: dict[str, Any]
+
+        def apply_to(self, plan: DistrictPlan) -> None:
+            plan.links[self.source_key][self.target_key] = {"edge": self.edge, **self.attributes}
+
+    class Unlinked(Event):
+        """A link was removed."""
+
+        edge: str
+        source_key: str
+        target_key: str
+
+        def apply_to(self, plan: DistrictPlan) -> None:
+            targets = plan.links[self.source_key]
+            del targets[self.target_key]
+            if not targets:
+                del plan.links[self.source_key]
+
+    class Adopted(Event):
+        """The plan was adopted (first adoption, or the end of a redesign)."""
+
+        def apply_to(self, plan: DistrictPlan) -> None:
+            plan.status = "adopted"
+
+    class RedesignStarted(Event):
+        """The adopted plan was opened for redesign."""
+
+        def apply_to(self, plan: DistrictPlan) -> None:
+            plan.status = "redesign"
+
+    class Closed(Event):
+        """The plan's cycle ended; it is kept for the record."""
+
+        def apply_to(self, plan: DistrictPlan) -> None:
+            plan.status = "closed"
+
+    class BenchmarkStatusReported(Event):
+        """Progress on a benchmark was reported."""
+
+        key: str
+        status: str
+
+        def apply_to(self, plan: DistrictPlan) -> None:
+            plan.elements[self.key]["fields"]["status"] = self.status
+
+    class OutcomeResultReported(Event):
+        """A measured result of an outcome was reported (replaces one of the same date)."""
+
+        key: str
+        as_of: str
+        value: int | float
+
+        def apply_to(self, plan: DistrictPlan) -> None:
+            fields = plan.elements[self.key]["fields"]
+            results = [r for r in fields.get("results") or [] if r["as_of"] != self.as_of]
+            results.append({"as_of": self.as_of, "value": self.value})
+            fields["results"] = sorted(results, key=lambda r: str(r["as_of"]))
+
+    def __init__(
+        self,
+        plan_id: str,
+        district: str | None,
+        title: str | None,
+        period_start: str | None,
+        period_end: str | None,
+        actor: str,
+        reason: str | None,
+        source: str,
+        revision: int,
+    ) -> None:
+        self.plan_id = plan_id
+        self.district = district
+        self.title = title
+        self.period_start = period_start
+        self.period_end = period_end
+        self.status = "draft"
+        self.revision = revision
+        self.elements: dict[str, dict[str, Any]] = {}
+        self.links: dict[str, dict[str, dict[str, Any]]] = {}
+
+    # -- creation and revisions ------------------------------------------------
+
+    @classmethod
+    def draft(
+        cls,
+        plan_id: str,
+        *,
+        district: str | None = None,
+        title: str | None = None,
+        period_start: object = None,
+        period_end: object = None,
+        actor: str,
+        reason: str | None = None,
+        source: str = "api",
+        at: datetime | None = None,
+    ) -> DistrictPlan:
+        """Start a new plan (revision 1)."""
+        check_plan_id(plan_id)
+        check_revision_fields(actor, reason, source)
+        details = _check_details(
+            {
+                "district": district,
+                "title": title,
+                "period_start": period_start,
+                "period_end": period_end,
+            }
+        )
+        return cls._create(
+            cls.Drafted,
+            id=plan_uuid(plan_id),
+            plan_id=plan_id,
+            actor=actor,
+            reason=reason,
+            source=source,
+            revision=1,
+            timestamp=_check_at(at, None) or _now(),
+            **details,
+        )
+
+    def begin_revision(
+        self, *, actor: str, reason: str | None = None, source: str = "api", at: datetime | None = None
+    ) -> Revision:
+        """The next revision of this plan; ``at`` may not be before its last event."""
+        check_revision_fields(actor, reason, source)
+        return Revision(
+            self.revision + 1, actor, reason, source, _check_at(at, self.modified_on) or _now()
+        )
+
+    def _trigger(self, event_class: type[DistrictPlan.Event], rev: Revision, **kwargs: Any) -> None:
+        if self.status == "closed":
+            raise InvalidTransition(f"Plan {self.plan_id} is closed; it can no longer change")
+        self.trigger_event(event_class, **rev.event_kwargs(), **kwargs)
+
+    # -- plan details ----------------------------------------------------------
+
+    def revise_details(self, changes: Mapping[str, object], rev: Revision) -> bool:
+        """Change the district, title or period; returns whether anything changed."""
+        current = self.details()
+        checked = _check_details({**current, **changes})
+        diff = {k: v for k, v in checked.items() if current[k] != v}
+        if not diff:
+            return False
+        self._trigger(self.DetailsRevised, rev, changes=diff)
+        return True
+
+    def details(self) -> dict[str, Any]:
+        return {
+            "district": self.district,
+            "title": self.title,
+            "period_start": self.period_start,
+            "period_end": self.period_end,
+        }
+
+    # -- elements --------------------------------------------------------------
+
+    def add_element(
+        self, kind: str, key: str | None, fields: Mapping[str, object], rev: Revision
+    ) -> str:
+        """Add an element, or restore a retired one of the same kind under its key.
+
+        Returns the key (a singleton's key is its kind).
+        """
+        spec = kind_spec(kind)
+        if spec.singleton:
+            if key not in (None, spec.name):
+                raise InvalidValue("key", f"no key, or '{spec.name}', for the {spec.label.lower()}", key)
+            key = spec.name
+        key = check_key(key)
+        normalized = normalize_fields(kind, fields)
+        _check_element_dates(kind, normalized)
+        existing = self.elements.get(key)
+        if existing is not None:
+            if existing["kind"] != kind:
+                raise KeyKindConflict(
+                    f"Key {key} belongs to {KINDS[existing['kind']].label.lower()} {key}; "
+                    f"it cannot be used for {with_article(spec.label.lower())}"
+                )
+            if not existing["retired"]:
+                raise DuplicateKey(f"{spec.label} {key} already exists")
+            self._trigger(self.ElementRestored, rev, kind=kind, key=key, fields=normalized)
+        else:
+            self._trigger(self.ElementAdded, rev, kind=kind, key=key, fields=normalized)
+        return key
+
+    def revise_element(self, key: str, changes: Mapping[str, object], rev: Revision) -> bool:
+        """Change some fields of an active element; returns whether anything changed."""
+        element = self.active_element(key)
+        kind = element["kind"]
+        normalized = normalize_fields(kind, changes, partial=True)
+        merged = {**element["fields"], **normalized}
+        _check_element_dates(kind, merged)
+        if KINDS[kind].singleton:
+            normalize_fields(kind, merged)  # required text stays present
+        diff = {k: v for k, v in normalized.items() if element["fields"].get(k) != v}
+        if not diff:
+            return False
+        self._trigger(self.ElementRevised, rev, kind=kind, key=key, changes=diff)
+        return True
+
+    def retire_element(self, key: str, rev: Revision) -> None:
+        """Retire an active element; its links are removed first, as events of their own."""
+        element = self.active_element(key)
+        for source, target, link in list(self.iter_links()):
+            if key in (source, target):
+                self._trigger(
+                    self.Unlinked, rev, edge=link["edge"], source_key=source, target_key=target
+                )
+        self._trigger(self.ElementRetired, rev, kind=element["kind"], key=key)
+
+    def element(self, key: str) -> dict[str, Any]:
+        """An element, active or retired, or :class:`UnknownElement`."""
+        try:
+            return self.elements[key]
+        except KeyError:
+            raise UnknownElement(f"Plan {self.plan_id} has no element {key}") from None
+
+    def active_element(self, key: str) -> dict[str, Any]:
+        """An active element, or :class:`UnknownElement` / :class:`RetiredElement`."""
+        element = self.element(key)
+        if element["retired"]:
+            label = KINDS[element["kind"]].label
+            raise RetiredElement(f"{label} {key} is retired")
+        return element
+
+    # -- links -----------------------------------------------------------------
+
+    def link(
+        self, source: str, target: str, rev: Revision, attributes: Mapping[str, object] | None = None
+    ) -> bool:
+        """Link a supporter to what it supports, or change the link's attributes.
+
+        Returns whether anything changed (linking twice the same way is a no-op).
+        """
+        edge = self._edge_for(source, target)
+        attrs = _check_link_attributes(edge, attributes or {})
+        current = self.links.get(source, {}).get(target)
+        if current is None:
+            self._trigger(
+                self.Linked, rev, edge=edge, source_key=source, target_key=target, attributes=attrs
+            )
+            return True
+        if {k: v for k, v in current.items() if k != "edge"} == attrs:
+            return False
+        self._trigger(
+            self.LinkRevised, rev, edge=edge, source_key=source, target_key=target, attributes=attrs
+        )
+        return True
+
+    def unlink(self, source: str, target: str, rev: Revision) -> None:
+        """Remove a link, or :class:`InvalidLink` when there is none."""
+        current = self.links.get(source, {}).get(target)
+        if current is None:
+            raise InvalidLink(f"{source} is not linked to {target}")
+        self._trigger(
+            self.Unlinked, rev, edge=current["edge"], source_key=source, target_key=target
+        )
+
+    def _edge_for(self, source: str, target: str) -> str:
+        source_kind = self.active_element(source)["kind"]
+        target_kind = self.active_element(target)["kind"]
+        edge = edge_between(source_kind, target_kind)
+        if edge is None:
+            targets = sorted(
+                KINDS[t].label.lower()
+                for e in EDGES.values()
+                if source_kind in e.sources
+                for t in e.targets
+            )
+            expected = " or ".join(targets) if targets else "nothing (it supports no element)"
+            raise InvalidLink(
+                f"{with_article(KINDS[source_kind].label.lower()).capitalize()} cannot be linked to "
+                f"{with_article(KINDS[target_kind].label.lower())} ({source} -> {target}); "
+                f"it may link to {with_article(expected)}"
+            )
+        return edge
+
+    def iter_links(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Every stored link as (source, target, {edge, attributes...})."""
+        for source, targets in self.links.items():
+            for target, link in targets.items():
+                yield source, target, link
+
+    # -- lifecycle and progress ------------------------------------------------
+
+    def adopt(self, rev: Revision) -> None:
+        """Adopt a draft, or adopt the redesigned plan."""
+        self._check_status("adopt", ("draft", "redesign"))
+        self._trigger(self.Adopted, rev)
+
+    def start_redesign(self, rev: Revision) -> None:
+        """Open an adopted plan for redesign."""
+        self._check_status("start a redesign of", ("adopted",))
+        self._trigger(self.RedesignStarted, rev)
+
+    def close(self, rev: Revision) -> None:
+        """Close the plan at the end of its cycle."""
+        self._check_status("close", ("draft", "adopted", "redesign"))
+        self._trigger(self.Closed, rev)
+
+    def _check_status(self, verb: str, allowed: tuple[str, ...]) -> None:
+        if self.status not in allowed:
+            raise InvalidTransition(
+                f"Cannot {verb} plan {self.plan_id}: it is {self.status} "
+                f"(expected {' or '.join(allowed)})"
+            )
+
+    def report_benchmark_status(self, key: str, status: object, rev: Revision) -> None:
+        """Record monitored progress on a benchmark."""
+        self._check_kind(key, "benchmark")
+        checked = normalize_value(KINDS["benchmark"].fields["status"], status, "status")
+        if checked is None:
+            raise InvalidValue("status", "a benchmark status", status)
+        self._trigger(self.BenchmarkStatusReported, rev, key=key, status=checked)
+
+    def report_outcome_result(self, key: str, as_of: object, value: object, rev: Revision) -> None:
+        """Record a measured result of an outcome."""
+        self._check_kind(key, "outcome")
+        self._trigger(
+            self.OutcomeResultReported,
+            rev,
+            key=key,
+            as_of=normalize_date(as_of, "as_of"),
+            value=normalize_number(value, "value"),
+        )
+
+    def _check_kind(self, key: str, kind: str) -> None:
+        element = self.active_element(key)
+        if element["kind"] != kind:
+            raise InvalidValue("key", f"the key of {with_article(KINDS[kind].label.lower())}", key)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _check_at(at: datetime | None, last: datetime | None) -> datetime | None:
+    if at is None:
+        return None
+    if at.tzinfo is None:
+        raise InvalidValue("at", "a date and time with a time zone (e.g. 2026-08-01T09:00:00Z)", at)
+    at = at.astimezone(UTC)
+    if at > datetime.now(UTC):
+        raise InvalidValue("at", "a recording time that is not in the future", at.isoformat())
+    if last is not None and at < last:
+        raise TimeWentBackwards(
+            f"Recording time {at.isoformat()} is before the plan's last change "
+            f"at {last.isoformat()}; history must not go backwards"
+        )
+    return at
+
+
+def _check_details(details: Mapping[str, object]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in ("district", "title"):
+        value = details.get(name)
+        if value is not None and not isinstance(value, str):
+            raise InvalidValue(f"plan.{name}", "text", value)
+        out[name] = value
+    for name in ("period_start", "period_end"):
+        value = details.get(name)
+        out[name] = None if value is None else normalize_date(value, f"plan.period.{name[7:]}")
+    if out["period_start"] and out["period_end"] and out["period_end"] < out["period_start"]:
+        raise InvalidValue("plan.period.end", "a date on or after the period's start", out["period_end"])
+    return out
+
+
+def _check_element_dates(kind: str, fields: Mapping[str, Any]) -> None:
+    if kind == "initiative" and fields.get("start") and fields.get("end") and fields["end"] < fields["start"]:
+        raise InvalidValue("end", "a date on or after start", fields["end"])
+
+
+def _check_link_attributes(edge: str, attributes: Mapping[str, object]) -> dict[str, Any]:
+    allowed = EDGES[edge].attributes
+    out: dict[str, Any] = {}
+    for name, value in attributes.items():
+        if name not in allowed:
+            expected = ", ".join(allowed) if allowed else "no attributes"
+            raise InvalidValue(f"attributes.{name}", f"{expected} on a '{edge}' link", value)
+        if name == "amount":
+            out[name] = None if value is None else normalize_value(
+                KINDS["budget_line"].fields["amount"], value, "amount"
+            )
+    if edge == "funds":
+        out.setdefault("amount", None)
+    return out

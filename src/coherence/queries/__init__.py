@@ -1,0 +1,1 @@
+"""Graph queries over the alignment graph: audit rules, line of sight, exports."""

@@ -1,0 +1,1086 @@
+"""Alignment audit of one district plan, as pure functions of its alignment graph.
+
+The audit reads the networkx alignment graph of ONE plan (a ``nx.MultiDiGraph`` that
+holds only active elements, built by the projection) and returns findings. Each rule
+of DESIGN.md section 5 is one pure function ``(graph, ctx) -> Iterator[Finding]``,
+registered in the ordered table :data:`RULES` as ``(rule id, severity, function)``.
+Rule ids and severities are part of the contract.
+
+Graph convention
+----------------
+* ``graph.graph`` holds ``plan``, ``district``, ``title``, ``period_start``,
+  ``period_end`` (ISO dates or None) and ``version``.
+* Node id = the element key. Node attributes: ``kind`` (the element kind: mission,
+  vision, theory_of_action, core_value, data_finding, objective, initiative, outcome,
+  professional_learning, benchmark, budget_line, school_plan, educator_goal), ``key``
+  and every field of that kind (None when absent).
+* Outcomes, professional learning, benchmarks and educator goals also have a field
+  called ``kind`` in DESIGN.md (final/interim, induction/mentoring, process/
+  early_evidence, ...), which collides with the element kind. The audit reads that
+  sub-kind from the first non-blank of ``subkind``, ``<element kind>_kind`` (e.g.
+  ``outcome_kind``) or ``type``; if ``kind`` itself holds a sub-kind value (the sub-kind
+  vocabularies do not overlap with the element kinds) the element kind is inferred from
+  it, and ``element_kind``, when present, names the element kind. See
+  :func:`element_kind` and :func:`element_subkind`.
+* Edges: ``add_edge(source, target, key=EDGE, edge=EDGE, **attrs)``, pointing from the
+  supporter to the supported; ``funds`` edges carry ``amount``.
+
+How the rules read the plan (DESIGN.md section 5, "How to read the rules")
+--------------------------------------------------------------------------
+* A text field is missing when it is absent, None or only white space; a number
+  (baseline 0) is present.
+* "Funded" means a ``funds`` allocation with an amount above 0.
+* The fiscal-year option (compared trimmed and case-insensitively, so ``fy26`` is
+  ``FY26``) restricts the budget lines that take part in the four budget rules:
+  ``unfunded-objective``, ``unfunded-initiative``, ``unaligned-budget-line`` and
+  ``over-allocated-budget-line``. Other rules ignore it.
+* Dates are compared as calendar dates; the plan period includes its first and last
+  days; a benchmark is overdue only when due strictly before the audit date.
+* Foundation items (mission, vision, theory of action) count as present when their
+  ``text`` is not blank; a core value counts when its name or description is not blank.
+
+Plan alignment score
+--------------------
+``score`` is an integer from 0 to 100 that a planner can recompute by hand:
+
+1. Every rule checks a population of things: ``missing-foundation`` checks the 4
+   foundation items, the plan-wide rules (``objective-count``,
+   ``plan-without-induction-mentoring``, and ``theory-of-action-not-if-then`` when the
+   plan has a theory of action) check the plan itself (1), and every other rule checks
+   the active elements it is about (e.g. ``orphaned-initiative`` checks every
+   initiative, ``initiative-without-early-evidence`` only the initiatives that have
+   benchmarks, the budget rules only the budget lines of the audited fiscal year).
+2. For each rule, ``pass share = (checked - failed) / checked``, where ``failed`` is
+   the number of distinct elements the rule reported. Rules that check nothing (e.g.
+   ``benchmark-overdue`` in a plan without benchmarks) do not apply and are skipped.
+3. ``score = floor(100 x weighted mean of the pass shares)``, with weight 3 for an
+   error rule, 2 for a warning rule and 1 for an info rule.
+
+The arithmetic is exact (fractions) and rounds down, so the score is 100 exactly when
+there is no finding, and any finding costs at least one point. Example: a plan whose
+24 rules all apply and pass, except that 1 of its 4 initiatives has no owner (a
+warning rule), scores floor(100 x (49 - 2 x 1/4) / 49) = 98; weights total
+5 x 3 + 15 x 2 + 4 x 1 = 49.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any, Final, NamedTuple
+
+import networkx as nx
+
+__all__ = [
+    "RULES",
+    "AuditContext",
+    "AuditReport",
+    "Finding",
+    "Rule",
+    "RuleFunction",
+    "Severity",
+    "audit",
+    "benchmark_incomplete",
+    "benchmark_overdue",
+    "element_kind",
+    "element_subkind",
+    "format_money",
+    "initiative_without_benchmark",
+    "initiative_without_early_evidence",
+    "initiative_without_owner",
+    "initiative_without_professional_learning",
+    "missing_foundation",
+    "objective_count",
+    "objective_not_data_informed",
+    "objective_without_educator_goal",
+    "objective_without_final_outcome",
+    "objective_without_initiative",
+    "objective_without_outcome",
+    "objective_without_school_plan",
+    "orphaned_initiative",
+    "outcome_not_smart",
+    "over_allocated_budget_line",
+    "plan_without_induction_mentoring",
+    "rule_population",
+    "theory_of_action_not_if_then",
+    "unaligned_budget_line",
+    "unaligned_educator_goal",
+    "unaligned_school_plan",
+    "unfunded_initiative",
+    "unfunded_objective",
+]
+
+
+# --------------------------------------------------------------------------- model
+
+
+class Severity(enum.Enum):
+    """How serious a finding is; ordered ``ERROR > WARNING > INFO``."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """3 for error, 2 for warning, 1 for info (also the weight in the score)."""
+        return _SEVERITY_RANK[self.value]
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank >= other.rank
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_SEVERITY_RANK: Final[Mapping[str, int]] = {"error": 3, "warning": 2, "info": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One gap in the plan's alignment.
+
+    ``kind`` is the element kind (``plan`` for a plan-wide finding, or the missing
+    foundation item for ``missing-foundation``); ``key`` is the element key, or None
+    for a finding about the plan as a whole.
+    """
+
+    rule: str
+    severity: Severity
+    kind: str
+    key: str | None
+    message: str
+
+    def to_dict(self) -> dict[str, str | None]:
+        """The contract shape: ``{rule, severity, kind, key, message}``."""
+        return {
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "kind": self.kind,
+            "key": self.key,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AuditContext:
+    """Options of an audit: the audit date and an optional fiscal year (e.g. ``FY26``)."""
+
+    as_of: date
+    fiscal_year: str | None = None
+
+
+RuleFunction = Callable[[Any, AuditContext], Iterator[Finding]]
+"""A rule: a pure function of the plan graph and the audit context."""
+
+
+class Rule(NamedTuple):
+    """An entry of :data:`RULES`: ``(rule id, severity, function)``."""
+
+    rule: str
+    severity: Severity
+    check: RuleFunction
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """The result of :func:`audit`.
+
+    ``findings`` are sorted by severity (errors first), then by the rule's place in
+    :data:`RULES`, then by element key (plan-wide findings first, keys in natural
+    order so ``SI1.2`` comes before ``SI1.10``). ``summary`` counts findings per
+    severity; ``score`` is the plan alignment score described in the module docstring.
+    """
+
+    findings: tuple[Finding, ...]
+    summary: dict[str, int]
+    score: int
+    as_of: date
+    fiscal_year: str | None = None
+    plan: str | None = None
+    version: int | None = None
+    rules_applied: tuple[str, ...] = field(default=())
+
+    @property
+    def has_errors(self) -> bool:
+        """True when at least one finding is an error (the CLI then exits with 1)."""
+        return self.summary.get(Severity.ERROR.value, 0) > 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready shape of ``audit --format json`` plus ``fiscal_year`` and ``score``."""
+        return {
+            "plan": self.plan,
+            "version": self.version,
+            "as_of": self.as_of.isoformat(),
+            "fiscal_year": self.fiscal_year,
+            "summary": dict(self.summary),
+            "score": self.score,
+            "findings": [finding.to_dict() for finding in self.findings],
+        }
+
+
+# --------------------------------------------------------------- graph reading
+
+ELEMENT_KINDS: Final[frozenset[str]] = frozenset(
+    {
+        "mission",
+        "vision",
+        "theory_of_action",
+        "core_value",
+        "data_finding",
+        "objective",
+        "initiative",
+        "outcome",
+        "professional_learning",
+        "benchmark",
+        "budget_line",
+        "school_plan",
+        "educator_goal",
+    }
+)
+
+_SUBKIND_OWNER: Final[Mapping[str, str]] = {
+    "interim": "outcome",
+    "final": "outcome",
+    "professional_development": "professional_learning",
+    "induction": "professional_learning",
+    "mentoring": "professional_learning",
+    "process": "benchmark",
+    "early_evidence": "benchmark",
+    "student_learning": "educator_goal",
+    "professional_practice": "educator_goal",
+}
+
+_DISPLAY: Final[Mapping[str, str]] = {
+    "mission": "Mission",
+    "vision": "Vision",
+    "theory_of_action": "Theory of action",
+    "core_value": "Core value",
+    "data_finding": "Data finding",
+    "objective": "Objective",
+    "initiative": "Initiative",
+    "outcome": "Outcome",
+    "professional_learning": "Professional learning",
+    "benchmark": "Benchmark",
+    "budget_line": "Budget line",
+    "school_plan": "School plan",
+    "educator_goal": "Educator goal",
+}
+
+_LABEL_FIELDS: Final[tuple[str, ...]] = ("title", "name", "statement", "description")
+_LABEL_MAX: Final = 80
+_IF_THEN: Final = re.compile(r"\bif\b.*?\bthen\b", re.IGNORECASE | re.DOTALL)
+_DIGITS: Final = re.compile(r"(\d+)")
+
+Node = Mapping[str, Any]
+
+
+def _norm(value: object) -> str | None:
+    """Trimmed, lower-cased text, or None when blank or not text."""
+    if isinstance(value, str) and value.strip():
+        return value.strip().lower()
+    return None
+
+
+def element_kind(data: Node) -> str | None:
+    """The element kind of a node's attributes (see the module docstring)."""
+    explicit = _norm(data.get("element_kind"))
+    if explicit in ELEMENT_KINDS:
+        return explicit
+    kind = _norm(data.get("kind"))
+    if kind in ELEMENT_KINDS:
+        return kind
+    if kind is not None:
+        return _SUBKIND_OWNER.get(kind)
+    return None
+
+
+def element_subkind(data: Node) -> str | None:
+    """The sub-kind of an outcome, professional learning, benchmark or educator goal.
+
+    Read from ``subkind``, ``<element kind>_kind`` or ``type``, whichever is first not
+    blank, or from ``kind`` when it holds a sub-kind rather than an element kind.
+    Returned trimmed and lower-cased, or None when there is none.
+    """
+    owner = element_kind(data)
+    names = ["subkind", f"{owner}_kind", "type"] if owner else ["subkind", "type"]
+    for name in names:
+        value = _norm(data.get(name))
+        if value is not None:
+            return value
+    kind = _norm(data.get("kind"))
+    if kind in _SUBKIND_OWNER:
+        return kind
+    return None
+
+
+def _natural_key(key: str | None) -> tuple[Any, ...]:
+    """Plan-wide (None) first, then keys in natural order, raw key as tie-break."""
+    if key is None:
+        return (0, (), "")
+    parts = _DIGITS.split(key)
+    natural = tuple(int(p) if i % 2 else p.casefold() for i, p in enumerate(parts))
+    return (1, natural, key)
+
+
+def _elements(graph: Any, kind: str) -> list[tuple[str, Node]]:
+    """Active elements of one kind, sorted by key for deterministic output."""
+    found = [
+        (str(node), data) for node, data in graph.nodes(data=True) if element_kind(data) == kind
+    ]
+    found.sort(key=lambda item: _natural_key(item[0]))
+    return found
+
+
+def _edge_type(key: object, data: Node) -> object:
+    return data.get("edge", key)
+
+
+def _sources(graph: Any, node: str, edge: str, kinds: Iterable[str]) -> list[str]:
+    """Elements of the given kinds that point to ``node`` with an ``edge`` edge."""
+    wanted = frozenset(kinds)
+    found = {
+        str(source)
+        for source, _, key, data in graph.in_edges(node, keys=True, data=True)
+        if _edge_type(key, data) == edge and element_kind(graph.nodes[source]) in wanted
+    }
+    return sorted(found, key=_natural_key)
+
+
+def _targets(graph: Any, node: str, edge: str, kinds: Iterable[str]) -> list[str]:
+    """Elements of the given kinds that ``node`` points to with an ``edge`` edge."""
+    wanted = frozenset(kinds)
+    found = {
+        str(target)
+        for _, target, key, data in graph.out_edges(node, keys=True, data=True)
+        if _edge_type(key, data) == edge and element_kind(graph.nodes[target]) in wanted
+    }
+    return sorted(found, key=_natural_key)
+
+
+def _allocations(graph: Any, line: str) -> list[tuple[str, Any]]:
+    """``(target, amount)`` of a budget line's ``funds`` edges to active elements."""
+    found = [
+        (str(target), data.get("amount"))
+        for _, target, key, data in graph.out_edges(line, keys=True, data=True)
+        if _edge_type(key, data) == "funds"
+        and element_kind(graph.nodes[target]) in {"initiative", "professional_learning"}
+    ]
+    found.sort(key=lambda item: _natural_key(item[0]))
+    return found
+
+
+def _blank(value: object) -> bool:
+    """A field is missing when absent, None or only white space."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return False
+
+
+def _amount(value: object) -> Decimal | None:
+    """A money amount as an exact Decimal, or None when not a number."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, int | float):
+        try:
+            result = Decimal(str(value))
+        except InvalidOperation:  # pragma: no cover - str() of a number always parses
+            return None
+        return result if result.is_finite() else None
+    return None
+
+
+def _positive(value: object) -> bool:
+    amount = _amount(value)
+    return amount is not None and amount > 0
+
+
+def _as_date(value: object) -> date | None:
+    """A calendar date from a date, datetime or ISO string; None when absent or invalid."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value.strip():
+        text = value.strip()
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+        try:
+            return datetime.fromisoformat(text).date()
+        except ValueError:
+            return None
+    return None
+
+
+def format_money(value: Decimal | float) -> str:
+    """``$130,000`` for whole amounts, ``$1,234.50`` otherwise."""
+    amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    sign = "-" if amount < 0 else ""
+    amount = abs(amount)
+    if amount == amount.to_integral_value():
+        return f"{sign}${int(amount):,}"
+    return f"{sign}${amount.quantize(Decimal('0.01')):,.2f}"
+
+
+def _label(data: Node) -> str | None:
+    for name in _LABEL_FIELDS:
+        value = data.get(name)
+        if isinstance(value, str) and value.strip():
+            text = " ".join(value.split())
+            if len(text) > _LABEL_MAX:
+                text = text[: _LABEL_MAX - 3].rstrip() + "..."
+            return text
+    return None
+
+
+def _name(graph: Any, key: str) -> str:
+    """``Initiative SI3.2 'Family liaisons'``: kind, key and title where there is one."""
+    data = graph.nodes[key]
+    kind = element_kind(data) or "element"
+    display = _DISPLAY.get(kind, kind.replace("_", " ").capitalize())
+    if kind == "school_plan" and _blank(data.get("title")):
+        parts = [str(data[f]).strip() for f in ("school", "school_year") if not _blank(data.get(f))]
+        label = " ".join(parts) or None
+    else:
+        label = _label(data)
+    return f"{display} {key} '{label}'" if label else f"{display} {key}"
+
+
+def _fiscal_year(ctx: AuditContext) -> str | None:
+    """The audited fiscal year, trimmed and lower-cased (compared case-insensitively)."""
+    return _norm(ctx.fiscal_year)
+
+
+def _in_fiscal_year(data: Node, ctx: AuditContext) -> bool:
+    wanted = _fiscal_year(ctx)
+    return wanted is None or _norm(data.get("fiscal_year")) == wanted
+
+
+def _fy_suffix(ctx: AuditContext) -> str:
+    if ctx.fiscal_year is None or _fiscal_year(ctx) is None:
+        return ""
+    return f" in {ctx.fiscal_year.strip()}"
+
+
+def _budget_lines(graph: Any, ctx: AuditContext) -> list[tuple[str, Node]]:
+    return [(k, d) for k, d in _elements(graph, "budget_line") if _in_fiscal_year(d, ctx)]
+
+
+def _funded(graph: Any, node: str, ctx: AuditContext) -> bool:
+    """True when an active budget line of the audited fiscal year gives ``node`` > 0."""
+    for source, _, key, data in graph.in_edges(node, keys=True, data=True):
+        source_data = graph.nodes[source]
+        if (
+            _edge_type(key, data) == "funds"
+            and element_kind(source_data) == "budget_line"
+            and _in_fiscal_year(source_data, ctx)
+            and _positive(data.get("amount"))
+        ):
+            return True
+    return False
+
+
+def _foundation_present(graph: Any, kind: str) -> bool:
+    for _, data in _elements(graph, kind):
+        fields = ("name", "description") if kind == "core_value" else ("text",)
+        if any(not _blank(data.get(f)) for f in fields):
+            return True
+    return False
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+# ---------------------------------------------------------------- registration
+
+_Hit = tuple[str, str | None, str]
+_RawCheck = Callable[[Any, AuditContext], Iterable[_Hit]]
+_Population = Callable[[Any, AuditContext], int]
+
+_REGISTRY: list[Rule] = []
+_POPULATIONS: dict[str, _Population] = {}
+
+
+def _rule(
+    rule_id: str, severity: Severity, population: _Population
+) -> Callable[[_RawCheck], RuleFunction]:
+    """Register a rule; the decorated body yields ``(kind, key, message)``."""
+
+    def register(raw: _RawCheck) -> RuleFunction:
+        def check(graph: Any, ctx: AuditContext) -> Iterator[Finding]:
+            for kind, key, message in raw(graph, ctx):
+                yield Finding(rule_id, severity, kind, key, message)
+
+        # The public function keeps the body's name and docstring, and its own
+        # signature ``(graph, ctx) -> Iterator[Finding]``.
+        check.__name__ = raw.__name__
+        check.__qualname__ = raw.__qualname__
+        check.__doc__ = raw.__doc__
+        check.__module__ = raw.__module__
+        _REGISTRY.append(Rule(rule_id, severity, check))
+        _POPULATIONS[rule_id] = population
+        return check
+
+    return register
+
+
+def _count(kind: str) -> _Population:
+    def population(graph: Any, ctx: AuditContext) -> int:
+        return len(_elements(graph, kind))
+
+    return population
+
+
+def _constant(n: int) -> _Population:
+    def population(graph: Any, ctx: AuditContext) -> int:
+        return n
+
+    return population
+
+
+def _count_budget_lines(graph: Any, ctx: AuditContext) -> int:
+    return len(_budget_lines(graph, ctx))
+
+
+def _count_objectives_with_outcomes(graph: Any, ctx: AuditContext) -> int:
+    return sum(
+        1
+        for key, _ in _elements(graph, "objective")
+        if _sources(graph, key, "measures", ["outcome"])
+    )
+
+
+def _count_initiatives_with_benchmarks(graph: Any, ctx: AuditContext) -> int:
+    return sum(
+        1
+        for key, _ in _elements(graph, "initiative")
+        if _sources(graph, key, "tracks", ["benchmark"])
+    )
+
+
+def _count_theory_of_action(graph: Any, ctx: AuditContext) -> int:
+    return 1 if _foundation_present(graph, "theory_of_action") else 0
+
+
+# ------------------------------------------------------------------------ rules
+
+_FOUNDATION: Final[tuple[tuple[str, str], ...]] = (
+    ("mission", "The plan has no mission (why the district exists)"),
+    ("vision", "The plan has no vision (what success for students looks like)"),
+    ("theory_of_action", 'The plan has no theory of action ("If ..., then ...")'),
+    ("core_value", "The plan has no core values (principles that guide decisions)"),
+)
+
+
+@_rule("missing-foundation", Severity.ERROR, _constant(len(_FOUNDATION)))
+def missing_foundation(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+    """Find each missing foundation item: mission, vision, theory of action, core values.
+
+    Framework: the district plan's foundation (mission, vision, core values and the
+    theory of action that frames the strategic objectives). One plan-wide finding per
+    missing item, with ``kind`` naming the item and ``key`` None; a mission, vision or
+    theory of action whose text is blank counts as missing.
+    """
+    for kind, message in _FOUNDATION:
+        if not _foundation_present(graph, kind):
+            yield kind, None, message
+
+
+@_rule("orphaned-initiative", Severity.ERROR, _count("initiative"))
+def orphaned_initiative(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+    """Find initiatives that support no active objective.
+
+    Framework: strategic initiatives are the "how" of a strategic objective; an
+    initiative outside every objective is work with no line of sight to the plan.
+    """
+    for key, _ in _elements(graph, "initiative"):
+        if not _targets(graph, key, "supports", ["objective"]):
+            yield "initiative", key, f"{_name(graph, key)} supports no active objective"
+
+
+@_rule("objective-without-initiative", Severity.ERROR, _count("objective"))
+def objective_without_initiative(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+    """Find objectives that no active initiative supports.
+
+    Framework: strategic objectives and initiatives; every objective (the "what" and
+    "why") needs at least one initiative (the "how").
+    """
+    for key, _ in _elements(graph, "objective"):
+        if not _sources(graph, key, "supports", ["initiative"]):
+            yield "objective", key, f"{_name(graph, key)} has no active initiative supporting it"
+
+
+@_rule("unfunded-objective", Severity.ERROR, _count("objective"))
+def unfunded_objective(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+    """Find objectives that receive no money through their initiatives.
+
+    Framework: resources/budget of the action plan. An objective is funded when an
+    active budget line (of the audited fiscal year, if one is given) allocates an
+    amount above 0 to one of its initiatives or to professional learning that enables
+    one of them; an objective with no initiative is unfunded.
+    """
+    for key, _ in _elements(graph, "objective"):
+        initiatives = _sources(graph, key, "supports", ["initiative"])
+        learning = sorted(
+            {
+                pl
+                for i in initiatives
+                for pl in _sources(graph, i, "enables", ["professional_learning"])
+            },
+            key=_natural_key,
+        )
+        if any(_funded(graph, element, ctx) for element in [*initiatives, *learning]):
+            continue
+        if not initiatives:
+            reason = "it has no initiative to fund"
+        else:
+            reason = (
+                "no active budget line allocates money to its initiatives "
+                f"({', '.join(initiatives)}) or to professional learning enabling them"
+            )
+        yield "objective", key, f"{_name(graph, key)} is unfunded{_fy_suffix(ctx)}: {reason}"
+
+
+@_rule("objective-without-outcome", Severity.ERROR, _count("objective"))
+def objective_without_outcome(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+    """Find objectives that no active outcome measures.
+
+    Framework: outcomes are the SMART targets that measure a strategic objective.
+    """
+    for key, _ in _elements(graph, "objective"):
+        if not _sources(graph, key, "measures", ["outcome"]):
+            yield "objective", key, f"{_name(graph, key)} has no outcome measuring it"
+
+
+@_rule("objective-without-final-outcome", Severity.WARNING, _count_objectives_with_outcomes)
+def objective_without_final_outcome(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+    """Find objectives that have outcomes, but only interim ones (or untyped ones).
+
+    Framework: outcomes, interim and final; the final outcome says where the objective
+    should land at the end of the plan.
+    """
+    for key, _ in _elements(graph, "objective"):
+        outcomes = _sources(graph, key, "measures", ["outcome"])
+        if outcomes and not any(element_subkind(graph.nodes[o]) == "final" for o in outcomes):
+            yield (
+                "objective",
+                key,
+                f"{_name(graph, key)} has {_plural(len(outcomes), 'outcome')} "
+                f"({', '.join(outcomes)}), none of them final",
+            )
+
+
+@_rule("outcome-not-smart", Severity.WARNING, _count("outcome"))
+def outcome_not_smart(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+    """Find outcomes that are not SMART: no metric, baseline, target or due date, or
+    due outside the plan period (whose first and last days are inside it).
+
+    Framework: outcomes as SMART targets (specific metric, measurable baseline and
+    target, time-bound within the plan). One finding per outcome, listing every gap.
+    """
+    start = _as_date(graph.graph.get("period_start"))
+    end = _as_date(graph.graph.get("period_end"))
+    for key, data in _elements(graph, "outcome"):
+        problems = [
+            f"no {label}"
+            for name, label in (
+                ("metric", "metric"),
+                ("baseline", "baseline"),
+                ("target", "target"),
+            )
+            if _blank(data.get(name))
+        ]
+        raw_due = data.get("due")
+        due = _as_date(raw_due)
+        if _blank(raw_due):
+            problems.append("no due date")
+        elif due is None:
+            problems.append(f"due date {raw_due!r} is not a date")
+        elif start is not None and due < start:
+            problems.append(f"due {due.isoformat()}, before the plan period starts ({start})")
+        elif end is not None and due > end:
+            problems.append(f"due {due.isoformat()}, after the plan period ends ({end})")
+        if problems:
+            yield "outcome", key, f"{_name(graph, key)} is not SMART: {'; '.join(problems)}"
+
+
+@_rule("unfunded-initiative", Severity.WARNING, _count("initiative"))
+def unfunded_initiative(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+    """Find initiatives that no active budget line funds with an amount above 0.
+
+    Framework: resources/budget allocated to initiatives in the action plan. Only
+    allocations to the initiative itself count (not to its professional learning);
+    with a fiscal year, only that year's budget lines count.
+    """
+    for key, _ in _elements(graph, "initiative"):
+        if not _funded(graph, key, ctx):
+            yield (
+                "initiative",
+                key,
+                f"{_name(graph, key)} is not funded by any active budget line{_fy_suffix(ctx)}",
+            )
+
+
+@_rule("initiative-without-benchmark", Severity.WARNING, _count("initiative"))
+def initiative_without_benchmark(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+    """Find initiatives that no active implementation benchmark tracks.
+
+    Framework: implementation benchmarks of the yearly action plan, which monitor
+    each initiative.
+    """
+    for key, _ in _elements(graph, "initiative"):
+        if not _sources(graph, key, "tracks", ["benchmark"]):
+            yield "initiative", key, f"{_name(graph, key)} has no implementation benchmark"
+
+
+@_rule("initiative-without-professional-learning", Severity.WARNING, _count("initiative"))
+def initiative_without_professional_learning(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+    """Find initiatives that no active professional learning enables.
+
+    Framework: professional learning (professional development, induction, mentoring)
+    that supports each initiative.
+    """
+    for key, _ in _elements(graph, "initiative"):
+        if not _sources(graph, key, "enables", ["professional_learning"]):
+            yield "initiative", key, f"{_name(graph, key)} has no professional learning enabling it"
+
+
+@_rule("initiative-without-owner", Severity.WARNING, _count("initiative"))
+def initiative_without_owner(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+    """Find initiatives with no owner (absent, empty or white space).
+
+    Framework: strategic initiatives; someone must be accountable for each one.
+    """
+    for key, data in _elements(graph, "initiative"):
+        if _blank(data.get("owner")):
+            yield "initiative", key, f"{_name(graph, key)} has no owner"
+
+
+@_rule("benchmark-incomplete", Severity.WARNING, _count("benchmark"))
+def benchmark_incomplete(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+    """Find benchmarks with no owner or no (valid) due date; one finding per benchmark.
+
+    Framework: implementation benchmarks say what will happen, who does it and by when.
+    """
+    for key, data in _elements(graph, "benchmark"):
+        missing = []
+        if _blank(data.get("owner")):
+            missing.append("no owner")
+        if _as_date(data.get("due")) is None:
+            missing.append("no due date")
+        if missing:
+            yield "benchmark", key, f"{_name(graph, key)} has {' and '.join(missing)}"
+
+
+@_rule("benchmark-overdue", Severity.WARNING, _count("benchmark"))
+def benchmark_overdue(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+    """Find benchmarks due strictly before the audit date whose status is not complete.
+
+    Framework: implementation benchmarks and their status, monitored during the year.
+    A benchmark with no status is not complete; one with no due date is never overdue.
+    """
+    for key, data in _elements(graph, "benchmark"):
+        due = _as_date(data.get("due"))
+        status = _norm(data.get("status"))
+        if due is not None and due < ctx.as_of and status != "complete":
+            shown = f"status {status}" if status else "no status reported"
+            yield (
+                "benchmark",
+                key,
+                f"{_name(graph, key)} was due {due.isoformat()} and is not complete ({shown})",
+            )
+
+
+@_rule("unaligned-budget-line", Severity.WARNING, _count_budget_lines)
+def unaligned_budget_line(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+    """Find budget lines that fund no active initiative or professional learning.
+
+    Framework: resources/budget; every dollar should reach a strategic objective. An
+    allocation of 0 (or of no stated amount) to an active element still aligns the
+    line. With a fiscal year, only that year's lines are checked.
+    """
+    for key, _ in _budget_lines(graph, ctx):
+        if not _allocations(graph, key):
+            yield (
+                "budget_line",
+                key,
+                f"{_name(graph, key)} funds no active initiative or professional learning",
+            )
+
+
+@_rule("over-allocated-budget-line", Severity.WARNING, _count_budget_lines)
+def over_allocated_budget_line(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+    """Find budget lines whose allocations add up to more than the line's amount.
+
+    Framework: resources/budget. Allocations without an amount count as 0; a line with
+    no amount has $0 to allocate. With a fiscal year, only that year's lines are checked.
+    """
+    for key, data in _budget_lines(graph, ctx):
+        allocated = sum(
+            (a for _, raw in _allocations(graph, key) if (a := _amount(raw)) is not None),
+            Decimal(0),
+        )
+        available = _amount(data.get("amount"))
+        if allocated > (available if available is not None else Decimal(0)):
+            has = (
+                f"has only {format_money(available)}" if available is not None else "has no amount"
+            )
+            yield (
+                "budget_line",
+                key,
+                f"{_name(graph, key)} allocates {format_money(allocated)} but {has}",
+            )
+
+
+@_rule("unaligned-school-plan", Severity.WARNING, _count("school_plan"))
+def unaligned_school_plan(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+    """Find school plans aligned to no active objective or initiative.
+
+    Framework: school improvement plans, one per school and year, aligned to the
+    district's strategic objectives.
+    """
+    for key, _ in _elements(graph, "school_plan"):
+        if not _targets(graph, key, "aligns_to", ["objective", "initiative"]):
+            yield (
+                "school_plan",
+                key,
+                f"{_name(graph, key)} is aligned to no active objective or initiative",
+            )
+
+
+@_rule("unaligned-educator-goal", Severity.WARNING, _count("educator_goal"))
+def unaligned_educator_goal(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+    """Find educator goals aligned to no active objective or initiative.
+
+    Framework: educator evaluation; student learning and professional practice goals
+    should align to district objectives or initiatives.
+    """
+    for key, data in _elements(graph, "educator_goal"):
+        if not _targets(graph, key, "aligns_to", ["objective", "initiative"]):
+            educator = data.get("educator")
+            whose = f" ({' '.join(str(educator).split())})" if not _blank(educator) else ""
+            yield (
+                "educator_goal",
+                key,
+                f"{_name(graph, key)}{whose} is aligned to no active objective or initiative",
+            )
+
+
+@_rule("objective-count", Severity.WARNING, _constant(1))
+def objective_count(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+    """Find a plan with fewer than 3 or more than 5 active objectives (plan-wide).
+
+    Framework: strategic objectives; Planning for Success recommends 3 to 5.
+    """
+    count = len(_elements(graph, "objective"))
+    if count < 3 or count > 5:
+        amount = "only " if 0 < count < 3 else ""
+        yield (
+            "plan",
+            None,
+            f"The plan has {amount}{_plural(count, 'active objective')}; "
+            "3 to 5 strategic objectives are recommended",
+        )
+
+
+@_rule("theory-of-action-not-if-then", Severity.WARNING, _count_theory_of_action)
+def theory_of_action_not_if_then(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+    """Find a theory of action not framed "If ..., then ..." (only when one exists).
+
+    Framework: the theory of action links the strategic objectives and initiatives to
+    results: the whole word "if" must occur, then the whole word "then" after it, in
+    any case.
+    """
+    for key, data in _elements(graph, "theory_of_action"):
+        text = data.get("text")
+        if _blank(text):
+            continue  # a blank theory of action is missing-foundation's finding
+        if not _IF_THEN.search(str(text)):
+            yield (
+                "theory_of_action",
+                key,
+                'The theory of action is not framed "If ..., then ..."',
+            )
+
+
+@_rule("plan-without-induction-mentoring", Severity.WARNING, _constant(1))
+def plan_without_induction_mentoring(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+    """Find a plan with no active induction or mentoring (plan-wide).
+
+    Framework: professional learning, including teacher induction and mentoring.
+    """
+    kinds = {element_subkind(d) for _, d in _elements(graph, "professional_learning")}
+    if not kinds & {"induction", "mentoring"}:
+        yield (
+            "plan",
+            None,
+            "The plan has no active induction or mentoring for new educators",
+        )
+
+
+@_rule("initiative-without-early-evidence", Severity.INFO, _count_initiatives_with_benchmarks)
+def initiative_without_early_evidence(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+    """Find initiatives with benchmarks, none of them early evidence of change.
+
+    Framework: implementation benchmarks, process and early evidence of change (changes
+    in practice or attitude that show the plan is working).
+    """
+    for key, _ in _elements(graph, "initiative"):
+        benchmarks = _sources(graph, key, "tracks", ["benchmark"])
+        if benchmarks and not any(
+            element_subkind(graph.nodes[b]) == "early_evidence" for b in benchmarks
+        ):
+            yield (
+                "initiative",
+                key,
+                f"{_name(graph, key)} has {_plural(len(benchmarks), 'benchmark')} "
+                f"({', '.join(benchmarks)}), none of them early evidence of change",
+            )
+
+
+@_rule("objective-not-data-informed", Severity.INFO, _count("objective"))
+def objective_not_data_informed(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+    """Find objectives that no data finding informs.
+
+    Framework: strategic objectives grounded in data findings (student achievement and
+    gaps between student groups).
+    """
+    for key, _ in _elements(graph, "objective"):
+        if not _sources(graph, key, "informs", ["data_finding"]):
+            yield "objective", key, f"{_name(graph, key)} is not informed by any data finding"
+
+
+@_rule("objective-without-school-plan", Severity.INFO, _count("objective"))
+def objective_without_school_plan(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+    """Find objectives that no school improvement plan aligns to (directly).
+
+    Framework: school improvement plans aligned to district objectives.
+    """
+    for key, _ in _elements(graph, "objective"):
+        if not _sources(graph, key, "aligns_to", ["school_plan"]):
+            yield (
+                "objective",
+                key,
+                f"{_name(graph, key)} has no school improvement plan aligned to it",
+            )
+
+
+@_rule("objective-without-educator-goal", Severity.INFO, _count("objective"))
+def objective_without_educator_goal(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+    """Find objectives that no educator goal aligns to, directly or through an initiative.
+
+    Framework: educator evaluation goals aligned to district objectives or initiatives.
+    """
+    for key, _ in _elements(graph, "objective"):
+        if _sources(graph, key, "aligns_to", ["educator_goal"]):
+            continue
+        initiatives = _sources(graph, key, "supports", ["initiative"])
+        if any(_sources(graph, i, "aligns_to", ["educator_goal"]) for i in initiatives):
+            continue
+        yield (
+            "objective",
+            key,
+            f"{_name(graph, key)} has no educator goal aligned to it or to its initiatives",
+        )
+
+
+RULES: Final[tuple[Rule, ...]] = tuple(_REGISTRY)
+"""Every audit rule, in the order of DESIGN.md section 5: ``(rule id, severity, function)``."""
+
+_RULE_INDEX: Final[Mapping[str, int]] = {r.rule: i for i, r in enumerate(RULES)}
+
+
+# ------------------------------------------------------------------------ audit
+
+
+def rule_population(rule_id: str, graph: nx.MultiDiGraph, ctx: AuditContext) -> int:
+    """How many things ``rule_id`` checks in ``graph`` (the denominator of its pass share)."""
+    return _POPULATIONS[rule_id](graph, ctx)
+
+
+def _score(
+    graph: Any, ctx: AuditContext, findings: Iterable[Finding]
+) -> tuple[int, tuple[str, ...]]:
+    failed: dict[str, set[tuple[str, str | None]]] = {r.rule: set() for r in RULES}
+    for finding in findings:
+        failed[finding.rule].add((finding.kind, finding.key))
+    total = Fraction(0)
+    weights = 0
+    applied: list[str] = []
+    for rule in RULES:
+        checked = rule_population(rule.rule, graph, ctx)
+        if checked <= 0:
+            continue
+        applied.append(rule.rule)
+        passed = max(checked - len(failed[rule.rule]), 0)
+        total += rule.severity.rank * Fraction(passed, checked)
+        weights += rule.severity.rank
+    if weights == 0:  # pragma: no cover - missing-foundation always applies
+        return 100, tuple(applied)
+    return math.floor(100 * total / weights), tuple(applied)
+
+
+def _sort_key(finding: Finding) -> tuple[Any, ...]:
+    return (-finding.severity.rank, _RULE_INDEX[finding.rule], _natural_key(finding.key))
+
+
+def audit(graph: nx.MultiDiGraph, *, as_of: date, fiscal_year: str | None = None) -> AuditReport:
+    """Run every rule of :data:`RULES` on one plan's active alignment graph.
+
+    ``as_of`` is the audit date (benchmarks due strictly before it and not complete are
+    overdue); ``fiscal_year`` (e.g. ``"FY26"``), when given, restricts the four budget
+    rules to that year's budget lines. Pure and deterministic: the same graph and
+    options always give the same report, whatever order the graph was built in.
+    """
+    if isinstance(as_of, datetime):
+        as_of = as_of.date()
+    year = fiscal_year.strip() if fiscal_year and fiscal_year.strip() else None
+    ctx = AuditContext(as_of=as_of, fiscal_year=year)
+    collected = [finding for rule in RULES for finding in rule.check(graph, ctx)]
+    findings = tuple(sorted(collected, key=_sort_key))  # stable: rule order kept inside a key
+    summary = {severity.value: 0 for severity in Severity}
+    for finding in findings:
+        summary[finding.severity.value] += 1
+    score, applied = _score(graph, ctx, findings)
+    version = graph.graph.get("version")
+    plan = graph.graph.get("plan")
+    return AuditReport(
+        findings=findings,
+        summary=summary,
+        score=score,
+        as_of=as_of,
+        fiscal_year=year,
+        plan=str(plan) if plan is not None else None,
+        version=version if isinstance(version, int) and not isinstance(version, bool) else None,
+        rules_applied=applied,
+    )

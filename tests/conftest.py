@@ -1,0 +1,91 @@
+"""Shared fixtures: applications on the library's in-memory store, on a SQLite file,
+and on a real PostgreSQL server started for the session by ``scripts/postgres``.
+
+Outside CI a test that needs a server it cannot start is skipped with the reason
+printed; with CI=true it fails instead.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from coherence.application.history import PlanHistory
+from coherence.application.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def need(reason: str) -> None:
+    """Skip outside CI, fail in CI: servers must run there."""
+    if IN_CI:
+        pytest.fail(f"CI=true but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def app() -> PlanHistory:
+    """The application on the library's in-memory persistence."""
+    return PlanHistory(Settings(store="memory://"))
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'coherence.db'}"
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A throwaway PostgreSQL cluster on loopback, for the whole session."""
+    workdir = tmp_path_factory.mktemp("postgres")
+    try:
+        done = subprocess.run(
+            [str(ROOT / "scripts" / "postgres"), "start", str(workdir)],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as e:
+        stderr = getattr(e, "stderr", "") or ""
+        need(f"could not start PostgreSQL with scripts/postgres: {e}\n{stderr[-2000:]}")
+        return
+    url = done.stdout.strip().splitlines()[-1]
+    try:
+        yield url
+    finally:
+        subprocess.run(
+            [str(ROOT / "scripts" / "postgres"), "stop", str(workdir)],
+            check=False,
+            capture_output=True,
+            timeout=120,
+        )
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh, empty database on the session's PostgreSQL server."""
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base, _, _ = postgres_server.rpartition("/")
+    yield f"{base}/{name}"
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each real store in turn: a SQLite file and a PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'coherence.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
