@@ -41,12 +41,11 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres_server() -> Iterator[str]:
     """A throwaway PostgreSQL cluster on loopback, for the whole session."""
-    workdir = tmp_path_factory.mktemp("postgres")
     try:
         done = subprocess.run(
-            [str(ROOT / "scripts" / "postgres"), "start", str(workdir)],
+            [str(ROOT / "scripts" / "postgres"), "start"],
             check=True,
             capture_output=True,
             text=True,
@@ -61,7 +60,7 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
     finally:
         subprocess.run(
-            [str(ROOT / "scripts" / "postgres"), "stop", str(workdir)],
+            [str(ROOT / "scripts" / "postgres"), "stop", url],
             check=False,
             capture_output=True,
             timeout=120,

@@ -204,3 +204,8 @@ def test_recording_time_never_goes_backwards() -> None:
         plan.begin_revision(actor=" ")
     rev = plan.begin_revision(actor="a", at=at)
     assert rev.number == 2
+
+
+def test_singleton_keys_are_reserved() -> None:
+    plan, rev = new_plan()
+    refused(plan, KeyKindConflict, lambda: plan.add_element("core_value", "mission", {"name": "x"}, rev))

@@ -10,6 +10,8 @@ a command fails half-way: its events are only pending on a copy of the plan.
 from __future__ import annotations
 
 import bisect
+import random
+import time as clock
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -29,7 +31,7 @@ from coherence.domain.changes import Change, PlanState, apply_changes, plan_chan
 from coherence.domain.plan import DistrictPlan, Revision, plan_uuid
 
 T = TypeVar("T")
-MAX_RETRIES = 8
+MAX_RETRIES = 20
 
 
 @dataclass(frozen=True)
@@ -359,7 +361,9 @@ class PlanHistory(Application):
         *,
         dry_run: bool = False,
     ) -> CommandResult:
-        for _ in range(MAX_RETRIES):
+        for attempt in range(MAX_RETRIES):
+            if attempt:
+                clock.sleep(random.uniform(0, 0.002 * 2**min(attempt, 6)))  # back off, with jitter
             plan = self._load(plan_id)
             if expected_version is not None and plan.version != expected_version:
                 raise VersionConflict(plan_id, expected_version, plan.version)

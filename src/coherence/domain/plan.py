@@ -32,6 +32,7 @@ from coherence.domain.errors import (
 from coherence.domain.framework import (
     EDGES,
     KINDS,
+    SINGLETON_KINDS,
     check_key,
     check_plan_id,
     edge_between,
@@ -346,6 +347,8 @@ class DistrictPlan(Aggregate):
                 raise InvalidValue("key", f"no key, or '{spec.name}', for the {spec.label.lower()}", key)
             key = spec.name
         key = check_key(key)
+        if key in SINGLETON_KINDS and key != kind:
+            raise KeyKindConflict(f"Key {key} is reserved for the plan's {KINDS[key].label.lower()}")
         normalized = normalize_fields(kind, fields)
         _check_element_dates(kind, normalized)
         existing = self.elements.get(key)

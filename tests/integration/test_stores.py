@@ -1,0 +1,115 @@
+"""The history on real stores: a SQLite file and a PostgreSQL server.
+
+Each test runs on both (the ``store_url`` fixture); PostgreSQL is a real server
+started by ``scripts/postgres``.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime
+
+import pytest
+
+from coherence.application.errors import VersionConflict
+from coherence.application.history import Author, PlanHistory
+from coherence.application.planfile import check_document
+from coherence.application.settings import Settings
+from tests.plans import document, plan_data
+
+pytestmark = pytest.mark.postgres
+
+
+def open_store(url: str, **kwargs: int) -> PlanHistory:
+    return PlanHistory(Settings(store=url, **kwargs))
+
+
+def test_history_survives_a_restart(store_url: str) -> None:
+    app = open_store(store_url)
+    at = datetime(2025, 3, 1, tzinfo=UTC)
+    first = app.import_plan(document(), Author("Superintendent", "draft", "import", at))
+    app.adopt("example-2025", Author("School committee", "vote", "cli", datetime(2025, 6, 1, tzinfo=UTC)))
+    app.close()
+
+    again = open_store(store_url)
+    plan = again.get_plan("example-2025")
+    assert plan.status == "adopted"
+    assert plan.version == first.version + 1
+    assert again.version_at("example-2025", date(2025, 3, 1)) == first.version
+    assert [p.plan_id for p in again.list_plans()] == ["example-2025"]
+    history = again.history("example-2025")
+    assert history[0].timestamp == at
+    assert history[-1].summary == "Plan adopted: vote"
+    again.close()
+
+
+def test_snapshots_keep_every_version_exact(store_url: str) -> None:
+    app = open_store(store_url, snapshot_interval=5)
+    app.import_plan(document(), Author("a"))
+    for i in range(12):
+        app.report_outcome_result("example-2025", "OC1", f"2026-0{1 + i % 9}-01", i, Author("a"))
+    latest = app.get_plan("example-2025").version
+    fresh = open_store(store_url, snapshot_interval=10**9)
+    for version in (1, 7, latest - 3, latest):
+        assert app.plan_state("example-2025", version=version) == fresh.plan_state("example-2025", version=version)
+    assert app.snapshots is not None
+    assert list(app.snapshots.get(app.get_plan("example-2025").id))
+    app.close()
+    fresh.close()
+
+
+def test_a_refused_import_saves_nothing(store_url: str) -> None:
+    app = open_store(store_url)
+    version = app.import_plan(document(), Author("a")).version
+    data = plan_data()
+    data["initiatives"].append({"key": "SO1", "title": "Key of an objective"})
+    data["objectives"].append({"key": "SO4", "title": "New"})
+    with pytest.raises(Exception, match="already at objectives"):
+        app.import_plan(check_document(data, filename="bad.yaml"), Author("a"))
+    assert app.get_plan("example-2025").version == version
+    app.close()
+
+
+def test_two_writers_lose_no_acknowledged_change(store_url: str) -> None:
+    """Two processes' worth of writers on one plan: every acknowledged report is in the history."""
+    setup = open_store(store_url)
+    setup.import_plan(document(), Author("setup"))
+    setup.close()
+    acknowledged: list[str] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def writer(name: str) -> None:
+        try:
+            app = open_store(store_url)
+            for i in range(15):
+                reason = f"{name}-{i}"
+                app.report_benchmark_status("example-2025", "B1", "on_track", Author(name, reason))
+                with lock:
+                    acknowledged.append(reason)
+            app.close()
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in ("alice", "bob")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    reader = open_store(store_url)
+    recorded = [e.reason for e in reader.history("example-2025") if e.type == "BenchmarkStatusReported"]
+    assert sorted(recorded) == sorted(acknowledged)
+    assert len(recorded) == 30
+    reader.close()
+
+
+def test_a_stale_expected_version_is_a_conflict(store_url: str) -> None:
+    one, two = open_store(store_url), open_store(store_url)
+    version = one.import_plan(document(), Author("a")).version
+    one.report_benchmark_status("example-2025", "B1", "at_risk", Author("one"), expected_version=version)
+    with pytest.raises(VersionConflict):
+        two.report_benchmark_status("example-2025", "B1", "complete", Author("two"), expected_version=version)
+    assert two.get_plan("example-2025").elements["B1"]["fields"]["status"] == "at_risk"
+    one.close()
+    two.close()

@@ -1,0 +1,149 @@
+"""PlanHistory on the library's in-memory store: imports, time travel, history, diffs."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from coherence.application.errors import VersionConflict, VersionNotFound
+from coherence.application.history import Author, PlanHistory
+from coherence.application.planfile import check_document
+from coherence.domain.errors import TimeWentBackwards
+from tests.plans import document, plan_data
+
+AT_1 = datetime(2025, 3, 1, 19, 0, tzinfo=UTC)
+AT_2 = datetime(2025, 9, 1, 19, 0, tzinfo=UTC)
+AT_3 = datetime(2026, 8, 1, 19, 0, tzinfo=UTC)
+
+
+def redesigned() -> dict[str, object]:
+    """The base plan after a redesign: SI2.1 merged into SI1.1, an owner changed, SO3 added."""
+    data = plan_data()
+    data["initiatives"] = [
+        {**data["initiatives"][0], "owner": "Assistant Superintendent", "supports": ["SO1", "SO2"]},
+    ]
+    data["objectives"].append({"key": "SO3", "title": "Attendance"})
+    data["budget_lines"][0]["funds"] = [{"target": "SI1.1", "amount": 90000}]
+    return data
+
+
+def test_importing_the_same_file_twice_emits_nothing(app: PlanHistory) -> None:
+    first = app.import_plan(document(), Author("Superintendent", source="import"))
+    assert first.created
+    assert first.version == len(first.events) > 20
+    second = app.import_plan(document(), Author("Superintendent", source="import"))
+    assert second.events == []
+    assert second.version == first.version
+
+
+def test_a_revised_file_emits_only_its_changes(app: PlanHistory) -> None:
+    app.import_plan(document(), Author("a"))
+    result = app.import_plan(check_document(redesigned(), filename="v2.yaml"), Author("b", "merge"))
+    summaries = [e.summary for e in result.events]
+    assert summaries == [
+        "Initiative SI2.1 no longer supports objective SO2: merge",
+        "Budget line BL-1001 no longer funds professional learning PL1: merge",
+        "Initiative SI2.1 'Family liaisons' retired: merge",
+        "Objective SO3 'Attendance' added: merge",
+        "Initiative SI1.1 'Tutoring' revised (owner): merge",
+        "Initiative SI1.1 now supports objective SO2: merge",
+        "Budget line BL-1001: allocation to initiative SI1.1 changed to $90,000: merge",
+    ]
+    assert {e.revision for e in result.events} == {2}
+    state = app.plan_state("example-2025")
+    assert state.elements["SI2.1"].retired
+
+
+def test_a_retired_element_comes_back_when_imported_again(app: PlanHistory) -> None:
+    app.import_plan(document(), Author("a"))
+    app.import_plan(check_document(redesigned(), filename="v2.yaml"), Author("a"))
+    result = app.import_plan(document(), Author("a", "restored"))
+    assert "Initiative SI2.1 'Family liaisons' restored: restored" in [e.summary for e in result.events]
+    keys_in_history = [e.key for e in app.history("example-2025") if e.key == "SI2.1"]
+    assert len(keys_in_history) == 3  # added, retired, restored: one history
+
+
+def test_dry_run_saves_nothing(app: PlanHistory) -> None:
+    app.import_plan(document(), Author("a"))
+    version = app.get_plan("example-2025").version
+    preview = app.import_plan(check_document(redesigned(), filename="v2.yaml"), Author("a"), dry_run=True)
+    assert preview.dry_run and len(preview.events) == 7
+    assert app.get_plan("example-2025").version == version
+
+
+def test_time_travel_by_version_and_by_date(app: PlanHistory) -> None:
+    v1 = app.import_plan(document(), Author("a", at=AT_1)).version
+    v2 = app.import_plan(check_document(redesigned(), filename="v2.yaml"), Author("a", at=AT_2)).version
+    assert "SI2.1" in app.plan_state("example-2025", version=v1).active()
+    assert "SI2.1" not in app.plan_state("example-2025", version=v2).active()
+    assert app.version_at("example-2025", date(2025, 3, 1)) == v1
+    assert app.version_at("example-2025", date(2025, 8, 31)) == v1
+    assert app.version_at("example-2025", AT_2) == v2
+    assert app.version_at("example-2025", date(2030, 1, 1)) == v2
+    with pytest.raises(VersionNotFound):
+        app.version_at("example-2025", date(2025, 2, 28))
+    with pytest.raises(VersionNotFound):
+        app.get_plan("example-2025", version=v2 + 1)
+
+
+def test_history_imports_must_not_go_backwards(app: PlanHistory) -> None:
+    app.import_plan(document(), Author("a", at=AT_2))
+    with pytest.raises(TimeWentBackwards):
+        app.import_plan(check_document(redesigned(), filename="v2.yaml"), Author("a", at=AT_1))
+
+
+def test_export_at_a_version_imports_back_as_a_no_op(app: PlanHistory) -> None:
+    v1 = app.import_plan(document(), Author("a", at=AT_1)).version
+    app.import_plan(check_document(redesigned(), filename="v2.yaml"), Author("a", at=AT_2))
+    old = app.export_plan("example-2025", version=v1)
+    assert old == app.export_plan("example-2025", as_of=date(2025, 3, 1))
+    other = PlanHistory(app.settings)
+    other.import_plan(check_document(old, filename="old.yaml"), Author("a"))
+    assert other.import_plan(check_document(old, filename="old.yaml"), Author("a")).events == []
+    assert other.plan_state("example-2025").active() == app.plan_state("example-2025", version=v1).active()
+
+
+def test_history_reads_like_a_plan_log(app: PlanHistory) -> None:
+    app.import_plan(document(), Author("Dr. Alvarez, Superintendent", "first draft", "import", AT_1))
+    app.adopt("example-2025", Author("School committee", "vote 5-2", "api", AT_2))
+    app.report_benchmark_status("example-2025", "B1", "complete", Author("HR director", at=AT_3))
+    entries = app.history("example-2025")
+    assert entries[0].summary.startswith("Plan example-2025 drafted: 'District Plan 2025-2028'")
+    assert entries[-2].summary == "Plan adopted: vote 5-2"
+    assert entries[-1].summary == "Benchmark B1 'Tutors hired' reported complete"
+    assert [e.version for e in entries] == list(range(1, len(entries) + 1))
+    assert entries[-1].timestamp == AT_3
+    assert app.history("example-2025", since=len(entries) - 1)[0].type == "BenchmarkStatusReported"
+
+
+def test_diff_field_by_field(app: PlanHistory) -> None:
+    v1 = app.import_plan(document(), Author("a")).version
+    v2 = app.import_plan(check_document(redesigned(), filename="v2.yaml"), Author("a")).version
+    diff = app.diff("example-2025", v1, v2).to_dict()
+    assert [(a["kind"], a["key"]) for a in diff["added"]] == [("objective", "SO3")]
+    assert [(r["kind"], r["key"]) for r in diff["retired"]] == [("initiative", "SI2.1")]
+    revised = {r["key"]: r["changes"] for r in diff["revised"]}
+    assert revised["SI1.1"] == [
+        {"field": "owner", "before": "Director of Curriculum", "after": "Assistant Superintendent"}
+    ]
+    assert revised["BL-1001 funds SI1.1"] == [{"field": "amount", "before": 80000, "after": 90000}]
+    assert {"edge": "supports", "source": "SI1.1", "target": "SO2", "attributes": {}} in diff["linked"]
+    assert {(u["source"], u["target"]) for u in diff["unlinked"]} == {("SI2.1", "SO2"), ("BL-1001", "PL1")}
+    backwards = app.diff("example-2025", v2, v1).to_dict()
+    assert [a["key"] for a in backwards["added"] if a["restored"]] == ["SI2.1"]
+
+
+def test_expected_version_conflict(app: PlanHistory) -> None:
+    version = app.import_plan(document(), Author("a")).version
+    app.report_benchmark_status("example-2025", "B1", "at_risk", Author("b"), expected_version=version)
+    with pytest.raises(VersionConflict) as info:
+        app.report_benchmark_status("example-2025", "B1", "complete", Author("c"), expected_version=version)
+    assert info.value.current == version + 1
+
+
+def test_list_plans(app: PlanHistory) -> None:
+    app.import_plan(document(), Author("a"))
+    other = plan_data(plan={"id": "other-2026", "district": "Other"})
+    app.import_plan(check_document(other, filename="o.yaml"), Author("a"))
+    assert [p.plan_id for p in app.list_plans()] == ["example-2025", "other-2026"]

@@ -1,0 +1,118 @@
+"""Plan files: bad files are refused with the file, the path and what was expected;
+nothing is saved."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from coherence.application.errors import PlanFileError, PlanNotFound
+from coherence.application.history import Author, PlanHistory
+from coherence.application.planfile import MAX_FILE_BYTES, read_document
+from tests.plans import plan_data, yaml_text
+
+
+def refused_file(text: str | bytes, filename: str = "plan.yaml") -> PlanFileError:
+    with pytest.raises(PlanFileError) as info:
+        read_document(text, filename=filename)
+    assert filename in str(info.value)
+    return info.value
+
+
+def test_malformed_yaml_names_the_line() -> None:
+    error = refused_file("format: coherence/plan@1\nplan: {id: x\n")
+    assert error.path.startswith("line ")
+    assert "valid YAML" in error.expected
+
+
+def test_wrong_type_names_the_path() -> None:
+    data = plan_data()
+    data["outcomes"][0]["baseline"] = "forty-two"
+    error = refused_file(yaml_text(data))
+    assert error.path == "outcomes[0].baseline"
+    assert error.expected == "a number"
+
+
+def test_unknown_field_names_the_path() -> None:
+    data = plan_data()
+    data["initiatives"][1]["budget"] = 5
+    error = refused_file(yaml_text(data))
+    assert error.path == "initiatives[1].budget"
+
+
+def test_unknown_section_is_refused() -> None:
+    error = refused_file(yaml_text(plan_data(goals=[])))
+    assert error.path == "goals"
+
+
+def test_dangling_link_names_the_path() -> None:
+    data = plan_data()
+    data["initiatives"][1]["supports"] = ["SO2", "SO7"]
+    error = refused_file(yaml_text(data))
+    assert error.path == "initiatives[1].supports[1]"
+    assert "objective" in error.expected
+
+
+def test_link_to_the_wrong_kind_says_what_the_key_is() -> None:
+    data = plan_data()
+    data["initiatives"][0]["supports"] = ["DF1"]
+    error = refused_file(yaml_text(data))
+    assert error.path == "initiatives[0].supports[0]"
+    assert "DF1 is a data finding" in error.expected
+
+
+def test_duplicate_element_key_is_refused() -> None:
+    data = plan_data()
+    data["initiatives"].append({"key": "SO1", "title": "Clash"})
+    error = refused_file(yaml_text(data))
+    assert error.path == "initiatives[2].key"
+    assert "objectives[0]" in error.expected
+
+
+def test_duplicate_mapping_key_is_refused_in_yaml_and_json() -> None:
+    refused_file("format: coherence/plan@1\nformat: coherence/plan@1\nplan: {id: x}\n")
+    refused_file('{"format": "coherence/plan@1", "plan": {"id": "x", "id": "y"}}', "plan.json")
+
+
+def test_wrong_format_marker() -> None:
+    error = refused_file(yaml_text(plan_data(format="coherence/plan@9")))
+    assert error.path == "format"
+
+
+def test_very_large_file_is_refused_before_parsing() -> None:
+    error = refused_file(b"#" * (MAX_FILE_BYTES + 1))
+    assert "at most" in error.expected
+
+
+def test_alias_bomb_is_refused_quickly() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(20)
+    )
+    started = time.perf_counter()
+    error = refused_file(bomb)
+    assert time.perf_counter() - started < 2
+    assert "aliases" in error.expected
+
+
+def test_deep_nesting_is_refused() -> None:
+    refused_file("x: " + "[" * 5000 + "]" * 5000)
+    refused_file('{"x": ' + "[" * 5000 + "]" * 5000 + "}", "plan.json")
+
+
+def test_json_and_yaml_describe_the_same_plan() -> None:
+    data = plan_data()
+    from_yaml = read_document(yaml_text(data), filename="p.yaml")
+    from_json = read_document(json.dumps(data), filename="p.json")
+    assert from_yaml == from_json
+
+
+def test_nothing_is_saved_when_a_file_is_refused(app: PlanHistory) -> None:
+    data = plan_data()
+    data["benchmarks"][0]["status"] = "finished"
+    with pytest.raises(PlanFileError):
+        app.import_plan(read_document(yaml_text(data), filename="p.yaml"), Author("me"))
+    with pytest.raises(PlanNotFound):
+        app.get_plan("example-2025")
