@@ -28,7 +28,9 @@ def test_history_survives_a_restart(store_url: str) -> None:
     app = open_store(store_url)
     at = datetime(2025, 3, 1, tzinfo=UTC)
     first = app.import_plan(document(), Author("Superintendent", "draft", "import", at))
-    app.adopt("example-2025", Author("School committee", "vote", "cli", datetime(2025, 6, 1, tzinfo=UTC)))
+    app.adopt(
+        "example-2025", Author("School committee", "vote", "cli", datetime(2025, 6, 1, tzinfo=UTC))
+    )
     app.close()
 
     again = open_store(store_url)
@@ -51,7 +53,9 @@ def test_snapshots_keep_every_version_exact(store_url: str) -> None:
     latest = app.get_plan("example-2025").version
     fresh = open_store(store_url, snapshot_interval=10**9)
     for version in (1, 7, latest - 3, latest):
-        assert app.plan_state("example-2025", version=version) == fresh.plan_state("example-2025", version=version)
+        assert app.plan_state("example-2025", version=version) == fresh.plan_state(
+            "example-2025", version=version
+        )
     assert app.snapshots is not None
     assert list(app.snapshots.get(app.get_plan("example-2025").id))
     app.close()
@@ -88,7 +92,7 @@ def test_two_writers_lose_no_acknowledged_change(store_url: str) -> None:
                 with lock:
                     acknowledged.append(reason)
             app.close()
-        except BaseException as e:  # noqa: BLE001 - reported below
+        except BaseException as e:
             errors.append(e)
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in ("alice", "bob")]
@@ -98,7 +102,9 @@ def test_two_writers_lose_no_acknowledged_change(store_url: str) -> None:
         t.join()
     assert errors == []
     reader = open_store(store_url)
-    recorded = [e.reason for e in reader.history("example-2025") if e.type == "BenchmarkStatusReported"]
+    recorded = [
+        e.reason for e in reader.history("example-2025") if e.type == "BenchmarkStatusReported"
+    ]
     assert sorted(recorded) == sorted(acknowledged)
     assert len(recorded) == 30
     reader.close()
@@ -107,9 +113,13 @@ def test_two_writers_lose_no_acknowledged_change(store_url: str) -> None:
 def test_a_stale_expected_version_is_a_conflict(store_url: str) -> None:
     one, two = open_store(store_url), open_store(store_url)
     version = one.import_plan(document(), Author("a")).version
-    one.report_benchmark_status("example-2025", "B1", "at_risk", Author("one"), expected_version=version)
+    one.report_benchmark_status(
+        "example-2025", "B1", "at_risk", Author("one"), expected_version=version
+    )
     with pytest.raises(VersionConflict):
-        two.report_benchmark_status("example-2025", "B1", "complete", Author("two"), expected_version=version)
+        two.report_benchmark_status(
+            "example-2025", "B1", "complete", Author("two"), expected_version=version
+        )
     assert two.get_plan("example-2025").elements["B1"]["fields"]["status"] == "at_risk"
     one.close()
     two.close()

@@ -51,7 +51,9 @@ def test_unknown_kind_is_refused() -> None:
 
 def test_duplicate_key_is_refused() -> None:
     plan, rev = new_plan()
-    refused(plan, DuplicateKey, lambda: plan.add_element("objective", "SO1", {"title": "Again"}, rev))
+    refused(
+        plan, DuplicateKey, lambda: plan.add_element("objective", "SO1", {"title": "Again"}, rev)
+    )
 
 
 def test_key_of_another_kind_is_refused_even_when_retired() -> None:
@@ -97,7 +99,9 @@ def test_attributes_only_where_the_edge_has_them() -> None:
         ("initiative", {"budget": 1}, UnknownField),
     ],
 )
-def test_bad_values_are_refused(kind: str, fields: dict[str, object], error: type[Exception]) -> None:
+def test_bad_values_are_refused(
+    kind: str, fields: dict[str, object], error: type[Exception]
+) -> None:
     plan, rev = new_plan()
     refused(plan, error, lambda: plan.add_element(kind, "X1", fields, rev))
 
@@ -188,9 +192,17 @@ def test_every_event_records_who_why_and_through_what() -> None:
     plan.adopt(rev)
     drafted, adopted = plan.collect_events()
     assert (drafted.actor, drafted.reason, drafted.source, drafted.revision) == (  # type: ignore[attr-defined]
-        "Dr. Alvarez", "first draft", "import", 1)
+        "Dr. Alvarez",
+        "first draft",
+        "import",
+        1,
+    )
     assert (adopted.actor, adopted.reason, adopted.source, adopted.revision) == (  # type: ignore[attr-defined]
-        "Board clerk", "vote 5-2", "cli", 2)
+        "Board clerk",
+        "vote 5-2",
+        "cli",
+        2,
+    )
 
 
 def test_recording_time_never_goes_backwards() -> None:
@@ -208,4 +220,6 @@ def test_recording_time_never_goes_backwards() -> None:
 
 def test_singleton_keys_are_reserved() -> None:
     plan, rev = new_plan()
-    refused(plan, KeyKindConflict, lambda: plan.add_element("core_value", "mission", {"name": "x"}, rev))
+    refused(
+        plan, KeyKindConflict, lambda: plan.add_element("core_value", "mission", {"name": "x"}, rev)
+    )

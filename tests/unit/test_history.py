@@ -59,7 +59,9 @@ def test_a_retired_element_comes_back_when_imported_again(app: PlanHistory) -> N
     app.import_plan(document(), Author("a"))
     app.import_plan(check_document(redesigned(), filename="v2.yaml"), Author("a"))
     result = app.import_plan(document(), Author("a", "restored"))
-    assert "Initiative SI2.1 'Family liaisons' restored: restored" in [e.summary for e in result.events]
+    assert "Initiative SI2.1 'Family liaisons' restored: restored" in [
+        e.summary for e in result.events
+    ]
     keys_in_history = [e.key for e in app.history("example-2025") if e.key == "SI2.1"]
     assert len(keys_in_history) == 3  # added, retired, restored: one history
 
@@ -67,14 +69,18 @@ def test_a_retired_element_comes_back_when_imported_again(app: PlanHistory) -> N
 def test_dry_run_saves_nothing(app: PlanHistory) -> None:
     app.import_plan(document(), Author("a"))
     version = app.get_plan("example-2025").version
-    preview = app.import_plan(check_document(redesigned(), filename="v2.yaml"), Author("a"), dry_run=True)
+    preview = app.import_plan(
+        check_document(redesigned(), filename="v2.yaml"), Author("a"), dry_run=True
+    )
     assert preview.dry_run and len(preview.events) == 7
     assert app.get_plan("example-2025").version == version
 
 
 def test_time_travel_by_version_and_by_date(app: PlanHistory) -> None:
     v1 = app.import_plan(document(), Author("a", at=AT_1)).version
-    v2 = app.import_plan(check_document(redesigned(), filename="v2.yaml"), Author("a", at=AT_2)).version
+    v2 = app.import_plan(
+        check_document(redesigned(), filename="v2.yaml"), Author("a", at=AT_2)
+    ).version
     assert "SI2.1" in app.plan_state("example-2025", version=v1).active()
     assert "SI2.1" not in app.plan_state("example-2025", version=v2).active()
     assert app.version_at("example-2025", date(2025, 3, 1)) == v1
@@ -101,11 +107,16 @@ def test_export_at_a_version_imports_back_as_a_no_op(app: PlanHistory) -> None:
     other = PlanHistory(app.settings)
     other.import_plan(check_document(old, filename="old.yaml"), Author("a"))
     assert other.import_plan(check_document(old, filename="old.yaml"), Author("a")).events == []
-    assert other.plan_state("example-2025").active() == app.plan_state("example-2025", version=v1).active()
+    assert (
+        other.plan_state("example-2025").active()
+        == app.plan_state("example-2025", version=v1).active()
+    )
 
 
 def test_history_reads_like_a_plan_log(app: PlanHistory) -> None:
-    app.import_plan(document(), Author("Dr. Alvarez, Superintendent", "first draft", "import", AT_1))
+    app.import_plan(
+        document(), Author("Dr. Alvarez, Superintendent", "first draft", "import", AT_1)
+    )
     app.adopt("example-2025", Author("School committee", "vote 5-2", "api", AT_2))
     app.report_benchmark_status("example-2025", "B1", "complete", Author("HR director", at=AT_3))
     entries = app.history("example-2025")
@@ -128,17 +139,26 @@ def test_diff_field_by_field(app: PlanHistory) -> None:
         {"field": "owner", "before": "Director of Curriculum", "after": "Assistant Superintendent"}
     ]
     assert revised["BL-1001 funds SI1.1"] == [{"field": "amount", "before": 80000, "after": 90000}]
-    assert {"edge": "supports", "source": "SI1.1", "target": "SO2", "attributes": {}} in diff["linked"]
-    assert {(u["source"], u["target"]) for u in diff["unlinked"]} == {("SI2.1", "SO2"), ("BL-1001", "PL1")}
+    assert {"edge": "supports", "source": "SI1.1", "target": "SO2", "attributes": {}} in diff[
+        "linked"
+    ]
+    assert {(u["source"], u["target"]) for u in diff["unlinked"]} == {
+        ("SI2.1", "SO2"),
+        ("BL-1001", "PL1"),
+    }
     backwards = app.diff("example-2025", v2, v1).to_dict()
     assert [a["key"] for a in backwards["added"] if a["restored"]] == ["SI2.1"]
 
 
 def test_expected_version_conflict(app: PlanHistory) -> None:
     version = app.import_plan(document(), Author("a")).version
-    app.report_benchmark_status("example-2025", "B1", "at_risk", Author("b"), expected_version=version)
+    app.report_benchmark_status(
+        "example-2025", "B1", "at_risk", Author("b"), expected_version=version
+    )
     with pytest.raises(VersionConflict) as info:
-        app.report_benchmark_status("example-2025", "B1", "complete", Author("c"), expected_version=version)
+        app.report_benchmark_status(
+            "example-2025", "B1", "complete", Author("c"), expected_version=version
+        )
     assert info.value.current == version + 1
 
 

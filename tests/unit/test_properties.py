@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coherence.application.history import Author, PlanHistory
-from coherence.application.planfile import check_document, dump_document, read_document
+from coherence.application.planfile import dump_document, read_document
 from coherence.application.settings import Settings
 from coherence.domain.changes import PlanState, apply_changes, plan_changes
 from coherence.domain.errors import CoherenceError
@@ -22,10 +22,19 @@ from coherence.domain.framework import KINDS, FieldSpec, edge_between
 from coherence.domain.plan import DistrictPlan
 
 POOL = {
-    "mission": ["mission"], "vision": ["vision"], "theory_of_action": ["theory_of_action"],
-    "core_value": ["CV1"], "data_finding": ["DF1", "DF2"], "objective": ["SO1", "SO2", "SO3"],
-    "initiative": ["SI1", "SI2", "SI3"], "outcome": ["OC1", "OC2"], "professional_learning": ["PL1"],
-    "benchmark": ["B1", "B2"], "budget_line": ["BL1", "BL2"], "school_plan": ["SP1"], "educator_goal": ["EG1"],
+    "mission": ["mission"],
+    "vision": ["vision"],
+    "theory_of_action": ["theory_of_action"],
+    "core_value": ["CV1"],
+    "data_finding": ["DF1", "DF2"],
+    "objective": ["SO1", "SO2", "SO3"],
+    "initiative": ["SI1", "SI2", "SI3"],
+    "outcome": ["OC1", "OC2"],
+    "professional_learning": ["PL1"],
+    "benchmark": ["B1", "B2"],
+    "budget_line": ["BL1", "BL2"],
+    "school_plan": ["SP1"],
+    "educator_goal": ["EG1"],
 }
 KIND_OF = {key: kind for kind, keys in POOL.items() for key in keys}
 KEYS = list(KIND_OF)
@@ -35,11 +44,21 @@ TEXT = st.text(alphabet=st.sampled_from(list("ab 'é\"\\{}:#\n-—")), max_size=
 def value_for(spec: FieldSpec) -> st.SearchStrategy[Any]:
     match spec.type:
         case "text":
-            return TEXT.filter(lambda t: bool(t.strip())) if spec.required else st.one_of(st.none(), TEXT)
+            return (
+                TEXT.filter(lambda t: bool(t.strip()))
+                if spec.required
+                else st.one_of(st.none(), TEXT)
+            )
         case "date":
-            return st.one_of(st.none(), st.dates(date(2020, 1, 1), date(2030, 12, 31)).map(date.isoformat))
+            return st.one_of(
+                st.none(), st.dates(date(2020, 1, 1), date(2030, 12, 31)).map(date.isoformat)
+            )
         case "number":
-            return st.one_of(st.none(), st.integers(-5, 100), st.floats(0, 100, allow_nan=False).map(lambda f: round(f, 2)))
+            return st.one_of(
+                st.none(),
+                st.integers(-5, 100),
+                st.floats(0, 100, allow_nan=False).map(lambda f: round(f, 2)),
+            )
         case "amount":
             return st.one_of(st.none(), st.integers(0, 10**6))
         case "enum":
@@ -50,8 +69,12 @@ def value_for(spec: FieldSpec) -> st.SearchStrategy[Any]:
             return st.one_of(st.none(), st.integers(20, 30).map(lambda y: f"FY{y}"))
         case "results":
             return st.lists(
-                st.fixed_dictionaries({"as_of": st.dates(date(2024, 1, 1), date(2028, 1, 1)).map(date.isoformat),
-                                       "value": st.integers(0, 100)}),
+                st.fixed_dictionaries(
+                    {
+                        "as_of": st.dates(date(2024, 1, 1), date(2028, 1, 1)).map(date.isoformat),
+                        "value": st.integers(0, 100),
+                    }
+                ),
                 max_size=3,
                 unique_by=lambda r: r["as_of"],
             )
@@ -68,7 +91,11 @@ def fields_for(draw: st.DrawFn, kind: str, partial: bool = False) -> dict[str, A
 @st.composite
 def command(draw: st.DrawFn) -> tuple[Any, ...]:
     """Mostly valid commands (so plans grow), some refused ones (so refusals are exercised)."""
-    op = draw(st.sampled_from(["add"] * 4 + ["revise"] * 2 + ["link"] * 5 + ["retire", "unlink", "report"]))
+    op = draw(
+        st.sampled_from(
+            ["add"] * 4 + ["revise"] * 2 + ["link"] * 5 + ["retire", "unlink", "report"]
+        )
+    )
     key = draw(st.sampled_from(KEYS))
     kind = KIND_OF[key] if draw(st.integers(0, 9)) else draw(st.sampled_from(list(KINDS)))
     if op == "add":
@@ -80,7 +107,12 @@ def command(draw: st.DrawFn) -> tuple[Any, ...]:
         other = draw(st.sampled_from(targets))
         return (op, key, other, {"amount": draw(st.integers(0, 1000))})
     if op == "report":
-        return ("report", key, draw(st.sampled_from(["on_track", "complete"])), draw(st.integers(0, 100)))
+        return (
+            "report",
+            key,
+            draw(st.sampled_from(["on_track", "complete"])),
+            draw(st.integers(0, 100)),
+        )
     return ("retire", key)
 
 
@@ -99,7 +131,9 @@ def run(plan: DistrictPlan, commands: list[tuple[Any, ...]], actor: str = "teste
                 case ("retire", key):
                     plan.retire_element(key, rev)
                 case ("link", source, target, attrs):
-                    edge_attrs = attrs if plan.elements.get(source, {}).get("kind") == "budget_line" else {}
+                    edge_attrs = (
+                        attrs if plan.elements.get(source, {}).get("kind") == "budget_line" else {}
+                    )
                     plan.link(source, target, rev, edge_attrs)
                 case ("unlink", source, target, _):
                     plan.unlink(source, target, rev)
@@ -141,7 +175,9 @@ def test_replaying_the_events_gives_the_same_plan(commands: list[tuple[Any, ...]
 
 @SETTINGS
 @given(COMMANDS, st.integers(1, 7))
-def test_snapshots_do_not_change_any_version(commands: list[tuple[Any, ...]], interval: int) -> None:
+def test_snapshots_do_not_change_any_version(
+    commands: list[tuple[Any, ...]], interval: int
+) -> None:
     with_snapshots, without = new_app(interval), new_app(10**9)
     for app in (with_snapshots, without):
         plan = DistrictPlan.draft("prop", actor="tester")
@@ -153,7 +189,9 @@ def test_snapshots_do_not_change_any_version(commands: list[tuple[Any, ...]], in
                 app._save(plan)
     latest = without.get_plan("prop").version
     for version in range(1, latest + 1):
-        assert with_snapshots.plan_state("prop", version=version) == without.plan_state("prop", version=version)
+        assert with_snapshots.plan_state("prop", version=version) == without.plan_state(
+            "prop", version=version
+        )
 
 
 @SETTINGS
@@ -169,14 +207,18 @@ def test_export_then_import_is_a_no_op(commands: list[tuple[Any, ...]]) -> None:
     original, copy = app.plan_state("prop"), fresh.plan_state("prop")
     assert copy.active() == original.active()
     assert copy.links == original.links
-    assert dump_document(fresh.export_plan("prop"), "json") == dump_document(app.export_plan("prop"), "json")
+    assert dump_document(fresh.export_plan("prop"), "json") == dump_document(
+        app.export_plan("prop"), "json"
+    )
 
 
 @SETTINGS
 @given(COMMANDS, st.data())
-def test_applying_the_diff_of_two_versions_gives_the_later_one(commands: list[tuple[Any, ...]], data: st.DataObject) -> None:
+def test_applying_the_diff_of_two_versions_gives_the_later_one(
+    commands: list[tuple[Any, ...]], data: st.DataObject
+) -> None:
     app = new_app()
-    plan, versions = saved_plan(app, commands)
+    _, versions = saved_plan(app, commands)
     v1 = data.draw(st.sampled_from(versions))
     v2 = data.draw(st.sampled_from(versions))
     before = app.get_plan("prop", version=v1)

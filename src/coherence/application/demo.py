@@ -43,7 +43,9 @@ def demo_steps() -> tuple[str, list[DemoStep]]:
     return raw["plan"], steps
 
 
-def load_demo(app: PlanHistory, progress: Callable[[int, int], None] | None = None) -> list[CommandResult]:
+def load_demo(
+    app: PlanHistory, progress: Callable[[int, int], None] | None = None
+) -> list[CommandResult]:
     """Replay the demo's history into an empty store (a plan already there is left alone)."""
     plan_id, steps = demo_steps()
     if any(p.plan_id == plan_id for p in app.list_plans()):
@@ -61,7 +63,8 @@ def _apply(app: PlanHistory, plan_id: str, step: DemoStep) -> CommandResult:
     arg = step.argument or {}
     match step.action:
         case "import":
-            return app.import_plan(read_document(_read(arg), filename=arg), author)
+            name = str(arg)
+            return app.import_plan(read_document(_read(name), filename=name), author)
         case "adopt":
             return app.adopt(plan_id, author)
         case "start_redesign":
@@ -71,8 +74,14 @@ def _apply(app: PlanHistory, plan_id: str, step: DemoStep) -> CommandResult:
         case "report_benchmark":
             return app.report_benchmark_status(plan_id, arg["key"], arg["status"], author)
         case "report_result":
-            return app.report_outcome_result(plan_id, arg["key"], arg["as_of"], arg["value"], author)
-    raise InvalidInput("action", "import, adopt, start_redesign, close, report_benchmark or report_result", step.action)
+            return app.report_outcome_result(
+                plan_id, arg["key"], arg["as_of"], arg["value"], author
+            )
+    raise InvalidInput(
+        "action",
+        "import, adopt, start_redesign, close, report_benchmark or report_result",
+        step.action,
+    )
 
 
 def demo_files() -> Iterator[str]:

@@ -1,12 +1,12 @@
 """Errors of the application layer, beside the domain's (see ``coherence.domain.errors``)::
 
-    CoherenceError
-    ├── InvalidInput
-    │   ├── PlanFileError       a plan file refused: file, path in the document, expected
-    │   └── BadStoreURL         a store URL that names no supported store
-    ├── PlanNotFound            no plan has that id
-    ├── VersionNotFound         the plan has no such version, or none at that date
-    └── VersionConflict         the plan moved on since the expected version
+CoherenceError
+├── InvalidInput
+│   ├── PlanFileError       a plan file refused: file, path in the document, expected
+│   └── BadStoreURL         a store URL that names no supported store
+├── PlanNotFound            no plan has that id
+├── VersionNotFound         the plan has no such version, or none at that date
+└── VersionConflict         the plan moved on since the expected version
 """
 
 from __future__ import annotations

@@ -111,7 +111,9 @@ class Diff:
             elif op == "details":
                 out["revised"].append({"kind": "plan", "key": self.plan_id, **d})
             elif op == "relink":
-                out["revised"].append({"kind": "link", "key": f"{c.source} {c.edge} {c.target}", **d})
+                out["revised"].append(
+                    {"kind": "link", "key": f"{c.source} {c.edge} {c.target}", **d}
+                )
             elif op == "link":
                 out["linked"].append(d)
             elif op == "unlink":
@@ -119,7 +121,7 @@ class Diff:
         return out
 
 
-class PlanHistory(Application):
+class PlanHistory(Application[UUID]):
     """Every district plan and its history, in one event store."""
 
     name = "coherence"
@@ -152,7 +154,9 @@ class PlanHistory(Application):
         except AggregateNotFoundError:
             raise PlanNotFound(plan_id) from None
         if version is not None and plan.version != version:
-            raise VersionNotFound(f"Plan {plan_id} has no version {version} (latest is {plan.version})")
+            raise VersionNotFound(
+                f"Plan {plan_id} has no version {version} (latest is {plan.version})"
+            )
         return plan
 
     def plan_state(
@@ -178,7 +182,9 @@ class PlanHistory(Application):
         index = bisect.bisect_right(timestamps, moment)
         if index == 0:
             first = timestamps[0].isoformat()
-            raise VersionNotFound(f"Plan {plan_id} did not exist yet at {moment.isoformat()} (first recorded {first})")
+            raise VersionNotFound(
+                f"Plan {plan_id} did not exist yet at {moment.isoformat()} (first recorded {first})"
+            )
         return index
 
     def _latest_version(self, plan_id: str) -> int:
@@ -189,8 +195,8 @@ class PlanHistory(Application):
 
     def event_timestamp(self, originator_id: UUID, version: int) -> datetime:
         stored = self.recorder.select_events(originator_id, gt=version - 1, lte=version, limit=1)
-        event = self.mapper.to_domain_event(stored[0])
-        return event.timestamp  # type: ignore[no-any-return]
+        event: DistrictPlan.Event = self.mapper.to_domain_event(stored[0])  # type: ignore[assignment]
+        return event.timestamp
 
     def list_plans(self) -> list[PlanSummary]:
         """Every plan with its version and status, by plan id."""
@@ -200,18 +206,28 @@ class PlanHistory(Application):
         ids: list[UUID] = []
         while True:
             batch = self.recorder.select_notifications(start=start, limit=1000, topics=[topic])
-            ids.extend(n.originator_id for n in batch)
+            ids.extend(UUID(str(n.originator_id)) for n in batch)
             if len(batch) < 1000:
                 break
             start = batch[-1].id + 1
         for uid in ids:
             plan: DistrictPlan = self.repository.get(uid)
             out.append(
-                PlanSummary(plan.plan_id, plan.district, plan.title, plan.status, plan.version, plan.revision, plan.modified_on)
+                PlanSummary(
+                    plan.plan_id,
+                    plan.district,
+                    plan.title,
+                    plan.status,
+                    plan.version,
+                    plan.revision,
+                    plan.modified_on,
+                )
             )
         return sorted(out, key=lambda p: p.plan_id)
 
-    def history(self, plan_id: str, *, since: int = 0, limit: int | None = None) -> list[HistoryEntry]:
+    def history(
+        self, plan_id: str, *, since: int = 0, limit: int | None = None
+    ) -> list[HistoryEntry]:
         """Every event of a plan after version ``since``, oldest first, each with a sentence."""
         uid = plan_uuid(plan_id)
         events = list(self.events.get(uid))
@@ -294,57 +310,106 @@ class PlanHistory(Application):
             raise VersionConflict(plan_id, 0, self._latest_version(plan_id)) from None
 
     def add_element(
-        self, plan_id: str, kind: str, key: str | None, fields: Mapping[str, object], author: Author,
+        self,
+        plan_id: str,
+        kind: str,
+        key: str | None,
+        fields: Mapping[str, object],
+        author: Author,
         expected_version: int | None = None,
     ) -> CommandResult:
-        return self._command(plan_id, author, lambda p, r: p.add_element(kind, key, fields, r), expected_version)
+        return self._command(
+            plan_id, author, lambda p, r: p.add_element(kind, key, fields, r), expected_version
+        )
 
     def revise_element(
-        self, plan_id: str, key: str, changes: Mapping[str, object], author: Author,
+        self,
+        plan_id: str,
+        key: str,
+        changes: Mapping[str, object],
+        author: Author,
         expected_version: int | None = None,
     ) -> CommandResult:
-        return self._command(plan_id, author, lambda p, r: p.revise_element(key, changes, r), expected_version)
+        return self._command(
+            plan_id, author, lambda p, r: p.revise_element(key, changes, r), expected_version
+        )
 
     def retire_element(
         self, plan_id: str, key: str, author: Author, expected_version: int | None = None
     ) -> CommandResult:
-        return self._command(plan_id, author, lambda p, r: p.retire_element(key, r), expected_version)
+        return self._command(
+            plan_id, author, lambda p, r: p.retire_element(key, r), expected_version
+        )
 
     def link(
-        self, plan_id: str, source: str, target: str, author: Author,
-        attributes: Mapping[str, object] | None = None, expected_version: int | None = None,
+        self,
+        plan_id: str,
+        source: str,
+        target: str,
+        author: Author,
+        attributes: Mapping[str, object] | None = None,
+        expected_version: int | None = None,
     ) -> CommandResult:
         return self._command(
             plan_id, author, lambda p, r: p.link(source, target, r, attributes), expected_version
         )
 
     def unlink(
-        self, plan_id: str, source: str, target: str, author: Author, expected_version: int | None = None
-    ) -> CommandResult:
-        return self._command(plan_id, author, lambda p, r: p.unlink(source, target, r), expected_version)
-
-    def adopt(self, plan_id: str, author: Author, expected_version: int | None = None) -> CommandResult:
-        return self._command(plan_id, author, lambda p, r: p.adopt(r), expected_version)
-
-    def start_redesign(self, plan_id: str, author: Author, expected_version: int | None = None) -> CommandResult:
-        return self._command(plan_id, author, lambda p, r: p.start_redesign(r), expected_version)
-
-    def close_plan(self, plan_id: str, author: Author, expected_version: int | None = None) -> CommandResult:
-        return self._command(plan_id, author, lambda p, r: p.close(r), expected_version)
-
-    def report_benchmark_status(
-        self, plan_id: str, key: str, status: str, author: Author, expected_version: int | None = None
-    ) -> CommandResult:
-        return self._command(
-            plan_id, author, lambda p, r: p.report_benchmark_status(key, status, r), expected_version
-        )
-
-    def report_outcome_result(
-        self, plan_id: str, key: str, as_of: object, value: object, author: Author,
+        self,
+        plan_id: str,
+        source: str,
+        target: str,
+        author: Author,
         expected_version: int | None = None,
     ) -> CommandResult:
         return self._command(
-            plan_id, author, lambda p, r: p.report_outcome_result(key, as_of, value, r), expected_version
+            plan_id, author, lambda p, r: p.unlink(source, target, r), expected_version
+        )
+
+    def adopt(
+        self, plan_id: str, author: Author, expected_version: int | None = None
+    ) -> CommandResult:
+        return self._command(plan_id, author, lambda p, r: p.adopt(r), expected_version)
+
+    def start_redesign(
+        self, plan_id: str, author: Author, expected_version: int | None = None
+    ) -> CommandResult:
+        return self._command(plan_id, author, lambda p, r: p.start_redesign(r), expected_version)
+
+    def close_plan(
+        self, plan_id: str, author: Author, expected_version: int | None = None
+    ) -> CommandResult:
+        return self._command(plan_id, author, lambda p, r: p.close(r), expected_version)
+
+    def report_benchmark_status(
+        self,
+        plan_id: str,
+        key: str,
+        status: str,
+        author: Author,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        return self._command(
+            plan_id,
+            author,
+            lambda p, r: p.report_benchmark_status(key, status, r),
+            expected_version,
+        )
+
+    def report_outcome_result(
+        self,
+        plan_id: str,
+        key: str,
+        as_of: object,
+        value: object,
+        author: Author,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        return self._command(
+            plan_id,
+            author,
+            lambda p, r: p.report_outcome_result(key, as_of, value, r),
+            expected_version,
         )
 
     # -- plumbing --------------------------------------------------------------
@@ -363,20 +428,28 @@ class PlanHistory(Application):
     ) -> CommandResult:
         for attempt in range(MAX_RETRIES):
             if attempt:
-                clock.sleep(random.uniform(0, 0.002 * 2**min(attempt, 6)))  # back off, with jitter
+                clock.sleep(
+                    random.uniform(0, 0.002 * 2 ** min(attempt, 6))
+                )  # back off, with jitter
             plan = self._load(plan_id)
             if expected_version is not None and plan.version != expected_version:
                 raise VersionConflict(plan_id, expected_version, plan.version)
-            rev = plan.begin_revision(actor=author.actor, reason=author.reason, source=author.source, at=author.at)
+            rev = plan.begin_revision(
+                actor=author.actor, reason=author.reason, source=author.source, at=author.at
+            )
             action(plan, rev)
             try:
                 return self._save(plan, dry_run=dry_run)
             except IntegrityError:
                 if expected_version is not None:
-                    raise VersionConflict(plan_id, expected_version, self._latest_version(plan_id)) from None
+                    raise VersionConflict(
+                        plan_id, expected_version, self._latest_version(plan_id)
+                    ) from None
         raise VersionConflict(plan_id, plan.version, self._latest_version(plan_id))
 
-    def _save(self, plan: DistrictPlan, *, dry_run: bool = False, created: bool = False) -> CommandResult:
+    def _save(
+        self, plan: DistrictPlan, *, dry_run: bool = False, created: bool = False
+    ) -> CommandResult:
         before = plan.version - len(plan.pending_events)
         events = list(plan.pending_events)
         entries = describe_events(events, known=plan.elements)

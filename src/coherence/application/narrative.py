@@ -61,7 +61,9 @@ def describe_events(
     elements added by the events themselves are learnt as they go, so a whole
     history can be described from its first event.
     """
-    elements: dict[str, dict[str, Any]] = {k: {"kind": v["kind"], "fields": dict(v["fields"])} for k, v in (known or {}).items()}
+    elements: dict[str, dict[str, Any]] = {
+        k: {"kind": v["kind"], "fields": dict(v["fields"])} for k, v in (known or {}).items()
+    }
     out = []
     for event in events:
         name = type(event).__name__
@@ -85,10 +87,12 @@ def describe_events(
     return out
 
 
-def _sentence(name: str, e: Any, elements: dict[str, dict[str, Any]]) -> str:  # noqa: PLR0911
+def _sentence(name: str, e: Any, elements: dict[str, dict[str, Any]]) -> str:
     if name in ("ElementAdded", "ElementRestored"):
         elements[e.key] = {"kind": e.kind, "fields": dict(e.fields)}
-        return f"{name_element(e.key, elements)} {'added' if name == 'ElementAdded' else 'restored'}"
+        return (
+            f"{name_element(e.key, elements)} {'added' if name == 'ElementAdded' else 'restored'}"
+        )
     if name == "ElementRevised":
         elements.setdefault(e.key, {"kind": e.kind, "fields": {}})["fields"].update(e.changes)
         return f"{name_element(e.key, elements)} revised ({', '.join(e.changes)})"
@@ -123,7 +127,11 @@ def _sentence(name: str, e: Any, elements: dict[str, dict[str, Any]]) -> str:  #
 
 
 def name_element(
-    key: str, elements: Mapping[str, Mapping[str, Any]], *, with_title: bool = True, lower: bool = False
+    key: str,
+    elements: Mapping[str, Mapping[str, Any]],
+    *,
+    with_title: bool = True,
+    lower: bool = False,
 ) -> str:
     """``Initiative SI2.1 'Tutoring'`` (or ``Mission`` for a one-per-plan element)."""
     element = elements.get(key)

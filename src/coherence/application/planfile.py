@@ -71,7 +71,9 @@ SECTIONS: tuple[Section, ...] = (
         "professional_learning",
         (LinkField("enables", "enables", ("initiative",)),),
     ),
-    Section("benchmarks", "benchmark", (LinkField("tracks", "tracks", ("initiative",), many=False),)),
+    Section(
+        "benchmarks", "benchmark", (LinkField("tracks", "tracks", ("initiative",), many=False),)
+    ),
     Section(
         "budget_lines",
         "budget_line",
@@ -101,7 +103,7 @@ class _StrictLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.constructor.ConstructorError(
                 None, None, "aliases (*name) are not allowed in plan files", event.start_mark
             )
@@ -123,7 +125,9 @@ def parse_text(data: bytes | str, *, filename: str, media: str | None = None) ->
     """Parse YAML or JSON (by ``media`` or the file name) into plain data."""
     size = len(data)
     if size > MAX_FILE_BYTES:
-        raise PlanFileError(filename, "(file)", f"a file of at most {MAX_FILE_BYTES} bytes", f"{size} bytes")
+        raise PlanFileError(
+            filename, "(file)", f"a file of at most {MAX_FILE_BYTES} bytes", f"{size} bytes"
+        )
     text = data.decode("utf-8", errors="strict") if isinstance(data, bytes) else data
     is_json = media == "json" or (media is None and filename.lower().endswith(".json"))
     try:
@@ -131,9 +135,13 @@ def parse_text(data: bytes | str, *, filename: str, media: str | None = None) ->
             return json.loads(text, object_pairs_hook=_no_duplicate_pairs)
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
     except RecursionError:
-        raise PlanFileError(filename, "(document)", f"a document nested at most {MAX_DEPTH} deep") from None
+        raise PlanFileError(
+            filename, "(document)", f"a document nested at most {MAX_DEPTH} deep"
+        ) from None
     except json.JSONDecodeError as e:
-        raise PlanFileError(filename, f"line {e.lineno} column {e.colno}", f"valid JSON ({e.msg})") from None
+        raise PlanFileError(
+            filename, f"line {e.lineno} column {e.colno}", f"valid JSON ({e.msg})"
+        ) from None
     except _DuplicateKey as e:
         raise PlanFileError(filename, "(document)", "each key once in a mapping", str(e)) from None
     except yaml.YAMLError as e:
@@ -201,11 +209,21 @@ def _check(doc: object) -> PlanDocument:
     details = {
         "district": _text(header.get("district"), "plan.district"),
         "title": _text(header.get("title"), "plan.title"),
-        "period_start": None if period.get("start") is None else normalize_date(period["start"], "plan.period.start"),
-        "period_end": None if period.get("end") is None else normalize_date(period["end"], "plan.period.end"),
+        "period_start": None
+        if period.get("start") is None
+        else normalize_date(period["start"], "plan.period.start"),
+        "period_end": None
+        if period.get("end") is None
+        else normalize_date(period["end"], "plan.period.end"),
     }
-    if details["period_start"] and details["period_end"] and details["period_end"] < details["period_start"]:
-        raise InvalidInput("plan.period.end", "a date on or after plan.period.start", details["period_end"])
+    if (
+        details["period_start"]
+        and details["period_end"]
+        and details["period_end"] < details["period_start"]
+    ):
+        raise InvalidInput(
+            "plan.period.end", "a date on or after plan.period.start", details["period_end"]
+        )
 
     elements: dict[str, Element] = {}
     where: dict[str, str] = {}
@@ -221,26 +239,43 @@ def _check(doc: object) -> PlanDocument:
             entry = dict(_mapping(item, path))
             key = check_key(entry.pop("key", None), f"{path}.key")
             if key in where:
-                raise InvalidInput(f"{path}.key", f"a key used once in the file (already at {where[key]})", key)
+                raise InvalidInput(
+                    f"{path}.key", f"a key used once in the file (already at {where[key]})", key
+                )
             if key in SINGLETONS:
-                raise InvalidInput(f"{path}.key", "a key other than mission, vision or theory_of_action", key)
+                raise InvalidInput(
+                    f"{path}.key", "a key other than mission, vision or theory_of_action", key
+                )
             for link_field in section.links:
                 if link_field.name in entry:
                     pending_links.append((key, path, link_field, entry.pop(link_field.name)))
             fields = normalize_fields(section.kind, entry, path)
-            if section.kind == "initiative" and fields["start"] and fields["end"] and fields["end"] < fields["start"]:
+            if (
+                section.kind == "initiative"
+                and fields["start"]
+                and fields["end"]
+                and fields["end"] < fields["start"]
+            ):
                 raise InvalidInput(f"{path}.end", f"a date on or after {path}.start", fields["end"])
             elements[key] = Element(section.kind, fields)
             where[key] = path
 
     links: dict[tuple[str, str], Link] = {}
     for key, path, link_field, raw in pending_links:
-        for target, attributes, item_path in _link_items(raw, f"{path}.{link_field.name}", link_field):
+        for target, attributes, item_path in _link_items(
+            raw, f"{path}.{link_field.name}", link_field
+        ):
             other = elements.get(target)
             if other is None or other.kind not in link_field.target_kinds:
                 wanted = " or ".join(KINDS[k].label.lower() for k in link_field.target_kinds)
-                found = "" if other is None else f" ({target} is {with_article(KINDS[other.kind].label.lower())})"
-                raise InvalidInput(item_path, f"the key of {with_article(wanted)} in this file{found}", target)
+                found = (
+                    ""
+                    if other is None
+                    else f" ({target} is {with_article(KINDS[other.kind].label.lower())})"
+                )
+                raise InvalidInput(
+                    item_path, f"the key of {with_article(wanted)} in this file{found}", target
+                )
             source, dest = (target, key) if link_field.reverse else (key, target)
             if (source, dest) in links:
                 raise InvalidInput(item_path, "each link once", target)
@@ -248,7 +283,9 @@ def _check(doc: object) -> PlanDocument:
     return PlanDocument(plan_id, PlanState(plan_id, details, elements, links))
 
 
-def _link_items(raw: object, path: str, link_field: LinkField) -> list[tuple[str, dict[str, Any], str]]:
+def _link_items(
+    raw: object, path: str, link_field: LinkField
+) -> list[tuple[str, dict[str, Any], str]]:
     if raw is None:
         return []
     items = raw if isinstance(raw, list) else [raw] if not link_field.many else None
@@ -261,7 +298,9 @@ def _link_items(raw: object, path: str, link_field: LinkField) -> list[tuple[str
             entry = _mapping(item, item_path)
             _only(entry, item_path, ("target", "amount"))
             target = check_key(entry.get("target"), f"{item_path}.target")
-            amount = normalize_value(KINDS["budget_line"].fields["amount"], entry.get("amount"), f"{item_path}.amount")
+            amount = normalize_value(
+                KINDS["budget_line"].fields["amount"], entry.get("amount"), f"{item_path}.amount"
+            )
             out.append((target, {"amount": amount}, f"{item_path}.target"))
         else:
             out.append((check_key(item, item_path), {}, item_path))
@@ -313,7 +352,14 @@ def _text(value: object, path: str) -> str | None:
 
 def state_to_document(state: PlanState) -> dict[str, Any]:
     """The plan file of a plan: active elements in their stored order, links on their owners."""
-    period = {k: v for k, v in (("start", state.details.get("period_start")), ("end", state.details.get("period_end"))) if v}
+    period = {
+        k: v
+        for k, v in (
+            ("start", state.details.get("period_start")),
+            ("end", state.details.get("period_end")),
+        )
+        if v
+    }
     header: dict[str, Any] = {"id": state.plan_id}
     for name in ("district", "title"):
         if state.details.get(name) is not None:
@@ -339,9 +385,15 @@ def state_to_document(state: PlanState) -> dict[str, Any]:
             item.update({k: v for k, v in element.fields.items() if v is not None})
             for link_field in section.links:
                 ends = incoming if link_field.reverse else outgoing
-                found = [(other, link) for other, link in ends.get(key, []) if link.edge == link_field.edge]
+                found = [
+                    (other, link)
+                    for other, link in ends.get(key, [])
+                    if link.edge == link_field.edge
+                ]
                 if link_field.with_amount:
-                    item[link_field.name] = [{"target": t, "amount": link.attributes.get("amount")} for t, link in found]
+                    item[link_field.name] = [
+                        {"target": t, "amount": link.attributes.get("amount")} for t, link in found
+                    ]
                 elif link_field.many:
                     item[link_field.name] = [t for t, _ in found]
                 elif len(found) == 1:

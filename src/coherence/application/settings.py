@@ -57,7 +57,9 @@ def store_environment(url: str) -> dict[str, str]:
     if parts.scheme in ("postgresql", "postgres"):
         dbname = parts.path.lstrip("/")
         if not parts.hostname or not dbname:
-            raise BadStoreURL("store", "postgresql://user:password@host:port/database", _redact(url))
+            raise BadStoreURL(
+                "store", "postgresql://user:password@host:port/database", _redact(url)
+            )
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": unquote(dbname),

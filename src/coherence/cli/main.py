@@ -66,7 +66,9 @@ def parse_when(value: str | None, name: str) -> datetime | date | None:
             return datetime.fromisoformat(value)
         return date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"expected an ISO date or date-time, got {value!r}", param_hint=name) from None
+        raise click.BadParameter(
+            f"expected an ISO date or date-time, got {value!r}", param_hint=name
+        ) from None
 
 
 def emit_json(data: Any) -> None:
@@ -83,12 +85,22 @@ def cli() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--actor", default="cli", show_default=True, help="Who makes the change.")
 @click.option("--reason", default=None, help="Why (shown in the history).")
-@click.option("--at", "at", default=None, help="Record at this past time (ISO date-time, history imports).")
+@click.option(
+    "--at", "at", default=None, help="Record at this past time (ISO date-time, history imports)."
+)
 @click.option("--dry-run", is_flag=True, help="Show the events without saving them.")
 @store_option
 @table_or_json
 @handles_errors
-def import_(files: tuple[Path, ...], actor: str, reason: str | None, at: str | None, dry_run: bool, store: str | None, fmt: str) -> None:
+def import_(
+    files: tuple[Path, ...],
+    actor: str,
+    reason: str | None,
+    at: str | None,
+    dry_run: bool,
+    store: str | None,
+    fmt: str,
+) -> None:
     """Apply plan files: only the events needed to make the stored plan equal to each file."""
     when = parse_when(at, "--at")
     if isinstance(when, date) and not isinstance(when, datetime):
@@ -104,7 +116,9 @@ def import_(files: tuple[Path, ...], actor: str, reason: str | None, at: str | N
             except OSError as e:
                 raise click.BadParameter(str(e), param_hint="FILE") from None
             document = read_document(data, filename=str(path))
-            results.append(app.import_plan(document, Author(actor, reason, "cli", when), dry_run=dry_run))
+            results.append(
+                app.import_plan(document, Author(actor, reason, "cli", when), dry_run=dry_run)
+            )
             advance(1)
     if fmt == "json":
         out = [r.to_dict() for r in results]
@@ -119,10 +133,19 @@ def import_(files: tuple[Path, ...], actor: str, reason: str | None, at: str | N
 @click.option("--version", "version", type=int, default=None, help="Export this version.")
 @click.option("--as-of", "as_of", default=None, help="Export the plan as it was on this date.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
-@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True
+)
 @store_option
 @handles_errors
-def export(plan: str, version: int | None, as_of: str | None, output: Path | None, fmt: str, store: str | None) -> None:
+def export(
+    plan: str,
+    version: int | None,
+    as_of: str | None,
+    output: Path | None,
+    fmt: str,
+    store: str | None,
+) -> None:
     """Write the plan file of a plan (YAML to standard output unless --output)."""
     if version is not None and as_of is not None:
         raise click.UsageError("give --version or --as-of, not both")
@@ -180,7 +203,9 @@ def diff(plan: str, from_version: int, to_version: int, store: str | None, fmt: 
 
 
 @cli.command()
-@click.option("--history/--no-history", "show_history", default=True, help="Print the demo's history.")
+@click.option(
+    "--history/--no-history", "show_history", default=True, help="Print the demo's history."
+)
 @store_option
 @handles_errors
 def demo(show_history: bool, store: str | None) -> None:
@@ -190,7 +215,9 @@ def demo(show_history: bool, store: str | None) -> None:
         results = load_demo(app, progress=lambda n, total: advance(1, total))
     if results:
         events = sum(len(r.events) for r in results)
-        render.note(f"Loaded the demo plan {results[0].plan_id}: {len(results)} revisions, {events} events.")
+        render.note(
+            f"Loaded the demo plan {results[0].plan_id}: {len(results)} revisions, {events} events."
+        )
     else:
         render.note("The demo plan is already in the store.")
     rows = app.list_plans()

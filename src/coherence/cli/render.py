@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import groupby
@@ -14,25 +15,30 @@ from rich.table import Table
 from coherence.application.history import CommandResult, Diff, PlanSummary
 from coherence.application.narrative import HistoryEntry
 
-_out = Console(highlight=False)
-_err = Console(stderr=True, highlight=False)
+
+def _console(stderr: bool = False) -> Console:
+    """A console on the current streams; wide when the output is not a terminal."""
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else 160
+    return Console(file=stream, stderr=stderr, highlight=False, width=width)
 
 
 def note(text: str) -> None:
-    _out.print(text)
+    _console().print(text)
 
 
 @contextmanager
 def progress(label: str, total: int | None) -> Iterator[Callable[..., None]]:
     """A progress bar on standard error, shown only on a terminal."""
+    err = _console(stderr=True)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=_err,
+        console=err,
         transient=True,
-        disable=not _err.is_terminal,
+        disable=not err.is_terminal,
     ) as bar:
         task = bar.add_task(label, total=total)
 
@@ -62,13 +68,20 @@ def plans_table(rows: Sequence[PlanSummary]) -> None:
         table.add_column(col, justify="right" if col in ("version", "revision") else "left")
     for p in rows:
         table.add_row(
-            p.plan_id, p.district or "", p.title or "", p.status, str(p.version), str(p.revision),
+            p.plan_id,
+            p.district or "",
+            p.title or "",
+            p.status,
+            str(p.version),
+            str(p.revision),
             p.modified_on.strftime("%Y-%m-%d %H:%M"),
         )
-    _out.print(table)
+    _console().print(table)
 
 
-def history_table(plan_id: str, entries: Sequence[HistoryEntry], *, by_revision: bool = False) -> None:
+def history_table(
+    plan_id: str, entries: Sequence[HistoryEntry], *, by_revision: bool = False
+) -> None:
     if by_revision:
         table = Table(title=f"History of {plan_id}, by revision", title_justify="left")
         for col in ("rev", "date", "actor", "reason", "changes"):
@@ -77,32 +90,42 @@ def history_table(plan_id: str, entries: Sequence[HistoryEntry], *, by_revision:
             items = list(group)
             first = items[0]
             table.add_row(
-                str(rev), first.timestamp.strftime("%Y-%m-%d"), first.actor, first.reason or "",
+                str(rev),
+                first.timestamp.strftime("%Y-%m-%d"),
+                first.actor,
+                first.reason or "",
                 str(len(items)),
             )
-        _out.print(table)
+        _console().print(table)
         return
     table = Table(title=f"History of {plan_id}", title_justify="left")
     for col in ("version", "rev", "time", "actor", "what changed"):
         table.add_column(col, justify="right" if col in ("version", "rev") else "left")
     for e in entries:
         table.add_row(
-            str(e.version), str(e.revision), e.timestamp.strftime("%Y-%m-%d %H:%M"), e.actor, e.summary
+            str(e.version),
+            str(e.revision),
+            e.timestamp.strftime("%Y-%m-%d %H:%M"),
+            e.actor,
+            e.summary,
         )
-    _out.print(table)
+    _console().print(table)
 
 
 def import_result(result: CommandResult) -> None:
     if result.dry_run:
         head = f"Dry run: {len(result.events)} events would be saved to plan {result.plan_id}"
     elif not result.events:
-        head = f"Plan {result.plan_id} already matches the file: nothing saved (version {result.version})"
+        head = (
+            f"Plan {result.plan_id} already matches the file: "
+            f"nothing saved (version {result.version})"
+        )
     else:
         head = (
-            f"Plan {result.plan_id}: revision {result.revision}, {len(result.events)} events saved, "
-            f"now at version {result.version}"
+            f"Plan {result.plan_id}: revision {result.revision}, "
+            f"{len(result.events)} events saved, now at version {result.version}"
         )
-    _out.print(head)
+    _console().print(head)
     if result.events:
         table = Table(show_header=True)
         table.add_column("version", justify="right")
@@ -110,23 +133,30 @@ def import_result(result: CommandResult) -> None:
         table.add_column("what changed")
         for e in result.events:
             table.add_row(str(e.version), e.type, e.summary)
-        _out.print(table)
+        _console().print(table)
 
 
 def diff_table(diff: Diff) -> None:
     data = diff.to_dict()
-    _out.print(f"Plan {diff.plan_id}: version {diff.from_version} → {diff.to_version}")
+    _console().print(f"Plan {diff.plan_id}: version {diff.from_version} → {diff.to_version}")
     table = Table(show_header=True)
     for col in ("change", "kind", "key", "field", "before", "after"):
         table.add_column(col)
     for item in data["added"]:
-        table.add_row("restored" if item["restored"] else "added", item["kind"], item["key"], "", "", "")
+        table.add_row(
+            "restored" if item["restored"] else "added", item["kind"], item["key"], "", "", ""
+        )
     for item in data["retired"]:
         table.add_row("retired", item["kind"], item["key"], "", "", "")
     for item in data["revised"]:
         for change in item["changes"]:
             table.add_row(
-                "revised", item["kind"], item["key"], change["field"], _cell(change["before"]), _cell(change["after"])
+                "revised",
+                item["kind"],
+                item["key"],
+                change["field"],
+                _cell(change["before"]),
+                _cell(change["after"]),
             )
     for name in ("linked", "unlinked"):
         for item in data[name]:
@@ -134,9 +164,9 @@ def diff_table(diff: Diff) -> None:
             extra = ", ".join(f"{k}={v}" for k, v in attrs.items())
             table.add_row(name, item["edge"], f"{item['source']} → {item['target']}", "", "", extra)
     if not diff.changes:
-        _out.print("No changes.")
+        _console().print("No changes.")
         return
-    _out.print(table)
+    _console().print(table)
 
 
 def _cell(value: object) -> str:

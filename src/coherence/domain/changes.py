@@ -6,7 +6,8 @@ between two versions (version n -> version m); :func:`apply_changes` replays a
 change list on a plan through its normal commands, so its invariants hold.
 
 >>> before = PlanState("p", {}, {}, {})
->>> after = PlanState("p", {}, {"SO1": Element("objective", {"title": "Read", "description": None}, False)}, {})
+>>> so1 = Element("objective", {"title": "Read", "description": None})
+>>> after = PlanState("p", {}, {"SO1": so1}, {})
 >>> [c.op for c in plan_changes(before, after)]
 ['add']
 """
@@ -50,7 +51,8 @@ class PlanState:
             plan_id=plan.plan_id,
             details=plan.details(),
             elements={
-                k: Element(e["kind"], dict(e["fields"]), e["retired"]) for k, e in plan.elements.items()
+                k: Element(e["kind"], dict(e["fields"]), e["retired"])
+                for k, e in plan.elements.items()
             },
             links={
                 (s, t): Link(link["edge"], {k: v for k, v in link.items() if k != "edge"})
@@ -112,7 +114,9 @@ def plan_changes(current: PlanState, target: PlanState) -> list[Change]:
     """
     out: list[Change] = []
     detail_changes = {
-        k: (current.details.get(k), v) for k, v in target.details.items() if current.details.get(k) != v
+        k: (current.details.get(k), v)
+        for k, v in target.details.items()
+        if current.details.get(k) != v
     }
     if detail_changes:
         out.append(Change("details", changes=detail_changes))
@@ -133,7 +137,9 @@ def plan_changes(current: PlanState, target: PlanState) -> list[Change]:
             out.append(Change("restore", kind=element.kind, key=key, fields=dict(element.fields)))
         else:
             revised = {
-                f: (now.fields.get(f), v) for f, v in element.fields.items() if now.fields.get(f) != v
+                f: (now.fields.get(f), v)
+                for f, v in element.fields.items()
+                if now.fields.get(f) != v
             }
             if revised:
                 out.append(Change("revise", kind=element.kind, key=key, changes=revised))
@@ -141,8 +147,13 @@ def plan_changes(current: PlanState, target: PlanState) -> list[Change]:
         now_link = current.links.get((source, target_key))
         if now_link is None:
             out.append(
-                Change("link", edge=link.edge, source=source, target=target_key,
-                       attributes=dict(link.attributes))
+                Change(
+                    "link",
+                    edge=link.edge,
+                    source=source,
+                    target=target_key,
+                    attributes=dict(link.attributes),
+                )
             )
         elif dict(now_link.attributes) != dict(link.attributes):
             out.append(
@@ -167,12 +178,16 @@ def apply_changes(plan: DistrictPlan, changes: Iterable[Change], rev: Revision) 
     for change in changes:
         match change.op:
             case "details":
-                plan.revise_details({k: after for k, (_, after) in (change.changes or {}).items()}, rev)
+                plan.revise_details(
+                    {k: after for k, (_, after) in (change.changes or {}).items()}, rev
+                )
             case "add" | "restore":
                 plan.add_element(_req(change.kind), change.key, change.fields or {}, rev)
             case "revise":
                 plan.revise_element(
-                    _req(change.key), {k: after for k, (_, after) in (change.changes or {}).items()}, rev
+                    _req(change.key),
+                    {k: after for k, (_, after) in (change.changes or {}).items()},
+                    rev,
                 )
             case "retire":
                 plan.retire_element(_req(change.key), rev)

@@ -361,7 +361,10 @@ def normalize_results(raw: object, path: str) -> list[dict[str, Value]]:
         as_of = normalize_date(item["as_of"], f"{item_path}.as_of")
         if as_of in by_date:
             raise InvalidValue(f"{item_path}.as_of", "one result per date", as_of)
-        by_date[as_of] = {"as_of": as_of, "value": normalize_number(item["value"], f"{item_path}.value")}
+        by_date[as_of] = {
+            "as_of": as_of,
+            "value": normalize_number(item["value"], f"{item_path}.value"),
+        }
     return [by_date[d] for d in sorted(by_date)]
 
 

@@ -128,7 +128,11 @@ class DistrictPlan(Aggregate):
         fields: dict[str, Any]
 
         def apply_to(self, plan: DistrictPlan) -> None:
-            plan.elements[self.key] = {"kind": self.kind, "fields": dict(self.fields), "retired": False}
+            plan.elements[self.key] = {
+                "kind": self.kind,
+                "fields": dict(self.fields),
+                "retired": False,
+            }
 
     class ElementRevised(Event):
         """Some fields of an element changed (only the new values are recorded)."""
@@ -157,7 +161,11 @@ class DistrictPlan(Aggregate):
         fields: dict[str, Any]
 
         def apply_to(self, plan: DistrictPlan) -> None:
-            plan.elements[self.key] = {"kind": self.kind, "fields": dict(self.fields), "retired": False}
+            plan.elements[self.key] = {
+                "kind": self.kind,
+                "fields": dict(self.fields),
+                "retired": False,
+            }
 
     class Linked(Event):
         """A supporter was linked to what it supports."""
@@ -299,7 +307,12 @@ class DistrictPlan(Aggregate):
         )
 
     def begin_revision(
-        self, *, actor: str, reason: str | None = None, source: str = "api", at: datetime | None = None
+        self,
+        *,
+        actor: str,
+        reason: str | None = None,
+        source: str = "api",
+        at: datetime | None = None,
     ) -> Revision:
         """The next revision of this plan; ``at`` may not be before its last event."""
         check_revision_fields(actor, reason, source)
@@ -344,11 +357,15 @@ class DistrictPlan(Aggregate):
         spec = kind_spec(kind)
         if spec.singleton:
             if key not in (None, spec.name):
-                raise InvalidValue("key", f"no key, or '{spec.name}', for the {spec.label.lower()}", key)
+                raise InvalidValue(
+                    "key", f"no key, or '{spec.name}', for the {spec.label.lower()}", key
+                )
             key = spec.name
         key = check_key(key)
         if key in SINGLETON_KINDS and key != kind:
-            raise KeyKindConflict(f"Key {key} is reserved for the plan's {KINDS[key].label.lower()}")
+            raise KeyKindConflict(
+                f"Key {key} is reserved for the plan's {KINDS[key].label.lower()}"
+            )
         normalized = normalize_fields(kind, fields)
         _check_element_dates(kind, normalized)
         existing = self.elements.get(key)
@@ -408,7 +425,11 @@ class DistrictPlan(Aggregate):
     # -- links -----------------------------------------------------------------
 
     def link(
-        self, source: str, target: str, rev: Revision, attributes: Mapping[str, object] | None = None
+        self,
+        source: str,
+        target: str,
+        rev: Revision,
+        attributes: Mapping[str, object] | None = None,
     ) -> bool:
         """Link a supporter to what it supports, or change the link's attributes.
 
@@ -451,7 +472,8 @@ class DistrictPlan(Aggregate):
             )
             expected = " or ".join(targets) if targets else "nothing (it supports no element)"
             raise InvalidLink(
-                f"{with_article(KINDS[source_kind].label.lower()).capitalize()} cannot be linked to "
+                f"{with_article(KINDS[source_kind].label.lower()).capitalize()} "
+                "cannot be linked to "
                 f"{with_article(KINDS[target_kind].label.lower())} ({source} -> {target}); "
                 f"it may link to {with_article(expected)}"
             )
@@ -543,12 +565,19 @@ def _check_details(details: Mapping[str, object]) -> dict[str, Any]:
         value = details.get(name)
         out[name] = None if value is None else normalize_date(value, f"plan.period.{name[7:]}")
     if out["period_start"] and out["period_end"] and out["period_end"] < out["period_start"]:
-        raise InvalidValue("plan.period.end", "a date on or after the period's start", out["period_end"])
+        raise InvalidValue(
+            "plan.period.end", "a date on or after the period's start", out["period_end"]
+        )
     return out
 
 
 def _check_element_dates(kind: str, fields: Mapping[str, Any]) -> None:
-    if kind == "initiative" and fields.get("start") and fields.get("end") and fields["end"] < fields["start"]:
+    if (
+        kind == "initiative"
+        and fields.get("start")
+        and fields.get("end")
+        and fields["end"] < fields["start"]
+    ):
         raise InvalidValue("end", "a date on or after start", fields["end"])
 
 
@@ -560,8 +589,10 @@ def _check_link_attributes(edge: str, attributes: Mapping[str, object]) -> dict[
             expected = ", ".join(allowed) if allowed else "no attributes"
             raise InvalidValue(f"attributes.{name}", f"{expected} on a '{edge}' link", value)
         if name == "amount":
-            out[name] = None if value is None else normalize_value(
-                KINDS["budget_line"].fields["amount"], value, "amount"
+            out[name] = (
+                None
+                if value is None
+                else normalize_value(KINDS["budget_line"].fields["amount"], value, "amount")
             )
     if edge == "funds":
         out.setdefault("amount", None)

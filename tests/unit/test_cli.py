@@ -1,0 +1,159 @@
+"""The command line, as a person or a program uses it: exit statuses, tables and JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from coherence.cli.main import cli
+from tests.plans import plan_data, yaml_text
+
+
+@pytest.fixture
+def run(tmp_path: Path):  # type: ignore[no-untyped-def]
+    store = f"sqlite:///{tmp_path / 'cli.db'}"
+
+    def invoke(*args: str) -> tuple[int, str, str]:
+        result = CliRunner().invoke(cli, [*args, "--store", store], catch_exceptions=False)
+        return result.exit_code, result.stdout, result.stderr
+
+    return invoke
+
+
+def write(tmp_path: Path, name: str, data: dict[str, object]) -> str:
+    path = tmp_path / name
+    path.write_text(yaml_text(data), encoding="utf-8")
+    return str(path)
+
+
+def test_import_history_diff_export_round_trip(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    v1 = write(tmp_path, "v1.yaml", plan_data())
+    code, out, _ = run(
+        "import",
+        v1,
+        "--actor",
+        "Dr. Alvarez",
+        "--reason",
+        "first draft",
+        "--at",
+        "2025-03-01T19:00:00Z",
+        "--format",
+        "json",
+    )
+    assert code == 0
+    first = json.loads(out)
+    assert (first["plan"], first["version"], first["events"]) == (
+        "example-2025",
+        first["events"],
+        first["events"],
+    )
+
+    code, out, _ = run("import", v1, "--format", "json")
+    assert json.loads(out)["events"] == 0
+
+    revised = plan_data()
+    revised["initiatives"][1]["owner"] = "Family Engagement Office"
+    v2 = write(tmp_path, "v2.yaml", revised)
+    code, out, _ = run("import", v2, "--reason", "new owner", "--at", "2025-09-01T12:00:00Z")
+    assert code == 0
+    assert "revision 2, 1 events saved" in out
+
+    code, out, _ = run("history", "example-2025", "--format", "json")
+    history = json.loads(out)
+    assert history[0]["actor"] == "Dr. Alvarez"
+    assert history[-1]["summary"] == "Initiative SI2.1 'Family liaisons' revised (owner): new owner"
+    assert {"version", "timestamp", "type", "actor", "reason", "summary"} <= set(history[0])
+
+    code, out, _ = run(
+        "diff",
+        "example-2025",
+        "--from",
+        str(first["version"]),
+        "--to",
+        str(first["version"] + 1),
+        "--format",
+        "json",
+    )
+    diff = json.loads(out)
+    assert diff["revised"] == [
+        {
+            "kind": "initiative",
+            "key": "SI2.1",
+            "changes": [
+                {
+                    "field": "owner",
+                    "before": "Director of Family Engagement",
+                    "after": "Family Engagement Office",
+                }
+            ],
+        }
+    ]
+    code, out, _ = run(
+        "diff", "example-2025", "--from", str(first["version"]), "--to", str(first["version"] + 1)
+    )
+    assert "revised" in out and "SI2.1" in out and "owner" in out
+
+    code, out, _ = run("export", "example-2025", "--as-of", "2025-03-01")
+    old = yaml.safe_load(out)
+    assert old["initiatives"][1]["owner"] == "Director of Family Engagement"
+    exported = tmp_path / "old.json"
+    code, _, _ = run(
+        "export",
+        "example-2025",
+        "--version",
+        str(first["version"]),
+        "--format",
+        "json",
+        "--output",
+        str(exported),
+    )
+    assert (
+        json.loads(exported.read_text())["initiatives"][1]["owner"]
+        == "Director of Family Engagement"
+    )
+
+    code, out, _ = run("plans", "--format", "json")
+    assert json.loads(out)[0]["version"] == first["version"] + 1
+    code, out, _ = run("plans")
+    assert "example-2025" in out
+
+
+def test_dry_run_reports_and_saves_nothing(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = write(tmp_path, "v1.yaml", plan_data())
+    code, out, _ = run("import", path, "--dry-run", "--format", "json")
+    assert code == 0 and json.loads(out)["dry_run"] is True and json.loads(out)["events"] > 0
+    code, _, err = run("history", "example-2025")
+    assert code == 2 and "No plan with id 'example-2025'" in err
+
+
+def test_bad_input_exits_2_with_the_reason(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data = plan_data()
+    data["benchmarks"][0]["status"] = "done"
+    code, _, err = run("import", write(tmp_path, "bad.yaml", data))
+    assert code == 2
+    assert "bad.yaml: benchmarks[0].status: expected one of not_started" in err
+    code, _, err = run("import", write(tmp_path, "ok.yaml", plan_data()), "--at", "yesterday")
+    assert code == 2 and "--at" in err
+    code, _, err = run("export", "nope")
+    assert code == 2 and "nope" in err
+
+
+def test_history_must_not_go_backwards(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = write(tmp_path, "v1.yaml", plan_data())
+    assert run("import", path, "--at", "2025-09-01T00:00:00Z")[0] == 0
+    revised = plan_data(vision="A new vision")
+    code, _, err = run(
+        "import", write(tmp_path, "v2.yaml", revised), "--at", "2025-03-01T00:00:00Z"
+    )
+    assert code == 2 and "must not go backwards" in err
+
+
+def test_demo_loads_once_and_shows_its_history(run) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run("demo")
+    assert code == 0 and "riverbend-2024" in out and "Loaded the demo plan" in out
+    code, out, _ = run("demo", "--no-history")
+    assert "already in the store" in out
