@@ -233,17 +233,19 @@ class DistrictPlan(Aggregate):
             plan.elements[self.key]["fields"]["status"] = self.status
 
     class OutcomeResultReported(Event):
-        """A measured result of an outcome was reported (replaces one of the same date)."""
+        """A measured result of an outcome was reported (replacing one of the same date).
+
+        ``results`` is the outcome's whole list of results afterwards, so a reader
+        of this one event knows the outcome's results without replaying the others.
+        """
 
         key: str
         as_of: str
         value: int | float
+        results: list[dict[str, Any]]
 
         def apply_to(self, plan: DistrictPlan) -> None:
-            fields = plan.elements[self.key]["fields"]
-            results = [r for r in fields.get("results") or [] if r["as_of"] != self.as_of]
-            results.append({"as_of": self.as_of, "value": self.value})
-            fields["results"] = sorted(results, key=lambda r: str(r["as_of"]))
+            plan.elements[self.key]["fields"]["results"] = [dict(r) for r in self.results]
 
     def __init__(
         self,
@@ -520,12 +522,17 @@ class DistrictPlan(Aggregate):
     def report_outcome_result(self, key: str, as_of: object, value: object, rev: Revision) -> None:
         """Record a measured result of an outcome."""
         self._check_kind(key, "outcome")
+        day = normalize_date(as_of, "as_of")
+        number = normalize_number(value, "value")
+        current = self.elements[key]["fields"].get("results") or []
+        results = [r for r in current if r["as_of"] != day] + [{"as_of": day, "value": number}]
         self._trigger(
             self.OutcomeResultReported,
             rev,
             key=key,
-            as_of=normalize_date(as_of, "as_of"),
-            value=normalize_number(value, "value"),
+            as_of=day,
+            value=number,
+            results=sorted(results, key=lambda r: str(r["as_of"])),
         )
 
     def _check_kind(self, key: str, kind: str) -> None:

@@ -1,0 +1,210 @@
+"""The alignment graph in process: one networkx ``MultiDiGraph`` per plan.
+
+The store keeps each plan's *timeline* graph: every element that ever existed,
+with ``active`` and its lifetime ``spells`` ([start, end] times), and every link
+with the same. :func:`active_graph` gives the graph the audit and the exports
+read: active elements and links only, plus the implicit ``advances`` edges from
+each objective to the mission.
+
+Changes and the notification position are applied together under one lock
+(:meth:`NetworkxGraphStore.apply`), and each node, edge and plan remembers the
+version of the last change it took, so replaying a batch changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+import threading
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from coherence.domain.framework import IMPLICIT_EDGE, KINDS
+from coherence.projections.graph_changes import (
+    GraphChange,
+    RemoveEdge,
+    RetireNode,
+    SetPlan,
+    UpsertEdge,
+    UpsertNode,
+    node_properties,
+)
+
+_PLAN_ATTRIBUTES = ("plan", "district", "title", "period_start", "period_end", "status", "version", "updated_at")
+_FIELDS_OF_KIND = {kind: tuple(node_properties(dict.fromkeys(spec.fields))) for kind, spec in KINDS.items()}
+
+
+class NetworkxGraphStore:
+    """Timeline graphs of every plan, and the notification position they include."""
+
+    def __init__(self) -> None:
+        self.graphs: dict[str, nx.MultiDiGraph] = {}
+        self.plan_ids: dict[str, str] = {}
+        self.position = 0
+        self._lock = threading.RLock()
+
+    # -- tracking --------------------------------------------------------------
+
+    def max_tracking_id(self) -> int:
+        return self.position
+
+    def apply(
+        self,
+        changes: Iterable[GraphChange],
+        position: int | None = None,
+        plan_ids: Mapping[str, str] | None = None,
+    ) -> None:
+        """Apply changes and record the position they bring the store to, together."""
+        with self._lock:
+            for change in changes:
+                apply_change(self.graphs, change)
+            if plan_ids:
+                self.plan_ids.update(plan_ids)
+            if position is not None:
+                self.position = max(self.position, position)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.graphs.clear()
+            self.plan_ids.clear()
+            self.position = 0
+
+    # -- reading ---------------------------------------------------------------
+
+    def timeline(self, plan_id: str) -> nx.MultiDiGraph | None:
+        with self._lock:
+            return self.graphs.get(plan_id)
+
+    def active_graph(self, plan_id: str) -> nx.MultiDiGraph | None:
+        with self._lock:
+            timeline = self.graphs.get(plan_id)
+            return None if timeline is None else active_graph(timeline)
+
+    def plans(self) -> list[str]:
+        with self._lock:
+            return sorted(self.graphs)
+
+    # -- persistence (resume after a restart) ----------------------------------
+
+    def save(self, path: Path) -> None:
+        """Write graphs and position to ``path`` atomically (temp file, then rename)."""
+        with self._lock:
+            state = {"graphs": self.graphs, "plan_ids": self.plan_ids, "position": self.position}
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> NetworkxGraphStore:
+        """A store as last saved at ``path`` (a new, empty one when there is no file)."""
+        store = cls()
+        if path.exists():
+            with path.open("rb") as f:
+                state = pickle.load(f)  # noqa: S301 - our own file, written by save()
+            store.graphs, store.plan_ids, store.position = state["graphs"], state["plan_ids"], state["position"]
+        return store
+
+
+def apply_change(graphs: dict[str, nx.MultiDiGraph], change: GraphChange) -> None:
+    """Apply one change to the timeline graph of its plan (older changes are ignored)."""
+    g = graphs.get(change.plan)
+    if g is None:
+        g = graphs[change.plan] = nx.MultiDiGraph(plan=change.plan, version=0)
+    if change.version > g.graph.get("version", 0):
+        g.graph["version"] = change.version
+        g.graph["updated_at"] = change.at
+    match change:
+        case SetPlan():
+            if change.version >= g.graph.get("details_version", 0):
+                g.graph.update(change.properties)
+                g.graph["details_version"] = change.version
+        case UpsertNode():
+            _upsert_node(g, change)
+        case RetireNode():
+            node = g.nodes.get(change.key)
+            if node is not None and change.version >= node["last_version"] and node["active"]:
+                node["active"] = False
+                node["spells"][-1][1] = change.at
+                node["last_version"] = change.version
+        case UpsertEdge():
+            _upsert_edge(g, change)
+        case RemoveEdge():
+            if g.has_edge(change.source, change.target, key=change.edge):
+                data = g.edges[change.source, change.target, change.edge]
+                if change.version >= data["last_version"] and data["active"]:
+                    data["active"] = False
+                    data["spells"][-1][1] = change.at
+                    data["last_version"] = change.version
+
+
+def _upsert_node(g: nx.MultiDiGraph, change: UpsertNode) -> None:
+    if change.key not in g:
+        g.add_node(
+            change.key,
+            kind=change.kind,
+            key=change.key,
+            active=False,
+            spells=[],
+            last_version=0,
+            **dict.fromkeys(_FIELDS_OF_KIND[change.kind]),
+        )
+    node = g.nodes[change.key]
+    if change.version < node["last_version"]:
+        return
+    node.update(change.properties)
+    if change.activate and not node["active"]:
+        node["active"] = True
+        node["spells"].append([change.at, None])
+    node["last_version"] = change.version
+
+
+def _upsert_edge(g: nx.MultiDiGraph, change: UpsertEdge) -> None:
+    if not g.has_edge(change.source, change.target, key=change.edge):
+        g.add_edge(
+            change.source, change.target, key=change.edge, edge=change.edge, active=False, spells=[], last_version=0
+        )
+    data = g.edges[change.source, change.target, change.edge]
+    if change.version < data["last_version"]:
+        return
+    data.update(change.properties)
+    if not data["active"]:
+        data["active"] = True
+        data["spells"].append([change.at, None])
+    data["last_version"] = change.version
+
+
+def active_graph(timeline: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """The plan as it stands: active elements and links, and objective -> mission edges.
+
+    Node attributes are ``kind``, ``key`` and the element's fields; edge
+    attributes are ``edge`` and, for ``funds``, ``amount``.
+    """
+    g = nx.MultiDiGraph(**{k: timeline.graph.get(k) for k in _PLAN_ATTRIBUTES})
+    for key, data in timeline.nodes(data=True):
+        if data["active"]:
+            attrs = {name: data.get(name) for name in _FIELDS_OF_KIND[data["kind"]]}
+            g.add_node(key, kind=data["kind"], key=key, **attrs)
+    for source, target, edge, data in timeline.edges(keys=True, data=True):
+        if data["active"] and source in g and target in g:
+            attrs = {"amount": data.get("amount")} if edge == "funds" else {}
+            g.add_edge(source, target, key=edge, edge=edge, **attrs)
+    if "mission" in g:
+        for key, kind in list(g.nodes(data="kind")):
+            if kind == "objective":
+                g.add_edge(key, "mission", key=IMPLICIT_EDGE, edge=IMPLICIT_EDGE)
+    return g
+
+
+def timeline_attributes(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The lifetime of a node or edge: first start, last end (None while active)."""
+    spells = data.get("spells") or []
+    return {
+        "start": spells[0][0] if spells else None,
+        "end": spells[-1][1] if spells else None,
+        "spells": [tuple(s) for s in spells],
+    }
