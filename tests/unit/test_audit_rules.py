@@ -1,4 +1,4 @@
-"""Audit rules of DESIGN.md section 5, on small hand-built alignment graphs."""
+"""The audit rules, on small hand-built alignment graphs and through the real projection."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from coherence.application.history import Author, PlanHistory
+from coherence.application.settings import Settings
+from coherence.projections.projector import plan_graph
 from coherence.queries.audit import (
     RULES,
     AuditContext,
@@ -24,10 +27,11 @@ from coherence.queries.audit import (
     format_money,
     rule_population,
 )
+from tests.plans import BASE, document, plan_data
 
 AS_OF = date(2026, 1, 15)
 
-# The contract: rule ids and severities, in the order of DESIGN.md section 5.
+# The contract: rule ids and severities, in the documented order.
 CONTRACT_RULES = [
     ("missing-foundation", "error"),
     ("orphaned-initiative", "error"),
@@ -55,8 +59,8 @@ CONTRACT_RULES = [
     ("objective-without-educator-goal", "info"),
 ]
 
-# Fields per element kind (DESIGN.md section 3). The design's `kind` field of an
-# outcome, professional learning, benchmark or educator goal is stored as `subkind`,
+# Fields per element kind. As in the projection, the element's own `kind` field (of an
+# outcome, professional learning, benchmark or educator goal) is stored as `subkind`,
 # because the node attribute `kind` is the element kind.
 FIELDS: dict[str, tuple[str, ...]] = {
     "mission": ("text",),
@@ -234,7 +238,7 @@ def one(p: PlanGraph, rule: str, severity: str, kind: str, key: str | None, **op
 # ------------------------------------------------------------------ contract
 
 
-def test_rules_table_matches_design_contract() -> None:
+def test_rules_table_matches_contract() -> None:
     assert [(r.rule, r.severity.value) for r in RULES] == CONTRACT_RULES
     for rule_id, severity, function in RULES:  # entries unpack as (id, severity, function)
         assert isinstance(severity, Severity)
@@ -950,17 +954,50 @@ def test_format_money() -> None:
 # ------------------------------------------------------- graph convention
 
 
-@pytest.mark.parametrize("attribute", ["subkind", "outcome_kind", "type"])
-def test_outcome_subkind_read_from_accepted_attribute_names(attribute: str) -> None:
-    data = {"kind": "outcome", "key": "OC1", attribute: "Final"}
+def test_element_kind_and_subkind_follow_the_projection_convention() -> None:
+    data = {"kind": "outcome", "key": "OC1", "subkind": "final"}
     assert element_kind(data) == "outcome"
     assert element_subkind(data) == "final"
+    assert element_kind({"kind": "early_evidence"}) is None  # a sub-kind is not a kind
+    assert element_subkind({"kind": "benchmark", "subkind": " "}) is None
 
 
-def test_subkind_stored_in_kind_identifies_the_element() -> None:
-    data = {"kind": "early_evidence", "key": "B1"}
-    assert element_kind(data) == "benchmark"
-    assert element_subkind(data) == "early_evidence"
+# ------------------------------------------------------- through the projection
+
+
+def projected_findings(data: dict[str, Any]) -> set[tuple[str, str | None]]:
+    """Import a plan file, project its graph and audit it: ``{(rule, key)}``."""
+    app = PlanHistory(Settings(store="memory://"))
+    app.import_plan(document(data), Author("tester"))
+    report = audit(plan_graph(app, "example-2025"), as_of=AS_OF)
+    return {(f.rule, f.key) for f in report.findings}
+
+
+def with_kind(section: str, kind: str) -> list[dict[str, Any]]:
+    """The base plan's only element of ``section``, with its own ``kind`` field changed."""
+    (element,) = BASE[section]
+    return [{**element, "kind": kind}]
+
+
+def test_audit_reads_sub_kinds_through_the_real_projection() -> None:
+    base = projected_findings(plan_data())
+    # The base plan: a final outcome, development-only learning, a process benchmark.
+    assert ("objective-without-final-outcome", "SO1") not in base
+    assert ("plan-without-induction-mentoring", None) in base
+    assert ("initiative-without-early-evidence", "SI1.1") in base
+
+    changed = projected_findings(
+        plan_data(
+            outcomes=with_kind("outcomes", "interim"),
+            professional_learning=with_kind("professional_learning", "mentoring"),
+            benchmarks=with_kind("benchmarks", "early_evidence"),
+        )
+    )
+    assert changed - base == {("objective-without-final-outcome", "SO1")}
+    assert base - changed == {
+        ("plan-without-induction-mentoring", None),
+        ("initiative-without-early-evidence", "SI1.1"),
+    }
 
 
 # ------------------------------------------------------------ properties

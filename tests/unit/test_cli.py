@@ -157,3 +157,47 @@ def test_demo_loads_once_and_shows_its_history(run) -> None:  # type: ignore[no-
     assert code == 0 and "riverbend-2024" in out and "Loaded the demo plan" in out
     code, out, _ = run("demo", "--no-history")
     assert "already in the store" in out
+
+
+def test_audit_of_the_demo_lists_its_planted_gaps(run) -> None:  # type: ignore[no-untyped-def]
+    run("demo", "--no-history")
+    code, out, _ = run("audit", "riverbend-2024", "--format", "json")
+    assert code == 1  # the demo has error findings
+    report = json.loads(out)
+    assert {"plan", "version", "as_of", "summary", "findings"} <= set(report)
+    found = {(f["rule"], f["key"]) for f in report["findings"]}
+    assert {
+        ("orphaned-initiative", "SI4.1"),
+        ("unfunded-objective", "SO5"),
+        ("unfunded-initiative", "SI5.1"),
+        ("objective-without-final-outcome", "SO3"),
+        ("outcome-not-smart", "OC13"),
+        ("initiative-without-benchmark", "SI2.3"),
+        ("unaligned-budget-line", "BL-2705"),
+        ("over-allocated-budget-line", "BL-2702"),
+        ("unaligned-school-plan", "SIP-BRK"),
+    } <= found
+    assert report["summary"]["error"] == sum(f["severity"] == "error" for f in report["findings"])
+
+    code, out, _ = run("audit", "riverbend-2024", "--as-of", "2025-09-01", "--format", "json")
+    past = json.loads(out)
+    assert code == 0
+    assert past["as_of"] == "2025-09-01"
+    assert past["version"] < report["version"]
+
+    code, out, _ = run("audit", "riverbend-2024", "--format", "markdown")
+    assert out.startswith("## Alignment audit: riverbend-2024")
+    assert "| error | `orphaned-initiative` | SI4.1 |" in out
+
+
+def test_graph_exports_and_line_of_sight(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("demo", "--no-history")
+    out_file = tmp_path / "plan.graphml"
+    code, _, _ = run("graph", "riverbend-2024", "--format", "graphml", "--output", str(out_file))
+    assert code == 0 and out_file.read_text().startswith("<?xml")
+    code, out, _ = run("graph", "riverbend-2024", "--format", "mermaid", "--version", "50")
+    assert code == 0 and out.startswith("flowchart BT")
+    code, out, _ = run("line-of-sight", "riverbend-2024", "BL-2702", "--format", "json")
+    assert ["BL-2702", "SI3.1", "SO3", "mission"] in json.loads(out)["paths"]
+    code, _, err = run("line-of-sight", "riverbend-2024", "NOPE")
+    assert code == 2 and "NOPE" in err

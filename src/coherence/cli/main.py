@@ -22,6 +22,8 @@ from coherence.application.planfile import dump_document, read_document
 from coherence.application.settings import Settings
 from coherence.cli import render
 from coherence.domain.errors import CoherenceError
+from coherence.queries.exports import FORMATS
+from coherence.queries.plan_queries import audit_plan, export_graph, line_of_sight
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -162,10 +164,11 @@ def export(
 @table_or_json
 @handles_errors
 def plans(store: str | None, fmt: str) -> None:
-    """List plans with their version and status."""
-    rows = open_app(store).list_plans()
+    """List plans with their version, status and audit summary."""
+    app = open_app(store)
+    rows = [(p, audit_plan(app, p.plan_id)) for p in app.list_plans()]
     if fmt == "json":
-        emit_json([render.plan_summary_dict(p) for p in rows])
+        emit_json([render.plan_summary_dict(p, report) for p, report in rows])
     else:
         render.plans_table(rows)
 
@@ -202,6 +205,97 @@ def diff(plan: str, from_version: int, to_version: int, store: str | None, fmt: 
         render.diff_table(result)
 
 
+def version_or_date(func: F) -> F:
+    func = click.option("--as-of", "as_of", default=None, help="The plan as it was on this date.")(
+        func
+    )
+    return click.option(
+        "--version", "version", type=int, default=None, help="The plan at this version."
+    )(func)
+
+
+def resolve_when(version: int | None, as_of: str | None) -> dict[str, Any]:
+    if version is not None and as_of is not None:
+        raise click.UsageError("give --version or --as-of, not both")
+    return {"version": version, "as_of": parse_when(as_of, "--as-of")}
+
+
+@cli.command()
+@click.argument("plan")
+@version_or_date
+@click.option(
+    "--fiscal-year", default=None, help="Only budget lines of this fiscal year (e.g. FY26)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "markdown"]),
+    default="table",
+    show_default=True,
+)
+@store_option
+@handles_errors
+def audit(
+    plan: str,
+    version: int | None,
+    as_of: str | None,
+    fiscal_year: str | None,
+    fmt: str,
+    store: str | None,
+) -> None:
+    """Alignment findings of a plan; exit status 1 when there is an error finding."""
+    report = audit_plan(
+        open_app(store), plan, fiscal_year=fiscal_year, **resolve_when(version, as_of)
+    )
+    if fmt == "json":
+        emit_json(report.to_dict())
+    elif fmt == "markdown":
+        click.echo(render.audit_markdown(report), nl=False)
+    else:
+        render.audit_table(report)
+    if report.summary["error"]:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("plan")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), required=True)
+@version_or_date
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@store_option
+@handles_errors
+def graph(
+    plan: str,
+    fmt: str,
+    version: int | None,
+    as_of: str | None,
+    output: Path | None,
+    store: str | None,
+) -> None:
+    """Export the alignment graph (GEXF carries each element's lifetime)."""
+    text = export_graph(open_app(store), plan, fmt, **resolve_when(version, as_of))
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+@cli.command("line-of-sight")
+@click.argument("plan")
+@click.argument("key")
+@click.option("--version", "version", type=int, default=None, help="The plan at this version.")
+@store_option
+@table_or_json
+@handles_errors
+def line_of_sight_(plan: str, key: str, version: int | None, store: str | None, fmt: str) -> None:
+    """How an element reaches the mission, and what stands beneath it."""
+    result = line_of_sight(open_app(store), plan, key, version=version)
+    if fmt == "json":
+        emit_json(result)
+    else:
+        render.line_of_sight(result)
+
+
 @cli.command()
 @click.option(
     "--history/--no-history", "show_history", default=True, help="Print the demo's history."
@@ -220,8 +314,7 @@ def demo(show_history: bool, store: str | None) -> None:
         )
     else:
         render.note("The demo plan is already in the store.")
-    rows = app.list_plans()
-    render.plans_table(rows)
+    render.plans_table([(p, audit_plan(app, p.plan_id)) for p in app.list_plans()])
     if show_history and results:
         render.history_table(results[0].plan_id, app.history(results[0].plan_id), by_revision=True)
 

@@ -9,11 +9,13 @@ from itertools import groupby
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from coherence.application.history import CommandResult, Diff, PlanSummary
 from coherence.application.narrative import HistoryEntry
+from coherence.queries.audit import AuditReport
 
 
 def _console(stderr: bool = False) -> Console:
@@ -50,7 +52,7 @@ def progress(label: str, total: int | None) -> Iterator[Callable[..., None]]:
         yield advance
 
 
-def plan_summary_dict(p: PlanSummary) -> dict[str, Any]:
+def plan_summary_dict(p: PlanSummary, report: AuditReport) -> dict[str, Any]:
     return {
         "plan": p.plan_id,
         "district": p.district,
@@ -59,14 +61,16 @@ def plan_summary_dict(p: PlanSummary) -> dict[str, Any]:
         "version": p.version,
         "revision": p.revision,
         "modified_on": p.modified_on.isoformat(),
+        "audit": {**report.summary, "score": report.score},
     }
 
 
-def plans_table(rows: Sequence[PlanSummary]) -> None:
+def plans_table(rows: Sequence[tuple[PlanSummary, AuditReport]]) -> None:
     table = Table(title="Plans", title_justify="left")
-    for col in ("plan", "district", "title", "status", "version", "revision", "last change"):
-        table.add_column(col, justify="right" if col in ("version", "revision") else "left")
-    for p in rows:
+    numeric = ("version", "revision", "errors", "warnings", "info", "score")
+    for col in ("plan", "district", "title", "status", *numeric[:2], "last change", *numeric[2:]):
+        table.add_column(col, justify="right" if col in numeric else "left", no_wrap=col == "plan")
+    for p, report in rows:
         table.add_row(
             p.plan_id,
             p.district or "",
@@ -75,8 +79,66 @@ def plans_table(rows: Sequence[PlanSummary]) -> None:
             str(p.version),
             str(p.revision),
             p.modified_on.strftime("%Y-%m-%d %H:%M"),
+            str(report.summary["error"]),
+            str(report.summary["warning"]),
+            str(report.summary["info"]),
+            str(report.score),
         )
     _console().print(table)
+
+
+_SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def audit_table(report: AuditReport) -> None:
+    s = report.summary
+    _console().print(
+        f"Audit of {report.plan} at version {report.version} as of {report.as_of.isoformat()}"
+        + (f", fiscal year {report.fiscal_year}" if report.fiscal_year else "")
+        + f": {_counts(s)}; score {report.score}/100"
+    )
+    if not report.findings:
+        return
+    table = Table(show_header=True)
+    for col in ("severity", "rule", "key", "finding"):
+        table.add_column(col, no_wrap=col in ("severity", "rule", "key"))
+    for f in report.findings:
+        sev = f.severity.value
+        table.add_row(f"[{_SEVERITY_STYLE[sev]}]{sev}[/]", f.rule, f.key or "—", escape(f.message))
+    _console().print(table)
+
+
+def _counts(summary: dict[str, int]) -> str:
+    return f"{summary['error']} errors, {summary['warning']} warnings, {summary['info']} info"
+
+
+def audit_markdown(report: AuditReport) -> str:
+    """The audit as a Markdown section, for a board packet or an issue."""
+    s = report.summary
+    lines = [
+        f"## Alignment audit: {report.plan} "
+        f"(version {report.version}, as of {report.as_of.isoformat()})",
+        "",
+        f"**{_counts(s)}** · score {report.score}/100",
+        "",
+    ]
+    if report.findings:
+        lines += ["| severity | rule | key | finding |", "|---|---|---|---|"]
+        for f in report.findings:
+            cells = [f.severity.value, f"`{f.rule}`", f.key or "", f.message]
+            lines.append(
+                "| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def line_of_sight(result: dict[str, Any]) -> None:
+    console = _console()
+    console.print(f"Line of sight of {result['key']} ({result['kind']}) in plan {result['plan']}:")
+    for path in result["paths"]:
+        console.print("  " + " → ".join(path))
+    if result["beneath"]:
+        console.print(f"Beneath it ({len(result['beneath'])}): " + ", ".join(result["beneath"]))
 
 
 def history_table(

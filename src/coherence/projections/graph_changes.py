@@ -113,7 +113,9 @@ def _(event: DistrictPlan.DetailsRevised, plan_id: str) -> list[GraphChange]:
 
 @graph_changes.register(DistrictPlan.ElementAdded)
 @graph_changes.register(DistrictPlan.ElementRestored)
-def _(event: DistrictPlan.ElementAdded | DistrictPlan.ElementRestored, plan_id: str) -> list[GraphChange]:
+def _(
+    event: DistrictPlan.ElementAdded | DistrictPlan.ElementRestored, plan_id: str
+) -> list[GraphChange]:
     return [
         UpsertNode(
             **_base(event, plan_id),
@@ -129,7 +131,10 @@ def _(event: DistrictPlan.ElementAdded | DistrictPlan.ElementRestored, plan_id: 
 def _(event: DistrictPlan.ElementRevised, plan_id: str) -> list[GraphChange]:
     return [
         UpsertNode(
-            **_base(event, plan_id), key=event.key, kind=event.kind, properties=node_properties(event.changes)
+            **_base(event, plan_id),
+            key=event.key,
+            kind=event.kind,
+            properties=node_properties(event.changes),
         )
     ]
 
@@ -156,7 +161,12 @@ def _(event: DistrictPlan.Linked | DistrictPlan.LinkRevised, plan_id: str) -> li
 @graph_changes.register
 def _(event: DistrictPlan.Unlinked, plan_id: str) -> list[GraphChange]:
     return [
-        RemoveEdge(**_base(event, plan_id), edge=event.edge, source=event.source_key, target=event.target_key)
+        RemoveEdge(
+            **_base(event, plan_id),
+            edge=event.edge,
+            source=event.source_key,
+            target=event.target_key,
+        )
     ]
 
 
@@ -178,7 +188,12 @@ def _(event: DistrictPlan.Closed, plan_id: str) -> list[GraphChange]:
 @graph_changes.register
 def _(event: DistrictPlan.BenchmarkStatusReported, plan_id: str) -> list[GraphChange]:
     return [
-        UpsertNode(**_base(event, plan_id), key=event.key, kind="benchmark", properties={"status": event.status})
+        UpsertNode(
+            **_base(event, plan_id),
+            key=event.key,
+            kind="benchmark",
+            properties={"status": event.status},
+        )
     ]
 
 

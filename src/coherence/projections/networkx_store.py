@@ -34,8 +34,19 @@ from coherence.projections.graph_changes import (
     node_properties,
 )
 
-_PLAN_ATTRIBUTES = ("plan", "district", "title", "period_start", "period_end", "status", "version", "updated_at")
-_FIELDS_OF_KIND = {kind: tuple(node_properties(dict.fromkeys(spec.fields))) for kind, spec in KINDS.items()}
+_PLAN_ATTRIBUTES = (
+    "plan",
+    "district",
+    "title",
+    "period_start",
+    "period_end",
+    "status",
+    "version",
+    "updated_at",
+)
+_FIELDS_OF_KIND = {
+    kind: tuple(node_properties(dict.fromkeys(spec.fields))) for kind, spec in KINDS.items()
+}
 
 
 class NetworkxGraphStore:
@@ -106,7 +117,11 @@ class NetworkxGraphStore:
         if path.exists():
             with path.open("rb") as f:
                 state = pickle.load(f)  # noqa: S301 - our own file, written by save()
-            store.graphs, store.plan_ids, store.position = state["graphs"], state["plan_ids"], state["position"]
+            store.graphs, store.plan_ids, store.position = (
+                state["graphs"],
+                state["plan_ids"],
+                state["position"],
+            )
         return store
 
 
@@ -166,7 +181,13 @@ def _upsert_node(g: nx.MultiDiGraph, change: UpsertNode) -> None:
 def _upsert_edge(g: nx.MultiDiGraph, change: UpsertEdge) -> None:
     if not g.has_edge(change.source, change.target, key=change.edge):
         g.add_edge(
-            change.source, change.target, key=change.edge, edge=change.edge, active=False, spells=[], last_version=0
+            change.source,
+            change.target,
+            key=change.edge,
+            edge=change.edge,
+            active=False,
+            spells=[],
+            last_version=0,
         )
     data = g.edges[change.source, change.target, change.edge]
     if change.version < data["last_version"]:

@@ -74,14 +74,18 @@ class Projector:
     def step(self, size: int | None = None) -> int:
         """Apply one batch; returns the number of notifications in it."""
         start = self.store.max_tracking_id() + 1
-        notifications = self.app.recorder.select_notifications(start=start, limit=size or self.batch_size)
+        notifications = self.app.recorder.select_notifications(
+            start=start, limit=size or self.batch_size
+        )
         if not notifications:
             return 0
         changes, learnt = self.map_notifications(notifications)
         self.store.apply(changes, position=notifications[-1].id, plan_ids=learnt)
         return len(notifications)
 
-    def map_notifications(self, notifications: Iterable[Any]) -> tuple[list[GraphChange], dict[str, str]]:
+    def map_notifications(
+        self, notifications: Iterable[Any]
+    ) -> tuple[list[GraphChange], dict[str, str]]:
         """Decode notifications into events and map them to graph changes."""
         to_event = self.app.mapper.to_domain_event
         known = self.store.plan_ids

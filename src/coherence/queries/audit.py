@@ -1,32 +1,31 @@
 """Alignment audit of one district plan, as pure functions of its alignment graph.
 
 The audit reads the networkx alignment graph of ONE plan (a ``nx.MultiDiGraph`` that
-holds only active elements, built by the projection) and returns findings. Each rule
-of DESIGN.md section 5 is one pure function ``(graph, ctx) -> Iterator[Finding]``,
+holds only active elements, built by the projection) and returns findings. Each audit
+rule (README, "Audit rules") is one pure function ``(graph, ctx) -> Iterator[Finding]``,
 registered in the ordered table :data:`RULES` as ``(rule id, severity, function)``.
 Rule ids and severities are part of the contract.
 
 Graph convention
 ----------------
+The graph is the projection's active graph (see
+:func:`coherence.projections.networkx_store.active_graph`):
+
 * ``graph.graph`` holds ``plan``, ``district``, ``title``, ``period_start``,
-  ``period_end`` (ISO dates or None) and ``version``.
-* Node id = the element key. Node attributes: ``kind`` (the element kind: mission,
-  vision, theory_of_action, core_value, data_finding, objective, initiative, outcome,
-  professional_learning, benchmark, budget_line, school_plan, educator_goal), ``key``
-  and every field of that kind (None when absent).
-* Outcomes, professional learning, benchmarks and educator goals also have a field
-  called ``kind`` in DESIGN.md (final/interim, induction/mentoring, process/
-  early_evidence, ...), which collides with the element kind. The audit reads that
-  sub-kind from the first non-blank of ``subkind``, ``<element kind>_kind`` (e.g.
-  ``outcome_kind``) or ``type``; if ``kind`` itself holds a sub-kind value (the sub-kind
-  vocabularies do not overlap with the element kinds) the element kind is inferred from
-  it, and ``element_kind``, when present, names the element kind. See
+  ``period_end`` (ISO dates or None), ``status`` and ``version``.
+* Node id = the element key. Node attributes: ``kind``, always the element kind
+  (mission, vision, theory_of_action, core_value, data_finding, objective, initiative,
+  outcome, professional_learning, benchmark, budget_line, school_plan, educator_goal),
+  ``key`` and every field of that kind (None when absent). The element's own ``kind``
+  field (an outcome's interim/final, a professional learning's professional_development/
+  induction/mentoring, a benchmark's process/early_evidence, an educator goal's
+  student_learning/professional_practice) is always stored as ``subkind``. See
   :func:`element_kind` and :func:`element_subkind`.
 * Edges: ``add_edge(source, target, key=EDGE, edge=EDGE, **attrs)``, pointing from the
   supporter to the supported; ``funds`` edges carry ``amount``.
 
-How the rules read the plan (DESIGN.md section 5, "How to read the rules")
---------------------------------------------------------------------------
+How the rules read the plan
+---------------------------
 * A text field is missing when it is absent, None or only white space; a number
   (baseline 0) is present.
 * "Funded" means a ``funds`` allocation with an amount above 0.
@@ -262,18 +261,6 @@ ELEMENT_KINDS: Final[frozenset[str]] = frozenset(
     }
 )
 
-_SUBKIND_OWNER: Final[Mapping[str, str]] = {
-    "interim": "outcome",
-    "final": "outcome",
-    "professional_development": "professional_learning",
-    "induction": "professional_learning",
-    "mentoring": "professional_learning",
-    "process": "benchmark",
-    "early_evidence": "benchmark",
-    "student_learning": "educator_goal",
-    "professional_practice": "educator_goal",
-}
-
 _DISPLAY: Final[Mapping[str, str]] = {
     "mission": "Mission",
     "vision": "Vision",
@@ -306,35 +293,19 @@ def _norm(value: object) -> str | None:
 
 
 def element_kind(data: Node) -> str | None:
-    """The element kind of a node's attributes (see the module docstring)."""
-    explicit = _norm(data.get("element_kind"))
-    if explicit in ELEMENT_KINDS:
-        return explicit
-    kind = _norm(data.get("kind"))
-    if kind in ELEMENT_KINDS:
-        return kind
-    if kind is not None:
-        return _SUBKIND_OWNER.get(kind)
-    return None
+    """The element kind of a node: its ``kind`` attribute (None if not an element kind)."""
+    kind = data.get("kind")
+    return kind if isinstance(kind, str) and kind in ELEMENT_KINDS else None
 
 
 def element_subkind(data: Node) -> str | None:
     """The sub-kind of an outcome, professional learning, benchmark or educator goal.
 
-    Read from ``subkind``, ``<element kind>_kind`` or ``type``, whichever is first not
-    blank, or from ``kind`` when it holds a sub-kind rather than an element kind.
-    Returned trimmed and lower-cased, or None when there is none.
+    The node's ``subkind`` attribute (the projection's name for the element's own
+    ``kind`` field, e.g. ``final`` or ``early_evidence``); None when absent or blank.
     """
-    owner = element_kind(data)
-    names = ["subkind", f"{owner}_kind", "type"] if owner else ["subkind", "type"]
-    for name in names:
-        value = _norm(data.get(name))
-        if value is not None:
-            return value
-    kind = _norm(data.get("kind"))
-    if kind in _SUBKIND_OWNER:
-        return kind
-    return None
+    subkind = data.get("subkind")
+    return subkind if isinstance(subkind, str) and subkind.strip() else None
 
 
 def _natural_key(key: str | None) -> tuple[Any, ...]:
@@ -1015,7 +986,7 @@ def objective_without_educator_goal(graph: Any, ctx: AuditContext) -> Iterator[_
 
 
 RULES: Final[tuple[Rule, ...]] = tuple(_REGISTRY)
-"""Every audit rule, in the order of DESIGN.md section 5: ``(rule id, severity, function)``."""
+"""Every audit rule, in the documented order: ``(rule id, severity, function)``."""
 
 _RULE_INDEX: Final[Mapping[str, int]] = {r.rule: i for i, r in enumerate(RULES)}
 

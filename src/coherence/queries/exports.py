@@ -1,0 +1,177 @@
+"""Exports of the alignment graph: GraphML, GEXF, Cytoscape JSON, node-link JSON,
+Mermaid and DOT. Each is a valid file for its reader, whatever the plan's text
+(quotes, newlines, non-ASCII).
+
+GEXF is written from the plan's *timeline* graph: every element that ever
+existed, with its lifetime as spells, so Gephi's timeline replays the redesign.
+
+>>> import networkx as nx
+>>> g = nx.MultiDiGraph(plan="p")
+>>> g.add_node("SO1", kind="objective", key="SO1", title='Read "well"')
+>>> print(to_mermaid(g).splitlines()[1])
+    n0["Objective SO1: Read #quot;well#quot;"]
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import networkx as nx
+
+from coherence.domain.framework import KINDS
+
+FORMATS = ("graphml", "gexf", "cytoscape", "node-link", "mermaid", "dot")
+MEDIA_TYPES = {
+    "graphml": "application/graphml+xml",
+    "gexf": "application/gexf+xml",
+    "cytoscape": "application/json",
+    "node-link": "application/json",
+    "mermaid": "text/vnd.mermaid",
+    "dot": "text/vnd.graphviz",
+}
+EXTENSIONS = {
+    "graphml": "graphml",
+    "gexf": "gexf",
+    "cytoscape": "json",
+    "node-link": "json",
+    "mermaid": "mmd",
+    "dot": "dot",
+}
+
+
+def label(data: Mapping[str, Any]) -> str:
+    """``Initiative SI1.1: Tutoring`` (the kind's label, key and title)."""
+    spec = KINDS.get(str(data.get("kind")))
+    if spec is None:
+        return str(data.get("key"))
+    if spec.singleton:
+        return spec.label
+    title = data.get(spec.title_field) if spec.title_field else None
+    head = f"{spec.label} {data.get('key')}"
+    return f"{head}: {title}" if isinstance(title, str) and title.strip() else head
+
+
+def _scalar(value: Any) -> Any:
+    """A value GraphML/GEXF can hold: lists and dicts become JSON text."""
+    if isinstance(value, list | dict | tuple):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _flat(data: Mapping[str, Any], skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {k: _scalar(v) for k, v in data.items() if v is not None and k not in skip}
+
+
+def to_graphml(g: nx.MultiDiGraph) -> str:
+    out = nx.MultiDiGraph(**_flat(g.graph))
+    for node, data in g.nodes(data=True):
+        out.add_node(node, label=label(data), **_flat(data))
+    for s, t, k, data in g.edges(keys=True, data=True):
+        out.add_edge(s, t, key=k, **_flat(data))
+    buffer = io.BytesIO()
+    nx.write_graphml(out, buffer, encoding="utf-8")
+    return buffer.getvalue().decode("utf-8")
+
+
+def to_gexf(timeline: nx.MultiDiGraph) -> str:
+    """GEXF with each element's and link's lifetime as spells (by date)."""
+    out = nx.MultiDiGraph(mode="dynamic", **_flat(timeline.graph, skip=("details_version",)))
+    skip = ("spells", "active", "last_version")
+    for node, data in timeline.nodes(data=True):
+        out.add_node(
+            node, label=label(data), spells=_spells(data), **_numbers_as_float(_flat(data, skip))
+        )
+    for s, t, k, data in timeline.edges(keys=True, data=True):
+        out.add_edge(s, t, key=k, spells=_spells(data), **_numbers_as_float(_flat(data, skip)))
+    buffer = io.BytesIO()
+    nx.write_gexf(out, buffer, encoding="utf-8")
+    return buffer.getvalue().decode("utf-8")
+
+
+def _numbers_as_float(data: dict[str, Any]) -> dict[str, Any]:
+    """GEXF declares one type per attribute: 42 and 24.6 must both be floats."""
+    return {
+        k: float(v) if isinstance(v, int) and not isinstance(v, bool) else v
+        for k, v in data.items()
+    }
+
+
+def _spells(data: Mapping[str, Any]) -> list[tuple[str, str | None]]:
+    return [(start[:10], end[:10] if end else None) for start, end in data.get("spells") or []]
+
+
+def to_cytoscape(g: nx.MultiDiGraph) -> str:
+    data = nx.cytoscape_data(_labelled(g))
+    for edge in data["elements"]["edges"]:
+        edge["data"]["id"] = (
+            f"{edge['data']['source']}|{edge['data'].get('edge')}|{edge['data']['target']}"
+        )
+    return json.dumps(data, ensure_ascii=False, indent=1)
+
+
+def to_node_link(g: nx.MultiDiGraph) -> str:
+    return json.dumps(nx.node_link_data(_labelled(g), edges="links"), ensure_ascii=False, indent=1)
+
+
+def _labelled(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    out = g.copy()
+    for _, data in out.nodes(data=True):
+        data["label"] = label(data)
+        data["name"] = data["label"]
+    return out
+
+
+def to_mermaid(g: nx.MultiDiGraph) -> str:
+    """A Mermaid flowchart, supporters below what they support."""
+    ids = {node: f"n{i}" for i, node in enumerate(g.nodes)}
+    lines = ["flowchart BT"]
+    for node, data in g.nodes(data=True):
+        lines.append(f'    {ids[node]}["{_mermaid_text(label(data))}"]')
+    for s, t, k in g.edges(keys=True):
+        lines.append(f"    {ids[s]} -->|{k}| {ids[t]}")
+    for kind in sorted({str(d) for _, d in g.nodes(data="kind")}):
+        members = ",".join(ids[n] for n, d in g.nodes(data="kind") if d == kind)
+        lines.append(f"    class {members} {kind}")
+    return "\n".join(lines) + "\n"
+
+
+_MERMAID_ENTITIES = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;"}
+
+
+def _mermaid_text(text: str) -> str:
+    return "".join(_MERMAID_ENTITIES.get(c, c) for c in " ".join(text.split()))
+
+
+def to_dot(g: nx.MultiDiGraph) -> str:
+    """Graphviz DOT, bottom-to-top like the plan's line of sight."""
+    lines = [
+        f"digraph {_dot_id(str(g.graph.get('plan') or 'plan'))} {{",
+        "  rankdir=BT;",
+        "  node [shape=box];",
+    ]
+    for node, data in g.nodes(data=True):
+        kind = _dot_id(str(data.get("kind")))
+        lines.append(f"  {_dot_id(node)} [label={_dot_id(label(data))}, kind={kind}];")
+    for s, t, k, data in g.edges(keys=True, data=True):
+        extra = f", amount={_dot_id(str(data['amount']))}" if data.get("amount") is not None else ""
+        lines.append(f"  {_dot_id(s)} -> {_dot_id(t)} [label={_dot_id(k)}{extra}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _dot_id(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+EXPORTERS: dict[str, Callable[[nx.MultiDiGraph], str]] = {
+    "graphml": to_graphml,
+    "gexf": to_gexf,
+    "cytoscape": to_cytoscape,
+    "node-link": to_node_link,
+    "mermaid": to_mermaid,
+    "dot": to_dot,
+}

@@ -1,0 +1,101 @@
+"""Queries of one stored plan: its graph at a version or date, its audit, its exports.
+
+These are the use cases the CLI and the HTTP API share: each resolves the
+version (``version``, or ``as_of`` a date), builds the plan's graph at that
+version from its own events, and runs a pure function of the graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import networkx as nx
+
+from coherence.application.history import PlanHistory
+from coherence.projections.networkx_store import active_graph
+from coherence.projections.projector import plan_timeline
+from coherence.queries.audit import AuditReport, audit
+from coherence.queries.exports import EXPORTERS, to_gexf
+from coherence.queries.line_of_sight import beneath, paths_up
+
+
+@dataclass(frozen=True)
+class PlanAt:
+    """A plan's timeline graph at a resolved version, and the date it stands for."""
+
+    plan_id: str
+    version: int
+    timeline: nx.MultiDiGraph
+    recorded: datetime
+
+    def active(self) -> nx.MultiDiGraph:
+        return active_graph(self.timeline)
+
+
+def plan_at(
+    app: PlanHistory,
+    plan_id: str,
+    *,
+    version: int | None = None,
+    as_of: date | datetime | None = None,
+) -> PlanAt:
+    """The plan's graph at ``version``, at the last version on or before ``as_of``, or now."""
+    if as_of is not None:
+        version = app.version_at(plan_id, as_of)
+    plan = app.get_plan(plan_id, version=version)
+    return PlanAt(
+        plan_id, plan.version, plan_timeline(app, plan_id, version=plan.version), plan.modified_on
+    )
+
+
+def audit_plan(
+    app: PlanHistory,
+    plan_id: str,
+    *,
+    version: int | None = None,
+    as_of: date | datetime | None = None,
+    fiscal_year: str | None = None,
+    today: date | None = None,
+) -> AuditReport:
+    """Audit a plan. The audit date is ``as_of`` when auditing the past by date, the
+    date of the version when auditing a past version, and today otherwise."""
+    at = plan_at(app, plan_id, version=version, as_of=as_of)
+    if as_of is not None:
+        audit_date = as_of.date() if isinstance(as_of, datetime) else as_of
+    elif version is not None:
+        audit_date = at.recorded.astimezone(UTC).date()
+    else:
+        audit_date = today or datetime.now(UTC).date()
+    return audit(at.active(), as_of=audit_date, fiscal_year=fiscal_year)
+
+
+def export_graph(
+    app: PlanHistory,
+    plan_id: str,
+    fmt: str,
+    *,
+    version: int | None = None,
+    as_of: date | datetime | None = None,
+) -> str:
+    """The plan's graph in an export format (GEXF carries the whole timeline)."""
+    at = plan_at(app, plan_id, version=version, as_of=as_of)
+    if fmt == "gexf":
+        return to_gexf(at.timeline)
+    return EXPORTERS[fmt](at.active())
+
+
+def line_of_sight(
+    app: PlanHistory, plan_id: str, key: str, *, version: int | None = None
+) -> dict[str, Any]:
+    """An element's paths up to the mission and, for an objective, what stands beneath it."""
+    g = plan_at(app, plan_id, version=version).active()
+    under = beneath(g, key)
+    return {
+        "plan": plan_id,
+        "key": key,
+        "kind": g.nodes[key]["kind"],
+        "paths": paths_up(g, key),
+        "beneath": sorted(n for n in under.nodes if n != key),
+    }
