@@ -1,6 +1,6 @@
 """The Massachusetts Planning and Implementation Framework, as data.
 
-Element kinds, their fields and the edges between them (DESIGN.md sections 1 and 3).
+Element kinds, their fields and the edges between them (README, "Plan files").
 Everything else, the aggregate, the plan files, the graph, reads these tables
 instead of repeating them.
 
