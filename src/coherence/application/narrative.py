@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from coherence.domain.framework import KINDS
@@ -158,6 +159,12 @@ def _quote(text: str | None, limit: int = 60) -> str:
 
 
 def format_money(amount: object) -> str:
-    if isinstance(amount, int | float):
-        return f"${amount:,.0f}" if float(amount).is_integer() else f"${amount:,.2f}"
-    return "an unspecified amount"
+    """``$130,000`` for whole amounts, ``$1,234.50`` otherwise."""
+    if isinstance(amount, bool) or not isinstance(amount, int | float | Decimal):
+        return "an unspecified amount"
+    value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if value == value.to_integral_value():
+        return f"{sign}${int(value):,}"
+    return f"{sign}${value.quantize(Decimal('0.01')):,.2f}"

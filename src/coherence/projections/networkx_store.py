@@ -141,20 +141,13 @@ def apply_change(graphs: dict[str, nx.MultiDiGraph], change: GraphChange) -> Non
         case UpsertNode():
             _upsert_node(g, change)
         case RetireNode():
-            node = g.nodes.get(change.key)
-            if node is not None and change.version >= node["last_version"] and node["active"]:
-                node["active"] = False
-                node["spells"][-1][1] = change.at
-                node["last_version"] = change.version
+            if change.key in g:
+                _deactivate(g.nodes[change.key], change)
         case UpsertEdge():
             _upsert_edge(g, change)
         case RemoveEdge():
             if g.has_edge(change.source, change.target, key=change.edge):
-                data = g.edges[change.source, change.target, change.edge]
-                if change.version >= data["last_version"] and data["active"]:
-                    data["active"] = False
-                    data["spells"][-1][1] = change.at
-                    data["last_version"] = change.version
+                _deactivate(g.edges[change.source, change.target, change.edge], change)
 
 
 def _upsert_node(g: nx.MultiDiGraph, change: UpsertNode) -> None:
@@ -168,14 +161,7 @@ def _upsert_node(g: nx.MultiDiGraph, change: UpsertNode) -> None:
             last_version=0,
             **dict.fromkeys(_FIELDS_OF_KIND[change.kind]),
         )
-    node = g.nodes[change.key]
-    if change.version < node["last_version"]:
-        return
-    node.update(change.properties)
-    if change.activate and not node["active"]:
-        node["active"] = True
-        node["spells"].append([change.at, None])
-    node["last_version"] = change.version
+    _activate(g.nodes[change.key], change, change.activate)
 
 
 def _upsert_edge(g: nx.MultiDiGraph, change: UpsertEdge) -> None:
@@ -189,14 +175,26 @@ def _upsert_edge(g: nx.MultiDiGraph, change: UpsertEdge) -> None:
             spells=[],
             last_version=0,
         )
-    data = g.edges[change.source, change.target, change.edge]
+    _activate(g.edges[change.source, change.target, change.edge], change, True)
+
+
+def _activate(data: dict[str, Any], change: UpsertNode | UpsertEdge, activate: bool) -> None:
+    """Merge new properties and, if asked, open a new lifetime spell (unless stale)."""
     if change.version < data["last_version"]:
         return
     data.update(change.properties)
-    if not data["active"]:
+    if activate and not data["active"]:
         data["active"] = True
         data["spells"].append([change.at, None])
     data["last_version"] = change.version
+
+
+def _deactivate(data: dict[str, Any], change: GraphChange) -> None:
+    """Close the current lifetime spell of a node or edge (unless stale or already closed)."""
+    if change.version >= data["last_version"] and data["active"]:
+        data["active"] = False
+        data["spells"][-1][1] = change.at
+        data["last_version"] = change.version
 
 
 def active_graph(timeline: nx.MultiDiGraph) -> nx.MultiDiGraph:

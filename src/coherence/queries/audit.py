@@ -76,6 +76,8 @@ from typing import Any, Final, NamedTuple
 
 import networkx as nx
 
+from coherence.application.narrative import format_money
+
 __all__ = [
     "RULES",
     "AuditContext",
@@ -410,16 +412,6 @@ def _as_date(value: object) -> date | None:
         except ValueError:
             return None
     return None
-
-
-def format_money(value: Decimal | float) -> str:
-    """``$130,000`` for whole amounts, ``$1,234.50`` otherwise."""
-    amount = value if isinstance(value, Decimal) else Decimal(str(value))
-    sign = "-" if amount < 0 else ""
-    amount = abs(amount)
-    if amount == amount.to_integral_value():
-        return f"{sign}${int(amount):,}"
-    return f"{sign}${amount.quantize(Decimal('0.01')):,.2f}"
 
 
 def _label(data: Node) -> str | None:
