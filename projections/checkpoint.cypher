@@ -1,0 +1,4 @@
+// Record the notification position applied, in the same transaction as the changes.
+// Parameters: $name (the projection's name), $position (int).
+MERGE (c:Checkpoint {name: $name})
+SET c.position = CASE WHEN c.position IS NULL OR $position > c.position THEN $position ELSE c.position END
