@@ -16,6 +16,7 @@ Outcome results (a list of maps, which Neo4j cannot store) are kept as JSON text
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -149,7 +150,7 @@ class Neo4jGraphStore:
     def create_schema(self) -> None:
         for statement in statements("projections", "schema"):
             self._retrying(
-                lambda s=statement: self.driver.execute_query(s, database_=self.database)
+                functools.partial(self.driver.execute_query, statement, database_=self.database)
             )
 
     def _load(self) -> None:
