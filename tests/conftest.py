@@ -12,6 +12,7 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -79,6 +80,63 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
     yield f"{base}/{name}"
     with psycopg.connect(postgres_server, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def neo4j_server() -> Iterator[dict[str, str]]:
+    """A real Neo4j 5.26 server on loopback for the whole session (``scripts/neo4j``).
+
+    Yields ``{"uri", "user", "password"}``.
+    """
+    try:
+        done = subprocess.run(
+            [str(ROOT / "scripts" / "neo4j"), "start"],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as e:
+        stderr = getattr(e, "stderr", "") or ""
+        need(f"could not start Neo4j with scripts/neo4j: {e}\n{stderr[-3000:]}")
+        return
+    uri = done.stdout.strip().splitlines()[-1]
+    workdir = Path(
+        subprocess.run(
+            [str(ROOT / "scripts" / "neo4j"), "dir", uri],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
+    server = {
+        "uri": uri,
+        "user": (workdir / "user").read_text().strip(),
+        "password": (workdir / "password").read_text().strip(),
+        "dir": str(workdir),
+    }
+    try:
+        yield server
+    finally:
+        subprocess.run(
+            [str(ROOT / "scripts" / "neo4j"), "stop", str(workdir)],
+            check=False,
+            capture_output=True,
+            timeout=180,
+        )
+
+
+@pytest.fixture
+def neo4j_store(neo4j_server: dict[str, str]) -> Iterator[Any]:
+    """A Neo4j graph store on the session's server, emptied before the test."""
+    from coherence.projections.neo4j_store import Neo4jGraphStore, Neo4jSettings
+
+    settings = Neo4jSettings(neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"])
+    store = Neo4jGraphStore(settings.driver())
+    store.create_schema()
+    store.reset()
+    yield store
+    store.close()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
