@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
+import threading
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -22,6 +24,8 @@ from coherence.application.planfile import dump_document, read_document
 from coherence.application.settings import Settings
 from coherence.cli import render
 from coherence.domain.errors import CoherenceError
+from coherence.projections.neo4j_store import Neo4jGraphStore, Neo4jSettings
+from coherence.projections.projector import Projector
 from coherence.queries.exports import FORMATS
 from coherence.queries.plan_queries import audit_plan, export_graph, line_of_sight
 
@@ -111,8 +115,8 @@ def import_(
         raise click.BadParameter("give a time zone, e.g. 2026-08-01T09:00:00Z", param_hint="--at")
     app = open_app(store)
     results = []
-    with render.progress("Importing", len(files)) as advance:
-        for path in files:
+    with render.progress("Importing", len(files)) as update:
+        for done, path in enumerate(files, 1):
             try:
                 data = path.read_bytes()
             except OSError as e:
@@ -121,7 +125,7 @@ def import_(
             results.append(
                 app.import_plan(document, Author(actor, reason, "cli", when), dry_run=dry_run)
             )
-            advance(1)
+            update(done, None)
     if fmt == "json":
         out = [r.to_dict() for r in results]
         emit_json(out[0] if len(out) == 1 else out)
@@ -296,6 +300,76 @@ def line_of_sight_(plan: str, key: str, version: int | None, store: str | None, 
         render.line_of_sight(result)
 
 
+neo4j_option = click.option(
+    "--neo4j",
+    "neo4j_uri",
+    default=None,
+    help="Neo4j Bolt URI (default $COHERENCE_NEO4J_URI; user and password from "
+    "$COHERENCE_NEO4J_USER and $COHERENCE_NEO4J_PASSWORD).",
+)
+
+
+def neo4j_settings(uri: str | None) -> Neo4jSettings:
+    settings = Neo4jSettings.from_environment(os.environ, uri=uri)
+    if settings is None:
+        raise click.UsageError("give --neo4j URI or set COHERENCE_NEO4J_URI")
+    return settings
+
+
+@cli.command()
+@click.argument("target", type=click.Choice(["neo4j"]))
+@click.option(
+    "--follow", is_flag=True, help="Keep following new events (polling) until interrupted."
+)
+@click.option(
+    "--rebuild", is_flag=True, help="Forget the projected graph and apply every event again."
+)
+@click.option("--batch-size", type=int, default=2000, show_default=True)
+@click.option(
+    "--interval", type=float, default=1.0, show_default=True, help="Polling interval with --follow."
+)
+@neo4j_option
+@store_option
+@handles_errors
+def project(
+    target: str,
+    follow: bool,
+    rebuild: bool,
+    batch_size: int,
+    interval: float,
+    neo4j_uri: str | None,
+    store: str | None,
+) -> None:
+    """Project the event store into the alignment graph in Neo4j (resumable, exactly once)."""
+    app = open_app(store)
+
+    def report_retry(attempt: int, delay: float, error: BaseException) -> None:
+        click.echo(
+            f"Neo4j unavailable ({error.__class__.__name__}); retry {attempt} in {delay:.1f}s",
+            err=True,
+        )
+
+    settings = neo4j_settings(neo4j_uri)
+    graph = Neo4jGraphStore(settings.driver(), database=settings.database, on_retry=report_retry)
+    try:
+        graph.create_schema()
+        projector = Projector(app, graph, batch_size=batch_size)
+        if rebuild:
+            graph.reset()
+        with render.progress("Projecting into Neo4j", projector.pending()) as update:
+            done = projector.catch_up(progress=update)
+        render.note(f"Applied {done} events; Neo4j is at position {graph.max_tracking_id()}.")
+        if follow:
+            render.note("Following new events (Ctrl-C to stop)...")
+            stop = threading.Event()
+            try:
+                projector.follow(stop, interval=interval)
+            except KeyboardInterrupt:
+                stop.set()
+    finally:
+        graph.close()
+
+
 @cli.command()
 @click.option(
     "--history/--no-history", "show_history", default=True, help="Print the demo's history."
@@ -305,8 +379,8 @@ def line_of_sight_(plan: str, key: str, version: int | None, store: str | None, 
 def demo(show_history: bool, store: str | None) -> None:
     """Load the demo district plan (three years of history) into the store, then show it."""
     app = open_app(store)
-    with render.progress("Loading the demo", None) as advance:
-        results = load_demo(app, progress=lambda n, total: advance(1, total))
+    with render.progress("Loading the demo", None) as update:
+        results = load_demo(app, progress=update)
     if results:
         events = sum(len(r.events) for r in results)
         render.note(

@@ -30,7 +30,7 @@ def note(text: str) -> None:
 
 
 @contextmanager
-def progress(label: str, total: int | None) -> Iterator[Callable[..., None]]:
+def progress(label: str, total: int | None) -> Iterator[Callable[[int, int | None], None]]:
     """A progress bar on standard error, shown only on a terminal."""
     err = _console(stderr=True)
     with Progress(
@@ -44,12 +44,13 @@ def progress(label: str, total: int | None) -> Iterator[Callable[..., None]]:
     ) as bar:
         task = bar.add_task(label, total=total)
 
-        def advance(step: int = 1, new_total: int | None = None) -> None:
+        def update(done: int, new_total: int | None = None) -> None:
+            """Show ``done`` of ``new_total`` (or of the total given at the start)."""
             if new_total is not None:
                 bar.update(task, total=new_total)
-            bar.advance(task, step)
+            bar.update(task, completed=done)
 
-        yield advance
+        yield update
 
 
 def plan_summary_dict(p: PlanSummary, report: AuditReport) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import networkx as nx
 from neo4j import Driver, GraphDatabase, ManagedTransaction
 from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 
@@ -36,6 +37,7 @@ from coherence.projections.graph_changes import (
     UpsertEdge,
     UpsertNode,
 )
+from coherence.projections.networkx_store import active_graph
 
 RETRYABLE = (ServiceUnavailable, SessionExpired, TransientError, OSError)
 
@@ -204,6 +206,37 @@ class Neo4jGraphStore:
         self.plan_ids = {}
         self._position = 0
         self._loaded = True
+
+    # -- reading ---------------------------------------------------------------
+
+    def active_graph(self, plan_id: str) -> nx.MultiDiGraph | None:
+        """The plan's active graph read back from Neo4j, in the networkx store's shape."""
+        records, _, _ = self._retrying(
+            lambda: self.driver.execute_query(
+                cypher("projections", "read_plan"), plan=plan_id, database_=self.database
+            )
+        )
+        if not records:
+            return None
+        row = records[0]
+        timeline = nx.MultiDiGraph(**row["plan"])
+        for props in row["elements"]:
+            data = dict(props)
+            if isinstance(data.get("results"), str):
+                data["results"] = json.loads(data["results"])
+            key = data.pop("key")
+            timeline.add_node(key, key=key, **data)
+        for link in row["links"]:
+            attrs = {"amount": link["amount"]} if link["edge"] == "funds" else {}
+            timeline.add_edge(
+                link["source"],
+                link["target"],
+                key=link["edge"],
+                edge=link["edge"],
+                active=True,
+                **attrs,
+            )
+        return active_graph(timeline)
 
     # -- plumbing --------------------------------------------------------------
 
