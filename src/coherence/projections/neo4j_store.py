@@ -70,7 +70,13 @@ class Neo4jSettings:
         )
 
     def driver(self) -> Driver:
-        return GraphDatabase.driver(self.uri, auth=(self.user, self.password))
+        # The store retries (and reports) outages itself, so the driver gives up quickly.
+        return GraphDatabase.driver(
+            self.uri,
+            auth=(self.user, self.password),
+            max_transaction_retry_time=1.0,
+            connection_timeout=5.0,
+        )
 
 
 def _rows(changes: Iterable[GraphChange]) -> dict[str, list[dict[str, Any]]]:
