@@ -137,7 +137,7 @@ def test_an_outage_mid_projection_is_retried_and_ends_equal_to_a_rebuild(tmp_pat
         def restart_server() -> None:
             try:
                 _neo4j("start", str(workdir))  # same data, same port
-            except BaseException as e:  # noqa: BLE001 - reported below
+            except BaseException as e:
                 restart_errors.append(e)
 
         restart = threading.Timer(3.0, restart_server)
