@@ -357,7 +357,7 @@ def project(
         if rebuild:
             graph.reset()
         with render.progress("Projecting into Neo4j", projector.pending()) as update:
-            done = projector.catch_up(progress=update)
+            done = projector.catch_up(progress=update, prefetch=True)
         render.note(f"Applied {done} events; Neo4j is at position {graph.max_tracking_id()}.")
         if follow:
             render.note("Following new events (Ctrl-C to stop)...")

@@ -10,6 +10,7 @@ The library's SQLite recorder cannot push, so :meth:`Projector.follow` polls.
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
@@ -57,8 +58,16 @@ class Projector:
         latest = self.app.recorder.max_notification_id() or 0
         return max(0, latest - self.store.max_tracking_id())
 
-    def catch_up(self, progress: Progress | None = None, *, limit: int | None = None) -> int:
-        """Apply every notification after the store's position; returns how many."""
+    def catch_up(
+        self, progress: Progress | None = None, *, limit: int | None = None, prefetch: bool = False
+    ) -> int:
+        """Apply every notification after the store's position; returns how many.
+
+        With ``prefetch``, the next batch is read and mapped in a thread while the store
+        applies the current one (worth it for a store in another process, like Neo4j).
+        """
+        if prefetch and limit is None:
+            return self._catch_up_prefetching(progress)
         done = 0
         total = self.pending()
         while limit is None or done < limit:
@@ -83,12 +92,64 @@ class Projector:
         self.store.apply(changes, position=notifications[-1].id, plan_ids=learnt)
         return len(notifications)
 
+    def _catch_up_prefetching(self, progress: Progress | None) -> int:
+        batches: queue.Queue[
+            tuple[list[GraphChange], dict[str, str], int, int] | BaseException | None
+        ]
+        batches = queue.Queue(maxsize=2)
+        stop = threading.Event()
+
+        def offer(item: Any) -> bool:
+            while not stop.is_set():
+                try:
+                    batches.put(item, timeout=0.1)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def read_ahead() -> None:
+            position = self.store.max_tracking_id()
+            known = dict(self.store.plan_ids)
+            try:
+                while True:
+                    notes = self.app.recorder.select_notifications(
+                        start=position + 1, limit=self.batch_size
+                    )
+                    if not notes:
+                        offer(None)
+                        return
+                    changes, learnt = self.map_notifications(notes, known)
+                    known.update(learnt)
+                    position = notes[-1].id
+                    if not offer((changes, learnt, position, len(notes))):
+                        return
+            except BaseException as e:  # handed to the applying thread, which raises it
+                offer(e)
+
+        reader = threading.Thread(target=read_ahead, name="projector-read-ahead", daemon=True)
+        total, done = self.pending(), 0
+        reader.start()
+        try:
+            while (item := batches.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                changes, learnt, position, count = item
+                self.store.apply(changes, position=position, plan_ids=learnt)
+                done += count
+                if progress:
+                    progress(done, max(total, done))
+        finally:
+            stop.set()
+            reader.join()
+        return done
+
     def map_notifications(
-        self, notifications: Iterable[Any]
+        self, notifications: Iterable[Any], known: Mapping[str, str] | None = None
     ) -> tuple[list[GraphChange], dict[str, str]]:
         """Decode notifications into events and map them to graph changes."""
         to_event = self.app.mapper.to_domain_event
-        known = self.store.plan_ids
+        known = self.store.plan_ids if known is None else known
         learnt: dict[str, str] = {}
         changes: list[GraphChange] = []
         for notification in notifications:
