@@ -154,6 +154,8 @@ class Projector:
         changes: list[GraphChange] = []
         for notification in notifications:
             event = to_event(notification)
+            if not isinstance(event, DistrictPlan.Event):
+                continue  # not a plan's event (an API token's, say): nothing to draw
             uid = str(event.originator_id)
             if isinstance(event, DistrictPlan.Drafted):
                 learnt[uid] = event.plan_id

@@ -1,0 +1,124 @@
+"""API tokens: issue, list, revoke, authenticate. Tokens are event-sourced in the
+plans' own store, so every server behind a load balancer sees the same ones.
+
+A token's secret is shown once, when it is issued; only its SHA-256 hash is
+stored, and the token's aggregate id is derived from that hash, so checking a
+request's token is one read by id.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.utils import get_topic
+
+from coherence.application.history import PlanHistory
+from coherence.domain.access import ApiToken, Grant, token_hash, token_uuid
+from coherence.domain.errors import CoherenceError
+
+SECRET_PREFIX = "coh_"  # noqa: S105 - a marker, not a secret
+
+
+class TokenNotFound(CoherenceError):
+    """No token has that id."""
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    id: str
+    owner: str
+    role: str
+    plans: tuple[str, ...]
+    districts: tuple[str, ...]
+    label: str | None
+    issued_on: datetime
+    revoked: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "owner": self.owner,
+            "role": self.role,
+            "plans": list(self.plans),
+            "districts": list(self.districts),
+            "label": self.label,
+            "issued_on": self.issued_on.isoformat(),
+            "revoked": self.revoked,
+        }
+
+
+def _info(token: ApiToken) -> TokenInfo:
+    return TokenInfo(
+        token.id.hex[:12],
+        token.owner,
+        token.role,
+        tuple(token.plans),
+        tuple(token.districts),
+        token.label,
+        token.created_on,
+        token.revoked,
+    )
+
+
+def issue_token(
+    app: PlanHistory,
+    *,
+    owner: str,
+    role: str,
+    plans: list[str] | None = None,
+    districts: list[str] | None = None,
+    label: str | None = None,
+) -> tuple[str, TokenInfo]:
+    """A new token: its secret (shown once) and what it allows."""
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.issue(
+        token_hash(secret), owner=owner, role=role, plans=plans, districts=districts, label=label
+    )
+    app.save(token)
+    return secret, _info(token)
+
+
+def _tokens(app: PlanHistory) -> list[ApiToken]:
+    topic = get_topic(ApiToken.Issued)
+    issued = app.recorder.select_notifications(start=1, limit=10**6, topics=[topic])
+    return [app.repository.get(UUID(str(n.originator_id))) for n in issued]
+
+
+def list_tokens(app: PlanHistory) -> list[TokenInfo]:
+    """Every token ever issued, oldest first (revoked ones marked)."""
+    return [_info(token) for token in _tokens(app)]
+
+
+def revoke_token(app: PlanHistory, token_id: str, reason: str | None = None) -> TokenInfo:
+    """Revoke the token whose id starts with ``token_id`` (at least 4 characters)."""
+    wanted = token_id.lower()
+    matches = [t for t in _tokens(app) if len(wanted) >= 4 and t.id.hex.startswith(wanted)]
+    if len(matches) != 1:
+        raise TokenNotFound(f"No single token with id {token_id!r} ({len(matches)} match)")
+    token = matches[0]
+    token.revoke(reason)
+    app.save(token)
+    return _info(token)
+
+
+def authenticate(app: PlanHistory, secret: str) -> Grant | None:
+    """The grant of a valid, unrevoked token, or None."""
+    if not secret.startswith(SECRET_PREFIX):
+        return None
+    try:
+        token: ApiToken = app.repository.get(token_uuid(token_hash(secret)))
+    except AggregateNotFoundError:
+        return None
+    return None if token.revoked else token.grant()
+
+
+def tokens_exist(app: PlanHistory) -> bool:
+    """Whether any token was ever issued (then every request needs one)."""
+    return bool(
+        app.recorder.select_notifications(start=1, limit=1, topics=[get_topic(ApiToken.Issued)])
+    )
