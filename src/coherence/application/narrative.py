@@ -38,6 +38,8 @@ class HistoryEntry:
     source: str
     summary: str
     key: str | None = None
+    keys: tuple[str, ...] = ()
+    """Every element the event touches (both ends of a link)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -83,6 +85,15 @@ def describe_events(
                 source=event.source,
                 summary=summary,
                 key=key,
+                keys=tuple(
+                    k
+                    for k in (
+                        key,
+                        getattr(event, "source_key", None),
+                        getattr(event, "target_key", None),
+                    )
+                    if k
+                ),
             )
         )
     return out

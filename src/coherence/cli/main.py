@@ -7,6 +7,7 @@ success, 2 for bad input (the reason on standard error).
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import os
 import sys
@@ -22,6 +23,7 @@ from coherence.application.demo import load_demo
 from coherence.application.history import Author, PlanHistory
 from coherence.application.planfile import dump_document, read_document
 from coherence.application.settings import Settings
+from coherence.application.tokens import issue_token, list_tokens, revoke_token
 from coherence.cli import render
 from coherence.domain.errors import CoherenceError
 from coherence.projections.neo4j_store import Neo4jGraphStore, Neo4jSettings
@@ -368,6 +370,125 @@ def project(
                 stop.set()
     finally:
         graph.close()
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--demo", is_flag=True, help="Load the demo plan first if the store does not have it."
+)
+@click.option(
+    "--max-body", default=8 * 1024 * 1024, show_default=True, type=int, help="Largest request body."
+)
+@neo4j_option
+@store_option
+@handles_errors
+def serve(
+    host: str, port: int, demo: bool, max_body: int, neo4j_uri: str | None, store: str | None
+) -> None:
+    """The HTTP API (and the web page) on HOST:PORT."""
+    import uvicorn
+
+    from coherence.api.app import check_binding, create_app
+    from coherence.api.context import ApiContext
+
+    app = open_app(store)
+    if demo:
+        load_demo(app)
+    ctx = ApiContext(app, max_body=max_body)
+    settings = Neo4jSettings.from_environment(os.environ, uri=neo4j_uri)
+    if settings is not None:
+        ctx.neo4j_audit = neo4j_auditor(settings)
+    check_binding(host, ctx.tokens_required())
+    shown = f"[{host}]" if ":" in host else host
+    render.note(f"Coherence is serving http://{shown}:{port}/ (API at /api/v1, OpenAPI at /docs)")
+    if not ctx.tokens_required():
+        render.note(
+            "No API token exists: open to this machine only. "
+            "Create one with `coherence token create`."
+        )
+    uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning")
+
+
+def neo4j_auditor(settings: Neo4jSettings) -> Any:
+    """The Neo4j audit engine for the server, if the Cypher twins are installed."""
+    try:
+        neo4j_audit: Any = importlib.import_module("coherence.queries.neo4j_audit")
+    except ImportError:  # pragma: no cover - shipped with the package
+        return None
+    driver = settings.driver()
+
+    def run(plan_id: str, as_of: date, fiscal_year: str | None, version: int) -> Any:
+        return neo4j_audit.audit_neo4j(
+            driver, plan_id, as_of=as_of, fiscal_year=fiscal_year, database=settings.database
+        )
+
+    return run
+
+
+@cli.group()
+def token() -> None:
+    """API tokens: create, list, revoke (secrets are shown once and stored hashed)."""
+
+
+@token.command("create")
+@click.option(
+    "--owner", required=True, help="The person the token is for (recorded on their changes)."
+)
+@click.option("--role", type=click.Choice(["viewer", "editor", "admin"]), required=True)
+@click.option("--plan", "plans", multiple=True, help="Limit to this plan (repeatable).")
+@click.option(
+    "--district", "districts", multiple=True, help="Limit to this district's plans (repeatable)."
+)
+@click.option("--label", default=None, help="A note, e.g. where the token is used.")
+@store_option
+@table_or_json
+@handles_errors
+def token_create(
+    owner: str,
+    role: str,
+    plans: tuple[str, ...],
+    districts: tuple[str, ...],
+    label: str | None,
+    store: str | None,
+    fmt: str,
+) -> None:
+    secret, info = issue_token(
+        open_app(store),
+        owner=owner,
+        role=role,
+        plans=list(plans),
+        districts=list(districts),
+        label=label,
+    )
+    if fmt == "json":
+        emit_json({**info.to_dict(), "token": secret})
+    else:
+        render.note(f"Token {info.id} for {owner} ({role}). Copy it now; it is not shown again:")
+        click.echo(secret)
+
+
+@token.command("list")
+@store_option
+@table_or_json
+@handles_errors
+def token_list(store: str | None, fmt: str) -> None:
+    tokens = list_tokens(open_app(store))
+    if fmt == "json":
+        emit_json([t.to_dict() for t in tokens])
+    else:
+        render.tokens_table(tokens)
+
+
+@token.command("revoke")
+@click.argument("token_id")
+@click.option("--reason", default=None)
+@store_option
+@handles_errors
+def token_revoke(token_id: str, reason: str | None, store: str | None) -> None:
+    info = revoke_token(open_app(store), token_id, reason)
+    render.note(f"Token {info.id} of {info.owner} revoked.")
 
 
 @cli.command()

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from coherence.application.history import CommandResult, Diff, PlanSummary
 from coherence.application.narrative import HistoryEntry
+from coherence.application.tokens import TokenInfo
 from coherence.queries.audit import AuditReport
 
 
@@ -131,6 +132,24 @@ def audit_markdown(report: AuditReport) -> str:
                 "| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
             )
     return "\n".join(lines) + "\n"
+
+
+def tokens_table(tokens: Sequence[TokenInfo]) -> None:
+    table = Table(title="API tokens", title_justify="left")
+    for col in ("id", "owner", "role", "scope", "label", "issued", "revoked"):
+        table.add_column(col)
+    for t in tokens:
+        scope = ", ".join([*t.plans, *t.districts]) or "every plan"
+        table.add_row(
+            t.id,
+            t.owner,
+            t.role,
+            scope,
+            t.label or "",
+            t.issued_on.strftime("%Y-%m-%d"),
+            "yes" if t.revoked else "",
+        )
+    _console().print(table)
 
 
 def line_of_sight(result: dict[str, Any]) -> None:

@@ -1,0 +1,87 @@
+"""The FastAPI application: ``create_app`` wires the context, the routes and the errors.
+
+No work happens at import time: ``coherence serve`` reads the settings once and
+passes them to :func:`create_app`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from coherence.api import errors
+from coherence.api.context import ApiContext
+from coherence.api.errors import problem
+from coherence.api.routes import router
+from coherence.domain.errors import CoherenceError
+
+
+class RefusedToStart(CoherenceError):
+    """The server would be open to the network without any token."""
+
+
+class BodyLimit:
+    """ASGI middleware: 413 for a body over the limit, before a route reads it."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            response = problem(413, "Payload too large", f"The body is over {self.limit} bytes")
+            await response(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise errors.PayloadTooLarge(f"The body is over {self.limit} bytes")
+            return message
+
+        await self.app(scope, limited, send)
+
+
+def create_app(ctx: ApiContext, **fastapi_options: Any) -> FastAPI:
+    """The HTTP API over one application context."""
+    app = FastAPI(
+        title="Coherence",
+        version="1",
+        summary="District plan history and alignment",
+        description="Every change to a district plan is an event; read any version, "
+        "diff versions, and audit the plan's alignment. Errors are application/problem+json.",
+        **fastapi_options,
+    )
+    app.state.ctx = ctx
+    app.include_router(router)
+    errors.install(app)
+    app.add_middleware(BodyLimit, limit=ctx.max_body)
+    return app
+
+
+def check_binding(host: str, tokens_required: bool) -> None:
+    """Refuse to serve beyond loopback with no token configured."""
+    if tokens_required:
+        return
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback:
+        raise RefusedToStart(
+            f"Refusing to listen on {host} with no API token configured: anyone on the "
+            "network could read and change plans. Create one first "
+            "(coherence token create --owner NAME --role admin), or listen on 127.0.0.1."
+        )

@@ -1,0 +1,150 @@
+"""Errors as ``application/problem+json`` (RFC 9457), from one table.
+
+Every error Coherence raises on purpose maps to a status here; anything else is a
+500 whose body says only that something went wrong (never a stack trace)::
+
+    ApiError                    raised by the HTTP layer itself
+    ├── Unauthorized            401: no token, or an unknown or revoked one
+    ├── Forbidden               403: the token's role or scope does not allow it
+    ├── NotFound                404: an unknown route target
+    └── PayloadTooLarge         413: a body over the size limit
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from coherence.application.errors import (
+    BadStoreURL,
+    PlanFileError,
+    PlanNotFound,
+    VersionConflict,
+    VersionNotFound,
+)
+from coherence.application.tokens import TokenNotFound
+from coherence.domain.errors import (
+    CoherenceError,
+    InvalidInput,
+    InvalidTransition,
+    KeyKindConflict,
+    PlanRuleViolation,
+    RetiredElement,
+    UnknownElement,
+)
+
+PROBLEM = "application/problem+json"
+log = logging.getLogger("coherence.api")
+
+
+class ApiError(CoherenceError):
+    status = 400
+    title = "Bad request"
+
+
+class Unauthorized(ApiError):
+    status = 401
+    title = "Unauthorized"
+
+
+class Forbidden(ApiError):
+    status = 403
+    title = "Forbidden"
+
+
+class NotFound(ApiError):
+    status = 404
+    title = "Not found"
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+    title = "Payload too large"
+
+
+STATUS_OF: tuple[tuple[type[Exception], int, str], ...] = (
+    (ApiError, 0, ""),  # its own status and title
+    (PlanNotFound, 404, "Plan not found"),
+    (TokenNotFound, 404, "Token not found"),
+    (UnknownElement, 404, "Element not found"),
+    (VersionNotFound, 404, "Version not found"),
+    (VersionConflict, 409, "Version conflict"),
+    (KeyKindConflict, 409, "Key belongs to another element"),
+    (InvalidTransition, 409, "Not allowed in the plan's current status"),
+    (RetiredElement, 409, "Element is retired"),
+    (PlanFileError, 422, "Invalid plan file"),
+    (BadStoreURL, 500, "Server misconfigured"),
+    (InvalidInput, 422, "Invalid input"),
+    (PlanRuleViolation, 422, "Breaks a plan rule"),
+    (CoherenceError, 400, "Bad request"),
+)
+"""First match wins: the one table from errors to HTTP statuses."""
+
+DOCUMENTED = {
+    400: "Bad request",
+    401: "No token, or an unknown or revoked one",
+    403: "The token's role or scope does not allow this",
+    404: "Unknown plan, element, version or token",
+    409: "Version conflict (the current version is in the body), or not allowed now",
+    413: "Body over the size limit",
+    415: "Unsupported media type",
+    422: "Invalid input: the body names the field and what was expected",
+}
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def problem_for(error: Exception) -> JSONResponse:
+    for kind, status, title in STATUS_OF:
+        if isinstance(error, kind):
+            if isinstance(error, ApiError):
+                status, title = error.status, error.title
+            extra: dict[str, Any] = {}
+            if isinstance(error, InvalidInput):
+                extra["errors"] = [{"path": error.path, "expected": error.expected}]
+                if isinstance(error, PlanFileError):
+                    extra["file"] = error.file
+            if isinstance(error, VersionConflict):
+                extra["current_version"] = error.current
+            if status >= 500:
+                log.error("server misconfigured: %s", error)
+                return problem(
+                    500, "Internal server error", "The server could not handle the request."
+                )
+            return problem(status, title, str(error), **extra)
+    log.exception("unexpected error", exc_info=error)
+    return problem(500, "Internal server error", "The server could not handle the request.")
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every error into a problem document."""
+
+    @app.exception_handler(CoherenceError)
+    async def coherence_error(_: Request, error: CoherenceError) -> JSONResponse:
+        return problem_for(error)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"path": ".".join(str(p) for p in e.get("loc", ())), "expected": e.get("msg", "")}
+            for e in error.errors()
+        ]
+        first = errors[0] if errors else {"path": "", "expected": ""}
+        return problem(422, "Invalid input", f"{first['path']}: {first['expected']}", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        return problem(error.status_code, str(error.detail), str(error.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, error: Exception) -> JSONResponse:
+        return problem_for(error)

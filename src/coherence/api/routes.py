@@ -1,0 +1,479 @@
+"""The routes of ``/api/v1``: thin calls into the application and the queries.
+
+Reads answer with an ``ETag`` holding the plan's version; writes take ``If-Match``
+with the version the client expects and answer 409 with the current version when
+the plan moved on. The actor recorded on events is the token's owner.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.responses import PlainTextResponse
+
+from coherence.api.context import ApiContext, context
+from coherence.api.errors import DOCUMENTED, Forbidden, NotFound
+from coherence.api.models import (
+    AddElement,
+    AuditResponse,
+    BenchmarkStatus,
+    CommandResponse,
+    DiffResponse,
+    ElementRead,
+    HistoryPage,
+    Lifecycle,
+    LinkBody,
+    OutcomeResult,
+    PlanListItem,
+    PlanRead,
+    Problem,
+    ReviseElement,
+    StatewideSummary,
+    TimelineEntry,
+)
+from coherence.application.history import Author, CommandResult
+from coherence.application.planfile import read_document, state_to_document
+from coherence.domain.access import Grant
+from coherence.domain.changes import PlanState
+from coherence.domain.errors import InvalidValue
+from coherence.queries.exports import FORMATS, MEDIA_TYPES
+from coherence.queries.line_of_sight import beneath, paths_up
+from coherence.queries.timeline import audit_timeline
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": Problem, "description": text} for code, text in DOCUMENTED.items()
+}
+router = APIRouter(prefix="/api/v1", responses=ERRORS)
+
+Ctx = Annotated[ApiContext, Depends(context)]
+Version = Annotated[int | None, Query(ge=1, description="Read the plan at this version.")]
+AsOf = Annotated[date | None, Query(description="Read the plan as it was on this date.")]
+IfMatch = Annotated[
+    str | None,
+    Header(description="The plan version you expect (from an ETag); 409 if it moved on."),
+]
+
+
+def grant_of(request: Request, ctx: Ctx) -> Grant:
+    return ctx.grant(request.headers.get("authorization"))
+
+
+G = Annotated[Grant, Depends(grant_of)]
+
+
+def expected(if_match: str | None) -> int | None:
+    """The version in an ``If-Match`` header (``"12"``, ``12``, ``W/"12"``; ``*`` means any)."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    text = if_match.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise InvalidValue("If-Match", 'a plan version such as "12" (from an ETag)', if_match)
+    return int(text)
+
+
+def etag(response: Response, version: int) -> None:
+    response.headers["ETag"] = f'"{version}"'
+
+
+def check(ctx: ApiContext, grant: Grant, plan_id: str, action: str) -> None:
+    """404 unless the plan exists in the token's scope; 403 unless the role allows ``action``."""
+    district = ctx.district_of(plan_id)
+    if not grant.in_scope(plan_id, district):
+        raise NotFound(f"No plan with id {plan_id!r}")
+    if not grant.allows(action, plan_id, district):
+        raise Forbidden(f"A {grant.role} token cannot {action} plan {plan_id}")
+
+
+def author(grant: Grant, reason: str | None) -> Author:
+    return Author(grant.owner, reason, "api")
+
+
+def command_response(response: Response, result: CommandResult) -> dict[str, Any]:
+    etag(response, result.version)
+    return result.to_dict()
+
+
+# -- plans ---------------------------------------------------------------------
+
+
+@router.get("/plans", response_model=list[PlanListItem], summary="Plans with their audit summary")
+def list_plans(ctx: Ctx, grant: G) -> list[dict[str, Any]]:
+    return [p for p in ctx.plan_summaries() if grant.in_scope(p["plan"], p["district"])]
+
+
+@router.post(
+    "/plans/import",
+    response_model=CommandResponse,
+    summary="Import a plan file (YAML or JSON body)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/yaml": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "object"}},
+            },
+        }
+    },
+)
+async def import_plan(
+    request: Request,
+    response: Response,
+    ctx: Ctx,
+    grant: G,
+    if_match: IfMatch = None,
+    dry_run: bool = False,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    body = await ctx.read_body(request)
+    media = "json" if "json" in request.headers.get("content-type", "") else "yaml"
+    document = read_document(body, filename="request body", media=media)
+    district = document.state.details.get("district")
+    existing = ctx.district_of(document.plan_id, missing_ok=True)
+    for scope_district in {district, existing} if existing is not None else {district}:
+        if not grant.allows("write", document.plan_id, scope_district):
+            raise Forbidden(f"This token cannot import plan {document.plan_id} of {scope_district}")
+    result = ctx.history.import_plan(
+        document, author(grant, reason), dry_run=dry_run, expected_version=expected(if_match)
+    )
+    if result.created and not dry_run:
+        response.status_code = 201
+    return command_response(response, result)
+
+
+@router.get("/plans/{plan_id}", response_model=PlanRead, summary="A plan at a version or date")
+def read_plan(
+    plan_id: str,
+    response: Response,
+    ctx: Ctx,
+    grant: G,
+    version: Version = None,
+    as_of: AsOf = None,
+) -> dict[str, Any]:
+    check(ctx, grant, plan_id, "read")
+    plan = ctx.history.get_plan(plan_id, version=version, as_of=as_of)
+    etag(response, plan.version)
+    return {
+        "plan": plan_id,
+        "version": plan.version,
+        "status": plan.status,
+        "document": state_to_document(PlanState.of(plan)),
+    }
+
+
+@router.get(
+    "/plans/{plan_id}/elements/{key}",
+    response_model=ElementRead,
+    summary="An element, its line of sight and history",
+)
+def read_element(
+    plan_id: str, key: str, response: Response, ctx: Ctx, grant: G, version: Version = None
+) -> dict[str, Any]:
+    check(ctx, grant, plan_id, "read")
+    plan = ctx.history.get_plan(plan_id, version=version)
+    element = plan.element(key)
+    graph = ctx.graphs.active(ctx.history, plan_id, plan.version)
+    etag(response, plan.version)
+    active = key in graph
+    return {
+        "plan": plan_id,
+        "version": plan.version,
+        "key": key,
+        "kind": element["kind"],
+        "retired": element["retired"],
+        "fields": element["fields"],
+        "line_of_sight": paths_up(graph, key) if active else [],
+        "beneath": sorted(n for n in beneath(graph, key).nodes if n != key) if active else [],
+        "history": [
+            e.to_dict()
+            for e in ctx.history.history(plan_id)
+            if e.version <= plan.version and key in (e.key, *e.keys)
+        ],
+    }
+
+
+@router.post(
+    "/plans/{plan_id}/elements",
+    response_model=CommandResponse,
+    status_code=201,
+    summary="Add an element",
+)
+def add_element(
+    plan_id: str, body: AddElement, response: Response, ctx: Ctx, grant: G, if_match: IfMatch = None
+) -> dict[str, Any]:
+    check(ctx, grant, plan_id, "write")
+    result = ctx.history.add_element(
+        plan_id, body.kind, body.key, body.fields, author(grant, body.reason), expected(if_match)
+    )
+    return command_response(response, result)
+
+
+@router.patch(
+    "/plans/{plan_id}/elements/{key}",
+    response_model=CommandResponse,
+    summary="Revise an element's fields",
+)
+def revise_element(
+    plan_id: str,
+    key: str,
+    body: ReviseElement,
+    response: Response,
+    ctx: Ctx,
+    grant: G,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    check(ctx, grant, plan_id, "write")
+    result = ctx.history.revise_element(
+        plan_id, key, body.fields, author(grant, body.reason), expected(if_match)
+    )
+    return command_response(response, result)
+
+
+@router.delete(
+    "/plans/{plan_id}/elements/{key}", response_model=CommandResponse, summary="Retire an element"
+)
+def retire_element(
+    plan_id: str,
+    key: str,
+    response: Response,
+    ctx: Ctx,
+    grant: G,
+    if_match: IfMatch = None,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    check(ctx, grant, plan_id, "write")
+    return command_response(
+        response,
+        ctx.history.retire_element(plan_id, key, author(grant, reason), expected(if_match)),
+    )
+
+
+@router.post(
+    "/plans/{plan_id}/links",
+    response_model=CommandResponse,
+    summary="Link a supporter to what it supports",
+)
+def link(
+    plan_id: str, body: LinkBody, response: Response, ctx: Ctx, grant: G, if_match: IfMatch = None
+) -> dict[str, Any]:
+    check(ctx, grant, plan_id, "write")
+    attributes = {"amount": body.amount} if body.amount is not None else None
+    result = ctx.history.link(
+        plan_id,
+        body.source,
+        body.target,
+        author(grant, body.reason),
+        attributes,
+        expected(if_match),
+    )
+    return command_response(response, result)
+
+
+@router.delete(
+    "/plans/{plan_id}/links/{source}/{target}",
+    response_model=CommandResponse,
+    summary="Remove a link",
+)
+def unlink(
+    plan_id: str,
+    source: str,
+    target: str,
+    response: Response,
+    ctx: Ctx,
+    grant: G,
+    if_match: IfMatch = None,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    check(ctx, grant, plan_id, "write")
+    result = ctx.history.unlink(plan_id, source, target, author(grant, reason), expected(if_match))
+    return command_response(response, result)
+
+
+@router.post(
+    "/plans/{plan_id}/benchmarks/{key}/status",
+    response_model=CommandResponse,
+    summary="Report a benchmark's status",
+)
+def report_status(
+    plan_id: str,
+    key: str,
+    body: BenchmarkStatus,
+    response: Response,
+    ctx: Ctx,
+    grant: G,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    check(ctx, grant, plan_id, "write")
+    result = ctx.history.report_benchmark_status(
+        plan_id, key, body.status, author(grant, body.reason), expected(if_match)
+    )
+    return command_response(response, result)
+
+
+@router.post(
+    "/plans/{plan_id}/outcomes/{key}/results",
+    response_model=CommandResponse,
+    summary="Report an outcome's result",
+)
+def report_result(
+    plan_id: str,
+    key: str,
+    body: OutcomeResult,
+    response: Response,
+    ctx: Ctx,
+    grant: G,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    check(ctx, grant, plan_id, "write")
+    result = ctx.history.report_outcome_result(
+        plan_id, key, body.as_of, body.value, author(grant, body.reason), expected(if_match)
+    )
+    return command_response(response, result)
+
+
+@router.post("/plans/{plan_id}/adopt", response_model=CommandResponse, summary="Adopt the plan")
+def adopt(
+    plan_id: str, body: Lifecycle, response: Response, ctx: Ctx, grant: G, if_match: IfMatch = None
+) -> dict[str, Any]:
+    check(ctx, grant, plan_id, "administer")
+    return command_response(
+        response, ctx.history.adopt(plan_id, author(grant, body.reason), expected(if_match))
+    )
+
+
+@router.post(
+    "/plans/{plan_id}/redesign", response_model=CommandResponse, summary="Start a redesign"
+)
+def start_redesign(
+    plan_id: str, body: Lifecycle, response: Response, ctx: Ctx, grant: G, if_match: IfMatch = None
+) -> dict[str, Any]:
+    check(ctx, grant, plan_id, "administer")
+    result = ctx.history.start_redesign(plan_id, author(grant, body.reason), expected(if_match))
+    return command_response(response, result)
+
+
+@router.post("/plans/{plan_id}/close", response_model=CommandResponse, summary="Close the plan")
+def close(
+    plan_id: str, body: Lifecycle, response: Response, ctx: Ctx, grant: G, if_match: IfMatch = None
+) -> dict[str, Any]:
+    check(ctx, grant, plan_id, "administer")
+    return command_response(
+        response, ctx.history.close_plan(plan_id, author(grant, body.reason), expected(if_match))
+    )
+
+
+# -- history, diff, graph, audit ------------------------------------------------
+
+
+@router.get(
+    "/plans/{plan_id}/history",
+    response_model=HistoryPage,
+    summary="The plan's events, oldest first",
+)
+def history(
+    plan_id: str,
+    response: Response,
+    ctx: Ctx,
+    grant: G,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    check(ctx, grant, plan_id, "read")
+    entries = ctx.history.history(plan_id)
+    etag(response, entries[-1].version)
+    return {
+        "plan": plan_id,
+        "total": len(entries),
+        "offset": offset,
+        "limit": limit,
+        "events": [e.to_dict() for e in entries[offset : offset + limit]],
+    }
+
+
+@router.get(
+    "/plans/{plan_id}/diff", response_model=DiffResponse, summary="Changes between two versions"
+)
+def diff(
+    plan_id: str,
+    ctx: Ctx,
+    grant: G,
+    from_: Annotated[int, Query(alias="from", ge=1)],
+    to: Annotated[int, Query(ge=1)],
+) -> dict[str, Any]:
+    check(ctx, grant, plan_id, "read")
+    return ctx.history.diff(plan_id, from_, to).to_dict()
+
+
+@router.get(
+    "/plans/{plan_id}/graph",
+    summary="The alignment graph in an export format",
+    response_class=PlainTextResponse,
+    responses={
+        200: {
+            "content": {
+                media: {"schema": {"type": "string"}} for media in set(MEDIA_TYPES.values())
+            }
+        }
+    },
+)
+def graph(
+    plan_id: str,
+    ctx: Ctx,
+    grant: G,
+    format: Annotated[str, Query(pattern="^(" + "|".join(FORMATS) + ")$")] = "cytoscape",
+    version: Version = None,
+    as_of: AsOf = None,
+) -> Response:
+    check(ctx, grant, plan_id, "read")
+    text, resolved = ctx.graphs.export(ctx.history, plan_id, format, version=version, as_of=as_of)
+    return Response(text, media_type=MEDIA_TYPES[format], headers={"ETag": f'"{resolved}"'})
+
+
+@router.get("/plans/{plan_id}/audit", response_model=AuditResponse, summary="Alignment findings")
+def audit(
+    plan_id: str,
+    response: Response,
+    ctx: Ctx,
+    grant: G,
+    version: Version = None,
+    as_of: AsOf = None,
+    fiscal_year: str | None = None,
+    engine: Annotated[str, Query(pattern="^(networkx|neo4j)$")] = "networkx",
+) -> dict[str, Any]:
+    check(ctx, grant, plan_id, "read")
+    report = ctx.audit(
+        plan_id, version=version, as_of=as_of, fiscal_year=fiscal_year, engine=engine
+    )
+    if report.version is not None:
+        etag(response, report.version)
+    return report.to_dict()
+
+
+@router.get(
+    "/plans/{plan_id}/timeline",
+    response_model=list[TimelineEntry],
+    summary="Audit summary after every revision",
+)
+def timeline(
+    plan_id: str, ctx: Ctx, grant: G, fiscal_year: str | None = None
+) -> list[dict[str, Any]]:
+    check(ctx, grant, plan_id, "read")
+    return audit_timeline(ctx.history, plan_id, fiscal_year=fiscal_year)
+
+
+@router.get(
+    "/statewide",
+    response_model=StatewideSummary,
+    summary="Audit summary across every plan you can see",
+)
+def statewide(ctx: Ctx, grant: G) -> dict[str, Any]:
+    plans = [p for p in ctx.plan_summaries() if grant.in_scope(p["plan"], p["district"])]
+    totals = {s: sum(p["audit"][s] for p in plans) for s in ("error", "warning", "info")}
+    ranked = sorted(plans, key=lambda p: (-p["score"], p["plan"]))
+    return {"plans": len(plans), "summary": totals, "by_plan": ranked}
+
+
+@router.get("/health", summary="Liveness", responses={})
+def health() -> dict[str, str]:
+    return {"status": "ok", "time": datetime.now().astimezone().isoformat()}
