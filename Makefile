@@ -17,9 +17,12 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-## run: load the demo plan into the embedded store (SQLite) and show it
+## run: load the demo plan into the embedded store (SQLite), show it, and serve the API on 127.0.0.1
+HOST ?= 127.0.0.1
+PORT ?= 8000
 run: $(STAMP)
 	$(BIN)/coherence demo --store $(STORE)
+	$(BIN)/coherence serve --store $(STORE) --host $(HOST) --port $(PORT)
 
 ## test: lint, types, layer contract, then every test (PostgreSQL started by the tests)
 test: $(STAMP) lint typecheck layers
