@@ -12,9 +12,11 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from coherence.api import errors
+from coherence import web
+from coherence.api import errors, web_routes
 from coherence.api.context import ApiContext
 from coherence.api.errors import problem
+from coherence.api.models import Problem
 from coherence.api.routes import router
 from coherence.domain.errors import CoherenceError
 
@@ -48,7 +50,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise errors.PayloadTooLarge(f"The body is over {self.limit} bytes")
+                    raise errors.BodyTooLarge(self.limit)
             return message
 
         await self.app(scope, limited, send)
@@ -66,8 +68,19 @@ def create_app(ctx: ApiContext, **fastapi_options: Any) -> FastAPI:
     )
     app.state.ctx = ctx
     app.include_router(router)
+    app.include_router(web_routes.router)
+    web.install(app)
     errors.install(app)
     app.add_middleware(BodyLimit, limit=ctx.max_body)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = FastAPI.openapi(app)
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components["Problem"] = Problem.model_json_schema()
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 

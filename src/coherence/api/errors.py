@@ -19,6 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from coherence.application.errors import (
     BadStoreURL,
@@ -67,6 +68,17 @@ class PayloadTooLarge(ApiError):
     title = "Payload too large"
 
 
+class BodyTooLarge(StarletteHTTPException):
+    """413 raised while a route's body is being received (see ``app.BodyLimit``).
+
+    An ``HTTPException`` on purpose: FastAPI lets those through its body parsing,
+    where any other error (our :class:`PayloadTooLarge` included) becomes a 400.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The body is over {limit} bytes")
+
+
 STATUS_OF: tuple[tuple[type[Exception], int, str], ...] = (
     (ApiError, 0, ""),  # its own status and title
     (PlanNotFound, 404, "Plan not found"),
@@ -97,10 +109,14 @@ DOCUMENTED = {
 }
 
 
-def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+def problem(
+    status: int, title: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+    headers = dict(headers or {})
+    if status == 401:
+        headers.setdefault("WWW-Authenticate", "Bearer")
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers or None)
 
 
 def problem_for(error: Exception) -> JSONResponse:
@@ -125,6 +141,17 @@ def problem_for(error: Exception) -> JSONResponse:
     return problem(500, "Internal server error", "The server could not handle the request.")
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route allows on the request's path (Starlette names only the
+    first route's, though several routes may share a path with different methods)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return sorted(methods)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every error into a problem document."""
 
@@ -142,8 +169,13 @@ def install(app: FastAPI) -> None:
         return problem(422, "Invalid input", f"{first['path']}: {first['expected']}", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
-        return problem(error.status_code, str(error.detail), str(error.detail))
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        # Keep the exception's headers (e.g. ``Allow`` on a 405).
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        title = PayloadTooLarge.title if isinstance(error, BodyTooLarge) else str(error.detail)
+        return problem(error.status_code, title, str(error.detail), headers=headers)
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, error: Exception) -> JSONResponse:

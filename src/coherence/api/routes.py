@@ -11,10 +11,9 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
-from fastapi.responses import PlainTextResponse
 
 from coherence.api.context import ApiContext, context
-from coherence.api.errors import DOCUMENTED, Forbidden, NotFound
+from coherence.api.errors import DOCUMENTED, PROBLEM, Forbidden, NotFound
 from coherence.api.models import (
     AddElement,
     AuditResponse,
@@ -28,7 +27,6 @@ from coherence.api.models import (
     OutcomeResult,
     PlanListItem,
     PlanRead,
-    Problem,
     ReviseElement,
     StatewideSummary,
     TimelineEntry,
@@ -37,22 +35,33 @@ from coherence.application.history import Author, CommandResult
 from coherence.application.planfile import read_document, state_to_document
 from coherence.domain.access import Grant
 from coherence.domain.changes import PlanState
-from coherence.domain.errors import InvalidValue
+from coherence.domain.errors import InvalidLink, InvalidValue
 from coherence.queries.exports import FORMATS, MEDIA_TYPES
 from coherence.queries.line_of_sight import beneath, paths_up
 from coherence.queries.timeline import audit_timeline
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": Problem, "description": text} for code, text in DOCUMENTED.items()
+    code: {
+        "description": text,
+        "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    for code, text in DOCUMENTED.items()
 }
+"""Every error is ``application/problem+json`` (``Problem`` is added to the schemas by
+``create_app``: a ``model`` here would document it as ``application/json``)."""
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
 Ctx = Annotated[ApiContext, Depends(context)]
 Version = Annotated[int | None, Query(ge=1, description="Read the plan at this version.")]
 AsOf = Annotated[date | None, Query(description="Read the plan as it was on this date.")]
+IF_MATCH = r'^\s*(\*|(W/)?"?[0-9]+"?)\s*$'
+"""What :func:`expected` accepts: ``12``, ``"12"``, ``W/"12"`` or ``*``."""
 IfMatch = Annotated[
     str | None,
-    Header(description="The plan version you expect (from an ETag); 409 if it moved on."),
+    Header(
+        description="The plan version you expect (from an ETag); 409 if it moved on.",
+        json_schema_extra={"pattern": IF_MATCH},
+    ),
 ]
 
 
@@ -286,7 +295,12 @@ def unlink(
     reason: str | None = None,
 ) -> dict[str, Any]:
     check(ctx, grant, plan_id, "write")
-    result = ctx.history.unlink(plan_id, source, target, author(grant, reason), expected(if_match))
+    try:
+        result = ctx.history.unlink(
+            plan_id, source, target, author(grant, reason), expected(if_match)
+        )
+    except InvalidLink as e:  # the only reason: no such link, so no such resource
+        raise NotFound(str(e)) from None
     return command_response(response, result)
 
 
@@ -408,12 +422,14 @@ def diff(
 @router.get(
     "/plans/{plan_id}/graph",
     summary="The alignment graph in an export format",
-    response_class=PlainTextResponse,
+    response_class=Response,
     responses={
         200: {
+            "description": "The graph; the media type depends on the format",
             "content": {
-                media: {"schema": {"type": "string"}} for media in set(MEDIA_TYPES.values())
-            }
+                media: {"schema": {"type": "object" if media.endswith("json") else "string"}}
+                for media in sorted(set(MEDIA_TYPES.values()))
+            },
         }
     },
 )

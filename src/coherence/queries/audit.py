@@ -1,10 +1,20 @@
-"""Alignment audit of one district plan, as pure functions of its alignment graph.
+"""Alignment audit of one district plan: shared rule definitions, the networkx engine.
 
-The audit reads the networkx alignment graph of ONE plan (a ``nx.MultiDiGraph`` that
-holds only active elements, built by the projection) and returns findings. Each audit
-rule (README, "Audit rules") is one pure function ``(graph, ctx) -> Iterator[Finding]``,
-registered in the ordered table :data:`RULES` as ``(rule id, severity, function)``.
-Rule ids and severities are part of the contract.
+Each audit rule (README, "Audit rules") is split in two:
+
+* a **detector**, engine-specific, that finds what the rule reports and yields one
+  *row* per finding: a dict with ``kind`` and ``key`` (None for a plan-wide finding)
+  and the values its message needs (the element's naming ``fields``, counts, keys,
+  amounts, dates...). The networkx detectors live here (``(graph, ctx) -> rows``);
+  their Cypher twins are ``graph_queries/<rule id>.cypher``, run by
+  :mod:`coherence.queries.neo4j_audit`;
+* ONE **message function** per rule, ``(row, ctx) -> str``, shared by both engines, as
+  are the order of the findings, the summary and the score (:func:`build_report`).
+
+:data:`DEFINITIONS` holds both halves and the rule's population (below);
+:data:`RULES` is the ordered table ``(rule id, severity, function)`` whose function is
+``(graph, ctx) -> Iterator[Finding]`` (detector, then message). Rule ids and severities
+are part of the contract.
 
 Graph convention
 ----------------
@@ -26,8 +36,8 @@ The graph is the projection's active graph (see
 
 How the rules read the plan
 ---------------------------
-* A text field is missing when it is absent, None or only white space; a number
-  (baseline 0) is present.
+* A text field is missing when it is absent, None or only white space (Python's
+  ``str.strip`` white space); a number (baseline 0) is present.
 * "Funded" means a ``funds`` allocation with an amount above 0.
 * The fiscal-year option (compared trimmed and case-insensitively, so ``fy26`` is
   ``FY26``) restricts the budget lines that take part in the four budget rules:
@@ -49,6 +59,8 @@ Plan alignment score
    the active elements it is about (e.g. ``orphaned-initiative`` checks every
    initiative, ``initiative-without-early-evidence`` only the initiatives that have
    benchmarks, the budget rules only the budget lines of the audited fiscal year).
+   Populations are named (:data:`POPULATIONS`): each engine counts them
+   (:func:`populations` here, ``graph_queries/populations.cypher`` in Neo4j).
 2. For each rule, ``pass share = (checked - failed) / checked``, where ``failed`` is
    the number of distinct elements the rule reported. Rules that check nothing (e.g.
    ``benchmark-overdue`` in a plan without benchmarks) do not apply and are skipped.
@@ -79,16 +91,26 @@ import networkx as nx
 from coherence.application.narrative import format_money
 
 __all__ = [
+    "DEFINITIONS",
+    "NAME_FIELDS",
+    "POPULATIONS",
     "RULES",
     "AuditContext",
     "AuditReport",
+    "Detector",
     "Finding",
+    "MessageFunction",
+    "Row",
     "Rule",
+    "RuleDefinition",
     "RuleFunction",
     "Severity",
     "audit",
+    "audit_context",
     "benchmark_incomplete",
     "benchmark_overdue",
+    "build_report",
+    "display_name",
     "element_kind",
     "element_subkind",
     "format_money",
@@ -96,7 +118,9 @@ __all__ = [
     "initiative_without_early_evidence",
     "initiative_without_owner",
     "initiative_without_professional_learning",
+    "make_finding",
     "missing_foundation",
+    "natural_key",
     "objective_count",
     "objective_not_data_informed",
     "objective_without_educator_goal",
@@ -108,7 +132,9 @@ __all__ = [
     "outcome_not_smart",
     "over_allocated_budget_line",
     "plan_without_induction_mentoring",
+    "populations",
     "rule_population",
+    "score",
     "theory_of_action_not_if_then",
     "unaligned_budget_line",
     "unaligned_educator_goal",
@@ -243,7 +269,7 @@ class AuditReport:
         }
 
 
-# --------------------------------------------------------------- graph reading
+# ------------------------------------------------------------ shared reading
 
 ELEMENT_KINDS: Final[frozenset[str]] = frozenset(
     {
@@ -279,12 +305,24 @@ _DISPLAY: Final[Mapping[str, str]] = {
     "educator_goal": "Educator goal",
 }
 
+NAME_FIELDS: Final[tuple[str, ...]] = (
+    "title",
+    "name",
+    "statement",
+    "description",
+    "school",
+    "school_year",
+)
+"""The fields a message names an element by: a row's ``fields`` holds these."""
+
 _LABEL_FIELDS: Final[tuple[str, ...]] = ("title", "name", "statement", "description")
 _LABEL_MAX: Final = 80
 _IF_THEN: Final = re.compile(r"\bif\b.*?\bthen\b", re.IGNORECASE | re.DOTALL)
 _DIGITS: Final = re.compile(r"(\d+)")
 
 Node = Mapping[str, Any]
+Row = Mapping[str, Any]
+"""One finding as an engine detects it: ``kind``, ``key`` and what its message needs."""
 
 
 def _norm(value: object) -> str | None:
@@ -310,7 +348,7 @@ def element_subkind(data: Node) -> str | None:
     return subkind if isinstance(subkind, str) and subkind.strip() else None
 
 
-def _natural_key(key: str | None) -> tuple[Any, ...]:
+def natural_key(key: str | None) -> tuple[Any, ...]:
     """Plan-wide (None) first, then keys in natural order, raw key as tie-break."""
     if key is None:
         return (0, (), "")
@@ -319,51 +357,9 @@ def _natural_key(key: str | None) -> tuple[Any, ...]:
     return (1, natural, key)
 
 
-def _elements(graph: Any, kind: str) -> list[tuple[str, Node]]:
-    """Active elements of one kind, sorted by key for deterministic output."""
-    found = [
-        (str(node), data) for node, data in graph.nodes(data=True) if element_kind(data) == kind
-    ]
-    found.sort(key=lambda item: _natural_key(item[0]))
-    return found
-
-
-def _edge_type(key: object, data: Node) -> object:
-    return data.get("edge", key)
-
-
-def _sources(graph: Any, node: str, edge: str, kinds: Iterable[str]) -> list[str]:
-    """Elements of the given kinds that point to ``node`` with an ``edge`` edge."""
-    wanted = frozenset(kinds)
-    found = {
-        str(source)
-        for source, _, key, data in graph.in_edges(node, keys=True, data=True)
-        if _edge_type(key, data) == edge and element_kind(graph.nodes[source]) in wanted
-    }
-    return sorted(found, key=_natural_key)
-
-
-def _targets(graph: Any, node: str, edge: str, kinds: Iterable[str]) -> list[str]:
-    """Elements of the given kinds that ``node`` points to with an ``edge`` edge."""
-    wanted = frozenset(kinds)
-    found = {
-        str(target)
-        for _, target, key, data in graph.out_edges(node, keys=True, data=True)
-        if _edge_type(key, data) == edge and element_kind(graph.nodes[target]) in wanted
-    }
-    return sorted(found, key=_natural_key)
-
-
-def _allocations(graph: Any, line: str) -> list[tuple[str, Any]]:
-    """``(target, amount)`` of a budget line's ``funds`` edges to active elements."""
-    found = [
-        (str(target), data.get("amount"))
-        for _, target, key, data in graph.out_edges(line, keys=True, data=True)
-        if _edge_type(key, data) == "funds"
-        and element_kind(graph.nodes[target]) in {"initiative", "professional_learning"}
-    ]
-    found.sort(key=lambda item: _natural_key(item[0]))
-    return found
+def _keys(keys: Iterable[str]) -> list[str]:
+    """Distinct keys in natural order (engines may hand them over in any order)."""
+    return sorted(set(keys), key=natural_key)
 
 
 def _blank(value: object) -> bool:
@@ -414,9 +410,9 @@ def _as_date(value: object) -> date | None:
     return None
 
 
-def _label(data: Node) -> str | None:
+def _label(fields: Node) -> str | None:
     for name in _LABEL_FIELDS:
-        value = data.get(name)
+        value = fields.get(name)
         if isinstance(value, str) and value.strip():
             text = " ".join(value.split())
             if len(text) > _LABEL_MAX:
@@ -425,17 +421,24 @@ def _label(data: Node) -> str | None:
     return None
 
 
-def _name(graph: Any, key: str) -> str:
-    """``Initiative SI3.2 'Family liaisons'``: kind, key and title where there is one."""
-    data = graph.nodes[key]
-    kind = element_kind(data) or "element"
+def display_name(kind: str, key: str | None, fields: Node) -> str:
+    """``Initiative SI3.2 'Family liaisons'``: kind, key and title where there is one.
+
+    ``fields`` holds the element's :data:`NAME_FIELDS` (absent ones may be missing).
+    """
     display = _DISPLAY.get(kind, kind.replace("_", " ").capitalize())
-    if kind == "school_plan" and _blank(data.get("title")):
-        parts = [str(data[f]).strip() for f in ("school", "school_year") if not _blank(data.get(f))]
+    if kind == "school_plan" and _blank(fields.get("title")):
+        parts = [
+            str(fields[f]).strip() for f in ("school", "school_year") if not _blank(fields.get(f))
+        ]
         label = " ".join(parts) or None
     else:
-        label = _label(data)
+        label = _label(fields)
     return f"{display} {key} '{label}'" if label else f"{display} {key}"
+
+
+def _row_name(row: Row) -> str:
+    return display_name(str(row["kind"]), row["key"], row.get("fields") or {})
 
 
 def _fiscal_year(ctx: AuditContext) -> str | None:
@@ -443,15 +446,67 @@ def _fiscal_year(ctx: AuditContext) -> str | None:
     return _norm(ctx.fiscal_year)
 
 
-def _in_fiscal_year(data: Node, ctx: AuditContext) -> bool:
-    wanted = _fiscal_year(ctx)
-    return wanted is None or _norm(data.get("fiscal_year")) == wanted
-
-
 def _fy_suffix(ctx: AuditContext) -> str:
     if ctx.fiscal_year is None or _fiscal_year(ctx) is None:
         return ""
     return f" in {ctx.fiscal_year.strip()}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+# -------------------------------------------------------- networkx reading
+
+
+def _elements(graph: Any, kind: str) -> list[tuple[str, Node]]:
+    """Active elements of one kind, sorted by key for deterministic output."""
+    found = [
+        (str(node), data) for node, data in graph.nodes(data=True) if element_kind(data) == kind
+    ]
+    found.sort(key=lambda item: natural_key(item[0]))
+    return found
+
+
+def _edge_type(key: object, data: Node) -> object:
+    return data.get("edge", key)
+
+
+def _sources(graph: Any, node: str, edge: str, kinds: Iterable[str]) -> list[str]:
+    """Elements of the given kinds that point to ``node`` with an ``edge`` edge."""
+    wanted = frozenset(kinds)
+    return _keys(
+        str(source)
+        for source, _, key, data in graph.in_edges(node, keys=True, data=True)
+        if _edge_type(key, data) == edge and element_kind(graph.nodes[source]) in wanted
+    )
+
+
+def _targets(graph: Any, node: str, edge: str, kinds: Iterable[str]) -> list[str]:
+    """Elements of the given kinds that ``node`` points to with an ``edge`` edge."""
+    wanted = frozenset(kinds)
+    return _keys(
+        str(target)
+        for _, target, key, data in graph.out_edges(node, keys=True, data=True)
+        if _edge_type(key, data) == edge and element_kind(graph.nodes[target]) in wanted
+    )
+
+
+def _allocations(graph: Any, line: str) -> list[tuple[str, Any]]:
+    """``(target, amount)`` of a budget line's ``funds`` edges to active elements."""
+    found = [
+        (str(target), data.get("amount"))
+        for _, target, key, data in graph.out_edges(line, keys=True, data=True)
+        if _edge_type(key, data) == "funds"
+        and element_kind(graph.nodes[target]) in {"initiative", "professional_learning"}
+    ]
+    found.sort(key=lambda item: natural_key(item[0]))
+    return found
+
+
+def _in_fiscal_year(data: Node, ctx: AuditContext) -> bool:
+    wanted = _fiscal_year(ctx)
+    return wanted is None or _norm(data.get("fiscal_year")) == wanted
 
 
 def _budget_lines(graph: Any, ctx: AuditContext) -> list[tuple[str, Node]]:
@@ -480,79 +535,137 @@ def _foundation_present(graph: Any, kind: str) -> bool:
     return False
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+def _row(kind: str, key: str, data: Node, **values: Any) -> dict[str, Any]:
+    """A row about one element: its kind, key, naming fields and ``values``."""
+    return {
+        "kind": kind,
+        "key": key,
+        "fields": {name: data.get(name) for name in NAME_FIELDS},
+        **values,
+    }
+
+
+# --------------------------------------------------------- populations
+
+POPULATIONS: Final[tuple[str, ...]] = (
+    "foundation",
+    "plan_wide",
+    "theory_of_action",
+    "objectives",
+    "initiatives",
+    "outcomes",
+    "benchmarks",
+    "budget_lines",
+    "school_plans",
+    "educator_goals",
+    "objectives_with_outcomes",
+    "initiatives_with_benchmarks",
+)
+"""What the rules check, by name (see "Plan alignment score" in the module docstring):
+``foundation`` is 4, ``plan_wide`` 1, ``theory_of_action`` 1 when the plan has one (with
+text), ``budget_lines`` those of the audited fiscal year, and the other names count
+active elements. ``graph_queries/populations.cypher`` returns one column per name."""
+
+_ELEMENT_POPULATIONS: Final[Mapping[str, str]] = {
+    "objectives": "objective",
+    "initiatives": "initiative",
+    "outcomes": "outcome",
+    "benchmarks": "benchmark",
+    "school_plans": "school_plan",
+    "educator_goals": "educator_goal",
+}
+
+
+def populations(graph: Any, ctx: AuditContext) -> dict[str, int]:
+    """Every population of :data:`POPULATIONS`, counted in a networkx active graph."""
+    counts = {name: len(_elements(graph, kind)) for name, kind in _ELEMENT_POPULATIONS.items()}
+    counts.update(
+        foundation=len(_FOUNDATION),
+        plan_wide=1,
+        theory_of_action=1 if _foundation_present(graph, "theory_of_action") else 0,
+        budget_lines=len(_budget_lines(graph, ctx)),
+        objectives_with_outcomes=sum(
+            1
+            for key, _ in _elements(graph, "objective")
+            if _sources(graph, key, "measures", ["outcome"])
+        ),
+        initiatives_with_benchmarks=sum(
+            1
+            for key, _ in _elements(graph, "initiative")
+            if _sources(graph, key, "tracks", ["benchmark"])
+        ),
+    )
+    return {name: counts[name] for name in POPULATIONS}
 
 
 # ---------------------------------------------------------------- registration
 
-_Hit = tuple[str, str | None, str]
-_RawCheck = Callable[[Any, AuditContext], Iterable[_Hit]]
-_Population = Callable[[Any, AuditContext], int]
+Detector = Callable[[Any, AuditContext], Iterable[Row]]
+"""A networkx detector: the rows of a rule's findings in one plan graph."""
+
+MessageFunction = Callable[[Row, AuditContext], str]
+"""A rule's message: one row (from any engine) and the audit options -> the text."""
+
+
+@dataclass(frozen=True)
+class RuleDefinition:
+    """Everything about one rule that both engines share, and its networkx detector."""
+
+    rule: str
+    severity: Severity
+    population: str
+    detect: Detector
+    message: MessageFunction
+
 
 _REGISTRY: list[Rule] = []
-_POPULATIONS: dict[str, _Population] = {}
+_DEFINITIONS: dict[str, RuleDefinition] = {}
+
+
+def make_finding(rule_id: str, row: Row, ctx: AuditContext) -> Finding:
+    """The finding of one detected row, with the rule's (shared) message."""
+    definition = _DEFINITIONS[rule_id]
+    key = row.get("key")
+    return Finding(
+        rule_id,
+        definition.severity,
+        str(row["kind"]),
+        None if key is None else str(key),
+        definition.message(row, ctx),
+    )
 
 
 def _rule(
-    rule_id: str, severity: Severity, population: _Population
-) -> Callable[[_RawCheck], RuleFunction]:
-    """Register a rule; the decorated body yields ``(kind, key, message)``."""
+    rule_id: str, severity: Severity, population: str, message: MessageFunction
+) -> Callable[[Detector], RuleFunction]:
+    """Register a rule: the decorated networkx detector yields rows; ``message`` words them."""
+    assert population in POPULATIONS, population
 
-    def register(raw: _RawCheck) -> RuleFunction:
+    def register(detect: Detector) -> RuleFunction:
         def check(graph: Any, ctx: AuditContext) -> Iterator[Finding]:
-            for kind, key, message in raw(graph, ctx):
-                yield Finding(rule_id, severity, kind, key, message)
+            for row in detect(graph, ctx):
+                yield make_finding(rule_id, row, ctx)
 
-        # The public function keeps the body's name and docstring, and its own
+        # The public function keeps the detector's name and docstring, and its own
         # signature ``(graph, ctx) -> Iterator[Finding]``.
-        check.__name__ = raw.__name__
-        check.__qualname__ = raw.__qualname__
-        check.__doc__ = raw.__doc__
-        check.__module__ = raw.__module__
+        check.__name__ = detect.__name__
+        check.__qualname__ = detect.__qualname__
+        check.__doc__ = detect.__doc__
+        check.__module__ = detect.__module__
         _REGISTRY.append(Rule(rule_id, severity, check))
-        _POPULATIONS[rule_id] = population
+        _DEFINITIONS[rule_id] = RuleDefinition(rule_id, severity, population, detect, message)
         return check
 
     return register
 
 
-def _count(kind: str) -> _Population:
-    def population(graph: Any, ctx: AuditContext) -> int:
-        return len(_elements(graph, kind))
+def _named(text: str) -> MessageFunction:
+    """A message ``<element name> <text>``."""
 
-    return population
+    def message(row: Row, ctx: AuditContext) -> str:
+        return f"{_row_name(row)} {text}"
 
-
-def _constant(n: int) -> _Population:
-    def population(graph: Any, ctx: AuditContext) -> int:
-        return n
-
-    return population
-
-
-def _count_budget_lines(graph: Any, ctx: AuditContext) -> int:
-    return len(_budget_lines(graph, ctx))
-
-
-def _count_objectives_with_outcomes(graph: Any, ctx: AuditContext) -> int:
-    return sum(
-        1
-        for key, _ in _elements(graph, "objective")
-        if _sources(graph, key, "measures", ["outcome"])
-    )
-
-
-def _count_initiatives_with_benchmarks(graph: Any, ctx: AuditContext) -> int:
-    return sum(
-        1
-        for key, _ in _elements(graph, "initiative")
-        if _sources(graph, key, "tracks", ["benchmark"])
-    )
-
-
-def _count_theory_of_action(graph: Any, ctx: AuditContext) -> int:
-    return 1 if _foundation_present(graph, "theory_of_action") else 0
+    return message
 
 
 # ------------------------------------------------------------------------ rules
@@ -563,10 +676,16 @@ _FOUNDATION: Final[tuple[tuple[str, str], ...]] = (
     ("theory_of_action", 'The plan has no theory of action ("If ..., then ...")'),
     ("core_value", "The plan has no core values (principles that guide decisions)"),
 )
+_FOUNDATION_MESSAGES: Final[Mapping[str, str]] = dict(_FOUNDATION)
+_FOUNDATION_ORDER: Final[Mapping[str, int]] = {k: i for i, (k, _) in enumerate(_FOUNDATION)}
 
 
-@_rule("missing-foundation", Severity.ERROR, _constant(len(_FOUNDATION)))
-def missing_foundation(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+def _missing_foundation_message(row: Row, ctx: AuditContext) -> str:
+    return _FOUNDATION_MESSAGES[str(row["kind"])]
+
+
+@_rule("missing-foundation", Severity.ERROR, "foundation", _missing_foundation_message)
+def missing_foundation(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find each missing foundation item: mission, vision, theory of action, core values.
 
     Framework: the district plan's foundation (mission, vision, core values and the
@@ -574,239 +693,313 @@ def missing_foundation(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
     missing item, with ``kind`` naming the item and ``key`` None; a mission, vision or
     theory of action whose text is blank counts as missing.
     """
-    for kind, message in _FOUNDATION:
+    for kind, _ in _FOUNDATION:
         if not _foundation_present(graph, kind):
-            yield kind, None, message
+            yield {"kind": kind, "key": None}
 
 
-@_rule("orphaned-initiative", Severity.ERROR, _count("initiative"))
-def orphaned_initiative(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+@_rule("orphaned-initiative", Severity.ERROR, "initiatives", _named("supports no active objective"))
+def orphaned_initiative(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find initiatives that support no active objective.
 
     Framework: strategic initiatives are the "how" of a strategic objective; an
     initiative outside every objective is work with no line of sight to the plan.
     """
-    for key, _ in _elements(graph, "initiative"):
+    for key, data in _elements(graph, "initiative"):
         if not _targets(graph, key, "supports", ["objective"]):
-            yield "initiative", key, f"{_name(graph, key)} supports no active objective"
+            yield _row("initiative", key, data)
 
 
-@_rule("objective-without-initiative", Severity.ERROR, _count("objective"))
-def objective_without_initiative(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+@_rule(
+    "objective-without-initiative",
+    Severity.ERROR,
+    "objectives",
+    _named("has no active initiative supporting it"),
+)
+def objective_without_initiative(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find objectives that no active initiative supports.
 
     Framework: strategic objectives and initiatives; every objective (the "what" and
     "why") needs at least one initiative (the "how").
     """
-    for key, _ in _elements(graph, "objective"):
+    for key, data in _elements(graph, "objective"):
         if not _sources(graph, key, "supports", ["initiative"]):
-            yield "objective", key, f"{_name(graph, key)} has no active initiative supporting it"
+            yield _row("objective", key, data)
 
 
-@_rule("unfunded-objective", Severity.ERROR, _count("objective"))
-def unfunded_objective(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+def _unfunded_objective_message(row: Row, ctx: AuditContext) -> str:
+    initiatives = _keys(row["initiatives"])
+    if not initiatives:
+        reason = "it has no initiative to fund"
+    else:
+        reason = (
+            "no active budget line allocates money to its initiatives "
+            f"({', '.join(initiatives)}) or to professional learning enabling them"
+        )
+    return f"{_row_name(row)} is unfunded{_fy_suffix(ctx)}: {reason}"
+
+
+@_rule("unfunded-objective", Severity.ERROR, "objectives", _unfunded_objective_message)
+def unfunded_objective(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find objectives that receive no money through their initiatives.
 
     Framework: resources/budget of the action plan. An objective is funded when an
     active budget line (of the audited fiscal year, if one is given) allocates an
     amount above 0 to one of its initiatives or to professional learning that enables
-    one of them; an objective with no initiative is unfunded.
+    one of them; an objective with no initiative is unfunded. Row: ``initiatives``.
     """
-    for key, _ in _elements(graph, "objective"):
+    for key, data in _elements(graph, "objective"):
         initiatives = _sources(graph, key, "supports", ["initiative"])
-        learning = sorted(
-            {
-                pl
-                for i in initiatives
-                for pl in _sources(graph, i, "enables", ["professional_learning"])
-            },
-            key=_natural_key,
+        learning = _keys(
+            pl
+            for i in initiatives
+            for pl in _sources(graph, i, "enables", ["professional_learning"])
         )
         if any(_funded(graph, element, ctx) for element in [*initiatives, *learning]):
             continue
-        if not initiatives:
-            reason = "it has no initiative to fund"
-        else:
-            reason = (
-                "no active budget line allocates money to its initiatives "
-                f"({', '.join(initiatives)}) or to professional learning enabling them"
-            )
-        yield "objective", key, f"{_name(graph, key)} is unfunded{_fy_suffix(ctx)}: {reason}"
+        yield _row("objective", key, data, initiatives=initiatives)
 
 
-@_rule("objective-without-outcome", Severity.ERROR, _count("objective"))
-def objective_without_outcome(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+@_rule(
+    "objective-without-outcome",
+    Severity.ERROR,
+    "objectives",
+    _named("has no outcome measuring it"),
+)
+def objective_without_outcome(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find objectives that no active outcome measures.
 
     Framework: outcomes are the SMART targets that measure a strategic objective.
     """
-    for key, _ in _elements(graph, "objective"):
+    for key, data in _elements(graph, "objective"):
         if not _sources(graph, key, "measures", ["outcome"]):
-            yield "objective", key, f"{_name(graph, key)} has no outcome measuring it"
+            yield _row("objective", key, data)
 
 
-@_rule("objective-without-final-outcome", Severity.WARNING, _count_objectives_with_outcomes)
-def objective_without_final_outcome(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+def _objective_without_final_outcome_message(row: Row, ctx: AuditContext) -> str:
+    outcomes = _keys(row["outcomes"])
+    return (
+        f"{_row_name(row)} has {_plural(len(outcomes), 'outcome')} "
+        f"({', '.join(outcomes)}), none of them final"
+    )
+
+
+@_rule(
+    "objective-without-final-outcome",
+    Severity.WARNING,
+    "objectives_with_outcomes",
+    _objective_without_final_outcome_message,
+)
+def objective_without_final_outcome(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find objectives that have outcomes, but only interim ones (or untyped ones).
 
     Framework: outcomes, interim and final; the final outcome says where the objective
-    should land at the end of the plan.
+    should land at the end of the plan. Row: ``outcomes``.
     """
-    for key, _ in _elements(graph, "objective"):
+    for key, data in _elements(graph, "objective"):
         outcomes = _sources(graph, key, "measures", ["outcome"])
         if outcomes and not any(element_subkind(graph.nodes[o]) == "final" for o in outcomes):
-            yield (
-                "objective",
-                key,
-                f"{_name(graph, key)} has {_plural(len(outcomes), 'outcome')} "
-                f"({', '.join(outcomes)}), none of them final",
-            )
+            yield _row("objective", key, data, outcomes=outcomes)
 
 
-@_rule("outcome-not-smart", Severity.WARNING, _count("outcome"))
-def outcome_not_smart(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+_SMART_FIELDS: Final[tuple[str, ...]] = ("metric", "baseline", "target")
+
+
+def _outcome_not_smart_message(row: Row, ctx: AuditContext) -> str:
+    missing = set(row["missing"])
+    problems = [f"no {name}" for name in _SMART_FIELDS if name in missing]
+    due, start, end = row.get("due"), row.get("start"), row.get("end")
+    match row.get("due_problem"):
+        case "missing":
+            problems.append("no due date")
+        case "not_a_date":
+            problems.append(f"due date {due!r} is not a date")
+        case "before_start":
+            problems.append(f"due {due}, before the plan period starts ({start})")
+        case "after_end":
+            problems.append(f"due {due}, after the plan period ends ({end})")
+    return f"{_row_name(row)} is not SMART: {'; '.join(problems)}"
+
+
+@_rule("outcome-not-smart", Severity.WARNING, "outcomes", _outcome_not_smart_message)
+def outcome_not_smart(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find outcomes that are not SMART: no metric, baseline, target or due date, or
     due outside the plan period (whose first and last days are inside it).
 
     Framework: outcomes as SMART targets (specific metric, measurable baseline and
     target, time-bound within the plan). One finding per outcome, listing every gap.
+    Row: ``missing`` (metric, baseline, target), ``due_problem`` (missing, not_a_date,
+    before_start, after_end or None), ``due`` (ISO date, or the raw value when not a
+    date), ``start`` and ``end`` (the plan period, ISO dates).
     """
     start = _as_date(graph.graph.get("period_start"))
     end = _as_date(graph.graph.get("period_end"))
     for key, data in _elements(graph, "outcome"):
-        problems = [
-            f"no {label}"
-            for name, label in (
-                ("metric", "metric"),
-                ("baseline", "baseline"),
-                ("target", "target"),
-            )
-            if _blank(data.get(name))
-        ]
+        missing = [name for name in _SMART_FIELDS if _blank(data.get(name))]
         raw_due = data.get("due")
         due = _as_date(raw_due)
+        problem: str | None = None
         if _blank(raw_due):
-            problems.append("no due date")
+            problem = "missing"
         elif due is None:
-            problems.append(f"due date {raw_due!r} is not a date")
+            problem = "not_a_date"
         elif start is not None and due < start:
-            problems.append(f"due {due.isoformat()}, before the plan period starts ({start})")
+            problem = "before_start"
         elif end is not None and due > end:
-            problems.append(f"due {due.isoformat()}, after the plan period ends ({end})")
-        if problems:
-            yield "outcome", key, f"{_name(graph, key)} is not SMART: {'; '.join(problems)}"
+            problem = "after_end"
+        if missing or problem:
+            yield _row(
+                "outcome",
+                key,
+                data,
+                missing=missing,
+                due_problem=problem,
+                due=due.isoformat() if due is not None else raw_due,
+                start=start.isoformat() if start is not None else None,
+                end=end.isoformat() if end is not None else None,
+            )
 
 
-@_rule("unfunded-initiative", Severity.WARNING, _count("initiative"))
-def unfunded_initiative(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+def _unfunded_initiative_message(row: Row, ctx: AuditContext) -> str:
+    return f"{_row_name(row)} is not funded by any active budget line{_fy_suffix(ctx)}"
+
+
+@_rule("unfunded-initiative", Severity.WARNING, "initiatives", _unfunded_initiative_message)
+def unfunded_initiative(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find initiatives that no active budget line funds with an amount above 0.
 
     Framework: resources/budget allocated to initiatives in the action plan. Only
     allocations to the initiative itself count (not to its professional learning);
     with a fiscal year, only that year's budget lines count.
     """
-    for key, _ in _elements(graph, "initiative"):
+    for key, data in _elements(graph, "initiative"):
         if not _funded(graph, key, ctx):
-            yield (
-                "initiative",
-                key,
-                f"{_name(graph, key)} is not funded by any active budget line{_fy_suffix(ctx)}",
-            )
+            yield _row("initiative", key, data)
 
 
-@_rule("initiative-without-benchmark", Severity.WARNING, _count("initiative"))
-def initiative_without_benchmark(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+@_rule(
+    "initiative-without-benchmark",
+    Severity.WARNING,
+    "initiatives",
+    _named("has no implementation benchmark"),
+)
+def initiative_without_benchmark(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find initiatives that no active implementation benchmark tracks.
 
     Framework: implementation benchmarks of the yearly action plan, which monitor
     each initiative.
     """
-    for key, _ in _elements(graph, "initiative"):
+    for key, data in _elements(graph, "initiative"):
         if not _sources(graph, key, "tracks", ["benchmark"]):
-            yield "initiative", key, f"{_name(graph, key)} has no implementation benchmark"
+            yield _row("initiative", key, data)
 
 
-@_rule("initiative-without-professional-learning", Severity.WARNING, _count("initiative"))
-def initiative_without_professional_learning(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+@_rule(
+    "initiative-without-professional-learning",
+    Severity.WARNING,
+    "initiatives",
+    _named("has no professional learning enabling it"),
+)
+def initiative_without_professional_learning(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find initiatives that no active professional learning enables.
 
     Framework: professional learning (professional development, induction, mentoring)
     that supports each initiative.
     """
-    for key, _ in _elements(graph, "initiative"):
+    for key, data in _elements(graph, "initiative"):
         if not _sources(graph, key, "enables", ["professional_learning"]):
-            yield "initiative", key, f"{_name(graph, key)} has no professional learning enabling it"
+            yield _row("initiative", key, data)
 
 
-@_rule("initiative-without-owner", Severity.WARNING, _count("initiative"))
-def initiative_without_owner(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+@_rule("initiative-without-owner", Severity.WARNING, "initiatives", _named("has no owner"))
+def initiative_without_owner(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find initiatives with no owner (absent, empty or white space).
 
     Framework: strategic initiatives; someone must be accountable for each one.
     """
     for key, data in _elements(graph, "initiative"):
         if _blank(data.get("owner")):
-            yield "initiative", key, f"{_name(graph, key)} has no owner"
+            yield _row("initiative", key, data)
 
 
-@_rule("benchmark-incomplete", Severity.WARNING, _count("benchmark"))
-def benchmark_incomplete(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+_BENCHMARK_GAPS: Final[Mapping[str, str]] = {"owner": "no owner", "due": "no due date"}
+
+
+def _benchmark_incomplete_message(row: Row, ctx: AuditContext) -> str:
+    missing = set(row["missing"])
+    gaps = [text for name, text in _BENCHMARK_GAPS.items() if name in missing]
+    return f"{_row_name(row)} has {' and '.join(gaps)}"
+
+
+@_rule("benchmark-incomplete", Severity.WARNING, "benchmarks", _benchmark_incomplete_message)
+def benchmark_incomplete(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find benchmarks with no owner or no (valid) due date; one finding per benchmark.
 
     Framework: implementation benchmarks say what will happen, who does it and by when.
+    Row: ``missing`` (owner, due).
     """
     for key, data in _elements(graph, "benchmark"):
         missing = []
         if _blank(data.get("owner")):
-            missing.append("no owner")
+            missing.append("owner")
         if _as_date(data.get("due")) is None:
-            missing.append("no due date")
+            missing.append("due")
         if missing:
-            yield "benchmark", key, f"{_name(graph, key)} has {' and '.join(missing)}"
+            yield _row("benchmark", key, data, missing=missing)
 
 
-@_rule("benchmark-overdue", Severity.WARNING, _count("benchmark"))
-def benchmark_overdue(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+def _benchmark_overdue_message(row: Row, ctx: AuditContext) -> str:
+    status = _norm(row.get("status"))
+    shown = f"status {status}" if status else "no status reported"
+    return f"{_row_name(row)} was due {row['due']} and is not complete ({shown})"
+
+
+@_rule("benchmark-overdue", Severity.WARNING, "benchmarks", _benchmark_overdue_message)
+def benchmark_overdue(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find benchmarks due strictly before the audit date whose status is not complete.
 
     Framework: implementation benchmarks and their status, monitored during the year.
     A benchmark with no status is not complete; one with no due date is never overdue.
+    Row: ``due`` (ISO date), ``status`` (as stored).
     """
     for key, data in _elements(graph, "benchmark"):
         due = _as_date(data.get("due"))
-        status = _norm(data.get("status"))
-        if due is not None and due < ctx.as_of and status != "complete":
-            shown = f"status {status}" if status else "no status reported"
-            yield (
-                "benchmark",
-                key,
-                f"{_name(graph, key)} was due {due.isoformat()} and is not complete ({shown})",
-            )
+        if due is not None and due < ctx.as_of and _norm(data.get("status")) != "complete":
+            yield _row("benchmark", key, data, due=due.isoformat(), status=data.get("status"))
 
 
-@_rule("unaligned-budget-line", Severity.WARNING, _count_budget_lines)
-def unaligned_budget_line(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+@_rule(
+    "unaligned-budget-line",
+    Severity.WARNING,
+    "budget_lines",
+    _named("funds no active initiative or professional learning"),
+)
+def unaligned_budget_line(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find budget lines that fund no active initiative or professional learning.
 
     Framework: resources/budget; every dollar should reach a strategic objective. An
     allocation of 0 (or of no stated amount) to an active element still aligns the
     line. With a fiscal year, only that year's lines are checked.
     """
-    for key, _ in _budget_lines(graph, ctx):
+    for key, data in _budget_lines(graph, ctx):
         if not _allocations(graph, key):
-            yield (
-                "budget_line",
-                key,
-                f"{_name(graph, key)} funds no active initiative or professional learning",
-            )
+            yield _row("budget_line", key, data)
 
 
-@_rule("over-allocated-budget-line", Severity.WARNING, _count_budget_lines)
-def over_allocated_budget_line(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+def _over_allocated_message(row: Row, ctx: AuditContext) -> str:
+    available = row.get("available")
+    has = f"has only {format_money(available)}" if available is not None else "has no amount"
+    return f"{_row_name(row)} allocates {format_money(row['allocated'])} but {has}"
+
+
+@_rule("over-allocated-budget-line", Severity.WARNING, "budget_lines", _over_allocated_message)
+def over_allocated_budget_line(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find budget lines whose allocations add up to more than the line's amount.
 
     Framework: resources/budget. Allocations without an amount count as 0; a line with
     no amount has $0 to allocate. With a fiscal year, only that year's lines are checked.
+    Row: ``allocated`` and ``available`` (exact Decimals; ``available`` None when the line
+    has no amount).
     """
     for key, data in _budget_lines(graph, ctx):
         allocated = sum(
@@ -815,69 +1008,81 @@ def over_allocated_budget_line(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
         )
         available = _amount(data.get("amount"))
         if allocated > (available if available is not None else Decimal(0)):
-            has = (
-                f"has only {format_money(available)}" if available is not None else "has no amount"
-            )
-            yield (
-                "budget_line",
-                key,
-                f"{_name(graph, key)} allocates {format_money(allocated)} but {has}",
-            )
+            yield _row("budget_line", key, data, allocated=allocated, available=available)
 
 
-@_rule("unaligned-school-plan", Severity.WARNING, _count("school_plan"))
-def unaligned_school_plan(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+@_rule(
+    "unaligned-school-plan",
+    Severity.WARNING,
+    "school_plans",
+    _named("is aligned to no active objective or initiative"),
+)
+def unaligned_school_plan(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find school plans aligned to no active objective or initiative.
 
     Framework: school improvement plans, one per school and year, aligned to the
     district's strategic objectives.
     """
-    for key, _ in _elements(graph, "school_plan"):
+    for key, data in _elements(graph, "school_plan"):
         if not _targets(graph, key, "aligns_to", ["objective", "initiative"]):
-            yield (
-                "school_plan",
-                key,
-                f"{_name(graph, key)} is aligned to no active objective or initiative",
-            )
+            yield _row("school_plan", key, data)
 
 
-@_rule("unaligned-educator-goal", Severity.WARNING, _count("educator_goal"))
-def unaligned_educator_goal(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+def _unaligned_educator_goal_message(row: Row, ctx: AuditContext) -> str:
+    educator = row.get("educator")
+    whose = f" ({' '.join(str(educator).split())})" if not _blank(educator) else ""
+    return f"{_row_name(row)}{whose} is aligned to no active objective or initiative"
+
+
+@_rule(
+    "unaligned-educator-goal",
+    Severity.WARNING,
+    "educator_goals",
+    _unaligned_educator_goal_message,
+)
+def unaligned_educator_goal(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find educator goals aligned to no active objective or initiative.
 
     Framework: educator evaluation; student learning and professional practice goals
-    should align to district objectives or initiatives.
+    should align to district objectives or initiatives. Row: ``educator``.
     """
     for key, data in _elements(graph, "educator_goal"):
         if not _targets(graph, key, "aligns_to", ["objective", "initiative"]):
-            educator = data.get("educator")
-            whose = f" ({' '.join(str(educator).split())})" if not _blank(educator) else ""
-            yield (
-                "educator_goal",
-                key,
-                f"{_name(graph, key)}{whose} is aligned to no active objective or initiative",
-            )
+            yield _row("educator_goal", key, data, educator=data.get("educator"))
 
 
-@_rule("objective-count", Severity.WARNING, _constant(1))
-def objective_count(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+def _objective_count_message(row: Row, ctx: AuditContext) -> str:
+    count = int(row["count"])
+    amount = "only " if 0 < count < 3 else ""
+    return (
+        f"The plan has {amount}{_plural(count, 'active objective')}; "
+        "3 to 5 strategic objectives are recommended"
+    )
+
+
+@_rule("objective-count", Severity.WARNING, "plan_wide", _objective_count_message)
+def objective_count(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find a plan with fewer than 3 or more than 5 active objectives (plan-wide).
 
     Framework: strategic objectives; Planning for Success recommends 3 to 5.
+    Row: ``count``.
     """
     count = len(_elements(graph, "objective"))
     if count < 3 or count > 5:
-        amount = "only " if 0 < count < 3 else ""
-        yield (
-            "plan",
-            None,
-            f"The plan has {amount}{_plural(count, 'active objective')}; "
-            "3 to 5 strategic objectives are recommended",
-        )
+        yield {"kind": "plan", "key": None, "count": count}
 
 
-@_rule("theory-of-action-not-if-then", Severity.WARNING, _count_theory_of_action)
-def theory_of_action_not_if_then(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+def _theory_of_action_message(row: Row, ctx: AuditContext) -> str:
+    return 'The theory of action is not framed "If ..., then ..."'
+
+
+@_rule(
+    "theory-of-action-not-if-then",
+    Severity.WARNING,
+    "theory_of_action",
+    _theory_of_action_message,
+)
+def theory_of_action_not_if_then(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find a theory of action not framed "If ..., then ..." (only when one exists).
 
     Framework: the theory of action links the strategic objectives and initiatives to
@@ -889,111 +1094,130 @@ def theory_of_action_not_if_then(graph: Any, ctx: AuditContext) -> Iterator[_Hit
         if _blank(text):
             continue  # a blank theory of action is missing-foundation's finding
         if not _IF_THEN.search(str(text)):
-            yield (
-                "theory_of_action",
-                key,
-                'The theory of action is not framed "If ..., then ..."',
-            )
+            yield _row("theory_of_action", key, data)
 
 
-@_rule("plan-without-induction-mentoring", Severity.WARNING, _constant(1))
-def plan_without_induction_mentoring(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+def _induction_mentoring_message(row: Row, ctx: AuditContext) -> str:
+    return "The plan has no active induction or mentoring for new educators"
+
+
+@_rule(
+    "plan-without-induction-mentoring",
+    Severity.WARNING,
+    "plan_wide",
+    _induction_mentoring_message,
+)
+def plan_without_induction_mentoring(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find a plan with no active induction or mentoring (plan-wide).
 
     Framework: professional learning, including teacher induction and mentoring.
     """
     kinds = {element_subkind(d) for _, d in _elements(graph, "professional_learning")}
     if not kinds & {"induction", "mentoring"}:
-        yield (
-            "plan",
-            None,
-            "The plan has no active induction or mentoring for new educators",
-        )
+        yield {"kind": "plan", "key": None}
 
 
-@_rule("initiative-without-early-evidence", Severity.INFO, _count_initiatives_with_benchmarks)
-def initiative_without_early_evidence(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+def _early_evidence_message(row: Row, ctx: AuditContext) -> str:
+    benchmarks = _keys(row["benchmarks"])
+    return (
+        f"{_row_name(row)} has {_plural(len(benchmarks), 'benchmark')} "
+        f"({', '.join(benchmarks)}), none of them early evidence of change"
+    )
+
+
+@_rule(
+    "initiative-without-early-evidence",
+    Severity.INFO,
+    "initiatives_with_benchmarks",
+    _early_evidence_message,
+)
+def initiative_without_early_evidence(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find initiatives with benchmarks, none of them early evidence of change.
 
     Framework: implementation benchmarks, process and early evidence of change (changes
-    in practice or attitude that show the plan is working).
+    in practice or attitude that show the plan is working). Row: ``benchmarks``.
     """
-    for key, _ in _elements(graph, "initiative"):
+    for key, data in _elements(graph, "initiative"):
         benchmarks = _sources(graph, key, "tracks", ["benchmark"])
         if benchmarks and not any(
             element_subkind(graph.nodes[b]) == "early_evidence" for b in benchmarks
         ):
-            yield (
-                "initiative",
-                key,
-                f"{_name(graph, key)} has {_plural(len(benchmarks), 'benchmark')} "
-                f"({', '.join(benchmarks)}), none of them early evidence of change",
-            )
+            yield _row("initiative", key, data, benchmarks=benchmarks)
 
 
-@_rule("objective-not-data-informed", Severity.INFO, _count("objective"))
-def objective_not_data_informed(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+@_rule(
+    "objective-not-data-informed",
+    Severity.INFO,
+    "objectives",
+    _named("is not informed by any data finding"),
+)
+def objective_not_data_informed(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find objectives that no data finding informs.
 
     Framework: strategic objectives grounded in data findings (student achievement and
     gaps between student groups).
     """
-    for key, _ in _elements(graph, "objective"):
+    for key, data in _elements(graph, "objective"):
         if not _sources(graph, key, "informs", ["data_finding"]):
-            yield "objective", key, f"{_name(graph, key)} is not informed by any data finding"
+            yield _row("objective", key, data)
 
 
-@_rule("objective-without-school-plan", Severity.INFO, _count("objective"))
-def objective_without_school_plan(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+@_rule(
+    "objective-without-school-plan",
+    Severity.INFO,
+    "objectives",
+    _named("has no school improvement plan aligned to it"),
+)
+def objective_without_school_plan(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find objectives that no school improvement plan aligns to (directly).
 
     Framework: school improvement plans aligned to district objectives.
     """
-    for key, _ in _elements(graph, "objective"):
+    for key, data in _elements(graph, "objective"):
         if not _sources(graph, key, "aligns_to", ["school_plan"]):
-            yield (
-                "objective",
-                key,
-                f"{_name(graph, key)} has no school improvement plan aligned to it",
-            )
+            yield _row("objective", key, data)
 
 
-@_rule("objective-without-educator-goal", Severity.INFO, _count("objective"))
-def objective_without_educator_goal(graph: Any, ctx: AuditContext) -> Iterator[_Hit]:
+@_rule(
+    "objective-without-educator-goal",
+    Severity.INFO,
+    "objectives",
+    _named("has no educator goal aligned to it or to its initiatives"),
+)
+def objective_without_educator_goal(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find objectives that no educator goal aligns to, directly or through an initiative.
 
     Framework: educator evaluation goals aligned to district objectives or initiatives.
     """
-    for key, _ in _elements(graph, "objective"):
+    for key, data in _elements(graph, "objective"):
         if _sources(graph, key, "aligns_to", ["educator_goal"]):
             continue
         initiatives = _sources(graph, key, "supports", ["initiative"])
         if any(_sources(graph, i, "aligns_to", ["educator_goal"]) for i in initiatives):
             continue
-        yield (
-            "objective",
-            key,
-            f"{_name(graph, key)} has no educator goal aligned to it or to its initiatives",
-        )
+        yield _row("objective", key, data)
 
 
 RULES: Final[tuple[Rule, ...]] = tuple(_REGISTRY)
 """Every audit rule, in the documented order: ``(rule id, severity, function)``."""
 
+DEFINITIONS: Final[Mapping[str, RuleDefinition]] = {r.rule: _DEFINITIONS[r.rule] for r in RULES}
+"""Every rule's shared definition (population, message) and networkx detector, in order."""
+
 _RULE_INDEX: Final[Mapping[str, int]] = {r.rule: i for i, r in enumerate(RULES)}
 
 
-# ------------------------------------------------------------------------ audit
+# ------------------------------------------------------------------------ report
 
 
 def rule_population(rule_id: str, graph: nx.MultiDiGraph, ctx: AuditContext) -> int:
     """How many things ``rule_id`` checks in ``graph`` (the denominator of its pass share)."""
-    return _POPULATIONS[rule_id](graph, ctx)
+    return populations(graph, ctx)[DEFINITIONS[rule_id].population]
 
 
-def _score(
-    graph: Any, ctx: AuditContext, findings: Iterable[Finding]
-) -> tuple[int, tuple[str, ...]]:
+def score(findings: Iterable[Finding], counts: Mapping[str, int]) -> tuple[int, tuple[str, ...]]:
+    """The plan alignment score and the rules that applied, from the findings and the
+    :data:`POPULATIONS` counts (whichever engine produced them)."""
     failed: dict[str, set[tuple[str, str | None]]] = {r.rule: set() for r in RULES}
     for finding in findings:
         failed[finding.rule].add((finding.kind, finding.key))
@@ -1001,7 +1225,7 @@ def _score(
     weights = 0
     applied: list[str] = []
     for rule in RULES:
-        checked = rule_population(rule.rule, graph, ctx)
+        checked = int(counts.get(DEFINITIONS[rule.rule].population, 0))
         if checked <= 0:
             continue
         applied.append(rule.rule)
@@ -1014,7 +1238,48 @@ def _score(
 
 
 def _sort_key(finding: Finding) -> tuple[Any, ...]:
-    return (-finding.severity.rank, _RULE_INDEX[finding.rule], _natural_key(finding.key))
+    return (
+        -finding.severity.rank,
+        _RULE_INDEX[finding.rule],
+        natural_key(finding.key),
+        _FOUNDATION_ORDER.get(finding.kind, len(_FOUNDATION_ORDER)),
+    )
+
+
+def audit_context(as_of: date, fiscal_year: str | None = None) -> AuditContext:
+    """The options of an audit, normalized: a date (not a datetime), a trimmed fiscal
+    year or None when blank."""
+    if isinstance(as_of, datetime):
+        as_of = as_of.date()
+    year = fiscal_year.strip() if fiscal_year and fiscal_year.strip() else None
+    return AuditContext(as_of=as_of, fiscal_year=year)
+
+
+def build_report(
+    findings: Iterable[Finding],
+    counts: Mapping[str, int],
+    ctx: AuditContext,
+    *,
+    plan: str | None,
+    version: int | None,
+) -> AuditReport:
+    """The report of an audit, whatever engine found the findings: sorted findings,
+    summary per severity and score (from the :data:`POPULATIONS` ``counts``)."""
+    ordered = tuple(sorted(findings, key=_sort_key))
+    summary = {severity.value: 0 for severity in Severity}
+    for finding in ordered:
+        summary[finding.severity.value] += 1
+    value, applied = score(ordered, counts)
+    return AuditReport(
+        findings=ordered,
+        summary=summary,
+        score=value,
+        as_of=ctx.as_of,
+        fiscal_year=ctx.fiscal_year,
+        plan=plan,
+        version=version,
+        rules_applied=applied,
+    )
 
 
 def audit(graph: nx.MultiDiGraph, *, as_of: date, fiscal_year: str | None = None) -> AuditReport:
@@ -1025,25 +1290,14 @@ def audit(graph: nx.MultiDiGraph, *, as_of: date, fiscal_year: str | None = None
     rules to that year's budget lines. Pure and deterministic: the same graph and
     options always give the same report, whatever order the graph was built in.
     """
-    if isinstance(as_of, datetime):
-        as_of = as_of.date()
-    year = fiscal_year.strip() if fiscal_year and fiscal_year.strip() else None
-    ctx = AuditContext(as_of=as_of, fiscal_year=year)
-    collected = [finding for rule in RULES for finding in rule.check(graph, ctx)]
-    findings = tuple(sorted(collected, key=_sort_key))  # stable: rule order kept inside a key
-    summary = {severity.value: 0 for severity in Severity}
-    for finding in findings:
-        summary[finding.severity.value] += 1
-    score, applied = _score(graph, ctx, findings)
+    ctx = audit_context(as_of, fiscal_year)
+    findings = [finding for rule in RULES for finding in rule.check(graph, ctx)]
     version = graph.graph.get("version")
     plan = graph.graph.get("plan")
-    return AuditReport(
-        findings=findings,
-        summary=summary,
-        score=score,
-        as_of=as_of,
-        fiscal_year=year,
+    return build_report(
+        findings,
+        populations(graph, ctx),
+        ctx,
         plan=str(plan) if plan is not None else None,
         version=version if isinstance(version, int) and not isinstance(version, bool) else None,
-        rules_applied=applied,
     )

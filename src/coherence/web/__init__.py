@@ -1,0 +1,110 @@
+"""The web page for leadership retreats: plain HTML, CSS and JavaScript modules.
+
+:func:`install` adds to an application:
+
+* ``/`` the plans page and ``/plans/{plan_id}`` the plan page (HTML, no data in it:
+  the pages read the HTTP API, with the token the user gives when one is needed);
+* ``/web/...`` our own scripts and styles (``static/`` beside this file);
+* ``/web/vendor/...`` the graph libraries (Cytoscape.js and its dagre layout), served
+  from ``node_modules`` as ``npm ci`` installed them from our ``package.json`` and lock
+  file. They are never committed. When they are missing the page says how to install
+  them instead of drawing.
+
+The libraries' directory is, in order: the ``assets_dir`` given, ``$COHERENCE_WEB_ASSETS``,
+or the ``node_modules`` of the checkout this package runs from (else of the current
+directory).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+STATIC = Path(__file__).resolve().parent / "static"
+CHECKOUT = Path(__file__).resolve().parents[3]
+
+VENDOR: dict[str, tuple[str, str]] = {
+    "cytoscape.mjs": ("cytoscape", "dist/cytoscape.esm.min.mjs"),
+    "cytoscape-dagre.mjs": ("cytoscape-dagre", "dist/cytoscape-dagre.min.mjs"),
+}
+"""What ``/web/vendor/<name>`` serves: a package of ``node_modules`` and its file."""
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+PAGE_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Cache-Control": "no-cache",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def default_assets_dir() -> Path:
+    """``$COHERENCE_WEB_ASSETS``, else the checkout's ``node_modules``, else ``./node_modules``."""
+    configured = os.environ.get("COHERENCE_WEB_ASSETS")
+    if configured:
+        return Path(configured)
+    if (CHECKOUT / "package.json").is_file():
+        return CHECKOUT / "node_modules"
+    return Path.cwd() / "node_modules"
+
+
+def missing_assets(assets_dir: Path) -> list[str]:
+    """The library files that are not in ``assets_dir`` (empty when all are there)."""
+    return [
+        f"{package}/{file}"
+        for package, file in VENDOR.values()
+        if not (assets_dir / package / file).is_file()
+    ]
+
+
+def install(app: FastAPI, assets_dir: Path | None = None) -> None:
+    """Serve the plans page, the plan page and their assets on ``app``."""
+    assets = (assets_dir or default_assets_dir()).resolve()
+
+    def page(name: str) -> HTMLResponse:
+        missing = missing_assets(assets)
+        text = (STATIC / name).read_text(encoding="utf-8")
+        text = text.replace("__ASSETS__", "missing" if missing else "ready")
+        text = text.replace("__ASSETS_DIR__", html.escape(str(assets)))
+        return HTMLResponse(text, headers=PAGE_HEADERS)
+
+    @app.get("/", include_in_schema=False)
+    def plans_page() -> HTMLResponse:
+        return page("plans.html")
+
+    @app.get("/plans/{plan_id}", include_in_schema=False)
+    def plan_page(plan_id: str) -> HTMLResponse:
+        return page("plan.html")
+
+    @app.get("/web/vendor/{name}", include_in_schema=False)
+    def vendor(name: str) -> Response:
+        if name not in VENDOR:
+            return PlainTextResponse("Not found", status_code=404)
+        package, file = VENDOR[name]
+        path = assets / package / file
+        if not path.is_file():
+            return PlainTextResponse(
+                f"{package} is not installed in {assets}: run `npm ci` (or `make run`).",
+                status_code=404,
+            )
+        return FileResponse(
+            path, media_type="text/javascript", headers={"Cache-Control": "max-age=3600"}
+        )
+
+    app.mount("/web", StaticFiles(directory=STATIC), name="web")

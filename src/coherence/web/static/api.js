@@ -1,0 +1,101 @@
+// Reading the HTTP API. When the server requires a token (once one exists), the page
+// asks for it once and keeps it for this browser tab only (sessionStorage).
+
+const TOKEN_KEY = 'coherence.token';
+
+export class ApiError extends Error {
+  constructor(status, title, detail) {
+    super(detail || title || `HTTP ${status}`);
+    this.status = status;
+    this.title = title;
+  }
+}
+
+function headers() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+async function request(path) {
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const response = await fetch(path, { headers: headers() });
+    if (response.status === 401) {
+      const token = await askForToken(attempt > 0);
+      if (token) continue;
+    }
+    if (!response.ok) {
+      let body = {};
+      try {
+        body = await response.json();
+      } catch {
+        // not a problem document
+      }
+      throw new ApiError(response.status, body.title, body.detail);
+    }
+    return response;
+  }
+  throw new ApiError(401, 'Unauthorized', 'This server needs an API token.');
+}
+
+export async function getJSON(path) {
+  return (await request(path)).json();
+}
+
+export async function getBlob(path) {
+  return (await request(path)).blob();
+}
+
+export function downloadBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+function askForToken(retry) {
+  return new Promise((resolve) => {
+    const dialog = document.createElement('dialog');
+    dialog.className = 'token-dialog';
+    dialog.innerHTML = `
+      <form method="dialog">
+        <h2>This server needs an API token</h2>
+        <p>${retry ? 'That token was not accepted. ' : ''}Ask your Coherence administrator for a viewer
+        token (<code>coherence token create --role viewer</code>). It is kept for this tab only.</p>
+        <input name="token" type="password" autocomplete="off" placeholder="Token" required>
+        <div class="dialog-buttons">
+          <button value="cancel" formnovalidate>Cancel</button>
+          <button value="ok" class="primary">Open</button>
+        </div>
+      </form>`;
+    document.body.append(dialog);
+    dialog.addEventListener('close', () => {
+      const token = dialog.returnValue === 'ok' ? dialog.querySelector('input').value.trim() : '';
+      dialog.remove();
+      if (token) sessionStorage.setItem(TOKEN_KEY, token);
+      resolve(token);
+    });
+    dialog.showModal();
+  });
+}
+
+export function formatDate(iso, { time = false } = {}) {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const options = { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' };
+  if (time) Object.assign(options, { hour: '2-digit', minute: '2-digit' });
+  return date.toLocaleString('en-US', options);
+}
+
+export function escapeHtml(value) {
+  return String(value ?? '')
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#39;');
+}

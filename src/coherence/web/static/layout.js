@@ -1,0 +1,166 @@
+// Laying out the alignment graph top-down: the mission at the top, budget lines at the
+// bottom, one band per level of the Framework (see kinds.js).
+//
+// dagre (through cytoscape-dagre) orders the elements of each level so that links
+// cross as little as possible and supporters sit beneath what they support; each edge's
+// minimum length is the difference of the levels of its ends, so the ranks are the
+// levels. A level with more elements than fit across the screen then wraps onto a few
+// staggered rows (the n-th element of the level on row n mod k, in dagre's order), with
+// k chosen so the whole plan fits the graph area as large as possible. The result is
+// computed once for the union of all versions, so moving through the timeline never
+// moves anything.
+
+import { kindOf } from './kinds.js';
+
+export const NODE = { width: 176, height: 78, missionWidth: 300, gapX: 26, rowGap: 26, bandGap: 78 };
+
+function levelOf(node) {
+  return kindOf(node.data('kind')).level;
+}
+
+function widthOf(node) {
+  return node.data('kind') === 'mission' ? NODE.missionWidth : NODE.width;
+}
+
+const FOUNDATION_ORDER = ['vision', 'theory_of_action', 'mission'];
+
+/**
+ * Positions for the nodes of `eles` (a cytoscape collection), fitted to an area of
+ * `width` x `height` screen pixels. Returns a Map from node id to {x, y}.
+ */
+export function computeLayout(eles, { width = 1600, height = 800 } = {}) {
+  const nodes = eles.nodes();
+  const positions = new Map();
+  if (nodes.empty()) return positions;
+  const connected = eles.filter((e) => e.isEdge() || e.connectedEdges().intersection(eles).nonempty());
+  const dagreX = new Map();
+  if (connected.nodes().nonempty()) {
+    connected
+      .layout({
+        name: 'dagre',
+        rankDir: 'BT',
+        nodeSep: NODE.gapX,
+        edgeSep: 8,
+        rankSep: 60,
+        ranker: 'network-simplex',
+        minLen: (edge) => Math.max(1, levelOf(edge.source()) - levelOf(edge.target())),
+        nodeDimensionsIncludeLabels: false,
+        animate: false,
+        fit: false,
+      })
+      .run();
+    connected.nodes().forEach((n) => dagreX.set(n.id(), n.position('x')));
+  }
+  const xs = [...dagreX.values()];
+  const minX = xs.length ? Math.min(...xs) : 0;
+  const maxX = xs.length ? Math.max(...xs) : 0;
+
+  // The elements of each level, in dagre's order (elements linked to nothing go to the
+  // right end of their level, where a gap is easy to see).
+  const levels = new Map();
+  nodes.forEach((n) => {
+    const level = levelOf(n);
+    if (!levels.has(level)) levels.set(level, []);
+    levels.get(level).push(n);
+  });
+  const order = [...levels.keys()].sort((a, b) => a - b);
+  for (const level of order) {
+    const members = levels.get(level);
+    members.sort((a, b) => {
+      const xa = dagreX.has(a.id()) ? dagreX.get(a.id()) : Infinity;
+      const xb = dagreX.has(b.id()) ? dagreX.get(b.id()) : Infinity;
+      return xa - xb || a.data('key').localeCompare(b.data('key'), 'en', { numeric: true });
+    });
+    if (level === 0) arrangeFoundations(members);
+  }
+
+  // How many rows each level wraps onto: the choice that shows the plan largest.
+  const colW = NODE.width + NODE.gapX;
+  const rowH = NODE.height + NODE.rowGap;
+  const counts = order.map((level) => levels.get(level).length);
+  const widest = Math.max(...counts);
+  let best = null;
+  for (let perRow = Math.min(widest, 6); perRow <= widest; perRow += 1) {
+    const rows = counts.map((n) => Math.max(1, Math.ceil(n / perRow)));
+    const w = Math.max(perRow * colW, NODE.missionWidth + 2 * colW);
+    const h = rows.reduce((s, r) => s + r * rowH, 0) + (order.length - 1) * (NODE.bandGap - NODE.rowGap);
+    const zoom = Math.min(width / w, height / h);
+    if (!best || zoom > best.zoom + 1e-9) best = { zoom, perRow, rows, w };
+  }
+  const scale = maxX > minX ? Math.min(1, best.w / (maxX - minX + colW)) : 1;
+  const centre = (minX + maxX) / 2;
+
+  let top = 0;
+  order.forEach((level, i) => {
+    const members = levels.get(level);
+    const rows = best.rows[i];
+    const rowsOf = Array.from({ length: rows }, () => []);
+    const fallback = (index) => centre + (index - (members.length - 1) / 2) * (colW / rows);
+    members.forEach((n, index) => {
+      const wanted = dagreX.has(n.id()) ? centre + (dagreX.get(n.id()) - centre) * scale : null;
+      rowsOf[index % rows].push({ node: n, wanted: wanted ?? fallback(index), index });
+    });
+    if (level === 0) {
+      placeFoundations(members, dagreX, centre, scale, top, positions);
+      top += rowH + NODE.bandGap - NODE.rowGap;
+      return;
+    }
+    rowsOf.forEach((row, r) => {
+      // Elements linked to nothing have no place from dagre: after the last one that has.
+      let last = -Infinity;
+      for (const item of row) {
+        if (!dagreX.has(item.node.id()) && Number.isFinite(last)) item.wanted = last + colW;
+        last = item.wanted;
+      }
+      spread(row);
+      row.forEach((item) => positions.set(item.node.id(), { x: item.x, y: top + r * rowH }));
+    });
+    top += rows * rowH + NODE.bandGap - NODE.rowGap;
+  });
+  return positions;
+}
+
+// Mission in the middle of the top band, above the objectives; vision and theory of
+// action on its left, the core values on its right.
+function arrangeFoundations(members) {
+  const rank = (n) => {
+    const kind = n.data('kind');
+    const i = FOUNDATION_ORDER.indexOf(kind);
+    return i >= 0 ? i : FOUNDATION_ORDER.length;
+  };
+  members.sort((a, b) => rank(a) - rank(b) || a.data('key').localeCompare(b.data('key'), 'en', { numeric: true }));
+}
+
+function placeFoundations(members, dagreX, centre, scale, y, positions) {
+  const mission = members.find((n) => n.data('kind') === 'mission');
+  const anchor = mission && dagreX.has(mission.id()) ? centre + (dagreX.get(mission.id()) - centre) * scale : centre;
+  const split = mission ? members.indexOf(mission) : members.length;
+  let x = anchor + (mission ? widthOf(mission) / 2 : 0);
+  if (mission) positions.set(mission.id(), { x: anchor, y });
+  for (const n of members.slice(split + 1)) {
+    positions.set(n.id(), { x: x + NODE.gapX + widthOf(n) / 2, y });
+    x += NODE.gapX + widthOf(n);
+  }
+  x = anchor - (mission ? widthOf(mission) / 2 : 0);
+  for (const n of members.slice(0, split).reverse()) {
+    positions.set(n.id(), { x: x - NODE.gapX - widthOf(n) / 2, y });
+    x -= NODE.gapX + widthOf(n);
+  }
+}
+
+// Keep the elements of one row in order, at least their widths apart, as near as can be
+// to where dagre wanted them (shift the row so the average displacement is zero).
+function spread(row) {
+  let previous = null;
+  for (const item of row) {
+    const w = widthOf(item.node);
+    item.x = previous === null ? item.wanted : Math.max(item.wanted, previous.x + (previous.w + w) / 2 + NODE.gapX);
+    item.w = w;
+    previous = item;
+  }
+  if (!row.length) return;
+  const shift = row.reduce((s, item) => s + (item.x - item.wanted), 0) / row.length;
+  row.forEach((item) => {
+    item.x -= shift;
+  });
+}
