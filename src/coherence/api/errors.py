@@ -19,7 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
+from starlette.routing import compile_path
 
 from coherence.application.errors import (
     BadStoreURL,
@@ -141,15 +141,26 @@ def problem_for(error: Exception) -> JSONResponse:
     return problem(500, "Internal server error", "The server could not handle the request.")
 
 
-def allowed_methods(request: Request) -> list[str]:
-    """Every method some route allows on the request's path (Starlette names only the
-    first route's, though several routes may share a path with different methods)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match is not Match.NONE:
-            methods |= getattr(route, "methods", None) or set()
-    return sorted(methods)
+HTTP_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"}
+
+
+def allowed_methods(request: Request, allow: str | None) -> str:
+    """The methods the API documents on the request's path (Starlette's ``allow`` if none).
+
+    Starlette's 405 names only the methods of the first route matching the path,
+    though several routes share a path here (GET, PATCH and DELETE of an element).
+    When several documented paths match (``/plans/import`` and ``/plans/{plan_id}``),
+    the one with the fewest parameters is the resource.
+    """
+    matches: list[tuple[int, set[str]]] = []
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        regex, _, params = compile_path(template)
+        if regex.match(request.url.path):
+            matches.append((len(params), {m.upper() for m in operations} & HTTP_METHODS))
+    if not matches:
+        return allow or ""
+    fewest = min(n for n, _ in matches)
+    return ", ".join(sorted(set().union(*(m for n, m in matches if n == fewest))))
 
 
 def install(app: FastAPI) -> None:
@@ -173,7 +184,7 @@ def install(app: FastAPI) -> None:
         # Keep the exception's headers (e.g. ``Allow`` on a 405).
         headers = dict(error.headers or {})
         if error.status_code == 405:
-            headers["Allow"] = ", ".join(allowed_methods(request))
+            headers["Allow"] = allowed_methods(request, headers.get("Allow"))
         title = PayloadTooLarge.title if isinstance(error, BodyTooLarge) else str(error.detail)
         return problem(error.status_code, title, str(error.detail), headers=headers)
 

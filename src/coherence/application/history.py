@@ -20,7 +20,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Snapshot
-from eventsourcing.persistence import IntegrityError, Transcoder
+from eventsourcing.persistence import IntegrityError, InternalError, Transcoder
 from eventsourcing.utils import get_topic
 
 from coherence.application.errors import PlanNotFound, VersionConflict, VersionNotFound
@@ -132,7 +132,16 @@ class PlanHistory(Application[UUID]):
         env = store_environment(self.settings.store)
         env["AGGREGATE_CACHE_MAXSIZE"] = str(self.settings.cache_size)
         env["IS_SNAPSHOTTING_ENABLED"] = "y"
-        super().__init__(env=env)
+        for attempt in range(5):
+            try:
+                super().__init__(env=env)
+                return
+            except InternalError:
+                # Several servers starting at once on an empty PostgreSQL database race to
+                # create the same tables ("tuple concurrently updated"): try again.
+                if attempt == 4:
+                    raise
+                clock.sleep(random.uniform(0.05, 0.2))
 
     def construct_transcoder(self) -> Transcoder:
         return OrjsonTranscoder()

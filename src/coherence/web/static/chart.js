@@ -82,22 +82,23 @@ function niceTicks(max) {
   return ticks;
 }
 
-/** Date labels under the slider: the first version of each year (or a few, evenly). */
+/** Date labels under the slider: the month of a version, where there is room. */
 export function drawAxis(host, revisions, { inset }) {
   const width = host.clientWidth;
   const n = revisions.length;
   const step = n > 1 ? (width - 2 * inset) / (n - 1) : 0;
   const labels = [];
-  let lastYear = null;
+  let lastMonth = null;
   let lastX = -Infinity;
   revisions.forEach((revision, i) => {
-    const year = new Date(revision.timestamp).getUTCFullYear();
+    const when = new Date(revision.timestamp);
+    const month = when.getUTCFullYear() * 12 + when.getUTCMonth();
     const x = n > 1 ? inset + i * step : width / 2;
-    if (year !== lastYear && x - lastX > 90) {
+    if (month !== lastMonth && x - lastX > 84 && x > 24 && x < width - 24) {
       labels.push(`<span style="left:${x}px">${escapeHtml(formatDate(revision.timestamp).replace(/ \d+,/, ''))}</span>`);
       lastX = x;
     }
-    lastYear = year;
+    lastMonth = month;
   });
   host.innerHTML = labels.join('');
 }

@@ -75,36 +75,38 @@ export function computeLayout(eles, { width = 1600, height = 800 } = {}) {
   }
 
   // How many rows each level wraps onto: the choice that shows the plan largest.
+  let best = null;
+  const widest = Math.max(...order.map((level) => levels.get(level).length));
+  for (let perRow = Math.min(widest, 6); perRow <= widest; perRow += 1) {
+    const placed = place(order, levels, dagreX, minX, maxX, perRow);
+    const box = boundsOf(placed);
+    const zoom = Math.min(width / box.w, height / box.h);
+    if (!best || zoom > best.zoom + 1e-9) best = { zoom, placed };
+  }
+  return best.placed;
+}
+
+function place(order, levels, dagreX, minX, maxX, perRow) {
+  const positions = new Map();
   const colW = NODE.width + NODE.gapX;
   const rowH = NODE.height + NODE.rowGap;
-  const counts = order.map((level) => levels.get(level).length);
-  const widest = Math.max(...counts);
-  let best = null;
-  for (let perRow = Math.min(widest, 6); perRow <= widest; perRow += 1) {
-    const rows = counts.map((n) => Math.max(1, Math.ceil(n / perRow)));
-    const w = Math.max(perRow * colW, NODE.missionWidth + 2 * colW);
-    const h = rows.reduce((s, r) => s + r * rowH, 0) + (order.length - 1) * (NODE.bandGap - NODE.rowGap);
-    const zoom = Math.min(width / w, height / h);
-    if (!best || zoom > best.zoom + 1e-9) best = { zoom, perRow, rows, w };
-  }
-  const scale = maxX > minX ? Math.min(1, best.w / (maxX - minX + colW)) : 1;
+  const scale = maxX > minX ? Math.min(1, (perRow * colW) / (maxX - minX + colW)) : 1;
   const centre = (minX + maxX) / 2;
-
   let top = 0;
-  order.forEach((level, i) => {
+  for (const level of order) {
     const members = levels.get(level);
-    const rows = best.rows[i];
+    if (level === 0) {
+      placeFoundations(members, dagreX, centre, scale, top, positions);
+      top += rowH + NODE.bandGap - NODE.rowGap;
+      continue;
+    }
+    const rows = Math.max(1, Math.ceil(members.length / perRow));
     const rowsOf = Array.from({ length: rows }, () => []);
     const fallback = (index) => centre + (index - (members.length - 1) / 2) * (colW / rows);
     members.forEach((n, index) => {
       const wanted = dagreX.has(n.id()) ? centre + (dagreX.get(n.id()) - centre) * scale : null;
-      rowsOf[index % rows].push({ node: n, wanted: wanted ?? fallback(index), index });
+      rowsOf[index % rows].push({ node: n, wanted: wanted ?? fallback(index) });
     });
-    if (level === 0) {
-      placeFoundations(members, dagreX, centre, scale, top, positions);
-      top += rowH + NODE.bandGap - NODE.rowGap;
-      return;
-    }
     rowsOf.forEach((row, r) => {
       // Elements linked to nothing have no place from dagre: after the last one that has.
       let last = -Infinity;
@@ -113,11 +115,26 @@ export function computeLayout(eles, { width = 1600, height = 800 } = {}) {
         last = item.wanted;
       }
       spread(row);
-      row.forEach((item) => positions.set(item.node.id(), { x: item.x, y: top + r * rowH }));
+      row.forEach((item) => positions.set(item.node.id(), { x: item.x, y: top + r * rowH, w: item.w }));
     });
     top += rows * rowH + NODE.bandGap - NODE.rowGap;
-  });
+  }
   return positions;
+}
+
+function boundsOf(positions) {
+  let x1 = Infinity;
+  let x2 = -Infinity;
+  let y1 = Infinity;
+  let y2 = -Infinity;
+  for (const p of positions.values()) {
+    const w = p.w ?? NODE.width;
+    x1 = Math.min(x1, p.x - w / 2);
+    x2 = Math.max(x2, p.x + w / 2);
+    y1 = Math.min(y1, p.y - NODE.height / 2);
+    y2 = Math.max(y2, p.y + NODE.height / 2);
+  }
+  return { w: Math.max(1, x2 - x1), h: Math.max(1, y2 - y1) };
 }
 
 // Mission in the middle of the top band, above the objectives; vision and theory of
@@ -136,7 +153,7 @@ function placeFoundations(members, dagreX, centre, scale, y, positions) {
   const anchor = mission && dagreX.has(mission.id()) ? centre + (dagreX.get(mission.id()) - centre) * scale : centre;
   const split = mission ? members.indexOf(mission) : members.length;
   let x = anchor + (mission ? widthOf(mission) / 2 : 0);
-  if (mission) positions.set(mission.id(), { x: anchor, y });
+  if (mission) positions.set(mission.id(), { x: anchor, y, w: widthOf(mission) });
   for (const n of members.slice(split + 1)) {
     positions.set(n.id(), { x: x + NODE.gapX + widthOf(n) / 2, y });
     x += NODE.gapX + widthOf(n);

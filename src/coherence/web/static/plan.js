@@ -1,0 +1,846 @@
+// The plan page: the alignment graph, its gaps, its history.
+//
+// One request gives every element and link the plan ever had, the revisions each was
+// active in, and the audit after each revision (GET /api/v1/plans/{id}/graph/timeline).
+// The union is laid out once; the timeline slider then only changes classes: elements of
+// the version shown are drawn, new ones marked, retired ones faded, later ones hidden.
+
+import { downloadBlob, escapeHtml, formatDate, getBlob, getJSON } from './api.js';
+import { drawAxis, drawChart, markCurrent } from './chart.js';
+import { EDGE_VERBS, FIELD_LABELS, KIND_ORDER, SEVERITY, humanize, kindOf, titleOf } from './kinds.js';
+import { NODE, computeLayout } from './layout.js';
+
+const planId = decodeURIComponent(window.location.pathname.split('/').filter(Boolean)[1] || '');
+const $ = (id) => document.getElementById(id);
+const SINGLETONS = new Set(['mission', 'vision', 'theory_of_action']);
+const DETAIL_ZOOM = 0.8;
+const THUMB_INSET = 12;
+
+const state = {
+  data: null,
+  cy: null,
+  index: 0,
+  spans: new Map(),
+  unionPositions: null,
+  hiddenKinds: new Set(),
+  focus: null,
+  selected: null,
+  matches: [],
+  matchCursor: -1,
+  detailed: false,
+  playing: null,
+};
+
+// The hook the browser tests and the benchmark read.
+window.coherence = { ready: false, state };
+
+// -- start --------------------------------------------------------------------------
+
+async function main() {
+  if (document.body.dataset.assets !== 'ready') {
+    showMessage('The graph libraries are not installed: run <code>npm ci</code> in the checkout (or <code>make run</code>), then reload.');
+    window.coherence.ready = true;
+    return;
+  }
+  const [{ default: cytoscape }, { default: dagre }] = await Promise.all([
+    import('/web/vendor/cytoscape.mjs'),
+    import('/web/vendor/cytoscape-dagre.mjs'),
+  ]);
+  cytoscape.use(dagre);
+  let data;
+  try {
+    data = await getJSON(`/api/v1/plans/${encodeURIComponent(planId)}/graph/timeline`);
+  } catch (error) {
+    showMessage(error.status === 404 ? `There is no plan <strong>${escapeHtml(planId)}</strong>. <a href="/">See every plan</a>.`
+      : `Could not read the plan: ${escapeHtml(error.message)}`);
+    window.coherence.ready = true;
+    return;
+  }
+  state.data = data;
+  renderHeader(data);
+  const cy = createGraph(cytoscape, data);
+  state.cy = cy;
+  window.coherence.cy = cy;
+
+  const area = $('cy').getBoundingClientRect();
+  state.unionPositions = computeLayout(cy.elements(), { width: area.width, height: area.height });
+  cy.nodes().positions((n) => state.unionPositions.get(n.id()));
+
+  setupControls();
+  const initial = initialIndex(data.revisions);
+  setRevision(initial);
+  performance.mark('coherence:first-layout');
+  requestAnimationFrame(() => {
+    cy.resize();
+    fitVisible(false);
+    requestAnimationFrame(() => {
+      performance.mark('coherence:first-draw');
+      window.coherence.ready = true;
+      let resizeTimer = null;
+      new ResizeObserver(() => {
+        clearTimeout(resizeTimer);
+        resizeTimer = setTimeout(() => {
+          cy.resize();
+          fitVisible(false);
+        }, 120);
+      }).observe($('cy'));
+    });
+  });
+}
+
+function showMessage(html) {
+  const box = $('graph-message');
+  box.innerHTML = html;
+  box.hidden = false;
+}
+
+function renderHeader(data) {
+  const d = data.details;
+  const name = [d.district, d.title].filter(Boolean).join(' — ') || data.plan;
+  $('plan-name').textContent = name;
+  document.title = `${d.title || data.plan} · Coherence`;
+  const status = $('plan-status');
+  status.textContent = d.status || '';
+  status.className = `status status-${d.status}`;
+}
+
+function initialIndex(revisions) {
+  const wanted = Number(new URLSearchParams(window.location.search).get('version'));
+  if (!wanted) return revisions.length - 1;
+  let index = 0;
+  revisions.forEach((r, i) => {
+    if (r.version <= wanted) index = i;
+  });
+  return index;
+}
+
+// -- the graph ----------------------------------------------------------------------
+
+function shortLabel(d) {
+  return SINGLETONS.has(d.kind) ? kindOf(d.kind).label : d.key;
+}
+
+function longLabel(d) {
+  const head = SINGLETONS.has(d.kind) ? kindOf(d.kind).label : d.key;
+  const limit = d.kind === 'mission' ? 110 : 64;
+  let title = titleOf(d);
+  if (title.length > limit) title = `${title.slice(0, limit - 1).trimEnd()}…`;
+  return title ? `${head}\n${title}` : head;
+}
+
+function createGraph(cytoscape, data) {
+  const elements = [];
+  for (const { data: d, active } of data.nodes) {
+    const spec = kindOf(d.kind);
+    state.spans.set(d.id, active);
+    elements.push({
+      group: 'nodes',
+      data: { ...d, short: shortLabel(d), long: longLabel(d), fill: spec.fill, ink: spec.text },
+    });
+  }
+  for (const { data: d, active } of data.edges) {
+    state.spans.set(d.id, active);
+    elements.push({ group: 'edges', data: { ...d } });
+  }
+  const cy = cytoscape({
+    container: $('cy'),
+    elements,
+    style: graphStyle(),
+    layout: { name: 'preset' },
+    minZoom: 0.05,
+    maxZoom: 3,
+    boxSelectionEnabled: false,
+    autounselectify: false,
+    pixelRatio: 'auto',
+  });
+  cy.on('tap', 'node', (event) => selectElement(event.target.id(), { from: 'graph' }));
+  cy.on('tap', (event) => {
+    if (event.target === cy) clearSelection();
+  });
+  cy.on('zoom', () => updateDetail());
+  return cy;
+}
+
+function graphStyle() {
+  const halo = (color, opacity, width) => ({
+    'border-color': color,
+    'border-width': width,
+    'underlay-color': color,
+    'underlay-opacity': opacity,
+    'underlay-padding': 12,
+    'underlay-shape': 'round-rectangle',
+  });
+  return [
+    {
+      selector: 'node',
+      style: {
+        shape: 'round-rectangle',
+        width: NODE.width,
+        height: NODE.height,
+        'background-color': 'data(fill)',
+        'border-width': 2,
+        'border-color': '#475569',
+        'border-opacity': 0.55,
+        label: 'data(short)',
+        color: 'data(ink)',
+        'font-family': 'system-ui, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
+        'font-size': 26,
+        'font-weight': 700,
+        'text-valign': 'center',
+        'text-halign': 'center',
+        'text-wrap': 'wrap',
+        'text-max-width': NODE.width - 14,
+        'min-zoomed-font-size': 4,
+      },
+    },
+    { selector: 'node[kind = "mission"]', style: { width: NODE.missionWidth, 'font-size': 30 } },
+    {
+      selector: 'node.detailed',
+      style: { label: 'data(long)', 'font-size': 14, 'font-weight': 600, 'line-height': 1.15, 'text-max-width': NODE.width - 16 },
+    },
+    { selector: 'node.detailed[kind = "mission"]', style: { 'text-max-width': NODE.missionWidth - 20, 'font-size': 14 } },
+    {
+      selector: 'edge',
+      style: {
+        'curve-style': 'straight',
+        width: 1.6,
+        'line-color': '#94a3b8',
+        'target-arrow-color': '#94a3b8',
+        'target-arrow-shape': 'triangle',
+        'arrow-scale': 0.9,
+        opacity: 0.9,
+      },
+    },
+    { selector: 'edge[edge = "funds"]', style: { 'line-color': '#86c29b', 'target-arrow-color': '#86c29b' } },
+    { selector: 'edge[edge = "advances"]', style: { width: 3, 'line-color': '#64748b', 'target-arrow-color': '#64748b' } },
+    { selector: 'node.finding-info', style: halo(SEVERITY.info.color, 0.22, 5) },
+    { selector: 'node.finding-warning', style: halo(SEVERITY.warning.color, 0.38, 6) },
+    { selector: 'node.finding-error', style: halo(SEVERITY.error.color, 0.45, 7) },
+    {
+      selector: 'node.new',
+      style: { 'outline-color': '#16a34a', 'outline-width': 6, 'outline-offset': 5, 'outline-style': 'solid', 'outline-opacity': 1 },
+    },
+    { selector: 'edge.new', style: { 'line-color': '#16a34a', 'target-arrow-color': '#16a34a', width: 3 } },
+    { selector: 'node.retired', style: { opacity: 0.28, 'border-style': 'dashed', 'border-width': 3, 'underlay-opacity': 0 } },
+    { selector: 'edge.retired', style: { opacity: 0.18, 'line-style': 'dashed' } },
+    { selector: '.future, .kind-hidden, .unfocused', style: { display: 'none' } },
+    { selector: 'node.los', style: { 'border-color': '#0f172a', 'border-width': 5, 'border-opacity': 1 } },
+    { selector: 'edge.los', style: { width: 5, 'line-color': '#0f172a', 'target-arrow-color': '#0f172a', opacity: 1, 'z-index': 10 } },
+    { selector: '.dim', style: { opacity: 0.12 } },
+    { selector: 'node.match', style: { 'outline-color': '#facc15', 'outline-width': 10, 'outline-offset': 4, opacity: 1 } },
+    {
+      selector: 'node:selected',
+      style: { 'border-color': '#0f172a', 'border-width': 7, 'border-opacity': 1, 'overlay-color': '#0f172a', 'overlay-opacity': 0.08 },
+    },
+  ];
+}
+
+function updateDetail(force = false) {
+  const cy = state.cy;
+  const detailed = cy.zoom() >= DETAIL_ZOOM;
+  if (detailed === state.detailed && !force) return;
+  state.detailed = detailed;
+  cy.batch(() => cy.nodes().toggleClass('detailed', detailed));
+}
+
+// -- versions -----------------------------------------------------------------------
+
+function activeIn(spans, revision) {
+  return spans.some(([first, last]) => first <= revision && revision <= last);
+}
+
+function revisionAt(index) {
+  return state.data.revisions[index];
+}
+
+function setRevision(index, { fit = false } = {}) {
+  const revisions = state.data.revisions;
+  index = Math.max(0, Math.min(revisions.length - 1, index));
+  state.index = index;
+  const current = revisions[index].revision;
+  const previous = index > 0 ? revisions[index - 1].revision : null;
+  const worst = worstFindings(revisions[index].findings);
+  const cy = state.cy;
+  cy.batch(() => {
+    cy.elements().forEach((ele) => {
+      const spans = state.spans.get(ele.id()) || [];
+      const now = activeIn(spans, current);
+      const born = spans.length ? spans[0][0] : Infinity;
+      ele.toggleClass('future', !now && born > current);
+      ele.toggleClass('retired', !now && born <= current);
+      ele.toggleClass('new', now && previous !== null && !activeIn(spans, previous));
+      if (ele.isNode()) {
+        const severity = now ? worst.get(ele.id()) : undefined;
+        for (const s of Object.keys(SEVERITY)) ele.toggleClass(`finding-${s}`, severity === s);
+      }
+    });
+  });
+  $('slider').value = String(index);
+  markCurrent($('chart'), index);
+  renderRevisionLabel(index);
+  renderFindings(index);
+  renderKindCounts();
+  if (state.matches.length || $('search').value) runSearch($('search').value, { keepCursor: true });
+  if (state.selected) refreshSelected();
+  const url = new URL(window.location.href);
+  if (index === revisions.length - 1) url.searchParams.delete('version');
+  else url.searchParams.set('version', revisions[index].version);
+  window.history.replaceState(null, '', url);
+  if (fit) fitVisible(false);
+}
+
+const SEVERITY_RANK = { error: 3, warning: 2, info: 1 };
+
+function worstFindings(findings) {
+  const worst = new Map();
+  for (const f of findings) {
+    if (!f.key) continue;
+    const had = worst.get(f.key);
+    if (!had || SEVERITY_RANK[f.severity] > SEVERITY_RANK[had]) worst.set(f.key, f.severity);
+  }
+  return worst;
+}
+
+function renderRevisionLabel(index) {
+  const revisions = state.data.revisions;
+  const r = revisions[index];
+  const latest = index === revisions.length - 1 ? ' (latest)' : '';
+  $('rev-title').textContent = `${formatDate(r.timestamp)} · version ${r.version}${latest} · revision ${r.revision} of ${revisions.at(-1).revision}`;
+  $('rev-reason').textContent = `${r.actor}${r.reason ? ` — ${r.reason}` : ''}`;
+  $('rev-reason').title = $('rev-reason').textContent;
+  $('rev-prev').disabled = index === 0;
+  $('rev-next').disabled = index === revisions.length - 1;
+}
+
+function changesAt(index) {
+  const revisions = state.data.revisions;
+  if (index === 0) return { added: [], retired: [] };
+  const now = revisions[index].revision;
+  const before = revisions[index - 1].revision;
+  const added = [];
+  const retired = [];
+  for (const { data: d, active } of state.data.nodes) {
+    const isNow = activeIn(active, now);
+    const wasBefore = activeIn(active, before);
+    if (isNow && !wasBefore) added.push(d.id);
+    if (!isNow && wasBefore) retired.push(d.id);
+  }
+  return { added, retired };
+}
+
+// -- findings panel -----------------------------------------------------------------
+
+function keyChip(key) {
+  const node = state.cy.getElementById(key);
+  const spec = kindOf(node.nonempty() ? node.data('kind') : '');
+  const text = node.nonempty() ? node.data('short') : key;
+  return `<button type="button" class="key-chip" data-key="${escapeHtml(key)}" style="--chip:${spec.fill};--ink:${spec.text}">${escapeHtml(text)}</button>`;
+}
+
+function renderFindings(index) {
+  const r = revisionAt(index);
+  const s = r.summary;
+  const total = s.error + s.warning + s.info;
+  $('findings-count').textContent = String(total);
+  const { added, retired } = changesAt(index);
+  const changeLine = index === 0
+    ? '<p class="muted">The first version of the plan.</p>'
+    : `<div class="changes">
+        <div><span class="change-label added">${added.length} new</span> ${added.map(keyChip).join(' ') || '<span class="muted">none</span>'}</div>
+        <div><span class="change-label retired">${retired.length} retired</span> ${retired.map(keyChip).join(' ') || '<span class="muted">none</span>'}</div>
+      </div>`;
+  const groups = ['error', 'warning', 'info']
+    .map((severity) => {
+      const items = r.findings.filter((f) => f.severity === severity);
+      if (!items.length) return '';
+      const rows = items
+        .map((f) => `
+          <li class="finding sev-${severity}" ${f.key ? `data-key="${escapeHtml(f.key)}" tabindex="0" role="button"` : ''}>
+            <span class="sev-dot" aria-hidden="true"></span>
+            <div>
+              <div class="finding-head">${f.key ? `<span class="finding-key">${escapeHtml(state.cy.getElementById(f.key).data('short') || f.key)}</span>` : '<span class="finding-key plan-wide">Plan</span>'}
+                <span class="finding-rule">${escapeHtml(humanize(f.rule))}</span></div>
+              <div class="finding-message">${escapeHtml(f.message)}</div>
+            </div>
+          </li>`)
+        .join('');
+      return `<h3 class="sev-heading sev-${severity}">${items.length} ${items.length === 1 ? SEVERITY[severity].label.toLowerCase() : SEVERITY[severity].plural}</h3><ul class="findings">${rows}</ul>`;
+    })
+    .join('');
+  $('panel-findings').innerHTML = `
+    <div class="score-line">
+      <div class="score-big score-${r.score >= 90 ? 'good' : r.score >= 70 ? 'fair' : 'poor'}">${r.score}</div>
+      <div><div class="score-caption">alignment score</div>
+        <div class="muted">audit as of ${escapeHtml(formatDate(r.timestamp))}</div></div>
+    </div>
+    ${changeLine}
+    ${groups || '<p class="no-findings">No finding: every rule passes at this version.</p>'}`;
+}
+
+function onFindingsClick(event) {
+  const chip = event.target.closest('[data-key]');
+  if (!chip) return;
+  focusElement(chip.dataset.key);
+}
+
+function focusElement(key) {
+  const node = state.cy.getElementById(key);
+  if (node.empty()) return;
+  if (node.hasClass('kind-hidden')) toggleKind(node.data('kind'), false);
+  if (node.hasClass('unfocused')) setFocus(null);
+  selectElement(key, { from: 'finding' });
+  state.cy.animate({ center: { eles: node }, zoom: Math.max(state.cy.zoom(), 1.05) }, { duration: 450 });
+  document.querySelectorAll('.finding.active').forEach((el) => el.classList.remove('active'));
+  document.querySelectorAll(`.finding[data-key="${CSS.escape(key)}"]`).forEach((el) => el.classList.add('active'));
+}
+
+// -- element panel ------------------------------------------------------------------
+
+function selectElement(key, { from }) {
+  const cy = state.cy;
+  state.selected = key;
+  cy.$(':selected').unselect();
+  cy.getElementById(key).select();
+  if (from === 'graph') showTab('element');
+  else $('tab-element').textContent = `Element · ${cy.getElementById(key).data('short')}`;
+  loadElement(key);
+}
+
+function clearSelection() {
+  state.selected = null;
+  state.cy.$(':selected').unselect();
+  state.cy.elements().removeClass('los');
+  $('tab-element').textContent = 'Element';
+}
+
+let refreshTimer = null;
+function refreshSelected() {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(() => state.selected && loadElement(state.selected), 200);
+}
+
+let elementRequest = 0;
+async function loadElement(key) {
+  const cy = state.cy;
+  const node = cy.getElementById(key);
+  const r = revisionAt(state.index);
+  const ticket = (elementRequest += 1);
+  $('tab-element').textContent = `Element · ${node.data('short')}`;
+  const panel = $('panel-element');
+  if (node.hasClass('future')) {
+    cy.elements().removeClass('los');
+    panel.innerHTML = `${elementHead(node.data(), false)}<p class="notice">Not in the plan yet at this version
+      (${escapeHtml(formatDate(r.timestamp))}).</p>`;
+    return;
+  }
+  panel.classList.add('loading');
+  let element;
+  try {
+    element = await getJSON(`/api/v1/plans/${encodeURIComponent(planId)}/elements/${encodeURIComponent(key)}?version=${r.version}`);
+  } catch (error) {
+    if (ticket === elementRequest) panel.innerHTML = `<p class="error-box">Could not read ${escapeHtml(key)}: ${escapeHtml(error.message)}</p>`;
+    return;
+  } finally {
+    panel.classList.remove('loading');
+  }
+  if (ticket !== elementRequest) return;
+  highlightLineOfSight(element);
+  panel.innerHTML = renderElement(node, element, r);
+}
+
+function elementHead(d, retired) {
+  const spec = kindOf(d.kind);
+  const title = titleOf(d);
+  return `<div class="element-head">
+      <span class="kind-chip" style="--chip:${spec.fill};--ink:${spec.text}">${escapeHtml(spec.label)}</span>
+      ${retired ? '<span class="retired-chip">retired</span>' : ''}
+      <h2>${escapeHtml(SINGLETONS.has(d.kind) ? spec.label : d.key)}</h2>
+    </div>
+    ${title && !SINGLETONS.has(d.kind) ? `<p class="element-title">${escapeHtml(title)}</p>` : ''}`;
+}
+
+function renderElement(node, element, revision) {
+  const d = { ...node.data(), ...element.fields, kind: element.kind, key: element.key };
+  const findings = revision.findings.filter((f) => f.key === element.key);
+  const findingHtml = findings.length
+    ? `<ul class="findings compact">${findings.map((f) => `<li class="finding sev-${f.severity}"><span class="sev-dot"></span>
+        <div><div class="finding-head"><span class="finding-rule">${escapeHtml(humanize(f.rule))}</span></div>
+        <div class="finding-message">${escapeHtml(f.message)}</div></div></li>`).join('')}</ul>`
+    : '';
+  const focusLabel = element.kind === 'objective' ? 'Focus on this objective and everything beneath it' : 'Show it and everything beneath it';
+  const beneath = element.beneath.length || element.kind === 'objective'
+    ? `<button type="button" class="focus-button" data-focus="${escapeHtml(element.key)}">${focusLabel}</button>` : '';
+  return `${elementHead(d, element.retired)}
+    ${findingHtml}
+    ${beneath}
+    <h3>Line of sight</h3>
+    ${renderLineOfSight(element)}
+    <h3>Fields</h3>
+    ${renderFields(element)}
+    <h3>History <span class="muted">(to version ${element.version})</span></h3>
+    ${renderHistory(element.history)}`;
+}
+
+function renderLineOfSight(element) {
+  if (element.retired) return '<p class="muted">Retired at this version: it is not on any path to the mission.</p>';
+  const paths = element.line_of_sight;
+  if (!paths.length || (paths.length === 1 && paths[0].length === 1 && element.kind !== 'mission')) {
+    return '<p class="gap-note">No line of sight: nothing links this element up to the mission.</p>';
+  }
+  if (element.kind === 'mission') return '<p class="muted">The mission is the top of the plan.</p>';
+  const shown = paths.slice(0, 8);
+  const more = paths.length > shown.length ? `<p class="muted">and ${paths.length - shown.length} more paths</p>` : '';
+  return `<ol class="los-paths">${shown
+    .map((path) => `<li>${path
+      .map((key, i) => {
+        if (i === 0) return keyChip(key);
+        const edge = linkBetween(path[i - 1], key);
+        const verb = edge.nonempty() ? EDGE_VERBS[edge.data('edge')] || edge.data('edge') : '→';
+        return `<span class="verb">${escapeHtml(verb)}</span> ${keyChip(key)}`;
+      })
+      .join(' ')}</li>`)
+    .join('')}</ol>${more}`;
+}
+
+function formatValue(name, value, kind) {
+  if (value === null || value === undefined || value === '') return '<span class="muted">—</span>';
+  if (name === 'results' && Array.isArray(value)) {
+    return value.length
+      ? `<ul class="results">${value.map((r) => `<li>${escapeHtml(formatDate(r.as_of))}: <strong>${escapeHtml(r.value)}</strong></li>`).join('')}</ul>`
+      : '<span class="muted">none yet</span>';
+  }
+  if (name === 'amount' && typeof value === 'number') {
+    return escapeHtml(value.toLocaleString('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }));
+  }
+  if (['start', 'end', 'due'].includes(name)) return escapeHtml(formatDate(value));
+  if (name === 'subkind' || (name === 'status' && kind === 'benchmark')) return escapeHtml(humanize(value));
+  return escapeHtml(value);
+}
+
+function renderFields(element) {
+  const rows = Object.entries(element.fields)
+    .filter(([name]) => name !== 'key' && name !== 'kind')
+    .map(([name, value]) => `<dt>${escapeHtml(FIELD_LABELS[name] || humanize(name))}</dt><dd>${formatValue(name, value, element.kind)}</dd>`)
+    .join('');
+  const funding = state.cy
+    .getElementById(element.key)
+    .connectedEdges()
+    .filter((e) => e.data('edge') === 'funds' && !e.hasClass('future') && !e.hasClass('retired') && e.data('amount') !== undefined);
+  const allocations = funding.length
+    ? `<dt>Allocations</dt><dd><ul class="results">${funding
+      .map((e) => `<li>${keyChip(e.data('source') === element.key ? e.data('target') : e.data('source'))}
+        ${escapeHtml(Number(e.data('amount')).toLocaleString('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }))}</li>`)
+      .join('')}</ul></dd>`
+    : '';
+  return `<dl class="fields">${rows}${allocations}</dl>`;
+}
+
+function renderHistory(history) {
+  if (!history.length) return '<p class="muted">No event yet.</p>';
+  return `<ol class="history">${history
+    .slice()
+    .reverse()
+    .map((e) => `<li><div class="history-when">${escapeHtml(formatDate(e.timestamp))} · v${e.version}</div>
+      <div class="history-what">${escapeHtml(e.summary)}</div>
+      <div class="history-who">${escapeHtml(e.actor)}${e.reason ? ` — <span class="muted">${escapeHtml(e.reason)}</span>` : ''}</div></li>`)
+    .join('')}</ol>`;
+}
+
+function linkBetween(source, target) {
+  return state.cy.getElementById(source).edgesTo(state.cy.getElementById(target));
+}
+
+function highlightLineOfSight(element) {
+  const cy = state.cy;
+  cy.batch(() => {
+    cy.elements().removeClass('los');
+    for (const path of element.line_of_sight) {
+      path.forEach((key, i) => {
+        cy.getElementById(key).addClass('los');
+        if (i > 0) linkBetween(path[i - 1], key).addClass('los');
+      });
+    }
+  });
+}
+
+function onElementPanelClick(event) {
+  const focus = event.target.closest('[data-focus]');
+  if (focus) {
+    setFocus(focus.dataset.focus);
+    return;
+  }
+  const chip = event.target.closest('[data-key]');
+  if (chip) focusElement(chip.dataset.key);
+}
+
+// -- focus, filter, search ----------------------------------------------------------
+
+function setFocus(key) {
+  const cy = state.cy;
+  state.focus = key || null;
+  const select = $('focus');
+  if (key && ![...select.options].some((o) => o.value === key)) {
+    const option = new Option(`Beneath ${cy.getElementById(key).data('short')}`, key);
+    option.dataset.temporary = 'true';
+    select.add(option);
+  }
+  [...select.options].filter((o) => o.dataset.temporary && o.value !== key).forEach((o) => o.remove());
+  select.value = key || '';
+  let positions = state.unionPositions;
+  cy.batch(() => {
+    if (!key) {
+      cy.elements().removeClass('unfocused');
+    } else {
+      const root = cy.getElementById(key);
+      const keep = root.union(root.predecessors());
+      cy.elements().not(keep).addClass('unfocused');
+      keep.removeClass('unfocused');
+      const area = $('cy').getBoundingClientRect();
+      positions = computeLayout(keep, { width: area.width, height: area.height });
+    }
+  });
+  const moving = key ? cy.elements().not('.unfocused').nodes() : cy.nodes();
+  moving.forEach((n) => {
+    const target = positions.get(n.id());
+    if (target) n.animate({ position: target }, { duration: 350 });
+  });
+  setTimeout(() => fitVisible(true), 380);
+}
+
+// The filter's groups: the foundations (mission, vision, theory of action, core
+// values) together, every other kind on its own.
+const FOUNDATIONS = ['mission', 'vision', 'theory_of_action', 'core_value'];
+
+function filterGroup(kind) {
+  return FOUNDATIONS.includes(kind) ? 'foundations' : kind;
+}
+
+function renderKinds() {
+  const present = new Set(state.data.nodes.map((n) => filterGroup(n.data.kind)));
+  const groups = ['foundations', ...KIND_ORDER.filter((k) => !FOUNDATIONS.includes(k))];
+  $('kinds').innerHTML = groups.filter((g) => present.has(g))
+    .map((g) => {
+      const spec = g === 'foundations' ? { ...kindOf('mission'), plural: 'Foundations' } : kindOf(g);
+      return `<button type="button" class="kind-toggle" data-kind="${g}" aria-pressed="true" style="--chip:${spec.fill};--ink:${spec.text}"
+        title="Show or hide ${escapeHtml(spec.plural.toLowerCase())}"><i class="swatch"></i>${escapeHtml(spec.plural)} <span class="kind-count"></span></button>`;
+    })
+    .join('');
+}
+
+function renderKindCounts() {
+  const revision = revisionAt(state.index).revision;
+  const counts = new Map();
+  for (const { data: d, active } of state.data.nodes) {
+    const group = filterGroup(d.kind);
+    if (activeIn(active, revision)) counts.set(group, (counts.get(group) || 0) + 1);
+  }
+  document.querySelectorAll('.kind-toggle').forEach((button) => {
+    button.querySelector('.kind-count').textContent = counts.get(button.dataset.kind) || 0;
+  });
+}
+
+function toggleKind(kind, hide) {
+  const group = filterGroup(kind);
+  const hidden = hide ?? !state.hiddenKinds.has(group);
+  if (hidden) state.hiddenKinds.add(group);
+  else state.hiddenKinds.delete(group);
+  state.cy.batch(() => state.cy.nodes().filter((n) => filterGroup(n.data('kind')) === group).toggleClass('kind-hidden', hidden));
+  const button = document.querySelector(`.kind-toggle[data-kind="${group}"]`);
+  if (button) button.setAttribute('aria-pressed', String(!hidden));
+}
+
+function runSearch(text, { keepCursor = false } = {}) {
+  const cy = state.cy;
+  const query = text.trim().toLowerCase();
+  cy.batch(() => {
+    cy.elements().removeClass('match dim');
+    state.matches = [];
+    if (!query) return;
+    const visible = cy.nodes().filter((n) => !n.hasClass('future') && !n.hasClass('kind-hidden') && !n.hasClass('unfocused'));
+    const matches = visible.filter((n) => n.data('key').toLowerCase().includes(query) || titleOf(n.data()).toLowerCase().includes(query));
+    state.matches = matches.map((n) => n.id());
+    matches.addClass('match');
+    cy.elements().not(matches).addClass('dim');
+  });
+  if (!keepCursor) state.matchCursor = -1;
+  $('search-count').textContent = query ? `${state.matches.length} found` : '';
+}
+
+function nextMatch() {
+  if (!state.matches.length) return;
+  state.matchCursor = (state.matchCursor + 1) % state.matches.length;
+  focusElement(state.matches[state.matchCursor]);
+}
+
+function fitVisible(animate) {
+  const cy = state.cy;
+  const eles = cy.nodes().filter((n) => !n.hasClass('future') && !n.hasClass('kind-hidden') && !n.hasClass('unfocused'));
+  const target = eles.nonempty() ? eles : cy.nodes();
+  if (animate) cy.animate({ fit: { eles: target, padding: 36 } }, { duration: 300, complete: () => updateDetail() });
+  else {
+    cy.fit(target, 36);
+    updateDetail(true);
+  }
+}
+
+// -- exports ------------------------------------------------------------------------
+
+async function exportPng() {
+  const cy = state.cy;
+  const revision = revisionAt(state.index);
+  const wanted = Number($('png-scale').value) || 2;
+  const wasDetailed = state.detailed;
+  cy.batch(() => cy.nodes().addClass('detailed'));
+  const bb = cy.elements().filter((e) => e.visible()).boundingBox();
+  const scale = Math.max(0.5, Math.min(wanted, 16000 / Math.max(bb.w, 1), 16000 / Math.max(bb.h, 1), Math.sqrt(2e8 / Math.max(bb.w * bb.h, 1))));
+  const graph = cy.png({ output: 'blob', bg: 'white', full: true, scale });
+  cy.batch(() => cy.nodes().toggleClass('detailed', wasDetailed));
+  const image = await createImageBitmap(graph);
+  const header = Math.round(72 * scale);
+  const canvas = document.createElement('canvas');
+  canvas.width = image.width;
+  canvas.height = image.height + header;
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.drawImage(image, 0, header);
+  const d = state.data.details;
+  const s = revision.summary;
+  ctx.fillStyle = '#0f172a';
+  ctx.font = `700 ${Math.round(26 * scale)}px system-ui, sans-serif`;
+  ctx.fillText([d.district, d.title].filter(Boolean).join(' — ') || state.data.plan, 24 * scale, 34 * scale);
+  ctx.fillStyle = '#475569';
+  ctx.font = `400 ${Math.round(17 * scale)}px system-ui, sans-serif`;
+  ctx.fillText(`Version ${revision.version}, ${formatDate(revision.timestamp)} · alignment score ${revision.score} · `
+    + `${s.error} errors, ${s.warning} warnings, ${s.info} info`, 24 * scale, 60 * scale);
+  const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+  const name = `${state.data.plan}-v${revision.version}.png`;
+  window.coherence.lastExport = { name, width: canvas.width, height: canvas.height, size: blob.size };
+  downloadBlob(blob, name);
+}
+
+async function exportGraph(format) {
+  const revision = revisionAt(state.index);
+  const blob = await getBlob(`/api/v1/plans/${encodeURIComponent(planId)}/graph?format=${format}&version=${revision.version}`);
+  downloadBlob(blob, `${state.data.plan}-v${revision.version}.${format}`);
+}
+
+// -- controls -----------------------------------------------------------------------
+
+function showTab(name) {
+  for (const tab of ['findings', 'element']) {
+    const on = tab === name;
+    $(`tab-${tab}`).setAttribute('aria-selected', String(on));
+    $(`panel-${tab}`).hidden = !on;
+  }
+}
+
+function setupControls() {
+  const data = state.data;
+  const slider = $('slider');
+  slider.max = String(data.revisions.length - 1);
+  slider.addEventListener('input', () => {
+    stopPlaying();
+    setRevision(Number(slider.value));
+  });
+  $('rev-prev').addEventListener('click', () => {
+    stopPlaying();
+    setRevision(state.index - 1);
+  });
+  $('rev-next').addEventListener('click', () => {
+    stopPlaying();
+    setRevision(state.index + 1);
+  });
+  $('rev-play').addEventListener('click', () => (state.playing ? stopPlaying() : startPlaying()));
+
+  const drawTimeline = () => {
+    drawChart($('chart'), data.revisions, { inset: THUMB_INSET, current: state.index, onPick: (i) => { stopPlaying(); setRevision(i); } });
+    drawAxis($('axis'), data.revisions, { inset: THUMB_INSET });
+  };
+  drawTimeline();
+  new ResizeObserver(() => drawTimeline()).observe($('chart'));
+
+  const objectives = data.nodes.filter((n) => n.data.kind === 'objective');
+  const select = $('focus');
+  for (const { data: d } of objectives) {
+    const title = titleOf(d);
+    select.add(new Option(`Focus: ${d.key}${title ? ` — ${title.length > 48 ? `${title.slice(0, 47)}…` : title}` : ''}`, d.id));
+  }
+  select.addEventListener('change', () => setFocus(select.value || null));
+
+  renderKinds();
+  $('kinds').addEventListener('click', (event) => {
+    const button = event.target.closest('.kind-toggle');
+    if (button) toggleKind(button.dataset.kind);
+  });
+
+  const search = $('search');
+  search.addEventListener('input', () => runSearch(search.value));
+  search.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') nextMatch();
+    if (event.key === 'Escape') {
+      search.value = '';
+      runSearch('');
+    }
+  });
+
+  $('fit').addEventListener('click', () => fitVisible(true));
+  $('reset').addEventListener('click', () => {
+    search.value = '';
+    runSearch('');
+    for (const kind of [...state.hiddenKinds]) toggleKind(kind, false);
+    clearSelection();
+    setFocus(null);
+  });
+
+  $('tab-findings').addEventListener('click', () => showTab('findings'));
+  $('tab-element').addEventListener('click', () => showTab('element'));
+  $('panel-findings').addEventListener('click', onFindingsClick);
+  $('panel-findings').addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') onFindingsClick(event);
+  });
+  $('panel-element').addEventListener('click', onElementPanelClick);
+
+  $('export-png').addEventListener('click', () => exportPng().catch(reportError));
+  $('export-graphml').addEventListener('click', () => exportGraph('graphml').catch(reportError));
+  $('export-gexf').addEventListener('click', () => exportGraph('gexf').catch(reportError));
+
+  document.addEventListener('keydown', (event) => {
+    if (event.target.closest('input, select, textarea')) return;
+    if (event.key === 'ArrowLeft') setRevision(state.index - 1);
+    if (event.key === 'ArrowRight') setRevision(state.index + 1);
+    if (event.key === '/') {
+      event.preventDefault();
+      search.focus();
+    }
+  });
+}
+
+function startPlaying() {
+  if (state.index === state.data.revisions.length - 1) setRevision(0);
+  $('rev-play').textContent = '❚❚ Pause';
+  state.playing = setInterval(() => {
+    if (state.index >= state.data.revisions.length - 1) stopPlaying();
+    else setRevision(state.index + 1);
+  }, 1400);
+}
+
+function stopPlaying() {
+  if (!state.playing) return;
+  clearInterval(state.playing);
+  state.playing = null;
+  $('rev-play').textContent = '▶ Play';
+}
+
+function reportError(error) {
+  showMessage(`Export failed: ${escapeHtml(error.message)}`);
+  setTimeout(() => {
+    $('graph-message').hidden = true;
+  }, 5000);
+}
+
+main().catch((error) => {
+  showMessage(`Something went wrong: ${escapeHtml(error.message)}`);
+  window.coherence.ready = true;
+  throw error;
+});
