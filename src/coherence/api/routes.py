@@ -135,6 +135,8 @@ async def import_plan(
     dry_run: bool = False,
     reason: str | None = None,
 ) -> dict[str, Any]:
+    if not grant.allows("write"):  # before reading the body: a viewer learns nothing of it
+        raise Forbidden(f"A {grant.role} token cannot import plans")
     body = await ctx.read_body(request)
     media = "json" if "json" in request.headers.get("content-type", "") else "yaml"
     document = read_document(body, filename="request body", media=media)
@@ -143,6 +145,12 @@ async def import_plan(
     for scope_district in {district, existing} if existing is not None else {district}:
         if not grant.allows("write", document.plan_id, scope_district):
             raise Forbidden(f"This token cannot import plan {document.plan_id} of {scope_district}")
+    moved = existing is not None and district != existing
+    if moved and not grant.unscoped and not {district, existing} <= set(grant.districts):
+        # A token scoped to the plan itself must not carry it into another district.
+        raise Forbidden(
+            f"This token cannot move plan {document.plan_id} from {existing} to {district}"
+        )
     result = ctx.history.import_plan(
         document, author(grant, reason), dry_run=dry_run, expected_version=expected(if_match)
     )

@@ -27,23 +27,23 @@ from typing import Any
 from coherence.domain.plan import DistrictPlan
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class GraphChange:
-    """A change to one plan's graph, at a version and time of that plan."""
+    """A change to one plan's graph, at a version and time of that plan (treat as read-only)."""
 
     plan: str
     version: int
     at: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class SetPlan(GraphChange):
     """Set properties of the plan itself (district, title, period, status)."""
 
     properties: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class UpsertNode(GraphChange):
     """Create or activate an element node, or merge new values into its properties."""
 
@@ -53,14 +53,14 @@ class UpsertNode(GraphChange):
     activate: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RetireNode(GraphChange):
     """Take an element out of the active graph (it stays in the timeline)."""
 
     key: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class UpsertEdge(GraphChange):
     """Create or update a link from supporter to supported."""
 
@@ -70,7 +70,7 @@ class UpsertEdge(GraphChange):
     properties: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RemoveEdge(GraphChange):
     """Remove a link."""
 

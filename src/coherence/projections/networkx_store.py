@@ -141,17 +141,26 @@ def apply_change(graphs: dict[str, nx.MultiDiGraph], change: GraphChange) -> Non
         case UpsertNode():
             _upsert_node(g, change)
         case RetireNode():
-            if change.key in g:
-                _deactivate(g.nodes[change.key], change)
+            node = g._node.get(change.key)
+            if node is not None:
+                _deactivate(node, change)
         case UpsertEdge():
             _upsert_edge(g, change)
         case RemoveEdge():
-            if g.has_edge(change.source, change.target, key=change.edge):
-                _deactivate(g.edges[change.source, change.target, change.edge], change)
+            data = _edge_data(g, change.source, change.target, change.edge)
+            if data is not None:
+                _deactivate(data, change)
+
+
+def _edge_data(g: nx.MultiDiGraph, source: str, target: str, edge: str) -> dict[str, Any] | None:
+    """The attributes of an edge, or None: one dict lookup (``has_edge`` raises inside)."""
+    data: dict[str, Any] | None = g._succ.get(source, {}).get(target, {}).get(edge)
+    return data
 
 
 def _upsert_node(g: nx.MultiDiGraph, change: UpsertNode) -> None:
-    if change.key not in g:
+    node = g._node.get(change.key)
+    if node is None:
         g.add_node(
             change.key,
             kind=change.kind,
@@ -161,11 +170,13 @@ def _upsert_node(g: nx.MultiDiGraph, change: UpsertNode) -> None:
             last_version=0,
             **dict.fromkeys(_FIELDS_OF_KIND[change.kind]),
         )
-    _activate(g.nodes[change.key], change, change.activate)
+        node = g._node[change.key]
+    _activate(node, change, change.activate)
 
 
 def _upsert_edge(g: nx.MultiDiGraph, change: UpsertEdge) -> None:
-    if not g.has_edge(change.source, change.target, key=change.edge):
+    data = _edge_data(g, change.source, change.target, change.edge)
+    if data is None:
         g.add_edge(
             change.source,
             change.target,
@@ -175,7 +186,8 @@ def _upsert_edge(g: nx.MultiDiGraph, change: UpsertEdge) -> None:
             spells=[],
             last_version=0,
         )
-    _activate(g.edges[change.source, change.target, change.edge], change, True)
+        data = g._succ[change.source][change.target][change.edge]
+    _activate(data, change, True)
 
 
 def _activate(data: dict[str, Any], change: UpsertNode | UpsertEdge, activate: bool) -> None:

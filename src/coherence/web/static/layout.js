@@ -119,7 +119,35 @@ function place(order, levels, dagreX, minX, maxX, perRow) {
     });
     top += rows * rowH + NODE.bandGap - NODE.rowGap;
   }
+  recentre(levels, positions, perRow);
   return positions;
+}
+
+// Wrapping moves the supporters, so put the objectives back above what supports them
+// (in one row, in that order) and the mission above the objectives.
+function recentre(levels, positions, perRow) {
+  const below = (n, level) => {
+    const all = n.incomers().nodes().filter((m) => positions.has(m.id()) && levelOf(m) > level);
+    const next = all.filter((m) => levelOf(m) === level + 1);
+    const chosen = next.nonempty() ? next : all;
+    if (chosen.empty()) return positions.get(n.id()).x;
+    return chosen.reduce((sum, m) => sum + positions.get(m.id()).x, 0) / chosen.length;
+  };
+  const objectives = levels.get(1) || [];
+  if (objectives.length && objectives.length <= perRow) {
+    const row = objectives.map((node) => ({ node, wanted: below(node, 1) }));
+    row.sort((a, b) => a.wanted - b.wanted);
+    spread(row);
+    row.forEach((item) => Object.assign(positions.get(item.node.id()), { x: item.x }));
+  }
+  const top = levels.get(0) || [];
+  const mission = top.find((n) => n.data('kind') === 'mission');
+  if (mission) {
+    const shift = below(mission, 0) - positions.get(mission.id()).x;
+    top.forEach((n) => {
+      positions.get(n.id()).x += shift;
+    });
+  }
 }
 
 function boundsOf(positions) {

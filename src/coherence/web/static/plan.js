@@ -64,7 +64,7 @@ async function main() {
 
   const area = $('cy').getBoundingClientRect();
   state.unionPositions = computeLayout(cy.elements(), { width: area.width, height: area.height });
-  cy.nodes().positions((n) => state.unionPositions.get(n.id()));
+  cy.nodes().positions((n) => xy(state.unionPositions.get(n.id())));
 
   setupControls();
   const initial = initialIndex(data.revisions);
@@ -86,6 +86,10 @@ async function main() {
       }).observe($('cy'));
     });
   });
+}
+
+function xy(position) {
+  return { x: position.x, y: position.y };
 }
 
 function showMessage(html) {
@@ -122,7 +126,7 @@ function shortLabel(d) {
 
 function longLabel(d) {
   const head = SINGLETONS.has(d.kind) ? kindOf(d.kind).label : d.key;
-  const limit = d.kind === 'mission' ? 110 : 64;
+  const limit = d.kind === 'mission' ? 96 : 44;
   let title = titleOf(d);
   if (title.length > limit) title = `${title.slice(0, limit - 1).trimEnd()}…`;
   return title ? `${head}\n${title}` : head;
@@ -196,7 +200,7 @@ function graphStyle() {
     { selector: 'node[kind = "mission"]', style: { width: NODE.missionWidth, 'font-size': 30 } },
     {
       selector: 'node.detailed',
-      style: { label: 'data(long)', 'font-size': 14, 'font-weight': 600, 'line-height': 1.15, 'text-max-width': NODE.width - 16 },
+      style: { label: 'data(long)', 'font-size': 13.5, 'font-weight': 600, 'line-height': 1.12, 'text-max-width': NODE.width - 16 },
     },
     { selector: 'node.detailed[kind = "mission"]', style: { 'text-max-width': NODE.missionWidth - 20, 'font-size': 14 } },
     {
@@ -602,7 +606,7 @@ function setFocus(key) {
   const moving = key ? cy.elements().not('.unfocused').nodes() : cy.nodes();
   moving.forEach((n) => {
     const target = positions.get(n.id());
-    if (target) n.animate({ position: target }, { duration: 350 });
+    if (target) n.animate({ position: xy(target) }, { duration: 350 });
   });
   setTimeout(() => fitVisible(true), 380);
 }
