@@ -24,7 +24,7 @@ from eventsourcing.persistence import IntegrityError, InternalError, Transcoder
 from eventsourcing.utils import get_topic
 
 from coherence.application.errors import PlanNotFound, VersionConflict, VersionNotFound
-from coherence.application.narrative import HistoryEntry, describe_events
+from coherence.application.narrative import Entries, HistoryEntry, describe_events
 from coherence.application.planfile import PlanDocument, state_to_document
 from coherence.application.settings import Settings, store_environment
 from coherence.application.transcoder import OrjsonTranscoder
@@ -52,7 +52,7 @@ class CommandResult:
     plan_id: str
     version: int
     revision: int | None
-    events: list[HistoryEntry] = field(default_factory=list)
+    events: Sequence[HistoryEntry] = field(default_factory=list)
     dry_run: bool = False
     created: bool = False
 
@@ -479,7 +479,7 @@ class PlanHistory(Application[UUID]):
     ) -> CommandResult:
         before = plan.version - len(plan.pending_events)
         events = list(plan.pending_events)
-        entries = describe_events(events, known=plan.elements)
+        entries = Entries(events, known=plan.elements)
         revision = plan.revision if events else None
         if not dry_run and events:
             self.save(plan)

@@ -6,11 +6,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from coherence.domain.framework import KINDS
 
@@ -53,6 +53,39 @@ class HistoryEntry:
             "summary": self.summary,
             "key": self.key,
         }
+
+
+class Entries(Sequence[HistoryEntry]):
+    """History entries of a run of events, described only when first read."""
+
+    def __init__(
+        self, events: Sequence[Any], known: Mapping[str, Mapping[str, Any]] | None = None
+    ) -> None:
+        self._events = list(events)
+        self._known = {
+            k: {"kind": v["kind"], "fields": dict(v["fields"])} for k, v in (known or {}).items()
+        }
+        self._entries: list[HistoryEntry] | None = None
+
+    def _all(self) -> list[HistoryEntry]:
+        if self._entries is None:
+            self._entries = describe_events(self._events, self._known)
+        return self._entries
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    @overload
+    def __getitem__(self, index: int) -> HistoryEntry: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[HistoryEntry]: ...
+    def __getitem__(self, index: int | slice) -> HistoryEntry | Sequence[HistoryEntry]:
+        return self._all()[index]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def describe_events(

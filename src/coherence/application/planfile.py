@@ -308,14 +308,17 @@ def _link_items(
 
 
 def _depth_ok(value: object, path: str, depth: int) -> None:
+    """Refuse documents nested deeper than MAX_DEPTH (the path is built only for the error)."""
     if depth > MAX_DEPTH:
         raise InvalidInput(path or "(document)", f"a document nested at most {MAX_DEPTH} deep")
     if isinstance(value, Mapping):
         for k, v in value.items():
-            _depth_ok(v, f"{path}.{k}" if path else str(k), depth + 1)
+            if isinstance(v, Mapping | list):
+                _depth_ok(v, f"{path}.{k}" if path else str(k), depth + 1)
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            _depth_ok(v, f"{path}[{i}]", depth + 1)
+            if isinstance(v, Mapping | list):
+                _depth_ok(v, f"{path}[{i}]", depth + 1)
 
 
 def _mapping(value: object, path: str) -> Mapping[str, Any]:

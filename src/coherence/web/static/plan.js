@@ -162,7 +162,38 @@ function createGraph(cytoscape, data) {
     if (event.target === cy) clearSelection();
   });
   cy.on('zoom', () => updateDetail());
+  cy.on('mouseover', 'node', (event) => showTip(event.target));
+  cy.on('mouseout', 'node', () => hideTip());
+  cy.on('viewport', () => hideTip());
   return cy;
+}
+
+function showTip(node) {
+  const tip = $('tip');
+  const d = node.data();
+  const spec = kindOf(d.kind);
+  const title = titleOf(d);
+  const findings = node.hasClass('future') || node.hasClass('retired')
+    ? []
+    : revisionAt(state.index).findings.filter((f) => f.key === d.id);
+  const status = node.hasClass('retired') ? '<div class="tip-status">Retired at this version</div>'
+    : node.hasClass('new') ? '<div class="tip-status tip-new">New in this version</div>' : '';
+  tip.innerHTML = `<div class="tip-head"><span class="kind-chip" style="--chip:${spec.fill};--ink:${spec.text}">${escapeHtml(spec.label)}</span>
+      <strong>${escapeHtml(SINGLETONS.has(d.kind) ? '' : d.key)}</strong></div>
+    ${title ? `<div class="tip-title">${escapeHtml(title.length > 220 ? `${title.slice(0, 219)}…` : title)}</div>` : ''}
+    ${status}
+    ${findings.map((f) => `<div class="tip-finding sev-${f.severity}">${escapeHtml(f.message)}</div>`).join('')}`;
+  const box = node.renderedBoundingBox();
+  const area = $('cy').getBoundingClientRect();
+  tip.hidden = false;
+  const left = Math.min(Math.max(8, box.x1), area.width - tip.offsetWidth - 8);
+  const below = box.y2 + 10 + tip.offsetHeight < area.height;
+  tip.style.left = `${left}px`;
+  tip.style.top = `${below ? box.y2 + 10 : Math.max(8, box.y1 - tip.offsetHeight - 10)}px`;
+}
+
+function hideTip() {
+  $('tip').hidden = true;
 }
 
 function graphStyle() {
@@ -345,7 +376,13 @@ function renderFindings(index) {
   const r = revisionAt(index);
   const s = r.summary;
   const total = s.error + s.warning + s.info;
-  $('findings-count').textContent = String(total);
+  const inFocus = state.focus ? (f) => f.key && !state.cy.getElementById(f.key).hasClass('unfocused') : () => true;
+  const findings = r.findings.filter(inFocus);
+  $('findings-count').textContent = state.focus ? `${findings.length}/${total}` : String(total);
+  const focusNote = state.focus
+    ? `<p class="focus-note">Showing the ${findings.length} of ${total} findings beneath
+        ${keyChip(state.focus)}. <button type="button" class="link" data-unfocus>Show the whole plan</button></p>`
+    : '';
   const { added, retired } = changesAt(index);
   const changeLine = index === 0
     ? '<p class="muted">The first version of the plan.</p>'
@@ -355,7 +392,7 @@ function renderFindings(index) {
       </div>`;
   const groups = ['error', 'warning', 'info']
     .map((severity) => {
-      const items = r.findings.filter((f) => f.severity === severity);
+      const items = findings.filter((f) => f.severity === severity);
       if (!items.length) return '';
       const rows = items
         .map((f) => `
@@ -378,10 +415,15 @@ function renderFindings(index) {
         <div class="muted">audit as of ${escapeHtml(formatDate(r.timestamp))}</div></div>
     </div>
     ${changeLine}
-    ${groups || '<p class="no-findings">No finding: every rule passes at this version.</p>'}`;
+    ${focusNote}
+    ${groups || `<p class="no-findings">No finding${state.focus ? ' here' : ''}: every rule passes at this version.</p>`}`;
 }
 
 function onFindingsClick(event) {
+  if (event.target.closest('[data-unfocus]')) {
+    setFocus(null);
+    return;
+  }
   const chip = event.target.closest('[data-key]');
   if (!chip) return;
   focusElement(chip.dataset.key);
@@ -608,6 +650,7 @@ function setFocus(key) {
     const target = positions.get(n.id());
     if (target) n.animate({ position: xy(target) }, { duration: 350 });
   });
+  renderFindings(state.index);
   setTimeout(() => fitVisible(true), 380);
 }
 

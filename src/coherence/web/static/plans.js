@@ -39,7 +39,7 @@ function render(plans) {
           <span class="plan-id">${escapeHtml(p.plan)}</span></a></td>
         <td><span class="status status-${escapeHtml(p.status)}">${escapeHtml(p.status)}</span></td>
         <td class="num">${p.version}<span class="muted"> · revision ${p.revision}</span></td>
-        <td>${escapeHtml(formatDate(p.modified_on))}</td>
+        <td class="nowrap">${escapeHtml(formatDate(p.modified_on))}</td>
         <td class="audit">${auditChips(p.audit)}</td>
         <td>${scoreBar(p.score)}</td>
       </tr>`,
