@@ -62,9 +62,7 @@ class Entries(Sequence[HistoryEntry]):
         self, events: Sequence[Any], known: Mapping[str, Mapping[str, Any]] | None = None
     ) -> None:
         self._events = list(events)
-        self._known = {
-            k: {"kind": v["kind"], "fields": dict(v["fields"])} for k, v in (known or {}).items()
-        }
+        self._known = known  # not copied: describe_events copies it when (if) it runs
         self._entries: list[HistoryEntry] | None = None
 
     def _all(self) -> list[HistoryEntry]:
