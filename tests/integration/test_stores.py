@@ -52,7 +52,7 @@ def test_snapshots_keep_every_version_exact(store_url: str) -> None:
         app.report_outcome_result("example-2025", "OC1", f"2026-0{1 + i % 9}-01", i, Author("a"))
     latest = app.get_plan("example-2025").version
     fresh = open_store(store_url, snapshot_interval=10**9)
-    for version in (1, 7, latest - 3, latest):
+    for version in range(1, latest + 1):  # inside the big first revision too
         assert app.plan_state("example-2025", version=version) == fresh.plan_state(
             "example-2025", version=version
         )

@@ -483,17 +483,37 @@ class PlanHistory(Application[UUID]):
         revision = plan.revision if events else None
         if not dry_run and events:
             self.save(plan)
-            self._maybe_snapshot(plan, before)
+            self._snapshot_revision(plan, before, events)
         elif dry_run:
             plan.collect_events()
         return CommandResult(
             plan.plan_id, plan.version if events else before, revision, entries, dry_run, created
         )
 
-    def _maybe_snapshot(self, plan: DistrictPlan, before: int) -> None:
+    def _snapshot_revision(self, plan: DistrictPlan, before: int, events: Sequence[Any]) -> None:
+        """A snapshot at every multiple of the interval that the revision passed.
+
+        A large revision (a whole plan imported at once) is replayed from the version
+        before it, so that any version inside it is also near a snapshot.
+        """
         interval = self.settings.snapshot_interval
-        if self.snapshots is not None and plan.version // interval > before // interval:
+        if self.snapshots is None or plan.version // interval == before // interval:
+            return
+        marks = set(range((before // interval + 1) * interval, plan.version + 1, interval))
+        if marks == {plan.version}:
             self.snapshots.put([Snapshot.take(plan)])
+            return
+        state: Any = (
+            None
+            if before == 0
+            else self.repository.get(plan.id, version=before, projector_func=_replay)
+        )
+        stored = []
+        for event in events:
+            state = event.mutate(state)
+            if state.version in marks:  # encode now: the snapshot shares the state's dicts
+                stored.append(self.mapper.to_stored_event(Snapshot.take(state)))
+        self.snapshots.recorder.insert_events(stored)
 
 
 def _replay(plan: Any, events: Iterable[Any]) -> Any:

@@ -82,3 +82,8 @@ export function titleOf(data) {
 export function humanize(text) {
   return String(text).replaceAll('_', ' ');
 }
+
+export function ruleLabel(rule) {
+  const text = String(rule).replaceAll('-', ' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -7,7 +7,7 @@
 
 import { downloadBlob, escapeHtml, formatDate, getBlob, getJSON } from './api.js';
 import { drawAxis, drawChart, markCurrent } from './chart.js';
-import { EDGE_VERBS, FIELD_LABELS, KIND_ORDER, SEVERITY, humanize, kindOf, titleOf } from './kinds.js';
+import { EDGE_VERBS, FIELD_LABELS, KIND_ORDER, SEVERITY, humanize, kindOf, ruleLabel, titleOf } from './kinds.js';
 import { NODE, computeLayout } from './layout.js';
 
 const planId = decodeURIComponent(window.location.pathname.split('/').filter(Boolean)[1] || '');
@@ -310,6 +310,7 @@ function setRevision(index, { fit = false } = {}) {
       }
     });
   });
+  if (state.focus) applyFocus();
   $('slider').value = String(index);
   markCurrent($('chart'), index);
   renderRevisionLabel(index);
@@ -400,7 +401,7 @@ function renderFindings(index) {
             <span class="sev-dot" aria-hidden="true"></span>
             <div>
               <div class="finding-head">${f.key ? `<span class="finding-key">${escapeHtml(state.cy.getElementById(f.key).data('short') || f.key)}</span>` : '<span class="finding-key plan-wide">Plan</span>'}
-                <span class="finding-rule">${escapeHtml(humanize(f.rule))}</span></div>
+                <span class="finding-rule">${escapeHtml(ruleLabel(f.rule))}</span></div>
               <div class="finding-message">${escapeHtml(f.message)}</div>
             </div>
           </li>`)
@@ -510,7 +511,7 @@ function renderElement(node, element, revision) {
   const findings = revision.findings.filter((f) => f.key === element.key);
   const findingHtml = findings.length
     ? `<ul class="findings compact">${findings.map((f) => `<li class="finding sev-${f.severity}"><span class="sev-dot"></span>
-        <div><div class="finding-head"><span class="finding-rule">${escapeHtml(humanize(f.rule))}</span></div>
+        <div><div class="finding-head"><span class="finding-rule">${escapeHtml(ruleLabel(f.rule))}</span></div>
         <div class="finding-message">${escapeHtml(f.message)}</div></div></li>`).join('')}</ul>`
     : '';
   const focusLabel = element.kind === 'objective' ? 'Focus on this objective and everything beneath it' : 'Show it and everything beneath it';
@@ -633,18 +634,13 @@ function setFocus(key) {
   [...select.options].filter((o) => o.dataset.temporary && o.value !== key).forEach((o) => o.remove());
   select.value = key || '';
   let positions = state.unionPositions;
-  cy.batch(() => {
-    if (!key) {
-      cy.elements().removeClass('unfocused');
-    } else {
-      const root = cy.getElementById(key);
-      const keep = root.union(root.predecessors());
-      cy.elements().not(keep).addClass('unfocused');
-      keep.removeClass('unfocused');
-      const area = $('cy').getBoundingClientRect();
-      positions = computeLayout(keep, { width: area.width, height: area.height });
-    }
-  });
+  if (key) {
+    // Laid out once for everything that was ever beneath it, so the slider moves nothing.
+    const root = cy.getElementById(key);
+    const area = $('cy').getBoundingClientRect();
+    positions = computeLayout(root.union(root.predecessors()), { width: area.width, height: area.height });
+  }
+  applyFocus();
   const moving = key ? cy.elements().not('.unfocused').nodes() : cy.nodes();
   moving.forEach((n) => {
     const target = positions.get(n.id());
@@ -652,6 +648,37 @@ function setFocus(key) {
   });
   renderFindings(state.index);
   setTimeout(() => fitVisible(true), 380);
+}
+
+// What the focus shows at the version shown: the element, everything linked beneath it
+// by the links of that version, and (faded) what was retired from beneath it.
+function applyFocus() {
+  const cy = state.cy;
+  cy.batch(() => {
+    if (!state.focus) {
+      cy.elements().removeClass('unfocused');
+      return;
+    }
+    const root = cy.getElementById(state.focus);
+    let keep = root;
+    const seen = new Set([root.id()]);
+    const queue = [root];
+    while (queue.length) {
+      queue.pop().incomers('edge').forEach((edge) => {
+        if (edge.hasClass('future') || edge.hasClass('retired')) return;
+        keep = keep.union(edge);
+        const source = edge.source();
+        if (!seen.has(source.id())) {
+          seen.add(source.id());
+          keep = keep.union(source);
+          queue.push(source);
+        }
+      });
+    }
+    keep = keep.union(root.predecessors().filter((e) => e.hasClass('retired')));
+    cy.elements().not(keep).addClass('unfocused');
+    keep.removeClass('unfocused');
+  });
 }
 
 // The filter's groups: the foundations (mission, vision, theory of action, core
