@@ -1,0 +1,29 @@
+// line_of_sight: every path from an element up to the top of its plan, e.g. budget line
+// -> initiative -> objective -> mission. The top is the mission, or the objectives when
+// the plan has no active mission. The last step, objective -> mission, is the implicit
+// `advances` edge: it is not stored, every active objective advances the active mission.
+// Paths follow active links between active elements; the top itself, and an element
+// that supports nothing, have the one path [key]; an element whose links lead nowhere
+// near the top has none. Twin of coherence.queries.line_of_sight.paths_up.
+// Parameters: $plan (a plan id), $key (an element key).
+// Columns: key, kind, paths (a list of paths, shortest first, each a list of keys from
+//   $key up). No row when the plan has no active element $key.
+MATCH (e:Element {plan: $plan, key: $key, active: true})
+OPTIONAL MATCH (m:Element {plan: $plan, kind: 'mission', active: true})
+WITH e, m,
+     EXISTS { MATCH (e)-[:LINK {active: true}]->(:Element {active: true}) } AS supports,
+     COLLECT {
+       MATCH path = (e)-[:LINK*0..]->(:Element {kind: 'objective', active: true})
+       WHERE all(r IN relationships(path) WHERE r.active)
+         AND all(n IN nodes(path) WHERE n.active)
+       WITH DISTINCT [n IN nodes(path) | n.key] AS keys
+       RETURN keys ORDER BY size(keys), keys
+     } AS up
+RETURN e.key AS key, e.kind AS kind,
+       CASE
+         WHEN e.kind = 'mission' THEN [[e.key]]
+         WHEN m IS NULL AND (e.kind = 'objective' OR NOT supports) THEN [[e.key]]
+         WHEN m IS NULL THEN up
+         WHEN e.kind <> 'objective' AND NOT supports THEN [[e.key]]
+         ELSE [keys IN up | keys + m.key]
+       END AS paths

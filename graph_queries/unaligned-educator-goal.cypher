@@ -1,0 +1,20 @@
+// unaligned-educator-goal (warning): educator goals aligned to no active objective or
+// initiative.
+// Twin of the networkx rule in coherence.queries.audit, which builds the message. Only
+// active elements, and active links between active elements, count.
+// Parameters: $plan (a plan id; null for every plan, except the scratch copies of past
+//   versions, whose ids hold '@').
+// Columns: plan, kind ('educator_goal'), key, fields (title, name, statement,
+//   description, school, school_year: what the message names the element by), educator
+//   (as stored).
+MATCH (p:Plan)
+WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
+MATCH (g:Element {plan: p.plan, kind: 'educator_goal', active: true})
+WHERE NOT EXISTS {
+  MATCH (g)-[:LINK {edge: 'aligns_to', active: true}]->(t:Element {active: true})
+  WHERE t.kind IN ['objective', 'initiative']
+}
+RETURN p.plan AS plan, g.kind AS kind, g.key AS key,
+       g {.title, .name, .statement, .description, .school, .school_year} AS fields,
+       g.educator AS educator
+ORDER BY plan, key
