@@ -21,10 +21,12 @@ from coherence.application.history import PlanHistory
 from coherence.application.tokens import authenticate, tokens_exist
 from coherence.domain.access import Grant
 from coherence.domain.errors import InvalidValue
+from coherence.projections.neo4j_store import Neo4jGraphStore
 from coherence.projections.networkx_store import active_graph
 from coherence.projections.projector import plan_timeline
 from coherence.queries.audit import AuditReport, audit
 from coherence.queries.exports import EXPORTERS, to_gexf
+from coherence.queries.plan_queries import audit_plan
 
 OPEN_ACTOR = "local user (no token)"
 
@@ -84,7 +86,7 @@ class ApiContext:
     history: PlanHistory
     max_body: int = 8 * 1024 * 1024
     open_actor: str = OPEN_ACTOR
-    neo4j_audit: Any = None  # callable(plan_id, as_of, fiscal_year, version) -> AuditReport
+    neo4j: Neo4jGraphStore | None = None
     graphs: GraphCache = field(default_factory=GraphCache)
     _tokens_required: bool = False
     _reports: dict[tuple[str, int, str | None, date], AuditReport] = field(default_factory=dict)
@@ -150,12 +152,18 @@ class ApiContext:
         else:
             audit_date = datetime.now(UTC).date()
         if engine == "neo4j":
-            if self.neo4j_audit is None:
+            if self.neo4j is None:
                 raise InvalidValue(
                     "engine", "networkx (Neo4j is not configured on this server)", engine
                 )
-            report: AuditReport = self.neo4j_audit(plan_id, audit_date, fiscal_year, resolved)
-            return report
+            return audit_plan(
+                self.history,
+                plan_id,
+                version=resolved,
+                fiscal_year=fiscal_year,
+                audit_date=audit_date,
+                neo4j=self.neo4j,
+            )
         key = (plan_id, resolved, fiscal_year, audit_date)
         cached = self._reports.get(key)
         if cached is None:

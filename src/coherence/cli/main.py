@@ -7,7 +7,6 @@ success, 2 for bad input (the reason on standard error).
 from __future__ import annotations
 
 import functools
-import importlib
 import json
 import os
 import sys
@@ -211,6 +210,22 @@ def diff(plan: str, from_version: int, to_version: int, store: str | None, fmt: 
         render.diff_table(result)
 
 
+neo4j_option = click.option(
+    "--neo4j",
+    "neo4j_uri",
+    default=None,
+    help="Neo4j Bolt URI (default $COHERENCE_NEO4J_URI; user and password from "
+    "$COHERENCE_NEO4J_USER and $COHERENCE_NEO4J_PASSWORD).",
+)
+
+
+def neo4j_settings(uri: str | None) -> Neo4jSettings:
+    settings = Neo4jSettings.from_environment(os.environ, uri=uri)
+    if settings is None:
+        raise click.UsageError("give --neo4j URI or set COHERENCE_NEO4J_URI")
+    return settings
+
+
 def version_or_date(func: F) -> F:
     func = click.option("--as-of", "as_of", default=None, help="The plan as it was on this date.")(
         func
@@ -239,6 +254,14 @@ def resolve_when(version: int | None, as_of: str | None) -> dict[str, Any]:
     default="table",
     show_default=True,
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["networkx", "neo4j"]),
+    default="networkx",
+    show_default=True,
+    help="Run the rules in process (networkx) or as Cypher in Neo4j.",
+)
+@neo4j_option
 @store_option
 @handles_errors
 def audit(
@@ -247,12 +270,23 @@ def audit(
     as_of: str | None,
     fiscal_year: str | None,
     fmt: str,
+    engine: str,
+    neo4j_uri: str | None,
     store: str | None,
 ) -> None:
     """Alignment findings of a plan; exit status 1 when there is an error finding."""
-    report = audit_plan(
-        open_app(store), plan, fiscal_year=fiscal_year, **resolve_when(version, as_of)
-    )
+    app = open_app(store)
+    graph = None
+    if engine == "neo4j":
+        settings = neo4j_settings(neo4j_uri)
+        graph = Neo4jGraphStore(settings.driver(), database=settings.database)
+    try:
+        report = audit_plan(
+            app, plan, fiscal_year=fiscal_year, neo4j=graph, **resolve_when(version, as_of)
+        )
+    finally:
+        if graph is not None:
+            graph.close()
     if fmt == "json":
         emit_json(report.to_dict())
     elif fmt == "markdown":
@@ -300,22 +334,6 @@ def line_of_sight_(plan: str, key: str, version: int | None, store: str | None, 
         emit_json(result)
     else:
         render.line_of_sight(result)
-
-
-neo4j_option = click.option(
-    "--neo4j",
-    "neo4j_uri",
-    default=None,
-    help="Neo4j Bolt URI (default $COHERENCE_NEO4J_URI; user and password from "
-    "$COHERENCE_NEO4J_USER and $COHERENCE_NEO4J_PASSWORD).",
-)
-
-
-def neo4j_settings(uri: str | None) -> Neo4jSettings:
-    settings = Neo4jSettings.from_environment(os.environ, uri=uri)
-    if settings is None:
-        raise click.UsageError("give --neo4j URI or set COHERENCE_NEO4J_URI")
-    return settings
 
 
 @cli.command()
@@ -399,7 +417,7 @@ def serve(
     ctx = ApiContext(app, max_body=max_body)
     settings = Neo4jSettings.from_environment(os.environ, uri=neo4j_uri)
     if settings is not None:
-        ctx.neo4j_audit = neo4j_auditor(settings)
+        ctx.neo4j = Neo4jGraphStore(settings.driver(), database=settings.database)
     check_binding(host, ctx.tokens_required())
     shown = f"[{host}]" if ":" in host else host
     render.note(f"Coherence is serving http://{shown}:{port}/ (API at /api/v1, OpenAPI at /docs)")
@@ -409,22 +427,6 @@ def serve(
             "Create one with `coherence token create`."
         )
     uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning")
-
-
-def neo4j_auditor(settings: Neo4jSettings) -> Any:
-    """The Neo4j audit engine for the server, if the Cypher twins are installed."""
-    try:
-        neo4j_audit: Any = importlib.import_module("coherence.queries.neo4j_audit")
-    except ImportError:  # pragma: no cover - shipped with the package
-        return None
-    driver = settings.driver()
-
-    def run(plan_id: str, as_of: date, fiscal_year: str | None, version: int) -> Any:
-        return neo4j_audit.audit_neo4j(
-            driver, plan_id, as_of=as_of, fiscal_year=fiscal_year, database=settings.database
-        )
-
-    return run
 
 
 @cli.group()

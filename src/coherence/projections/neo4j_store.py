@@ -215,6 +215,16 @@ class Neo4jGraphStore:
 
     # -- reading ---------------------------------------------------------------
 
+    def plan_version(self, plan_id: str) -> int | None:
+        """The plan version the graph holds, or None when it holds no such plan."""
+        records, _, _ = self._retrying(
+            lambda: self.driver.execute_query(
+                cypher("projections", "plan_version"), plan=plan_id, database_=self.database
+            )
+        )
+        version = records[0]["version"] if records else None
+        return None if version is None else int(version)
+
     def active_graph(self, plan_id: str) -> nx.MultiDiGraph | None:
         """The plan's active graph read back from Neo4j, in the networkx store's shape."""
         records, _, _ = self._retrying(

@@ -14,11 +14,13 @@ from typing import Any
 import networkx as nx
 
 from coherence.application.history import PlanHistory
+from coherence.projections.neo4j_store import Neo4jGraphStore
 from coherence.projections.networkx_store import active_graph
 from coherence.projections.projector import plan_timeline
 from coherence.queries.audit import AuditReport, audit
 from coherence.queries.exports import EXPORTERS, to_gexf
 from coherence.queries.line_of_sight import beneath, paths_up
+from coherence.queries.neo4j_audit import audit_neo4j, audit_version_neo4j
 
 
 @dataclass(frozen=True)
@@ -57,18 +59,37 @@ def audit_plan(
     version: int | None = None,
     as_of: date | datetime | None = None,
     fiscal_year: str | None = None,
-    today: date | None = None,
+    audit_date: date | None = None,
+    neo4j: Neo4jGraphStore | None = None,
 ) -> AuditReport:
-    """Audit a plan. The audit date is ``as_of`` when auditing the past by date, the
-    date of the version when auditing a past version, and today otherwise."""
+    """Audit a plan, with networkx in process or, given a Neo4j store, with Cypher there.
+
+    The audit date, unless given, is ``as_of`` when auditing the past by date, the
+    date of the version when auditing a past version, and today otherwise. Neo4j
+    audits its projected plan when that is the version asked for, and a scratch copy
+    of the version otherwise.
+    """
     at = plan_at(app, plan_id, version=version, as_of=as_of)
-    if as_of is not None:
-        audit_date = as_of.date() if isinstance(as_of, datetime) else as_of
-    elif version is not None:
-        audit_date = at.recorded.astimezone(UTC).date()
-    else:
-        audit_date = today or datetime.now(UTC).date()
-    return audit(at.active(), as_of=audit_date, fiscal_year=fiscal_year)
+    if audit_date is None:
+        if as_of is not None:
+            audit_date = as_of.date() if isinstance(as_of, datetime) else as_of
+        elif version is not None:
+            audit_date = at.recorded.astimezone(UTC).date()
+        else:
+            audit_date = datetime.now(UTC).date()
+    if neo4j is None:
+        return audit(at.active(), as_of=audit_date, fiscal_year=fiscal_year)
+    if neo4j.plan_version(plan_id) == at.version:
+        return audit_neo4j(
+            neo4j.driver,
+            plan_id,
+            as_of=audit_date,
+            fiscal_year=fiscal_year,
+            database=neo4j.database,
+        )
+    return audit_version_neo4j(
+        neo4j, app, plan_id, at.version, as_of=audit_date, fiscal_year=fiscal_year
+    )
 
 
 def export_graph(

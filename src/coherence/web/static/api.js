@@ -64,7 +64,7 @@ function askForToken(retry) {
       <form method="dialog">
         <h2>This server needs an API token</h2>
         <p>${retry ? 'That token was not accepted. ' : ''}Ask your Coherence administrator for a viewer
-        token (<code>coherence token create --role viewer</code>). It is kept for this tab only.</p>
+        token (<code>coherence token create --owner NAME --role viewer</code>). It is kept for this tab only.</p>
         <input name="token" type="password" autocomplete="off" placeholder="Token" required>
         <div class="dialog-buttons">
           <button value="cancel" formnovalidate>Cancel</button>

@@ -94,8 +94,9 @@ export function drawAxis(host, revisions, { inset }) {
     const when = new Date(revision.timestamp);
     const month = when.getUTCFullYear() * 12 + when.getUTCMonth();
     const x = n > 1 ? inset + i * step : width / 2;
-    if (month !== lastMonth && x - lastX > 84 && x > 24 && x < width - 24) {
-      labels.push(`<span style="left:${x}px">${escapeHtml(formatDate(revision.timestamp).replace(/ \d+,/, ''))}</span>`);
+    if (month !== lastMonth && x - lastX > 84) {
+      const edge = x < 40 ? ' class="first"' : x > width - 40 ? ' class="last"' : '';
+      labels.push(`<span${edge} style="left:${x}px">${escapeHtml(formatDate(revision.timestamp).replace(/ \d+,/, ''))}</span>`);
       lastX = x;
     }
     lastMonth = month;
