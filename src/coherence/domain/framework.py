@@ -302,8 +302,8 @@ def normalize_value(spec: FieldSpec, raw: object, path: str) -> Value:
             return normalize_date(raw, path)
         case "number" | "amount":
             number = normalize_number(raw, path)
-            if spec.type == "amount" and number < 0:
-                raise InvalidValue(path, "an amount of 0 or more", raw)
+            if spec.type == "amount" and (number < 0 or round(number, 2) != number):
+                raise InvalidValue(path, "an amount of 0 or more, in dollars and cents", raw)
             return number
         case "enum":
             if raw not in spec.choices:
