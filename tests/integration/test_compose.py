@@ -64,10 +64,12 @@ def test_the_same_configuration_outside_containers(
     audit = coherence("audit", "riverbend-2024", "--format", "json", env=env)
     assert audit.returncode == 1  # the demo's planted error findings
     assert json.loads(audit.stdout)["summary"]["error"] == 2
-    in_neo4j = coherence("audit", "riverbend-2024", "--engine", "neo4j", "--format", "json", env=env)
+    in_neo4j = coherence(
+        "audit", "riverbend-2024", "--engine", "neo4j", "--format", "json", env=env
+    )
     assert in_neo4j.returncode == 1, in_neo4j.stderr
     assert json.loads(in_neo4j.stdout) == json.loads(audit.stdout)
     past = ("--version", "200", "--format", "json")
-    assert json.loads(coherence("audit", "riverbend-2024", "--engine", "neo4j", *past, env=env).stdout) == (
-        json.loads(coherence("audit", "riverbend-2024", *past, env=env).stdout)
-    )
+    assert json.loads(
+        coherence("audit", "riverbend-2024", "--engine", "neo4j", *past, env=env).stdout
+    ) == (json.loads(coherence("audit", "riverbend-2024", *past, env=env).stdout))

@@ -228,5 +228,7 @@ def test_singleton_keys_are_reserved() -> None:
 def test_amounts_are_dollars_and_cents() -> None:
     plan, rev = new_plan()
     plan.add_element("budget_line", "BL2", {"amount": 1234.5}, rev)
-    refused(plan, InvalidValue, lambda: plan.add_element("budget_line", "BL3", {"amount": 10.005}, rev))
+    refused(
+        plan, InvalidValue, lambda: plan.add_element("budget_line", "BL3", {"amount": 10.005}, rev)
+    )
     refused(plan, InvalidValue, lambda: plan.link("BL1", "SI1", rev, {"amount": 0.001}))

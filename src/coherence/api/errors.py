@@ -38,6 +38,7 @@ from coherence.domain.errors import (
     RetiredElement,
     UnknownElement,
 )
+from coherence.projections.neo4j_store import Neo4jUnavailable
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger("coherence.api")
@@ -93,6 +94,7 @@ STATUS_OF: tuple[tuple[type[Exception], int, str], ...] = (
     (BadStoreURL, 500, "Server misconfigured"),
     (InvalidInput, 422, "Invalid input"),
     (PlanRuleViolation, 422, "Breaks a plan rule"),
+    (Neo4jUnavailable, 503, "Graph database unavailable"),
     (CoherenceError, 400, "Bad request"),
 )
 """First match wins: the one table from errors to HTTP statuses."""
@@ -106,7 +108,12 @@ DOCUMENTED = {
     413: "Body over the size limit",
     415: "Unsupported media type",
     422: "Invalid input: the body names the field and what was expected",
+    503: "A database the request needs did not answer: try again later",
 }
+SERVER_DETAIL = {
+    503: "The graph database did not answer; try again later (or use engine=networkx).",
+}
+"""What a 5xx says: never the error itself (addresses, queries, stack traces stay in the log)."""
 
 
 def problem(
@@ -132,7 +139,9 @@ def problem_for(error: Exception) -> JSONResponse:
             if isinstance(error, VersionConflict):
                 extra["current_version"] = error.current
             if status >= 500:
-                log.error("server misconfigured: %s", error)
+                log.error("%s: %s", title, error)
+                if status in SERVER_DETAIL:
+                    return problem(status, title, SERVER_DETAIL[status])
                 return problem(
                     500, "Internal server error", "The server could not handle the request."
                 )
