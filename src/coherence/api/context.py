@@ -7,10 +7,12 @@ immutable, so several servers can run behind a load balancer).
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 from fastapi import Request
@@ -21,39 +23,75 @@ from coherence.application.history import PlanHistory
 from coherence.application.tokens import authenticate, tokens_exist
 from coherence.domain.access import Grant
 from coherence.domain.errors import InvalidValue
+from coherence.domain.plan import plan_uuid
+from coherence.projections.graph_changes import graph_changes
 from coherence.projections.neo4j_store import Neo4jGraphStore
-from coherence.projections.networkx_store import active_graph
+from coherence.projections.networkx_store import active_graph, apply_change
 from coherence.projections.projector import plan_timeline
 from coherence.queries.audit import AuditReport, audit
 from coherence.queries.exports import EXPORTERS, to_gexf
 from coherence.queries.plan_queries import audit_plan
 
 OPEN_ACTOR = "local user (no token)"
+_T = TypeVar("_T")
 
 
 class GraphCache:
-    """Timeline graphs by (plan, version), least recently used dropped first."""
+    """Graphs of plans at versions, for reads.
+
+    Each plan has a *live* timeline that moves forward with new events (reading only
+    the events after it), so a read after a write costs one event, not the whole
+    history. Past versions are built from their events. Graphs and exports handed
+    out are never changed afterwards, so readers need no lock.
+    """
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
-        self._graphs: OrderedDict[tuple[str, int], nx.MultiDiGraph] = OrderedDict()
+        self._live: dict[str, nx.MultiDiGraph] = {}
+        self._plan_locks: dict[str, threading.Lock] = {}
+        self._cache: OrderedDict[tuple[str, int, str], Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def timeline(self, history: PlanHistory, plan_id: str, version: int) -> nx.MultiDiGraph:
-        key = (plan_id, version)
+    def _cached(self, key: tuple[str, int, str], make: Callable[[], _T]) -> _T:
         with self._lock:
-            if key in self._graphs:
-                self._graphs.move_to_end(key)
-                return self._graphs[key]
-        graph = plan_timeline(history, plan_id, version=version)
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                value: _T = self._cache[key]
+                return value
+        value = make()
         with self._lock:
-            self._graphs[key] = graph
-            while len(self._graphs) > self.size:
-                self._graphs.popitem(last=False)
-        return graph
+            self._cache[key] = value
+            while len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+        return value
+
+    def _at(
+        self, history: PlanHistory, plan_id: str, version: int, use: Callable[[nx.MultiDiGraph], _T]
+    ) -> _T:
+        """``use`` the plan's timeline at ``version`` (the live one, moved forward, when it can)."""
+        with self._lock:
+            plan_lock = self._plan_locks.setdefault(plan_id, threading.Lock())
+        with plan_lock:
+            live = self._live.get(plan_id)
+            if live is None or live.graph["version"] > version:
+                timeline = plan_timeline(history, plan_id, version=version)
+                if live is None:
+                    self._live[plan_id] = timeline
+                return use(timeline)
+            if live.graph["version"] < version:
+                graphs = {plan_id: live}
+                for event in history.events.get(
+                    plan_uuid(plan_id), gt=live.graph["version"], lte=version
+                ):
+                    for change in graph_changes(event, plan_id):
+                        apply_change(graphs, change)
+            return use(live)
 
     def active(self, history: PlanHistory, plan_id: str, version: int) -> nx.MultiDiGraph:
-        return active_graph(self.timeline(history, plan_id, version))
+        """The active graph at a version (shared: do not change it)."""
+        return self._cached(
+            (plan_id, version, "active"), lambda: self._at(history, plan_id, version, active_graph)
+        )
 
     def export(
         self,
@@ -65,10 +103,13 @@ class GraphCache:
         as_of: date | None = None,
     ) -> tuple[str, int]:
         resolved = resolve_version(history, plan_id, version, as_of)
-        timeline = self.timeline(history, plan_id, resolved)
-        return (
-            to_gexf(timeline) if fmt == "gexf" else EXPORTERS[fmt](active_graph(timeline))
-        ), resolved
+
+        def make() -> str:
+            if fmt == "gexf":
+                return self._at(history, plan_id, resolved, to_gexf)
+            return EXPORTERS[fmt](self.active(history, plan_id, resolved))
+
+        return self._cached((plan_id, resolved, fmt), make), resolved
 
 
 def resolve_version(
@@ -89,14 +130,16 @@ class ApiContext:
     neo4j: Neo4jGraphStore | None = None
     graphs: GraphCache = field(default_factory=GraphCache)
     _tokens_required: bool = False
+    _next_token_check: float = 0.0
     _reports: dict[tuple[str, int, str | None, date], AuditReport] = field(default_factory=dict)
 
     # -- who -------------------------------------------------------------------
 
     def tokens_required(self) -> bool:
-        """Once a token exists, every request needs one (checked until then)."""
-        if not self._tokens_required:
+        """Once a token exists, every request needs one (until then, checked each second)."""
+        if not self._tokens_required and time.monotonic() >= self._next_token_check:
             self._tokens_required = tokens_exist(self.history)
+            self._next_token_check = time.monotonic() + 1.0
         return self._tokens_required
 
     def grant(self, authorization: str | None) -> Grant:

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from coherence.api.context import ApiContext, context
 from coherence.api.errors import DOCUMENTED, PROBLEM, Forbidden, NotFound
@@ -457,21 +458,19 @@ def graph(
 @router.get("/plans/{plan_id}/audit", response_model=AuditResponse, summary="Alignment findings")
 def audit(
     plan_id: str,
-    response: Response,
     ctx: Ctx,
     grant: G,
     version: Version = None,
     as_of: AsOf = None,
     fiscal_year: str | None = None,
     engine: Annotated[str, Query(pattern="^(networkx|neo4j)$")] = "networkx",
-) -> dict[str, Any]:
+) -> Response:
     check(ctx, grant, plan_id, "read")
     report = ctx.audit(
         plan_id, version=version, as_of=as_of, fiscal_year=fiscal_year, engine=engine
     )
-    if report.version is not None:
-        etag(response, report.version)
-    return report.to_dict()
+    headers = {"ETag": f'"{report.version}"'} if report.version is not None else None
+    return JSONResponse(report.to_dict(), headers=headers)  # already the documented shape
 
 
 @router.get(

@@ -22,7 +22,7 @@ export const KIND_ORDER = Object.keys(KINDS);
 
 export const SEVERITY = {
   error: { label: 'Error', plural: 'errors', color: '#dc2626' },
-  warning: { label: 'Warning', plural: 'warnings', color: '#d97706' },
+  warning: { label: 'Warning', plural: 'warnings', color: '#e8890c' },
   info: { label: 'Info', plural: 'info', color: '#0284c7' },
 };
 

@@ -12,7 +12,7 @@
 
 import { kindOf } from './kinds.js';
 
-export const NODE = { width: 176, height: 78, missionWidth: 300, gapX: 26, rowGap: 26, bandGap: 78 };
+export const NODE = { width: 176, height: 72, missionWidth: 300, gapX: 24, rowGap: 18, bandGap: 62 };
 
 function levelOf(node) {
   return kindOf(node.data('kind')).level;
@@ -75,10 +75,16 @@ export function computeLayout(eles, { width = 1600, height = 800 } = {}) {
   }
 
   // How many rows each level wraps onto: the choice that shows the plan largest.
+  // Only the narrowest width for each way of wrapping is worth trying.
   let best = null;
-  const widest = Math.max(...order.map((level) => levels.get(level).length));
-  for (let perRow = Math.min(widest, 6); perRow <= widest; perRow += 1) {
-    const placed = place(order, levels, dagreX, minX, maxX, perRow);
+  const below = supportersOf(nodes);
+  const candidates = new Set();
+  for (const level of order) {
+    const n = levels.get(level).length;
+    for (let rows = 1; rows <= Math.ceil(n / 6); rows += 1) candidates.add(Math.max(6, Math.ceil(n / rows)));
+  }
+  for (const perRow of [...candidates].sort((a, b) => a - b)) {
+    const placed = place(order, levels, dagreX, minX, maxX, perRow, below);
     const box = boundsOf(placed);
     const zoom = Math.min(width / box.w, height / box.h);
     if (!best || zoom > best.zoom + 1e-9) best = { zoom, placed };
@@ -86,7 +92,7 @@ export function computeLayout(eles, { width = 1600, height = 800 } = {}) {
   return best.placed;
 }
 
-function place(order, levels, dagreX, minX, maxX, perRow) {
+function place(order, levels, dagreX, minX, maxX, perRow, supporters) {
   const positions = new Map();
   const colW = NODE.width + NODE.gapX;
   const rowH = NODE.height + NODE.rowGap;
@@ -119,19 +125,19 @@ function place(order, levels, dagreX, minX, maxX, perRow) {
     });
     top += rows * rowH + NODE.bandGap - NODE.rowGap;
   }
-  recentre(levels, positions, perRow);
+  recentre(levels, positions, perRow, supporters);
   return positions;
 }
 
 // Wrapping moves the supporters, so put the objectives back above what supports them
 // (in one row, in that order) and the mission above the objectives.
-function recentre(levels, positions, perRow) {
+function recentre(levels, positions, perRow, supporters) {
   const below = (n, level) => {
-    const all = n.incomers().nodes().filter((m) => positions.has(m.id()) && levelOf(m) > level);
-    const next = all.filter((m) => levelOf(m) === level + 1);
-    const chosen = next.nonempty() ? next : all;
-    if (chosen.empty()) return positions.get(n.id()).x;
-    return chosen.reduce((sum, m) => sum + positions.get(m.id()).x, 0) / chosen.length;
+    const all = (supporters.get(n.id()) || []).filter((m) => positions.has(m.id) && m.level > level);
+    const next = all.filter((m) => m.level === level + 1);
+    const chosen = next.length ? next : all;
+    if (!chosen.length) return positions.get(n.id()).x;
+    return chosen.reduce((sum, m) => sum + positions.get(m.id).x, 0) / chosen.length;
   };
   const objectives = levels.get(1) || [];
   if (objectives.length && objectives.length <= perRow) {
@@ -148,6 +154,15 @@ function recentre(levels, positions, perRow) {
       positions.get(n.id()).x += shift;
     });
   }
+}
+
+// For the objectives and the mission: the ids and levels of what links to them.
+function supportersOf(nodes) {
+  const supporters = new Map();
+  nodes.filter((n) => levelOf(n) <= 1).forEach((n) => {
+    supporters.set(n.id(), n.incomers().nodes().filter((m) => nodes.contains(m)).map((m) => ({ id: m.id(), level: levelOf(m) })));
+  });
+  return supporters;
 }
 
 function boundsOf(positions) {

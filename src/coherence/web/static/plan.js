@@ -42,6 +42,8 @@ async function main() {
     window.coherence.ready = true;
     return;
   }
+  const loading = getJSON(`/api/v1/plans/${encodeURIComponent(planId)}/graph/timeline`);
+  loading.catch(() => {}); // handled below, once the libraries are in
   const [{ default: cytoscape }, { default: dagre }] = await Promise.all([
     import('/web/vendor/cytoscape.mjs'),
     import('/web/vendor/cytoscape-dagre.mjs'),
@@ -49,13 +51,14 @@ async function main() {
   cytoscape.use(dagre);
   let data;
   try {
-    data = await getJSON(`/api/v1/plans/${encodeURIComponent(planId)}/graph/timeline`);
+    data = await loading;
   } catch (error) {
     showMessage(error.status === 404 ? `There is no plan <strong>${escapeHtml(planId)}</strong>. <a href="/">See every plan</a>.`
       : `Could not read the plan: ${escapeHtml(error.message)}`);
     window.coherence.ready = true;
     return;
   }
+  performance.mark('coherence:data');
   state.data = data;
   renderHeader(data);
   const cy = createGraph(cytoscape, data);
@@ -63,7 +66,9 @@ async function main() {
   window.coherence.cy = cy;
 
   const area = $('cy').getBoundingClientRect();
+  performance.mark('coherence:graph');
   state.unionPositions = computeLayout(cy.elements(), { width: area.width, height: area.height });
+  performance.mark('coherence:layout');
   cy.nodes().positions((n) => xy(state.unionPositions.get(n.id())));
 
   setupControls();
@@ -197,10 +202,11 @@ function hideTip() {
 }
 
 function graphStyle() {
-  const halo = (color, opacity, width) => ({
+  const halo = (color, glow, opacity, width) => ({
     'border-color': color,
     'border-width': width,
-    'underlay-color': color,
+    'border-opacity': 1,
+    'underlay-color': glow,
     'underlay-opacity': opacity,
     'underlay-padding': 12,
     'underlay-shape': 'round-rectangle',
@@ -248,9 +254,9 @@ function graphStyle() {
     },
     { selector: 'edge[edge = "funds"]', style: { 'line-color': '#86c29b', 'target-arrow-color': '#86c29b' } },
     { selector: 'edge[edge = "advances"]', style: { width: 3, 'line-color': '#64748b', 'target-arrow-color': '#64748b' } },
-    { selector: 'node.finding-info', style: halo(SEVERITY.info.color, 0.22, 5) },
-    { selector: 'node.finding-warning', style: halo(SEVERITY.warning.color, 0.38, 6) },
-    { selector: 'node.finding-error', style: halo(SEVERITY.error.color, 0.45, 7) },
+    { selector: 'node.finding-info', style: halo(SEVERITY.info.color, '#38bdf8', 0.3, 5) },
+    { selector: 'node.finding-warning', style: halo(SEVERITY.warning.color, '#fbbf24', 0.55, 6) },
+    { selector: 'node.finding-error', style: halo(SEVERITY.error.color, '#ef4444', 0.6, 8) },
     {
       selector: 'node.new',
       style: { 'outline-color': '#16a34a', 'outline-width': 6, 'outline-offset': 5, 'outline-style': 'solid', 'outline-opacity': 1 },
@@ -515,7 +521,7 @@ function renderElement(node, element, revision) {
         <div class="finding-message">${escapeHtml(f.message)}</div></div></li>`).join('')}</ul>`
     : '';
   const focusLabel = element.kind === 'objective' ? 'Focus on this objective and everything beneath it' : 'Show it and everything beneath it';
-  const beneath = element.beneath.length || element.kind === 'objective'
+  const beneath = !element.retired && (element.beneath.length || element.kind === 'objective')
     ? `<button type="button" class="focus-button" data-focus="${escapeHtml(element.key)}">${focusLabel}</button>` : '';
   return `${elementHead(d, element.retired)}
     ${findingHtml}
