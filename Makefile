@@ -7,7 +7,7 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 STORE  ?= sqlite:///coherence.db
 
-.PHONY: run test lint typecheck layers unit bench clean
+.PHONY: run test lint typecheck layers unit bench clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required" >&2; exit 1; }
@@ -17,15 +17,26 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# JavaScript libraries of the web page (Cytoscape.js, dagre), from npm: never committed.
+node_modules/.package-lock.json: package.json package-lock.json
+	command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends npm; }
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Debian's chromium for the browser tests (outside CI they skip without it, with the reason).
+browser:
+	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; } \
+		|| echo "chromium could not be installed: browser tests will be skipped (failed with CI=true)"
+
 ## run: load the demo plan into the embedded store (SQLite), show it, and serve the API on 127.0.0.1
 HOST ?= 127.0.0.1
 PORT ?= 8000
-run: $(STAMP)
+run: $(STAMP) node_modules/.package-lock.json
 	$(BIN)/coherence demo --store $(STORE)
 	$(BIN)/coherence serve --store $(STORE) --host $(HOST) --port $(PORT)
 
 ## test: lint, types, layer contract, then every test (PostgreSQL started by the tests)
-test: $(STAMP) lint typecheck layers
+test: $(STAMP) node_modules/.package-lock.json browser lint typecheck layers
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -39,8 +50,12 @@ layers: $(STAMP)
 	$(BIN)/lint-imports
 
 ## bench: the benchmarks of bench/ (prints figures; not part of `make test`)
-bench: $(STAMP)
+bench: $(STAMP) node_modules/.package-lock.json browser
 	$(BIN)/python bench/bench_history.py
+	$(BIN)/python bench/bench_graph.py
+	$(BIN)/python bench/bench_neo4j.py
+	$(BIN)/python bench/bench_api.py
+	$(BIN)/python bench/bench_web.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis coherence.db

@@ -131,7 +131,7 @@ function shortLabel(d) {
 
 function longLabel(d) {
   const head = SINGLETONS.has(d.kind) ? kindOf(d.kind).label : d.key;
-  const limit = d.kind === 'mission' ? 96 : 44;
+  const limit = d.kind === 'mission' ? 80 : 44;
   let title = titleOf(d);
   if (title.length > limit) title = `${title.slice(0, limit - 1).trimEnd()}…`;
   return title ? `${head}\n${title}` : head;

@@ -1,0 +1,459 @@
+"""Benchmark of the web page at retreat scale: time to first draw of a 300-element plan.
+
+1. A plan of about 300 elements (5 objectives, 20 initiatives, 20 outcomes, 120
+   benchmarks, 30 professional learning, 60 budget lines, school plans, educator goals,
+   all linked) is generated and imported with ``PlanHistory.import_plan`` into a fresh
+   SQLite file in three revisions (a first draft with two thirds of it, the full plan,
+   then a redesign that retires and adds some), beside the demo plan (about 150
+   elements: the reference, measured in the same run).
+2. ``coherence serve`` serves that store on a free loopback port; Debian's chromium
+   (headless, through Playwright) opens each plan's page ``--runs`` times, each in a
+   fresh browser context (nothing cached). The page sets
+   ``performance.mark('coherence:first-draw')`` once the union of all versions is laid
+   out and drawn; its ``startTime`` (ms since the navigation started) is the figure.
+3. Also: the server's answer to ``/graph/timeline`` (first, uncached, and warm), and how
+   long moving the timeline slider one step takes in the page (median of 20 steps).
+
+Run: ``.venv/bin/python bench/bench_web.py [--runs N] [--json]`` (needs chromium, the
+``playwright`` package and ``npm ci``). Writes a screenshot of the 300-element plan to
+``artifacts/screenshots/bench-web-300.png``. Figures go to stdout, progress to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from coherence.application.demo import load_demo
+from coherence.application.history import Author, PlanHistory
+from coherence.application.planfile import check_document
+from coherence.application.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+PLAN = "retreat-300"
+DEMO = "riverbend-2024"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+WORDS = (  # noqa: SIM905 - a sentence is easier to read than a list of words
+    "literacy tutoring coaching inclusion attendance family engagement mathematics science "
+    "writing assessment mentoring induction equity belonging wellness scheduling data teams "
+    "intervention acceleration enrichment pathways newcomers advisory"
+).split()
+SCHOOLS = ("Lincoln", "Washington", "Adams", "Jefferson", "Madison", "Monroe", "Hale", "Revere")
+
+
+def note(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def phrase(rng: random.Random, n: int = 4) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize()
+
+
+def generate(rng: random.Random) -> dict[str, Any]:
+    """A plan file of about 300 elements, every one linked up to an objective."""
+    objectives = [f"SO{i}" for i in range(1, 6)]
+    initiatives = [(f"SI{o[2:]}.{j}", o) for o in objectives for j in range(1, 5)]
+    doc: dict[str, Any] = {
+        "format": "coherence/plan@1",
+        "plan": {
+            "id": PLAN,
+            "district": "Retreat Scale Public Schools",
+            "title": "District Plan 2025-2028 (300 elements)",
+            "period": {"start": "2025-07-01", "end": "2028-06-30"},
+        },
+        "mission": "Every student leaves ready for college, career and civic life.",
+        "vision": "Every student reads, reasons and belongs.",
+        "theory_of_action": "If we invest in teaching and belonging, then every student thrives.",
+        "core_values": [
+            {"key": f"CV{i}", "name": phrase(rng, 1), "description": phrase(rng, 8)}
+            for i in range(1, 5)
+        ],
+        "data_findings": [
+            {
+                "key": f"DF{i}",
+                "statement": phrase(rng, 10),
+                "subject": "ELA",
+                "student_group": "all",
+                "source": "MCAS 2024",
+            }
+            for i in range(1, 7)
+        ],
+        "objectives": [
+            {
+                "key": o,
+                "title": phrase(rng, 6),
+                "description": phrase(rng, 14),
+                "informed_by": [f"DF{(i % 6) + 1}"],
+            }
+            for i, o in enumerate(objectives)
+        ],
+        "initiatives": [
+            {
+                "key": k,
+                "title": phrase(rng, 5),
+                "owner": "Assistant Superintendent",
+                "supports": [o],
+                "start": "2025-09-01",
+                "end": "2028-06-30",
+            }
+            for k, o in initiatives
+        ],
+        "outcomes": [
+            {
+                "key": f"OC{n}",
+                "measures": objectives[(n - 1) % 5],
+                "statement": phrase(rng, 12),
+                "kind": "final" if n <= 5 else "interim",
+                "metric": phrase(rng, 4),
+                "student_group": "all",
+                "baseline": 40,
+                "target": 55,
+                "unit": "percent",
+                "due": "2028-06-30",
+            }
+            for n in range(1, 21)
+        ],
+        "professional_learning": [
+            {
+                "key": f"PL{n}",
+                "title": phrase(rng, 5),
+                "kind": ("professional_development", "induction", "mentoring")[n % 3],
+                "enables": [initiatives[(n - 1) % 20][0]],
+                "audience": "Teachers",
+            }
+            for n in range(1, 31)
+        ],
+        "benchmarks": [
+            {
+                "key": f"B{n}",
+                "tracks": initiatives[(n - 1) % 20][0],
+                "school_year": "2025-2026",
+                "kind": "early_evidence" if n % 3 == 0 else "process",
+                "description": phrase(rng, 10),
+                "owner": "Principal",
+                "due": "2026-06-01",
+                "status": "complete" if n % 7 else "at_risk",
+            }
+            for n in range(1, 121)
+        ],
+        "budget_lines": [
+            {
+                "key": f"BL-{2600 + n}",
+                "fiscal_year": "FY26",
+                "fund": "Title I",
+                "account": f"1000-{2300 + n}",
+                "description": phrase(rng, 6),
+                "amount": 100000,
+                "funds": [
+                    {"target": initiatives[(n - 1) % 20][0], "amount": 60000},
+                    {"target": f"PL{((n - 1) % 30) + 1}", "amount": 40000},
+                ],
+            }
+            for n in range(1, 61)
+        ],
+        "school_plans": [
+            {
+                "key": f"SIP-{n}",
+                "school": f"{SCHOOLS[n % 8]} School {n}",
+                "school_year": "2025-2026",
+                "aligns_to": [objectives[n % 5]],
+            }
+            for n in range(1, 16)
+        ],
+        "educator_goals": [
+            {
+                "key": f"EG{n}",
+                "educator": f"Grade {n % 12 + 1} team",
+                "kind": "student_learning",
+                "school_year": "2025-2026",
+                "statement": phrase(rng, 9),
+                "aligns_to": [initiatives[n % 20][0]],
+            }
+            for n in range(1, 21)
+        ],
+    }
+    return doc
+
+
+def draft_of(doc: dict[str, Any]) -> dict[str, Any]:
+    """The first draft: the foundations, objectives, initiatives and two thirds of the rest."""
+    draft: dict[str, Any] = json.loads(json.dumps(doc))
+    for section in ("benchmarks", "budget_lines", "professional_learning", "educator_goals"):
+        draft[section] = draft[section][: len(draft[section]) * 2 // 3]
+    kept = {p["key"] for p in draft["professional_learning"]}
+    for line in draft["budget_lines"]:
+        line["funds"] = [
+            f for f in line["funds"] if not f["target"].startswith("PL") or f["target"] in kept
+        ]
+    return draft
+
+
+def redesign_of(doc: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """A redesign: one initiative and its benchmarks retired, a few new benchmarks."""
+    plan: dict[str, Any] = json.loads(json.dumps(doc))
+    gone = "SI5.4"
+    plan["initiatives"] = [i for i in plan["initiatives"] if i["key"] != gone]
+    plan["benchmarks"] = [b for b in plan["benchmarks"] if b["tracks"] != gone]
+    plan["professional_learning"] = [
+        p for p in plan["professional_learning"] if p["enables"] != [gone]
+    ]
+    kept = {p["key"] for p in plan["professional_learning"]}
+    for line in plan["budget_lines"]:
+        line["funds"] = [
+            f
+            for f in line["funds"]
+            if f["target"] != gone and (not f["target"].startswith("PL") or f["target"] in kept)
+        ]
+    plan["educator_goals"] = [g for g in plan["educator_goals"] if g["aligns_to"] != [gone]]
+    plan["benchmarks"] += [
+        {
+            "key": f"B{n}",
+            "tracks": f"SI1.{(n % 4) + 1}",
+            "school_year": "2026-2027",
+            "kind": "process",
+            "description": phrase(rng, 10),
+            "owner": "Principal",
+            "due": "2027-06-01",
+            "status": "not_started",
+        }
+        for n in range(121, 131)
+    ]
+    return plan
+
+
+def build_store(path: Path) -> int:
+    """The 300-element plan in three revisions and the demo plan; the plan's element count."""
+    rng = random.Random(2025)
+    history = PlanHistory(Settings(store=f"sqlite:///{path}"))
+    full = generate(rng)
+    revisions = [
+        (draft_of(full), "First draft", datetime(2025, 3, 1, 18, tzinfo=UTC)),
+        (full, "Adopted plan", datetime(2025, 6, 15, 18, tzinfo=UTC)),
+        (redesign_of(full, rng), "Mid-cycle redesign", datetime(2026, 8, 20, 18, tzinfo=UTC)),
+    ]
+    for doc, reason, at in revisions:
+        document = check_document(doc, filename=f"{PLAN}.yaml")
+        history.import_plan(document, Author("Benchmark", reason, "import", at))
+    load_demo(history)
+    singletons = 3  # mission, vision, theory of action
+    return singletons + sum(len(v) for v in full.values() if isinstance(v, list))
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def wait_for(url: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"coherence serve exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("coherence serve did not answer in time")
+
+
+def fetch_ms(url: str) -> float:
+    start = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=120) as response:
+        response.read()
+    return (time.perf_counter() - start) * 1000
+
+
+def console_errors(errors: list[str]) -> Any:
+    def record(message: Any) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    return record
+
+
+def measure_page(browser: Any, url: str, runs: int, screenshot: Path | None) -> dict[str, Any]:
+    """First-draw marks over ``runs`` fresh contexts, and the slider's step time."""
+    draws: list[float] = []
+    stages: list[dict[str, float]] = []
+    info: dict[str, Any] = {}
+    for run in range(runs):
+        context = browser.new_context(viewport={"width": 1920, "height": 1080})
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", console_errors(errors))
+        page.goto(url)
+        deadline = time.monotonic() + 120
+        while not page.evaluate("() => Boolean(window.coherence && window.coherence.ready)"):
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{url} did not draw within 120 s: {errors}")
+            page.wait_for_timeout(50)
+        if errors:
+            raise SystemExit(f"console errors on {url}: {errors}")
+        marks = page.evaluate(
+            "() => Object.fromEntries(performance.getEntriesByType('mark')"
+            ".filter(e => e.name.startsWith('coherence:')).map(e => [e.name, e.startTime]))"
+        )
+        draws.append(marks["coherence:first-draw"])
+        stages.append(marks)
+        if run == runs - 1:
+            info = page.evaluate(
+                """() => {
+                  const c = window.coherence, cy = c.cy, n = c.state.data.revisions.length;
+                  const steps = [];
+                  for (let i = 0; i < 20; i += 1) {
+                    const slider = document.getElementById('slider');
+                    const t = performance.now();
+                    slider.value = String((i % n));
+                    slider.dispatchEvent(new Event('input'));
+                    steps.push(performance.now() - t);
+                  }
+                  steps.sort((a, b) => a - b);
+                  const last = document.getElementById('slider');
+                  last.value = String(n - 1);
+                  last.dispatchEvent(new Event('input'));
+                  return {nodes: cy.nodes().length, edges: cy.edges().length, revisions: n,
+                          shown: cy.nodes().filter(x => x.visible() && !x.hasClass('retired'))
+                            .length,
+                          step_ms: steps[Math.floor(steps.length / 2)]};
+                }"""
+            )
+            if screenshot is not None:
+                page.wait_for_timeout(300)
+                page.screenshot(path=str(screenshot))
+        context.close()
+    return {
+        "first_draw_ms": {
+            "median": statistics.median(draws),
+            "min": min(draws),
+            "max": max(draws),
+            "first": draws[0],
+        },
+        "marks_ms_median": {
+            name.removeprefix("coherence:"): statistics.median(s[name] for s in stages)
+            for name in stages[0]
+        },
+        **info,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="page loads per plan")
+    parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    args = parser.parse_args()
+
+    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    if not chromium:
+        raise SystemExit("Debian's chromium is needed: apt-get install -y chromium")
+    if not (ROOT / "node_modules" / "cytoscape").is_dir():
+        raise SystemExit("The graph libraries are needed: run `npm ci`")
+    from playwright.sync_api import sync_playwright
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp:
+        store = Path(tmp) / "bench.db"
+        note("Importing the 300-element plan (3 revisions) and the demo plan...")
+        elements = build_store(store)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        command = [
+            str(Path(sys.executable).with_name("coherence")),
+            "serve",
+            "--store",
+            f"sqlite:///{store}",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
+        server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for(base + "/api/v1/health", server)
+            api = f"{base}/api/v1/plans/{PLAN}/graph/timeline"
+            cold = fetch_ms(api)
+            warm = statistics.median(fetch_ms(api) for _ in range(5))
+            demo_cold = fetch_ms(f"{base}/api/v1/plans/{DEMO}/graph/timeline")
+            shots = ROOT / "artifacts" / "screenshots"
+            shots.mkdir(parents=True, exist_ok=True)
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+                note(f"Opening /plans/{PLAN} {args.runs} times...")
+                big = measure_page(
+                    browser, f"{base}/plans/{PLAN}", args.runs, shots / "bench-web-300.png"
+                )
+                note(f"Opening /plans/{DEMO} {args.runs} times (the reference)...")
+                demo = measure_page(browser, f"{base}/plans/{DEMO}", args.runs, None)
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    result = {
+        "plan": {"elements": elements, **big},
+        "reference_demo_plan": demo,
+        "graph_timeline_api_ms": {"300_cold": cold, "300_warm": warm, "demo_cold": demo_cold},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "total_s": time.perf_counter() - started,
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    d = big["first_draw_ms"]
+    r = demo["first_draw_ms"]
+    print(
+        f"Web page, time to first draw (navigation start to the first drawn layout), "
+        f"median of {args.runs} fresh page loads in headless chromium:"
+    )
+    print(
+        f"  {PLAN}: {elements} elements ({big['nodes']} drawn as the union of "
+        f"{big['revisions']} revisions, {big['edges']} links): "
+        f"{d['median']:.0f} ms (min {d['min']:.0f}, max {d['max']:.0f}; the first load after "
+        f"chromium started: {d['first']:.0f} ms)"
+    )
+    m = big["marks_ms_median"]
+    print(
+        f"    on the way: plan data in at {m['data']:.0f} ms, graph built at {m['graph']:.0f}, "
+        f"union laid out at {m['layout']:.0f}, drawn at {m['first-draw']:.0f} (medians)"
+    )
+    print(
+        f"  reference, the demo plan ({demo['nodes']} drawn, {demo['revisions']} revisions): "
+        f"{r['median']:.0f} ms (min {r['min']:.0f}, max {r['max']:.0f})"
+    )
+    print(
+        f"  /graph/timeline answer: 300-element plan {cold:.0f} ms cold, {warm:.0f} ms warm; "
+        f"demo {demo_cold:.0f} ms cold"
+    )
+    print(
+        f"  moving the timeline slider one step: {big['step_ms']:.1f} ms (300 elements), "
+        f"{demo['step_ms']:.1f} ms (demo), median of 20"
+    )
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(
+        f"  machine: {os.cpu_count()} CPUs, load average {load:.1f}, "
+        f"Python {platform.python_version()}; total {result['total_s']:.0f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
