@@ -344,7 +344,7 @@ def line_of_sight_(plan: str, key: str, version: int | None, store: str | None, 
 @click.option(
     "--rebuild", is_flag=True, help="Forget the projected graph and apply every event again."
 )
-@click.option("--batch-size", type=int, default=2000, show_default=True)
+@click.option("--batch-size", type=int, default=5000, show_default=True)
 @click.option(
     "--interval", type=float, default=1.0, show_default=True, help="Polling interval with --follow."
 )
