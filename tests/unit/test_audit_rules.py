@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 from datetime import date
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import networkx as nx
@@ -16,6 +19,8 @@ from coherence.application.history import Author, PlanHistory
 from coherence.application.settings import Settings
 from coherence.projections.projector import plan_graph
 from coherence.queries.audit import (
+    DEFINITIONS,
+    POPULATIONS,
     RULES,
     AuditContext,
     AuditReport,
@@ -26,6 +31,7 @@ from coherence.queries.audit import (
     element_subkind,
     format_money,
     rule_population,
+    score,
 )
 from tests.plans import BASE, document, plan_data
 
@@ -942,6 +948,87 @@ def test_audit_is_deterministic_whatever_the_build_order() -> None:
         g.add_nodes_from(nodes)
         g.add_edges_from(edges)
         assert audit(g, as_of=AS_OF) == expected
+
+
+# ------------------------------------------------- one reading of the graph per audit
+
+
+def test_rule_functions_list_findings_and_row_keys_in_natural_order() -> None:
+    # audit() shares one reading of the graph between its rules; a rule function called
+    # on the graph itself still yields its findings, and a row its keys, in natural order.
+    p = aligned_plan()
+    for key in ("SI100", "SI10", "SI9"):
+        p.add_element("initiative", key, title=key, owner="x")
+    p.add_element("initiative", "SI4", title="Four", owner="x").link("supports", "SI4", "SO1")
+    for key in ("B10", "B9"):
+        p.add_element("benchmark", key, kind="process", owner="x", due="2026-06-01")
+        p.link("tracks", key, "SI4")
+    ctx = AuditContext(AS_OF)
+    check = {r.rule: r.check for r in RULES}
+    assert [f.key for f in check["orphaned-initiative"](p.g, ctx)] == ["SI9", "SI10", "SI100"]
+    assert [f.key for f in check["initiative-without-benchmark"](p.g, ctx)] == [
+        "SI9",
+        "SI10",
+        "SI100",
+    ]
+    (row,) = DEFINITIONS["initiative-without-early-evidence"].detect(p.g, ctx)
+    assert (row["key"], row["benchmarks"]) == ("SI4", ["B9", "B10"])
+    assert [f.key for f in audit(p.g, as_of=AS_OF).findings if f.rule == "orphaned-initiative"] == [
+        "SI9",
+        "SI10",
+        "SI100",
+    ]
+
+
+def test_edge_type_is_the_edge_attribute_else_the_edge_key() -> None:
+    p = aligned_plan().unlink("supports", "SI1", "SO1")
+    assert hits(p, "orphaned-initiative") == [("initiative", "SI1")]
+    p.g.add_edge("SI1", "SO1", key=0, edge="supports")
+    assert run(p, "orphaned-initiative") == []
+    p.g.remove_edge("SI1", "SO1", key=0)
+    p.g.add_edge("SI1", "SO1", key="supports")
+    assert run(p, "orphaned-initiative") == []
+    p.g.remove_edge("SI1", "SO1", key="supports")
+    p.g.add_edge("SI1", "SO1", key="supports", edge="aligns_to")
+    assert hits(p, "orphaned-initiative") == [("initiative", "SI1")]
+
+
+@pytest.mark.parametrize(
+    "amounts",
+    [(100, 200), (100, 0.5, 0.25), (10**25, 10**25 + 1), (10**30, 1), (7, None, Decimal("0.10"))],
+)
+def test_over_allocated_budget_line_adds_allocations_as_decimals(amounts: tuple[Any, ...]) -> None:
+    p = aligned_plan()
+    p.add_element("budget_line", "BL7", fiscal_year="FY26", amount=0)
+    for target, amount in zip(("SI1", "SI2", "PL1"), amounts, strict=False):
+        p.link("funds", "BL7", target, amount=amount)
+    rows = list(DEFINITIONS["over-allocated-budget-line"].detect(p.g, AuditContext(AS_OF)))
+    expected = sum((Decimal(str(a)) for a in amounts if a is not None), Decimal(0))
+    assert [(r["key"], r["allocated"], r["available"]) for r in rows] == [
+        ("BL7", expected, Decimal(0))
+    ]
+    assert str(rows[0]["allocated"]) == str(expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_score_is_the_floor_of_the_exact_weighted_mean(data: st.DataObject) -> None:
+    counts = {name: data.draw(st.integers(0, 40), label=name) for name in POPULATIONS}
+    findings = []
+    for rule in RULES:
+        failed = data.draw(st.integers(0, 45), label=rule.rule)
+        keys = [f"K{i}" for i in range(failed)] + (["K0"] if failed else [])  # one twice
+        findings += [Finding(rule.rule, rule.severity, "initiative", k, "m") for k in keys]
+    total, weights, applied = Fraction(0), 0, []
+    for rule in RULES:
+        checked = counts[DEFINITIONS[rule.rule].population]
+        if checked > 0:
+            failed = len({(f.kind, f.key) for f in findings if f.rule == rule.rule})
+            total += rule.severity.rank * Fraction(max(checked - failed, 0), checked)
+            weights += rule.severity.rank
+            applied.append(rule.rule)
+    expected = math.floor(100 * total / weights) if weights else 100
+    assert score(findings, counts) == (expected, tuple(applied))
 
 
 def test_format_money() -> None:

@@ -7,7 +7,6 @@ immutable, so several servers can run behind a load balancer).
 from __future__ import annotations
 
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -130,16 +129,14 @@ class ApiContext:
     neo4j: Neo4jGraphStore | None = None
     graphs: GraphCache = field(default_factory=GraphCache)
     _tokens_required: bool = False
-    _next_token_check: float = 0.0
     _reports: dict[tuple[str, int, str | None, date], AuditReport] = field(default_factory=dict)
 
     # -- who -------------------------------------------------------------------
 
     def tokens_required(self) -> bool:
-        """Once a token exists, every request needs one (until then, checked each second)."""
-        if not self._tokens_required and time.monotonic() >= self._next_token_check:
+        """Once a token exists, every request needs one (a read by id until then)."""
+        if not self._tokens_required:
             self._tokens_required = tokens_exist(self.history)
-            self._next_token_check = time.monotonic() + 1.0
         return self._tokens_required
 
     def grant(self, authorization: str | None) -> Grant:

@@ -15,10 +15,18 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from coherence.application.history import PlanHistory
-from coherence.domain.access import ApiToken, Grant, token_hash, token_uuid
+from coherence.domain.access import (
+    ACCESS_CONTROL_ID,
+    AccessControl,
+    ApiToken,
+    Grant,
+    token_hash,
+    token_uuid,
+)
 from coherence.domain.errors import CoherenceError
 
 SECRET_PREFIX = "coh_"  # noqa: S105 - a marker, not a secret
@@ -79,7 +87,13 @@ def issue_token(
     token = ApiToken.issue(
         token_hash(secret), owner=owner, role=role, plans=plans, districts=districts, label=label
     )
-    app.save(token)
+    if tokens_exist(app):
+        app.save(token)
+    else:
+        try:
+            app.save(token, AccessControl.enable())  # atomically: the first token turns it on
+        except IntegrityError:  # another first token won the race; access control is on
+            app.save(token)
     return secret, _info(token)
 
 
@@ -118,7 +132,5 @@ def authenticate(app: PlanHistory, secret: str) -> Grant | None:
 
 
 def tokens_exist(app: PlanHistory) -> bool:
-    """Whether any token was ever issued (then every request needs one)."""
-    return bool(
-        app.recorder.select_notifications(start=1, limit=1, topics=[get_topic(ApiToken.Issued)])
-    )
+    """Whether any token was ever issued (then every request needs one): one read by id."""
+    return bool(app.recorder.select_events(ACCESS_CONTROL_ID, limit=1))

@@ -72,6 +72,24 @@ class Grant:
         return not self.plans and not self.districts
 
 
+ACCESS_CONTROL_ID = uuid5(_TOKEN_NAMESPACE, "access-control")
+
+
+class AccessControl(Aggregate):
+    """Exists once the first token is issued: from then on every request needs one.
+
+    Saved with the first token, it lets a server ask "are tokens required?" with one
+    read by id instead of a search through the log.
+    """
+
+    class Enabled(Aggregate.Created):
+        """The first API token was issued."""
+
+    @classmethod
+    def enable(cls) -> AccessControl:
+        return cls._create(cls.Enabled, id=ACCESS_CONTROL_ID)
+
+
 class ApiToken(Aggregate):
     """An API token: issued to an owner with a role and scope, revoked at the latest."""
 

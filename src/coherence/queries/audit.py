@@ -79,11 +79,11 @@ from __future__ import annotations
 import enum
 import math
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
-from fractions import Fraction
+from decimal import Decimal, InvalidOperation, getcontext
 from typing import Any, Final, NamedTuple
 
 import networkx as nx
@@ -351,10 +351,24 @@ def element_subkind(data: Node) -> str | None:
 def natural_key(key: str | None) -> tuple[Any, ...]:
     """Plan-wide (None) first, then keys in natural order, raw key as tie-break."""
     if key is None:
-        return (0, (), "")
-    parts = _DIGITS.split(key)
-    natural = tuple(int(p) if i % 2 else p.casefold() for i, p in enumerate(parts))
-    return (1, natural, key)
+        return _PLAN_WIDE_KEY
+    found = _NATURAL_KEYS.get(key)
+    if found is None:
+        parts = _DIGITS.split(key)
+        natural = tuple(int(p) if i % 2 else p.casefold() for i, p in enumerate(parts))
+        found = (1, natural, key)
+        if len(_NATURAL_KEYS) >= _NATURAL_KEYS_KEPT:
+            _NATURAL_KEYS.clear()
+        _NATURAL_KEYS[key] = found
+    return found
+
+
+_PLAN_WIDE_KEY: Final[tuple[Any, ...]] = (0, (), "")
+_NATURAL_KEYS: Final[dict[str, tuple[Any, ...]]] = {}
+"""The natural keys computed lately: element keys recur from audit to audit (the same
+plan at another version or date, and plans keyed alike), and within one audit (a row's
+keys, its message, the report's order). Emptied when it reaches the bound below."""
+_NATURAL_KEYS_KEPT: Final = 16_384
 
 
 def _keys(keys: Iterable[str]) -> list[str]:
@@ -373,6 +387,8 @@ def _blank(value: object) -> bool:
 
 def _amount(value: object) -> Decimal | None:
     """A money amount as an exact Decimal, or None when not a number."""
+    if type(value) is int:  # the usual case; the same Decimal as Decimal(str(value))
+        return Decimal(value)
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, Decimal):
@@ -387,6 +403,8 @@ def _amount(value: object) -> Decimal | None:
 
 
 def _positive(value: object) -> bool:
+    if type(value) is int:  # the usual case, without a Decimal
+        return value > 0
     amount = _amount(value)
     return amount is not None and amount > 0
 
@@ -458,81 +476,232 @@ def _plural(count: int, word: str) -> str:
 
 # -------------------------------------------------------- networkx reading
 
+_READ_INCOMING: Final[frozenset[str]] = frozenset(
+    {"supports", "measures", "tracks", "enables", "informs", "aligns_to"}
+)
+"""The edge types whose sources a rule reads (``funds`` edges have their own index)."""
+_READ_OUTGOING: Final[frozenset[str]] = frozenset({"supports", "aligns_to"})
+"""The edge types whose targets a rule reads."""
+_FUNDABLE: Final[frozenset[str]] = frozenset({"initiative", "professional_learning"})
+_OBJECTIVE: Final[frozenset[str]] = frozenset({"objective"})
+_ALIGNABLE: Final[frozenset[str]] = frozenset({"objective", "initiative"})
+_EXACT_TERMS: Final = 10
+"""Up to this many whole amounts of at most ``precision - 2`` digits add up exactly."""
 
-def _elements(graph: Any, kind: str) -> list[tuple[str, Node]]:
-    """Active elements of one kind, sorted by key for deterministic output."""
-    found = [
-        (str(node), data) for node, data in graph.nodes(data=True) if element_kind(data) == kind
-    ]
-    found.sort(key=lambda item: natural_key(item[0]))
-    return found
 
+class _PlanIndex:
+    """One reading of a plan graph, shared by every detector of one audit.
 
-def _edge_type(key: object, data: Node) -> object:
-    return data.get("edge", key)
+    Built in one pass over the nodes and one over the edges: the active elements grouped
+    by kind, the neighbours of every element by edge type and neighbour kind (incoming
+    and outgoing), the budget lines of the audited fiscal year and the elements they
+    fund with an amount above 0. Lookups take the element key (``str`` of the node id),
+    as ``graph.in_edges(key)`` does.
 
+    ``ordered`` says whether :meth:`elements` lists the elements in natural key order
+    (then a detector's rows come out in that order). :func:`audit` reads an unordered
+    index: :func:`build_report` sorts the findings by key anyway, so the order in which
+    the detectors meet the elements is not visible there.
+    """
 
-def _sources(graph: Any, node: str, edge: str, kinds: Iterable[str]) -> list[str]:
-    """Elements of the given kinds that point to ``node`` with an ``edge`` edge."""
-    wanted = frozenset(kinds)
-    return _keys(
-        str(source)
-        for source, _, key, data in graph.in_edges(node, keys=True, data=True)
-        if _edge_type(key, data) == edge and element_kind(graph.nodes[source]) in wanted
+    __slots__ = (
+        "_by_kind",
+        "_dues",
+        "_funds",
+        "_incoming",
+        "_lines",
+        "_lines_sorted",
+        "_nodes",
+        "_outgoing",
+        "_sorted",
+        "fiscal_year",
+        "funded",
+        "graph",
+        "ordered",
     )
 
+    def __init__(self, graph: Any, ctx: AuditContext, *, ordered: bool = True) -> None:
+        self.graph = graph
+        self.ordered = ordered
+        self._sorted: set[str] = set()
+        self._dues: list[tuple[str, Node, date | None]] | None = None
+        wanted = self.fiscal_year = _fiscal_year(ctx)
 
-def _targets(graph: Any, node: str, edge: str, kinds: Iterable[str]) -> list[str]:
-    """Elements of the given kinds that ``node`` points to with an ``edge`` edge."""
-    wanted = frozenset(kinds)
-    return _keys(
-        str(target)
-        for _, target, key, data in graph.out_edges(node, keys=True, data=True)
-        if _edge_type(key, data) == edge and element_kind(graph.nodes[target]) in wanted
-    )
+        # The nodes: element kinds, elements by kind (graph order), the fiscal year's lines.
+        nodes: Mapping[Any, Node] = getattr(graph, "_node", None) or graph.nodes
+        self._nodes = nodes
+        kinds: dict[Any, str] = {}
+        by_kind: dict[str, list[tuple[str, Node]]] = {kind: [] for kind in ELEMENT_KINDS}
+        lines: list[tuple[str, Node]] = []
+        in_year: set[Any] = set()  # budget lines of the audited fiscal year
+        for node, data in nodes.items():
+            kind = data.get("kind")
+            if isinstance(kind, str) and kind in ELEMENT_KINDS:  # element_kind(data)
+                kinds[node] = kind
+                item = (str(node), data)
+                by_kind[kind].append(item)
+                if kind == "budget_line" and (
+                    wanted is None or _norm(data.get("fiscal_year")) == wanted
+                ):
+                    lines.append(item)
+                    in_year.add(node)
+        self._by_kind = by_kind
+        self._lines = lines
+        self._lines_sorted = False
 
+        # The edges between elements, in the graph's order (``out_edges`` order for each
+        # source), by (element, edge type, neighbour kind); only what the rules read.
+        incoming: defaultdict[tuple[Any, str, str], list[Any]] = defaultdict(list)
+        outgoing: defaultdict[tuple[Any, str], set[str]] = defaultdict(set)
+        funds: defaultdict[Any, list[tuple[Any, Node]]] = defaultdict(list)
+        funded: set[Any] = set()
+        succ = getattr(graph, "_succ", None)
+        if succ is None:
+            succ = graph.succ
+        read_incoming, read_outgoing, fundable = _READ_INCOMING, _READ_OUTGOING, _FUNDABLE
+        for source, targets in succ.items():
+            source_kind = kinds.get(source)
+            if source_kind is None:
+                continue
+            for target, keyed in targets.items():
+                target_kind = kinds.get(target)
+                if target_kind is None:
+                    continue
+                for key, data in keyed.items():
+                    edge = data.get("edge", key)
+                    if not isinstance(edge, str):
+                        continue  # edge types are text: no rule reads any other
+                    if edge == "funds":
+                        if target_kind in fundable:
+                            funds[source].append((target, data))
+                        if source in in_year and _positive(data.get("amount")):
+                            funded.add(target)
+                    elif edge in read_incoming:
+                        incoming[target, edge, source_kind].append(source)
+                        if edge in read_outgoing:
+                            outgoing[source, edge].add(target_kind)
+        self._incoming = incoming
+        self._outgoing = outgoing
+        self._funds = funds
+        self.funded = funded
 
-def _allocations(graph: Any, line: str) -> list[tuple[str, Any]]:
-    """``(target, amount)`` of a budget line's ``funds`` edges to active elements."""
-    found = [
-        (str(target), data.get("amount"))
-        for _, target, key, data in graph.out_edges(line, keys=True, data=True)
-        if _edge_type(key, data) == "funds"
-        and element_kind(graph.nodes[target]) in {"initiative", "professional_learning"}
-    ]
-    found.sort(key=lambda item: natural_key(item[0]))
-    return found
+    def elements(self, kind: str) -> list[tuple[str, Node]]:
+        """Active elements of one kind, ``(key, data)``: in natural key order when the
+        index is ordered, in the graph's order otherwise."""
+        found = self._by_kind.get(kind, [])
+        if self.ordered and kind not in self._sorted:
+            found.sort(key=lambda item: natural_key(item[0]))
+            self._sorted.add(kind)
+        return found
 
+    def count(self, kind: str) -> int:
+        """How many active elements of one kind."""
+        return len(self._by_kind.get(kind, ()))
 
-def _in_fiscal_year(data: Node, ctx: AuditContext) -> bool:
-    wanted = _fiscal_year(ctx)
-    return wanted is None or _norm(data.get("fiscal_year")) == wanted
+    def count_with_source(self, kind: str, edge: str, source_kind: str) -> int:
+        """How many active elements of ``kind`` an element of ``source_kind`` points to
+        with an ``edge`` edge."""
+        incoming = self._incoming
+        return sum(
+            1 for key, _ in self._by_kind.get(kind, ()) if (key, edge, source_kind) in incoming
+        )
 
+    @property
+    def budget_lines(self) -> list[tuple[str, Node]]:
+        """The budget lines of the audited fiscal year (every line without one), ordered
+        as :meth:`elements` orders them."""
+        if self.ordered and not self._lines_sorted:
+            self._lines.sort(key=lambda item: natural_key(item[0]))
+            self._lines_sorted = True
+        return self._lines
 
-def _budget_lines(graph: Any, ctx: AuditContext) -> list[tuple[str, Node]]:
-    return [(k, d) for k, d in _elements(graph, "budget_line") if _in_fiscal_year(d, ctx)]
+    def count_lines(self) -> int:
+        """How many budget lines of the audited fiscal year (every line without one)."""
+        return len(self._lines)
 
+    def sources(self, node: str, edge: str, kind: str) -> list[Any]:
+        """Elements of ``kind`` that point to ``node`` with an ``edge`` edge: node ids,
+        in no particular order, once per edge (see :meth:`keys`)."""
+        return self._incoming.get((node, edge, kind), [])
 
-def _funded(graph: Any, node: str, ctx: AuditContext) -> bool:
-    """True when an active budget line of the audited fiscal year gives ``node`` > 0."""
-    for source, _, key, data in graph.in_edges(node, keys=True, data=True):
-        source_data = graph.nodes[source]
-        if (
-            _edge_type(key, data) == "funds"
-            and element_kind(source_data) == "budget_line"
-            and _in_fiscal_year(source_data, ctx)
-            and _positive(data.get("amount"))
-        ):
-            return True
-    return False
+    def has_source(self, node: str, edge: str, kind: str) -> bool:
+        """True when an element of ``kind`` points to ``node`` with an ``edge`` edge."""
+        return (node, edge, kind) in self._incoming
 
+    def has_target(self, node: str, edge: str, kinds: frozenset[str]) -> bool:
+        """True when ``node`` points to an element of one of ``kinds`` with an ``edge``
+        edge (``supports`` or ``aligns_to``)."""
+        found = self._outgoing.get((node, edge))
+        return found is not None and not kinds.isdisjoint(found)
 
-def _foundation_present(graph: Any, kind: str) -> bool:
-    for _, data in _elements(graph, kind):
+    @staticmethod
+    def keys(nodes: Iterable[Any]) -> list[str]:
+        """Distinct element keys of ``nodes``, in natural order (as a row lists them)."""
+        return _keys(str(node) for node in nodes)
+
+    def any_subkind(self, nodes: Iterable[Any], subkind: str) -> bool:
+        """True when one of the elements ``nodes`` has the sub-kind ``subkind``."""
+        data = self._nodes
+        return any(element_subkind(data[node]) == subkind for node in nodes)
+
+    def benchmarks(self) -> list[tuple[str, Node, date | None]]:
+        """The benchmarks as :meth:`elements` lists them, with their due dates (None when
+        absent or not a date), read once for the rules that need them."""
+        if self._dues is None:
+            self._dues = [(k, d, _as_date(d.get("due"))) for k, d in self.elements("benchmark")]
+        return self._dues
+
+    def allocations(self, line: str) -> list[tuple[str, Any]]:
+        """``(target, amount)`` of a budget line's ``funds`` edges to active initiatives
+        and professional learning, targets in natural order (a target's own edges in
+        the graph's order)."""
+        found = [(str(target), data.get("amount")) for target, data in self._funds.get(line, ())]
+        if len(found) > 1:
+            found.sort(key=lambda item: natural_key(item[0]))
+        return found
+
+    def allocated(self, line: str) -> Decimal:
+        """What a budget line allocates: the exact sum of its allocations' amounts (those
+        without one count as 0), added in the order of :meth:`allocations`."""
+        edges = self._funds.get(line)
+        if not edges:
+            return Decimal(0)
+        amounts: list[Any] = [data.get("amount") for _, data in edges]
+        # Whole numbers whose partial sums fit the context's precision add up exactly in
+        # any order: the same Decimal, without the sort.
+        if len(amounts) <= _EXACT_TERMS:
+            bound = 10 ** (getcontext().prec - 2)
+            if all(type(a) is int and -bound < a < bound for a in amounts):
+                return Decimal(sum(amounts))
+        return sum(
+            (a for _, raw in self.allocations(line) if (a := _amount(raw)) is not None),
+            Decimal(0),
+        )
+
+    def has_allocation(self, line: str) -> bool:
+        """True when a budget line funds an active initiative or professional learning."""
+        return line in self._funds
+
+    def is_funded(self, node: str) -> bool:
+        """True when an active budget line of the audited fiscal year gives ``node`` > 0."""
+        return node in self.funded
+
+    def foundation_present(self, kind: str) -> bool:
+        """True when a foundation item of ``kind`` has its text (a core value: its name
+        or description)."""
         fields = ("name", "description") if kind == "core_value" else ("text",)
-        if any(not _blank(data.get(f)) for f in fields):
-            return True
-    return False
+        return any(
+            not _blank(data.get(f)) for _, data in self._by_kind.get(kind, ()) for f in fields
+        )
+
+
+def _index(graph: Any, ctx: AuditContext) -> _PlanIndex:
+    """The index a detector reads: the audit's own, or one built from ``graph``."""
+    if isinstance(graph, _PlanIndex):
+        if graph.fiscal_year == _fiscal_year(ctx):
+            return graph
+        return _PlanIndex(graph.graph, ctx, ordered=graph.ordered)
+    return _PlanIndex(graph, ctx)
 
 
 def _row(kind: str, key: str, data: Node, **values: Any) -> dict[str, Any]:
@@ -578,22 +747,15 @@ _ELEMENT_POPULATIONS: Final[Mapping[str, str]] = {
 
 def populations(graph: Any, ctx: AuditContext) -> dict[str, int]:
     """Every population of :data:`POPULATIONS`, counted in a networkx active graph."""
-    counts = {name: len(_elements(graph, kind)) for name, kind in _ELEMENT_POPULATIONS.items()}
+    index = _index(graph, ctx)
+    counts = {name: index.count(kind) for name, kind in _ELEMENT_POPULATIONS.items()}
     counts.update(
         foundation=len(_FOUNDATION),
         plan_wide=1,
-        theory_of_action=1 if _foundation_present(graph, "theory_of_action") else 0,
-        budget_lines=len(_budget_lines(graph, ctx)),
-        objectives_with_outcomes=sum(
-            1
-            for key, _ in _elements(graph, "objective")
-            if _sources(graph, key, "measures", ["outcome"])
-        ),
-        initiatives_with_benchmarks=sum(
-            1
-            for key, _ in _elements(graph, "initiative")
-            if _sources(graph, key, "tracks", ["benchmark"])
-        ),
+        theory_of_action=1 if index.foundation_present("theory_of_action") else 0,
+        budget_lines=index.count_lines(),
+        objectives_with_outcomes=index.count_with_source("objective", "measures", "outcome"),
+        initiatives_with_benchmarks=index.count_with_source("initiative", "tracks", "benchmark"),
     )
     return {name: counts[name] for name in POPULATIONS}
 
@@ -601,7 +763,9 @@ def populations(graph: Any, ctx: AuditContext) -> dict[str, int]:
 # ---------------------------------------------------------------- registration
 
 Detector = Callable[[Any, AuditContext], Iterable[Row]]
-"""A networkx detector: the rows of a rule's findings in one plan graph."""
+"""A networkx detector: the rows of a rule's findings in one plan graph, in natural key
+order. :func:`audit` hands every detector the same reading of the graph (its index)
+instead of the graph itself, so that the graph is read once per audit."""
 
 MessageFunction = Callable[[Row, AuditContext], str]
 """A rule's message: one row (from any engine) and the audit options -> the text."""
@@ -643,8 +807,15 @@ def _rule(
 
     def register(detect: Detector) -> RuleFunction:
         def check(graph: Any, ctx: AuditContext) -> Iterator[Finding]:
-            for row in detect(graph, ctx):
-                yield make_finding(rule_id, row, ctx)
+            for row in detect(graph, ctx):  # make_finding, without looking the rule up
+                key = row.get("key")
+                yield Finding(
+                    rule_id,
+                    severity,
+                    str(row["kind"]),
+                    None if key is None else str(key),
+                    message(row, ctx),
+                )
 
         # The public function keeps the detector's name and docstring, and its own
         # signature ``(graph, ctx) -> Iterator[Finding]``.
@@ -693,8 +864,9 @@ def missing_foundation(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     missing item, with ``kind`` naming the item and ``key`` None; a mission, vision or
     theory of action whose text is blank counts as missing.
     """
+    index = _index(graph, ctx)
     for kind, _ in _FOUNDATION:
-        if not _foundation_present(graph, kind):
+        if not index.foundation_present(kind):
             yield {"kind": kind, "key": None}
 
 
@@ -705,8 +877,9 @@ def orphaned_initiative(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     Framework: strategic initiatives are the "how" of a strategic objective; an
     initiative outside every objective is work with no line of sight to the plan.
     """
-    for key, data in _elements(graph, "initiative"):
-        if not _targets(graph, key, "supports", ["objective"]):
+    index = _index(graph, ctx)
+    for key, data in index.elements("initiative"):
+        if not index.has_target(key, "supports", _OBJECTIVE):
             yield _row("initiative", key, data)
 
 
@@ -722,8 +895,9 @@ def objective_without_initiative(graph: Any, ctx: AuditContext) -> Iterator[Row]
     Framework: strategic objectives and initiatives; every objective (the "what" and
     "why") needs at least one initiative (the "how").
     """
-    for key, data in _elements(graph, "objective"):
-        if not _sources(graph, key, "supports", ["initiative"]):
+    index = _index(graph, ctx)
+    for key, data in index.elements("objective"):
+        if not index.has_source(key, "supports", "initiative"):
             yield _row("objective", key, data)
 
 
@@ -748,16 +922,16 @@ def unfunded_objective(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     amount above 0 to one of its initiatives or to professional learning that enables
     one of them; an objective with no initiative is unfunded. Row: ``initiatives``.
     """
-    for key, data in _elements(graph, "objective"):
-        initiatives = _sources(graph, key, "supports", ["initiative"])
-        learning = _keys(
-            pl
+    index = _index(graph, ctx)
+    for key, data in index.elements("objective"):
+        initiatives = [str(i) for i in index.sources(key, "supports", "initiative")]
+        if any(index.is_funded(i) for i in initiatives) or any(
+            index.is_funded(str(pl))
             for i in initiatives
-            for pl in _sources(graph, i, "enables", ["professional_learning"])
-        )
-        if any(_funded(graph, element, ctx) for element in [*initiatives, *learning]):
+            for pl in index.sources(i, "enables", "professional_learning")
+        ):
             continue
-        yield _row("objective", key, data, initiatives=initiatives)
+        yield _row("objective", key, data, initiatives=_keys(initiatives))
 
 
 @_rule(
@@ -771,8 +945,9 @@ def objective_without_outcome(graph: Any, ctx: AuditContext) -> Iterator[Row]:
 
     Framework: outcomes are the SMART targets that measure a strategic objective.
     """
-    for key, data in _elements(graph, "objective"):
-        if not _sources(graph, key, "measures", ["outcome"]):
+    index = _index(graph, ctx)
+    for key, data in index.elements("objective"):
+        if not index.has_source(key, "measures", "outcome"):
             yield _row("objective", key, data)
 
 
@@ -796,10 +971,11 @@ def objective_without_final_outcome(graph: Any, ctx: AuditContext) -> Iterator[R
     Framework: outcomes, interim and final; the final outcome says where the objective
     should land at the end of the plan. Row: ``outcomes``.
     """
-    for key, data in _elements(graph, "objective"):
-        outcomes = _sources(graph, key, "measures", ["outcome"])
-        if outcomes and not any(element_subkind(graph.nodes[o]) == "final" for o in outcomes):
-            yield _row("objective", key, data, outcomes=outcomes)
+    index = _index(graph, ctx)
+    for key, data in index.elements("objective"):
+        outcomes = index.sources(key, "measures", "outcome")
+        if outcomes and not index.any_subkind(outcomes, "final"):
+            yield _row("objective", key, data, outcomes=index.keys(outcomes))
 
 
 _SMART_FIELDS: Final[tuple[str, ...]] = ("metric", "baseline", "target")
@@ -832,9 +1008,10 @@ def outcome_not_smart(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     before_start, after_end or None), ``due`` (ISO date, or the raw value when not a
     date), ``start`` and ``end`` (the plan period, ISO dates).
     """
-    start = _as_date(graph.graph.get("period_start"))
-    end = _as_date(graph.graph.get("period_end"))
-    for key, data in _elements(graph, "outcome"):
+    index = _index(graph, ctx)
+    start = _as_date(index.graph.graph.get("period_start"))
+    end = _as_date(index.graph.graph.get("period_end"))
+    for key, data in index.elements("outcome"):
         missing = [name for name in _SMART_FIELDS if _blank(data.get(name))]
         raw_due = data.get("due")
         due = _as_date(raw_due)
@@ -872,8 +1049,9 @@ def unfunded_initiative(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     allocations to the initiative itself count (not to its professional learning);
     with a fiscal year, only that year's budget lines count.
     """
-    for key, data in _elements(graph, "initiative"):
-        if not _funded(graph, key, ctx):
+    index = _index(graph, ctx)
+    for key, data in index.elements("initiative"):
+        if not index.is_funded(key):
             yield _row("initiative", key, data)
 
 
@@ -889,8 +1067,9 @@ def initiative_without_benchmark(graph: Any, ctx: AuditContext) -> Iterator[Row]
     Framework: implementation benchmarks of the yearly action plan, which monitor
     each initiative.
     """
-    for key, data in _elements(graph, "initiative"):
-        if not _sources(graph, key, "tracks", ["benchmark"]):
+    index = _index(graph, ctx)
+    for key, data in index.elements("initiative"):
+        if not index.has_source(key, "tracks", "benchmark"):
             yield _row("initiative", key, data)
 
 
@@ -906,8 +1085,9 @@ def initiative_without_professional_learning(graph: Any, ctx: AuditContext) -> I
     Framework: professional learning (professional development, induction, mentoring)
     that supports each initiative.
     """
-    for key, data in _elements(graph, "initiative"):
-        if not _sources(graph, key, "enables", ["professional_learning"]):
+    index = _index(graph, ctx)
+    for key, data in index.elements("initiative"):
+        if not index.has_source(key, "enables", "professional_learning"):
             yield _row("initiative", key, data)
 
 
@@ -917,7 +1097,7 @@ def initiative_without_owner(graph: Any, ctx: AuditContext) -> Iterator[Row]:
 
     Framework: strategic initiatives; someone must be accountable for each one.
     """
-    for key, data in _elements(graph, "initiative"):
+    for key, data in _index(graph, ctx).elements("initiative"):
         if _blank(data.get("owner")):
             yield _row("initiative", key, data)
 
@@ -938,11 +1118,11 @@ def benchmark_incomplete(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     Framework: implementation benchmarks say what will happen, who does it and by when.
     Row: ``missing`` (owner, due).
     """
-    for key, data in _elements(graph, "benchmark"):
+    for key, data, due in _index(graph, ctx).benchmarks():
         missing = []
         if _blank(data.get("owner")):
             missing.append("owner")
-        if _as_date(data.get("due")) is None:
+        if due is None:
             missing.append("due")
         if missing:
             yield _row("benchmark", key, data, missing=missing)
@@ -962,8 +1142,7 @@ def benchmark_overdue(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     A benchmark with no status is not complete; one with no due date is never overdue.
     Row: ``due`` (ISO date), ``status`` (as stored).
     """
-    for key, data in _elements(graph, "benchmark"):
-        due = _as_date(data.get("due"))
+    for key, data, due in _index(graph, ctx).benchmarks():
         if due is not None and due < ctx.as_of and _norm(data.get("status")) != "complete":
             yield _row("benchmark", key, data, due=due.isoformat(), status=data.get("status"))
 
@@ -981,8 +1160,9 @@ def unaligned_budget_line(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     allocation of 0 (or of no stated amount) to an active element still aligns the
     line. With a fiscal year, only that year's lines are checked.
     """
-    for key, data in _budget_lines(graph, ctx):
-        if not _allocations(graph, key):
+    index = _index(graph, ctx)
+    for key, data in index.budget_lines:
+        if not index.has_allocation(key):
             yield _row("budget_line", key, data)
 
 
@@ -1001,11 +1181,9 @@ def over_allocated_budget_line(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     Row: ``allocated`` and ``available`` (exact Decimals; ``available`` None when the line
     has no amount).
     """
-    for key, data in _budget_lines(graph, ctx):
-        allocated = sum(
-            (a for _, raw in _allocations(graph, key) if (a := _amount(raw)) is not None),
-            Decimal(0),
-        )
+    index = _index(graph, ctx)
+    for key, data in index.budget_lines:
+        allocated = index.allocated(key)
         available = _amount(data.get("amount"))
         if allocated > (available if available is not None else Decimal(0)):
             yield _row("budget_line", key, data, allocated=allocated, available=available)
@@ -1023,8 +1201,9 @@ def unaligned_school_plan(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     Framework: school improvement plans, one per school and year, aligned to the
     district's strategic objectives.
     """
-    for key, data in _elements(graph, "school_plan"):
-        if not _targets(graph, key, "aligns_to", ["objective", "initiative"]):
+    index = _index(graph, ctx)
+    for key, data in index.elements("school_plan"):
+        if not index.has_target(key, "aligns_to", _ALIGNABLE):
             yield _row("school_plan", key, data)
 
 
@@ -1046,8 +1225,9 @@ def unaligned_educator_goal(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     Framework: educator evaluation; student learning and professional practice goals
     should align to district objectives or initiatives. Row: ``educator``.
     """
-    for key, data in _elements(graph, "educator_goal"):
-        if not _targets(graph, key, "aligns_to", ["objective", "initiative"]):
+    index = _index(graph, ctx)
+    for key, data in index.elements("educator_goal"):
+        if not index.has_target(key, "aligns_to", _ALIGNABLE):
             yield _row("educator_goal", key, data, educator=data.get("educator"))
 
 
@@ -1067,7 +1247,7 @@ def objective_count(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     Framework: strategic objectives; Planning for Success recommends 3 to 5.
     Row: ``count``.
     """
-    count = len(_elements(graph, "objective"))
+    count = _index(graph, ctx).count("objective")
     if count < 3 or count > 5:
         yield {"kind": "plan", "key": None, "count": count}
 
@@ -1089,7 +1269,7 @@ def theory_of_action_not_if_then(graph: Any, ctx: AuditContext) -> Iterator[Row]
     results: the whole word "if" must occur, then the whole word "then" after it, in
     any case.
     """
-    for key, data in _elements(graph, "theory_of_action"):
+    for key, data in _index(graph, ctx).elements("theory_of_action"):
         text = data.get("text")
         if _blank(text):
             continue  # a blank theory of action is missing-foundation's finding
@@ -1112,8 +1292,8 @@ def plan_without_induction_mentoring(graph: Any, ctx: AuditContext) -> Iterator[
 
     Framework: professional learning, including teacher induction and mentoring.
     """
-    kinds = {element_subkind(d) for _, d in _elements(graph, "professional_learning")}
-    if not kinds & {"induction", "mentoring"}:
+    learning = _index(graph, ctx).elements("professional_learning")
+    if not any(element_subkind(d) in {"induction", "mentoring"} for _, d in learning):
         yield {"kind": "plan", "key": None}
 
 
@@ -1137,12 +1317,11 @@ def initiative_without_early_evidence(graph: Any, ctx: AuditContext) -> Iterator
     Framework: implementation benchmarks, process and early evidence of change (changes
     in practice or attitude that show the plan is working). Row: ``benchmarks``.
     """
-    for key, data in _elements(graph, "initiative"):
-        benchmarks = _sources(graph, key, "tracks", ["benchmark"])
-        if benchmarks and not any(
-            element_subkind(graph.nodes[b]) == "early_evidence" for b in benchmarks
-        ):
-            yield _row("initiative", key, data, benchmarks=benchmarks)
+    index = _index(graph, ctx)
+    for key, data in index.elements("initiative"):
+        benchmarks = index.sources(key, "tracks", "benchmark")
+        if benchmarks and not index.any_subkind(benchmarks, "early_evidence"):
+            yield _row("initiative", key, data, benchmarks=index.keys(benchmarks))
 
 
 @_rule(
@@ -1157,8 +1336,9 @@ def objective_not_data_informed(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     Framework: strategic objectives grounded in data findings (student achievement and
     gaps between student groups).
     """
-    for key, data in _elements(graph, "objective"):
-        if not _sources(graph, key, "informs", ["data_finding"]):
+    index = _index(graph, ctx)
+    for key, data in index.elements("objective"):
+        if not index.has_source(key, "informs", "data_finding"):
             yield _row("objective", key, data)
 
 
@@ -1173,8 +1353,9 @@ def objective_without_school_plan(graph: Any, ctx: AuditContext) -> Iterator[Row
 
     Framework: school improvement plans aligned to district objectives.
     """
-    for key, data in _elements(graph, "objective"):
-        if not _sources(graph, key, "aligns_to", ["school_plan"]):
+    index = _index(graph, ctx)
+    for key, data in index.elements("objective"):
+        if not index.has_source(key, "aligns_to", "school_plan"):
             yield _row("objective", key, data)
 
 
@@ -1189,11 +1370,12 @@ def objective_without_educator_goal(graph: Any, ctx: AuditContext) -> Iterator[R
 
     Framework: educator evaluation goals aligned to district objectives or initiatives.
     """
-    for key, data in _elements(graph, "objective"):
-        if _sources(graph, key, "aligns_to", ["educator_goal"]):
+    index = _index(graph, ctx)
+    for key, data in index.elements("objective"):
+        if index.has_source(key, "aligns_to", "educator_goal"):
             continue
-        initiatives = _sources(graph, key, "supports", ["initiative"])
-        if any(_sources(graph, i, "aligns_to", ["educator_goal"]) for i in initiatives):
+        initiatives = index.sources(key, "supports", "initiative")
+        if any(index.has_source(str(i), "aligns_to", "educator_goal") for i in initiatives):
             continue
         yield _row("objective", key, data)
 
@@ -1221,8 +1403,7 @@ def score(findings: Iterable[Finding], counts: Mapping[str, int]) -> tuple[int, 
     failed: dict[str, set[tuple[str, str | None]]] = {r.rule: set() for r in RULES}
     for finding in findings:
         failed[finding.rule].add((finding.kind, finding.key))
-    total = Fraction(0)
-    weights = 0
+    shares: list[tuple[int, int, int]] = []  # (weight, passed, checked) of each rule applied
     applied: list[str] = []
     for rule in RULES:
         checked = int(counts.get(DEFINITIONS[rule.rule].population, 0))
@@ -1230,11 +1411,15 @@ def score(findings: Iterable[Finding], counts: Mapping[str, int]) -> tuple[int, 
             continue
         applied.append(rule.rule)
         passed = max(checked - len(failed[rule.rule]), 0)
-        total += rule.severity.rank * Fraction(passed, checked)
-        weights += rule.severity.rank
+        shares.append((rule.severity.rank, passed, checked))
+    weights = sum(weight for weight, _, _ in shares)
     if weights == 0:  # pragma: no cover - missing-foundation always applies
         return 100, tuple(applied)
-    return math.floor(100 * total / weights), tuple(applied)
+    # Exact, in whole numbers: the weighted pass shares over their common denominator,
+    # floor(100 x sum(weight x passed / checked) / weights).
+    denominator = math.lcm(*(checked for _, _, checked in shares))
+    total = sum(weight * passed * (denominator // checked) for weight, passed, checked in shares)
+    return (100 * total) // (weights * denominator), tuple(applied)
 
 
 def _sort_key(finding: Finding) -> tuple[Any, ...]:
@@ -1291,12 +1476,15 @@ def audit(graph: nx.MultiDiGraph, *, as_of: date, fiscal_year: str | None = None
     options always give the same report, whatever order the graph was built in.
     """
     ctx = audit_context(as_of, fiscal_year)
-    findings = [finding for rule in RULES for finding in rule.check(graph, ctx)]
+    # One reading of the graph for every rule and population. It need not be ordered:
+    # build_report sorts the findings by severity, rule and key.
+    index = _PlanIndex(graph, ctx, ordered=False)
+    findings = [finding for rule in RULES for finding in rule.check(index, ctx)]
     version = graph.graph.get("version")
     plan = graph.graph.get("plan")
     return build_report(
         findings,
-        populations(graph, ctx),
+        populations(index, ctx),
         ctx,
         plan=str(plan) if plan is not None else None,
         version=version if isinstance(version, int) and not isinstance(version, bool) else None,
