@@ -8,6 +8,8 @@ from typing import Any
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+from coherence.application.history import PlanHistory
+from coherence.application.settings import Settings
 from coherence.domain.errors import CoherenceError
 from coherence.domain.framework import KINDS, FieldSpec, edge_between
 from coherence.domain.plan import DistrictPlan
@@ -141,3 +143,16 @@ def run(plan: DistrictPlan, commands: list[tuple[Any, ...]], actor: str = "teste
 
 COMMANDS = st.lists(command(), min_size=1, max_size=60)
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def random_history(commands: list[tuple[Any, ...]], plans: int = 2) -> PlanHistory:
+    """An in-memory app with a few plans, each with its share of the commands as its
+    history, saved one command at a time (plans ``plan-0``, ``plan-1``...)."""
+    app = PlanHistory(Settings(store="memory://"))
+    for n in range(plans):
+        plan = DistrictPlan.draft(f"plan-{n}", title=f"Plan {n}", actor="tester")
+        app.save(plan)
+        for cmd in commands[n::plans]:
+            run(plan, [cmd])
+            app.save(plan)
+    return app

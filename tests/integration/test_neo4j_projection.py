@@ -18,27 +18,15 @@ from networkx.utils import graphs_equal
 from coherence.application.history import Author, PlanHistory
 from coherence.application.planfile import check_document
 from coherence.application.settings import Settings
-from coherence.domain.plan import DistrictPlan
 from coherence.projections.neo4j_store import Neo4jGraphStore, Neo4jSettings
 from coherence.projections.projector import Projector, plan_graph
 from tests.conftest import ROOT
 from tests.plans import document, plan_data
-from tests.strategies import COMMANDS, run
+from tests.strategies import COMMANDS, random_history
 
 pytestmark = pytest.mark.neo4j
 
 TRICKY = "He said \"MATCH (n) DETACH DELETE n\" \\ {braces} $param 'quoted' // not a comment\nRETURN 1; — Señora"
-
-
-def random_history(commands: list[tuple[Any, ...]], plans: int = 2) -> PlanHistory:
-    app = PlanHistory(Settings(store="memory://"))
-    for n in range(plans):
-        plan = DistrictPlan.draft(f"plan-{n}", title=f"Plan {n}", actor="tester")
-        app.save(plan)
-        for cmd in commands[n::plans]:
-            run(plan, [cmd])
-            app.save(plan)
-    return app
 
 
 @settings(

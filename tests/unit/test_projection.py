@@ -13,11 +13,10 @@ from networkx.utils import graphs_equal
 from coherence.application.history import Author, PlanHistory
 from coherence.application.planfile import check_document
 from coherence.application.settings import Settings
-from coherence.domain.plan import DistrictPlan
 from coherence.projections.networkx_store import NetworkxGraphStore, active_graph
 from coherence.projections.projector import Projector, plan_graph, plan_timeline
 from tests.plans import document, plan_data
-from tests.strategies import COMMANDS, SETTINGS, run
+from tests.strategies import COMMANDS, SETTINGS, random_history
 
 
 def same_graph(a: Any, b: Any) -> bool:
@@ -25,24 +24,12 @@ def same_graph(a: Any, b: Any) -> bool:
     return bool(graphs_equal(a, b))
 
 
-def history_app(commands: list[tuple[Any, ...]], plans: int = 2) -> PlanHistory:
-    """An app with a few plans, each with its own random history, saved one command at a time."""
-    app = PlanHistory(Settings(store="memory://"))
-    for n in range(plans):
-        plan = DistrictPlan.draft(f"plan-{n}", title=f"Plan {n}", actor="tester")
-        app.save(plan)
-        for cmd in commands[n::plans]:
-            run(plan, [cmd])
-            app.save(plan)
-    return app
-
-
 @SETTINGS
 @given(COMMANDS, st.integers(1, 7))
 def test_incremental_equals_rebuilt_equals_plan_at_version(
     commands: list[tuple[Any, ...]], batch: int
 ) -> None:
-    app = history_app(commands)
+    app = random_history(commands)
     store = NetworkxGraphStore()
     projector = Projector(app, store, batch_size=batch)
     while projector.step():  # small batches, as a follower would see them
@@ -60,7 +47,7 @@ def test_incremental_equals_rebuilt_equals_plan_at_version(
 def test_graph_of_a_past_version_comes_from_the_same_mapping(
     commands: list[tuple[Any, ...]], data: st.DataObject
 ) -> None:
-    app = history_app(commands, plans=1)
+    app = random_history(commands, plans=1)
     latest = app.get_plan("plan-0").version
     version = data.draw(st.integers(1, latest))
     graph = plan_graph(app, "plan-0", version=version)
@@ -79,7 +66,7 @@ def test_graph_of_a_past_version_comes_from_the_same_mapping(
 def test_a_crash_between_changes_and_position_then_resume_gives_a_clean_graph(
     commands: list[tuple[Any, ...]], batch: int, data: st.DataObject
 ) -> None:
-    app = history_app(commands)
+    app = random_history(commands)
     total = app.recorder.max_notification_id() or 0
     crashed = NetworkxGraphStore()
     projector = Projector(app, crashed, batch_size=batch)
