@@ -83,8 +83,10 @@ def _rows(changes: Iterable[GraphChange]) -> dict[str, list[dict[str, Any]]]:
     """Changes grouped by statement, each group in log order."""
     groups: dict[str, list[dict[str, Any]]] = {
         "set_plans": [],
+        "create_nodes": [],
         "upsert_nodes": [],
         "retire_nodes": [],
+        "create_edges": [],
         "upsert_edges": [],
         "remove_edges": [],
     }
@@ -152,6 +154,7 @@ class Neo4jGraphStore:
         self.plan_ids: dict[str, str] = {}
         self._position = 0
         self._loaded = False
+        self._written: set[tuple[str, ...]] | None = None
 
     # -- set-up ----------------------------------------------------------------
 
@@ -188,6 +191,7 @@ class Neo4jGraphStore:
     ) -> None:
         """Apply changes, remember new plans, and record the position: one transaction."""
         groups = _rows(changes)
+        written = self._split_new(groups) if self._written is not None else None
         plans = [{"plan": plan, "uuid": uid} for uid, plan in (plan_ids or {}).items()]
 
         def work(tx: ManagedTransaction) -> None:
@@ -202,16 +206,43 @@ class Neo4jGraphStore:
                 ).consume()
 
         self._retrying(lambda: self._write(work))
+        if written is not None and self._written is not None:
+            self._written |= written
         if plan_ids:
             self.plan_ids.update(plan_ids)
         if position is not None:
             self._position = max(self._position, position)
 
     def reset(self) -> None:
+        """Empty the graph; until this store is closed, it CREATEs what it never wrote."""
         self._retrying(self._reset)
         self.plan_ids = {}
         self._position = 0
         self._loaded = True
+        self._written = set()
+
+    def _split_new(self, groups: dict[str, list[dict[str, Any]]]) -> set[tuple[str, ...]]:
+        """Move the first row of each element or link never written into the CREATE groups.
+
+        Only after a reset in this process, when the store alone has written the graph.
+        Returns the keys written, to remember once the transaction commits.
+        """
+        seen = self._written if self._written is not None else set()
+        new: set[tuple[str, ...]] = set()
+        for group, create, ident in (
+            ("upsert_nodes", "create_nodes", ("plan", "key")),
+            ("upsert_edges", "create_edges", ("plan", "source", "target", "edge")),
+        ):
+            keep = []
+            for row in groups[group]:
+                key = (group, *(row[i] for i in ident))
+                if key in seen or key in new:
+                    keep.append(row)
+                else:
+                    new.add(key)
+                    groups[create].append(row)
+            groups[group] = keep
+        return new
 
     # -- reading ---------------------------------------------------------------
 
