@@ -84,8 +84,9 @@ def node_properties(fields: Mapping[str, Any]) -> dict[str, Any]:
     return {("subkind" if name == "kind" else name): value for name, value in fields.items()}
 
 
-def _base(event: DistrictPlan.Event, plan_id: str) -> dict[str, Any]:
-    return {"plan": plan_id, "version": event.originator_version, "at": event.timestamp.isoformat()}
+def _base(event: DistrictPlan.Event, plan_id: str) -> tuple[str, int, str]:
+    """plan, version and time: the first three fields of every change, by position."""
+    return plan_id, event.originator_version, event.timestamp.isoformat()
 
 
 @singledispatch
@@ -103,12 +104,12 @@ def _(event: DistrictPlan.Drafted, plan_id: str) -> list[GraphChange]:
         "period_end": event.period_end,
         "status": "draft",
     }
-    return [SetPlan(**_base(event, plan_id), properties=props)]
+    return [SetPlan(*_base(event, plan_id), properties=props)]
 
 
 @graph_changes.register
 def _(event: DistrictPlan.DetailsRevised, plan_id: str) -> list[GraphChange]:
-    return [SetPlan(**_base(event, plan_id), properties=dict(event.changes))]
+    return [SetPlan(*_base(event, plan_id), properties=dict(event.changes))]
 
 
 @graph_changes.register(DistrictPlan.ElementAdded)
@@ -118,7 +119,7 @@ def _(
 ) -> list[GraphChange]:
     return [
         UpsertNode(
-            **_base(event, plan_id),
+            *_base(event, plan_id),
             key=event.key,
             kind=event.kind,
             properties=node_properties(event.fields),
@@ -131,7 +132,7 @@ def _(
 def _(event: DistrictPlan.ElementRevised, plan_id: str) -> list[GraphChange]:
     return [
         UpsertNode(
-            **_base(event, plan_id),
+            *_base(event, plan_id),
             key=event.key,
             kind=event.kind,
             properties=node_properties(event.changes),
@@ -141,7 +142,7 @@ def _(event: DistrictPlan.ElementRevised, plan_id: str) -> list[GraphChange]:
 
 @graph_changes.register
 def _(event: DistrictPlan.ElementRetired, plan_id: str) -> list[GraphChange]:
-    return [RetireNode(**_base(event, plan_id), key=event.key)]
+    return [RetireNode(*_base(event, plan_id), key=event.key)]
 
 
 @graph_changes.register(DistrictPlan.Linked)
@@ -149,7 +150,7 @@ def _(event: DistrictPlan.ElementRetired, plan_id: str) -> list[GraphChange]:
 def _(event: DistrictPlan.Linked | DistrictPlan.LinkRevised, plan_id: str) -> list[GraphChange]:
     return [
         UpsertEdge(
-            **_base(event, plan_id),
+            *_base(event, plan_id),
             edge=event.edge,
             source=event.source_key,
             target=event.target_key,
@@ -162,7 +163,7 @@ def _(event: DistrictPlan.Linked | DistrictPlan.LinkRevised, plan_id: str) -> li
 def _(event: DistrictPlan.Unlinked, plan_id: str) -> list[GraphChange]:
     return [
         RemoveEdge(
-            **_base(event, plan_id),
+            *_base(event, plan_id),
             edge=event.edge,
             source=event.source_key,
             target=event.target_key,
@@ -172,24 +173,24 @@ def _(event: DistrictPlan.Unlinked, plan_id: str) -> list[GraphChange]:
 
 @graph_changes.register
 def _(event: DistrictPlan.Adopted, plan_id: str) -> list[GraphChange]:
-    return [SetPlan(**_base(event, plan_id), properties={"status": "adopted"})]
+    return [SetPlan(*_base(event, plan_id), properties={"status": "adopted"})]
 
 
 @graph_changes.register
 def _(event: DistrictPlan.RedesignStarted, plan_id: str) -> list[GraphChange]:
-    return [SetPlan(**_base(event, plan_id), properties={"status": "redesign"})]
+    return [SetPlan(*_base(event, plan_id), properties={"status": "redesign"})]
 
 
 @graph_changes.register
 def _(event: DistrictPlan.Closed, plan_id: str) -> list[GraphChange]:
-    return [SetPlan(**_base(event, plan_id), properties={"status": "closed"})]
+    return [SetPlan(*_base(event, plan_id), properties={"status": "closed"})]
 
 
 @graph_changes.register
 def _(event: DistrictPlan.BenchmarkStatusReported, plan_id: str) -> list[GraphChange]:
     return [
         UpsertNode(
-            **_base(event, plan_id),
+            *_base(event, plan_id),
             key=event.key,
             kind="benchmark",
             properties={"status": event.status},
@@ -201,7 +202,7 @@ def _(event: DistrictPlan.BenchmarkStatusReported, plan_id: str) -> list[GraphCh
 def _(event: DistrictPlan.OutcomeResultReported, plan_id: str) -> list[GraphChange]:
     return [
         UpsertNode(
-            **_base(event, plan_id),
+            *_base(event, plan_id),
             key=event.key,
             kind="outcome",
             properties={"results": [dict(r) for r in event.results]},

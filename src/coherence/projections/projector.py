@@ -156,17 +156,21 @@ class Projector:
         to_event = self.app.mapper.to_domain_event
         known = self.store.plan_ids if known is None else known
         learnt: dict[str, str] = {}
+        ids: dict[Any, str] = {}  # by the id object itself: no str() per event
         changes: list[GraphChange] = []
         for notification in notifications:
             event = to_event(notification)
             if not isinstance(event, DistrictPlan.Event):
                 continue  # not a plan's event (an API token's, say): nothing to draw
-            uid = str(event.originator_id)
             if isinstance(event, DistrictPlan.Drafted):
-                learnt[uid] = event.plan_id
-            plan_id = learnt.get(uid) or known.get(uid)
-            if plan_id is None:  # pragma: no cover - every plan starts with Drafted
-                raise PlanNotFound(uid)
+                learnt[str(event.originator_id)] = event.plan_id
+            plan_id = ids.get(event.originator_id)
+            if plan_id is None:
+                uid = str(event.originator_id)
+                plan_id = learnt.get(uid) or known.get(uid)
+                if plan_id is None:  # pragma: no cover - every plan starts with Drafted
+                    raise PlanNotFound(uid)
+                ids[event.originator_id] = plan_id
             changes.extend(graph_changes(event, plan_id))
         return changes, learnt
 
