@@ -41,31 +41,40 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'coherence.db'}"
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    """A throwaway PostgreSQL cluster on loopback, for the whole session."""
+def server_script(name: str, *args: str, timeout: float = 600) -> str:
+    """Run ``scripts/NAME ARGS`` and return its last line of output; skip (fail in CI)
+    with the script's own error when it cannot start the server."""
     try:
         done = subprocess.run(
-            [str(ROOT / "scripts" / "postgres"), "start"],
+            [str(ROOT / "scripts" / name), *args],
             check=True,
             capture_output=True,
             text=True,
-            timeout=600,
+            timeout=timeout,
         )
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as e:
         stderr = getattr(e, "stderr", "") or ""
-        need(f"could not start PostgreSQL with scripts/postgres: {e}\n{stderr[-2000:]}")
-        return
-    url = done.stdout.strip().splitlines()[-1]
+        need(f"could not start a server with scripts/{name}: {e}\n{stderr[-3000:]}")
+    return done.stdout.strip().splitlines()[-1]
+
+
+def stop_server(name: str, target: str) -> None:
+    subprocess.run(
+        [str(ROOT / "scripts" / name), "stop", target],
+        check=False,
+        capture_output=True,
+        timeout=180,
+    )
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster on loopback, for the whole session."""
+    url = server_script("postgres", "start")
     try:
         yield url
     finally:
-        subprocess.run(
-            [str(ROOT / "scripts" / "postgres"), "stop", url],
-            check=False,
-            capture_output=True,
-            timeout=120,
-        )
+        stop_server("postgres", url)
 
 
 @pytest.fixture
@@ -88,27 +97,8 @@ def neo4j_server() -> Iterator[dict[str, str]]:
 
     Yields ``{"uri", "user", "password"}``.
     """
-    try:
-        done = subprocess.run(
-            [str(ROOT / "scripts" / "neo4j"), "start"],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as e:
-        stderr = getattr(e, "stderr", "") or ""
-        need(f"could not start Neo4j with scripts/neo4j: {e}\n{stderr[-3000:]}")
-        return
-    uri = done.stdout.strip().splitlines()[-1]
-    workdir = Path(
-        subprocess.run(
-            [str(ROOT / "scripts" / "neo4j"), "dir", uri],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-    )
+    uri = server_script("neo4j", "start", timeout=900)
+    workdir = Path(server_script("neo4j", "dir", uri))
     server = {
         "uri": uri,
         "user": (workdir / "user").read_text().strip(),
@@ -118,12 +108,7 @@ def neo4j_server() -> Iterator[dict[str, str]]:
     try:
         yield server
     finally:
-        subprocess.run(
-            [str(ROOT / "scripts" / "neo4j"), "stop", str(workdir)],
-            check=False,
-            capture_output=True,
-            timeout=180,
-        )
+        stop_server("neo4j", str(workdir))
 
 
 @pytest.fixture
