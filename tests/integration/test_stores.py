@@ -15,6 +15,7 @@ from coherence.application.errors import VersionConflict
 from coherence.application.history import Author, PlanHistory
 from coherence.application.planfile import check_document
 from coherence.application.settings import Settings
+from coherence.domain.plan import plan_uuid
 from tests.plans import document, plan_data
 
 pytestmark = pytest.mark.postgres
@@ -46,8 +47,15 @@ def test_history_survives_a_restart(store_url: str) -> None:
 
 
 def test_snapshots_keep_every_version_exact(store_url: str) -> None:
-    app = open_store(store_url, snapshot_interval=5)
-    app.import_plan(document(), Author("a"))
+    app = open_store(store_url, snapshot_interval=5, snapshot_interval_in_revision=7)
+    first = app.import_plan(document(), Author("a")).version
+    assert app.snapshots is not None
+    taken = [
+        s.originator_version
+        for s in app.snapshots.recorder.select_events(plan_uuid("example-2025"))
+    ]
+    # Inside the first import (one event per step), one every 7 events, and one at its end.
+    assert taken == [*range(7, first, 7), first] or taken == list(range(7, first + 1, 7))
     for i in range(12):
         app.report_outcome_result("example-2025", "OC1", f"2026-0{1 + i % 9}-01", i, Author("a"))
     latest = app.get_plan("example-2025").version

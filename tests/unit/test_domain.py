@@ -232,3 +232,32 @@ def test_amounts_are_dollars_and_cents() -> None:
         plan, InvalidValue, lambda: plan.add_element("budget_line", "BL3", {"amount": 10.005}, rev)
     )
     refused(plan, InvalidValue, lambda: plan.link("BL1", "SI1", rev, {"amount": 0.001}))
+
+
+def test_a_copy_of_a_plan_shares_nothing_a_command_changes() -> None:
+    """Commands work on a copy of the cached plan; changing the copy leaves the original."""
+    plan, rev = new_plan()
+    plan.add_element("outcome", "O1", {"statement": "Reading"}, rev)
+    plan.link("O1", "SO1", rev)
+    plan.report_outcome_result("O1", "2026-06-01", 40, rev)
+    plan.collect_events()
+    before = copy.deepcopy((plan.elements, plan.links, plan.version, plan.revision))
+    snapshot_state = (
+        {k: {**e, "fields": dict(e["fields"])} for k, e in plan.elements.items()},
+        {s: dict(t) for s, t in plan.links.items()},
+    )
+
+    clone = copy.deepcopy(plan)
+    rev2 = clone.begin_revision(actor="Planner")
+    clone.report_outcome_result("O1", "2026-06-01", 55, rev2)
+    clone.report_outcome_result("O1", "2027-06-01", 60, rev2)
+    clone.revise_element("SO1", {"title": "Literacy for all"}, rev2)
+    clone.link("BL1", "SI1", rev2, {"amount": 80})
+    clone.retire_element("SI1", rev2)
+
+    assert (plan.elements, plan.links, plan.version, plan.revision) == before
+    assert plan.elements["O1"]["fields"]["results"] == [{"as_of": "2026-06-01", "value": 40}]
+    assert (plan.elements, plan.links) == snapshot_state
+    assert plan.pending_events == []
+    assert clone.elements["O1"]["fields"]["results"][0]["value"] == 55
+    assert "SI1" not in clone.links.get("BL1", {})

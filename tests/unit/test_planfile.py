@@ -10,7 +10,7 @@ import pytest
 
 from coherence.application.errors import PlanFileError, PlanNotFound
 from coherence.application.history import Author, PlanHistory
-from coherence.application.planfile import MAX_FILE_BYTES, read_document
+from coherence.application.planfile import MAX_FILE_BYTES, check_document, read_document
 from tests.plans import plan_data, yaml_text
 
 
@@ -100,6 +100,19 @@ def test_alias_bomb_is_refused_quickly() -> None:
 def test_deep_nesting_is_refused() -> None:
     refused_file("x: " + "[" * 5000 + "]" * 5000)
     refused_file('{"x": ' + "[" * 5000 + "]" * 5000 + "}", "plan.json")
+
+
+def test_deeply_nested_data_in_a_field_is_refused_by_its_path() -> None:
+    """Data handed over already parsed is checked only as deep as the format goes."""
+    data = plan_data()
+    nested: list[object] = []
+    for _ in range(5000):
+        nested = [nested]
+    data["initiatives"][0]["title"] = nested
+    with pytest.raises(PlanFileError) as refused:
+        check_document(data, filename="p.yaml")
+    assert refused.value.path == "initiatives[0].title"
+    assert "text" in refused.value.expected
 
 
 def test_json_and_yaml_describe_the_same_plan() -> None:

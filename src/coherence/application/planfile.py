@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from coherence.application.errors import PlanFileError
+from coherence.application.memory import collector_paused
 from coherence.domain.changes import Element, Link, PlanState
 from coherence.domain.errors import InvalidInput
 from coherence.domain.framework import (
@@ -132,8 +133,13 @@ def parse_text(data: bytes | str, *, filename: str, media: str | None = None) ->
     is_json = media == "json" or (media is None and filename.lower().endswith(".json"))
     try:
         if is_json:
-            return json.loads(text, object_pairs_hook=_no_duplicate_pairs)
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+            data = json.loads(text, object_pairs_hook=_no_duplicate_pairs)
+        else:
+            data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader
+        _depth_ok(data, "", 0)
+        return data
+    except InvalidInput as e:
+        raise PlanFileError(filename, e.path, e.expected) from None
     except RecursionError:
         raise PlanFileError(
             filename, "(document)", f"a document nested at most {MAX_DEPTH} deep"
@@ -186,7 +192,8 @@ def read_document(data: bytes | str, *, filename: str, media: str | None = None)
 def check_document(doc: object, *, filename: str) -> PlanDocument:
     """Check parsed plan-file data and turn it into the plan it describes."""
     try:
-        return _check(doc)
+        with collector_paused():
+            return _check(doc)
     except PlanFileError:
         raise
     except InvalidInput as e:
@@ -194,7 +201,8 @@ def check_document(doc: object, *, filename: str) -> PlanDocument:
 
 
 def _check(doc: object) -> PlanDocument:
-    _depth_ok(doc, "", 0)
+    # No depth check here: parse_text refuses deep text, and every check below
+    # descends only as deep as the format goes.
     root = _mapping(doc, "(document)")
     for name in root:
         if name not in TOP_LEVEL:

@@ -24,6 +24,9 @@ class Settings:
 
     store: str = DEFAULT_STORE
     snapshot_interval: int = 100
+    """A snapshot when a command passes a multiple of this many events."""
+    snapshot_interval_in_revision: int = 500
+    """Inside one large command (a plan import), a snapshot every this many events."""
     cache_size: int = 64
 
     @classmethod
@@ -53,6 +56,9 @@ def store_environment(url: str) -> dict[str, str]:
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": path,
             "SQLITE_LOCK_TIMEOUT": "30",
+            "APPLICATION_RECORDER_TOPIC": (
+                "coherence.application.sqlite_recorder:BatchSQLiteApplicationRecorder"
+            ),
         }
     if parts.scheme in ("postgresql", "postgres"):
         dbname = parts.path.lstrip("/")

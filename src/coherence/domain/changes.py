@@ -14,9 +14,9 @@ change list on a plan through its normal commands, so its invariants hold.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from coherence.domain.framework import KINDS
 from coherence.domain.plan import DistrictPlan, Revision
@@ -65,9 +65,8 @@ class PlanState:
         return {k: e for k, e in self.elements.items() if not e.retired}
 
 
-@dataclass(frozen=True)
-class Change:
-    """One step from a plan to another.
+class Change(NamedTuple):
+    """One step from a plan to another (a named tuple: a large import makes many).
 
     ``op`` is one of ``details``, ``add``, ``restore``, ``revise``, ``retire``,
     ``link``, ``relink`` (link attributes changed) and ``unlink``. Element steps
@@ -132,9 +131,9 @@ def plan_changes(current: PlanState, target: PlanState) -> list[Change]:
     for key, element in target_active.items():
         now = current.elements.get(key)
         if now is None:
-            out.append(Change("add", kind=element.kind, key=key, fields=dict(element.fields)))
+            out.append(Change("add", kind=element.kind, key=key, fields=element.fields))
         elif now.retired:
-            out.append(Change("restore", kind=element.kind, key=key, fields=dict(element.fields)))
+            out.append(Change("restore", kind=element.kind, key=key, fields=element.fields))
         else:
             revised = {
                 f: (now.fields.get(f), v)
@@ -173,8 +172,17 @@ def plan_changes(current: PlanState, target: PlanState) -> list[Change]:
     return out
 
 
-def apply_changes(plan: DistrictPlan, changes: Iterable[Change], rev: Revision) -> None:
-    """Replay steps on a plan through its commands (each checks its invariants)."""
+def apply_changes(
+    plan: DistrictPlan,
+    changes: Iterable[Change],
+    rev: Revision,
+    after_each: Callable[[DistrictPlan], object] | None = None,
+) -> None:
+    """Replay steps on a plan through its commands (each checks its invariants).
+
+    ``after_each`` is called with the plan after every step (the history takes
+    snapshots inside a large import this way).
+    """
     for change in changes:
         match change.op:
             case "details":
@@ -197,6 +205,8 @@ def apply_changes(plan: DistrictPlan, changes: Iterable[Change], rev: Revision) 
                 plan.unlink(_req(change.source), _req(change.target), rev)
             case _:  # pragma: no cover - closed set of ops
                 raise ValueError(f"unknown change {change.op}")
+        if after_each is not None:
+            after_each(plan)
 
 
 def _req(value: str | None) -> str:

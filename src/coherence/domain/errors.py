@@ -90,5 +90,8 @@ class TimeWentBackwards(PlanRuleViolation):
 
 
 def _short(value: object, limit: int = 60) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except RecursionError:
+        return "a value nested too deep to show"
     return text if len(text) <= limit else text[: limit - 3] + "..."

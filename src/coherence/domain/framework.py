@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from coherence.domain.errors import InvalidValue, UnknownField, UnknownKind
@@ -53,6 +54,11 @@ class KindSpec:
     @property
     def field_names(self) -> tuple[str, ...]:
         return tuple(self.fields)
+
+    @cached_property
+    def required(self) -> tuple[str, ...]:
+        """The fields that must hold non-blank text."""
+        return tuple(name for name, f in self.fields.items() if f.required)
 
 
 @dataclass(frozen=True)
@@ -216,6 +222,10 @@ EDGES: dict[str, EdgeSpec] = {
 
 IMPLICIT_EDGE = "advances"
 
+_EDGE_OF_KINDS = {
+    (source, target): e.name for e in EDGES.values() for source in e.sources for target in e.targets
+}
+
 
 def kind_spec(kind: object, path: str = "kind") -> KindSpec:
     """The spec of an element kind, or :class:`UnknownKind`."""
@@ -229,10 +239,7 @@ def edge_between(source_kind: str, target_kind: str) -> str | None:
 
     Each pair of kinds has at most one edge, so a link is identified by its ends.
     """
-    for spec in EDGES.values():
-        if source_kind in spec.sources and target_kind in spec.targets:
-            return spec.name
-    return None
+    return _EDGE_OF_KINDS.get((source_kind, target_kind))
 
 
 def singleton_key(kind: str) -> str:
@@ -274,18 +281,22 @@ def normalize_fields(
     '2026-06-01'
     """
     spec = kind_spec(kind)
-    out: dict[str, Value] = {} if partial else dict.fromkeys(spec.fields)
+    specs = spec.fields
+    out: dict[str, Value] = {} if partial else dict.fromkeys(specs)
     for name, raw in fields.items():
-        fspec = spec.fields.get(name)
+        fspec = specs.get(name)
         if fspec is None:
             raise UnknownField(
-                f"{path}.{name}", f"a field of {spec.label.lower()}: " + ", ".join(spec.fields)
+                f"{path}.{name}", f"a field of {spec.label.lower()}: " + ", ".join(specs)
             )
-        out[name] = normalize_value(fspec, raw, f"{path}.{name}")
+        if raw is None or (type(raw) is str and fspec.type == "text"):
+            out[name] = raw  # the common cases, without building the field's path
+        else:
+            out[name] = normalize_value(fspec, raw, f"{path}.{name}")
     if not partial:
-        for fspec in spec.fields.values():
-            if fspec.required and _is_blank(out.get(fspec.name)):
-                raise InvalidValue(f"{path}.{fspec.name}", "a non-empty text")
+        for name in spec.required:
+            if _is_blank(out[name]):
+                raise InvalidValue(f"{path}.{name}", "a non-empty text")
     return out
 
 
