@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from coherence.application.errors import VersionConflict
-from coherence.application.history import Author, PlanHistory
+from coherence.application.history import Author, CommandResult, PlanHistory
 from coherence.application.planfile import check_document
 from coherence.application.settings import Settings
 from coherence.domain.plan import plan_uuid
@@ -115,6 +115,52 @@ def test_two_writers_lose_no_acknowledged_change(store_url: str) -> None:
     ]
     assert sorted(recorded) == sorted(acknowledged)
     assert len(recorded) == 30
+    reader.close()
+
+
+def race_to_create(store_url: str, plan_id: str, expected: int | None) -> list[object]:
+    """Four writers import the same new plan at once; what each one got."""
+    data = plan_data()
+    data["plan"]["id"] = plan_id
+    doc = check_document(data, filename="race.yaml")
+    apps = [open_store(store_url) for _ in range(4)]
+    barrier = threading.Barrier(len(apps))
+    outcomes: list[object] = []
+
+    def importer(app: PlanHistory) -> None:
+        barrier.wait()
+        try:
+            outcomes.append(app.import_plan(doc, Author("w"), expected_version=expected))
+        except BaseException as e:
+            outcomes.append(e)
+
+    threads = [threading.Thread(target=importer, args=(a,)) for a in apps]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for app in apps:
+        app.close()
+    return outcomes
+
+
+@pytest.mark.parametrize("expected", [None, 0])
+def test_writers_racing_to_create_a_plan_never_fail_for_it(
+    store_url: str, expected: int | None
+) -> None:
+    """Without an expected version every writer succeeds (the later ones find the
+    plan equal to their file); with expected version 0 the later ones get a conflict."""
+    plan_id = f"race-{expected or 'any'}"
+    outcomes = race_to_create(store_url, plan_id, expected)
+    created = [o for o in outcomes if isinstance(o, CommandResult) and o.created]
+    others = [o for o in outcomes if o not in created]
+    assert len(created) == 1, outcomes
+    if expected is None:
+        assert all(isinstance(o, CommandResult) and o.events == [] for o in others), outcomes
+    else:
+        assert all(isinstance(o, VersionConflict) for o in others), outcomes
+    reader = open_store(store_url)
+    assert reader.get_plan(plan_id).version == created[0].version
     reader.close()
 
 

@@ -314,11 +314,9 @@ class PlanHistory(Application[UUID]):
         def run(plan: DistrictPlan, rev: Revision, snapshots: _Snapshots) -> None:
             apply_changes(plan, plan_changes(PlanState.of(plan), target), rev, snapshots)
 
-        try:
-            self._load(document.plan_id)
-        except PlanNotFound:
+        if not self.recorder.select_events(plan_uuid(document.plan_id), limit=1):
             if expected_version not in (None, 0):
-                raise VersionConflict(document.plan_id, expected_version or 0, 0) from None
+                raise VersionConflict(document.plan_id, expected_version or 0, 0)
             plan = DistrictPlan.draft(
                 document.plan_id,
                 actor=author.actor,
@@ -331,7 +329,12 @@ class PlanHistory(Application[UUID]):
                 period_end=target.details.get("period_end"),
             )
             rev = Revision(1, author.actor, author.reason, author.source, plan.modified_on)
-            return self._import_new(plan, target, rev, dry_run=dry_run)
+            try:
+                return self._import_new(plan, target, rev, dry_run=dry_run)
+            except IntegrityError:  # another writer created the plan meanwhile
+                if expected_version is not None:
+                    latest = self._latest_version(document.plan_id)
+                    raise VersionConflict(document.plan_id, expected_version, latest) from None
         return self._stepwise(document.plan_id, author, run, expected_version, dry_run=dry_run)
 
     def _import_new(

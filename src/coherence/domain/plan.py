@@ -270,7 +270,7 @@ class DistrictPlan(Aggregate):
             key: {
                 "kind": element["kind"],
                 "fields": {
-                    name: copy.deepcopy(value) if isinstance(value, list | dict) else value
+                    name: copy.deepcopy(value) if isinstance(value, (list, dict)) else value
                     for name, value in element["fields"].items()
                 },
                 "retired": element["retired"],
@@ -481,11 +481,16 @@ class DistrictPlan(Aggregate):
     def retire_element(self, key: str, rev: Revision) -> None:
         """Retire an active element; its links are removed first, as events of their own."""
         element = self.active_element(key)
-        for source, target, link in list(self.iter_links()):
-            if key in (source, target):
-                self._trigger(
-                    self.Unlinked, rev, edge=link["edge"], source_key=source, target_key=target
-                )
+        touching: list[tuple[str, str, dict[str, Any]]] = []
+        for source, targets in self.links.items():  # in the order of iter_links
+            if source == key:
+                touching.extend((source, target, link) for target, link in targets.items())
+            elif key in targets:
+                touching.append((source, key, targets[key]))
+        for source, target, link in touching:
+            self._trigger(
+                self.Unlinked, rev, edge=link["edge"], source_key=source, target_key=target
+            )
         self._trigger(self.ElementRetired, rev, kind=element["kind"], key=key)
 
     def element(self, key: str) -> dict[str, Any]:
