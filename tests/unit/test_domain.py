@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -19,6 +19,7 @@ from coherence.domain.errors import (
     UnknownField,
     UnknownKind,
 )
+from coherence.domain.framework import normalize_fields
 from coherence.domain.plan import DistrictPlan, Revision
 
 
@@ -261,3 +262,22 @@ def test_a_copy_of_a_plan_shares_nothing_a_command_changes() -> None:
     assert plan.pending_events == []
     assert clone.elements["O1"]["fields"]["results"][0]["value"] == 55
     assert "SI1" not in clone.links.get("BL1", {})
+
+
+def test_normalized_fields_are_read_only_proof_of_their_kind() -> None:
+    """A plan file's check normalizes each element once; adding it trusts that, and
+    nothing can change the fields in between."""
+    fields = normalize_fields("benchmark", {"description": "Pilot", "due": date(2026, 6, 1)})
+    assert fields["due"] == "2026-06-01"
+    assert normalize_fields("benchmark", fields) is fields
+    with pytest.raises(TypeError):
+        fields["status"] = "finished"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        fields.update(status="finished")
+    copied = dict(fields)
+    copied["status"] = "finished"
+    with pytest.raises(InvalidValue):
+        normalize_fields("benchmark", copied)
+    # The same values under another kind are checked as that kind.
+    with pytest.raises(UnknownField):
+        normalize_fields("objective", fields)

@@ -88,12 +88,13 @@ class BatchSQLiteApplicationRecorder(SQLiteApplicationRecorder):
 
 
 def _rows(stored: Sequence[StoredEvent]) -> list[tuple[Any, ...]]:
-    return [
-        (
-            s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
-            s.originator_version,
-            s.topic,
-            s.state,
-        )
-        for s in stored
-    ]
+    """Insert parameters; a revision's events share one id, so its text is made once."""
+    rows = []
+    last_id: object = None
+    text: Any = None
+    for s in stored:
+        if s.originator_id is not last_id:
+            last_id = s.originator_id
+            text = last_id.hex if isinstance(last_id, UUID) else last_id
+        rows.append((text, s.originator_version, s.topic, s.state))
+    return rows

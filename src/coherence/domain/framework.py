@@ -267,19 +267,51 @@ def check_plan_id(plan_id: object, path: str = "plan.id") -> str:
     return plan_id
 
 
+class Fields(dict[str, Value]):
+    """All the fields of an element, as :func:`normalize_fields` made them for ``kind``.
+
+    Read-only, so it stays proof of that: normalizing it again for the same kind
+    returns it as it is. (A plan file's check normalizes every element, and adding
+    the element to the plan would otherwise normalize it a second time.)
+    """
+
+    __slots__ = ("kind",)
+
+    def __init__(self, kind: str, values: Mapping[str, Value]) -> None:
+        super().__init__(values)
+        self.kind = kind
+
+    def _read_only(self, *_: object, **__: object) -> Any:
+        raise TypeError("normalized fields are read-only; copy them with dict(...)")
+
+    __setitem__ = __delitem__ = __ior__ = _read_only
+    clear = pop = popitem = setdefault = update = _read_only
+
+    def __copy__(self) -> Fields:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Fields:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Fields, (self.kind, dict(self)))
+
+
 def normalize_fields(
     kind: str, fields: Mapping[str, object], path: str = "fields", *, partial: bool = False
 ) -> dict[str, Value]:
     """Validate and normalize the fields of an element of ``kind``.
 
-    Returns every field of the kind (absent ones as None) unless ``partial``,
-    in which case only the given fields are returned (a revision).
+    Returns every field of the kind (absent ones as None), read-only, unless
+    ``partial``, in which case only the given fields are returned (a revision).
     Text is kept as written; white-space-only text is kept too (the audit reads it
     as missing). Dates become ISO strings, integral floats become ints.
 
     >>> normalize_fields("benchmark", {"due": date(2026, 6, 1), "status": "on_track"})["due"]
     '2026-06-01'
     """
+    if type(fields) is Fields and fields.kind == kind:
+        return fields if not partial else dict(fields)
     spec = kind_spec(kind)
     specs = spec.fields
     out: dict[str, Value] = {} if partial else dict.fromkeys(specs)
@@ -293,11 +325,12 @@ def normalize_fields(
             out[name] = raw  # the common cases, without building the field's path
         else:
             out[name] = normalize_value(fspec, raw, f"{path}.{name}")
-    if not partial:
-        for name in spec.required:
-            if _is_blank(out[name]):
-                raise InvalidValue(f"{path}.{name}", "a non-empty text")
-    return out
+    if partial:
+        return out
+    for name in spec.required:
+        if _is_blank(out[name]):
+            raise InvalidValue(f"{path}.{name}", "a non-empty text")
+    return Fields(kind, out)
 
 
 def normalize_value(spec: FieldSpec, raw: object, path: str) -> Value:

@@ -355,15 +355,19 @@ class DistrictPlan(Aggregate):
             raise InvalidTransition(f"Plan {self.plan_id} is closed; it can no longer change")
         event = object.__new__(event_class)
         version = self.version + 1
-        event.__dict__.update(
-            originator_id=self.id,
-            originator_version=version,
-            timestamp=rev.at,
-            actor=rev.actor,
-            reason=rev.reason,
-            source=rev.source,
-            revision=rev.number,
-            **attributes,
+        object.__setattr__(
+            event,
+            "__dict__",
+            {
+                "originator_id": self.id,
+                "originator_version": version,
+                "timestamp": rev.at,
+                "actor": rev.actor,
+                "reason": rev.reason,
+                "source": rev.source,
+                "revision": rev.number,
+                **attributes,
+            },
         )
         self.revision = rev.number
         event.apply_to(self)
