@@ -42,6 +42,42 @@ def test_unknown_field_names_the_path() -> None:
     assert error.path == "initiatives[1].budget"
 
 
+@pytest.mark.parametrize(
+    ("section", "index", "change", "path"),
+    [
+        ("benchmarks", 0, {"tracks": "SI9"}, "benchmarks[0].tracks"),
+        ("benchmarks", 0, {"tracks": ["SI1.1", 7]}, "benchmarks[0].tracks[1]"),
+        (
+            "budget_lines",
+            0,
+            {"funds": [{"target": "PL1", "amount": -1}]},
+            "budget_lines[0].funds[0].amount",
+        ),
+        (
+            "budget_lines",
+            0,
+            {"funds": [{"target": "PL1", "cost": 1}]},
+            "budget_lines[0].funds[0].cost",
+        ),
+        ("objectives", 1, {"key": "bad key"}, "objectives[1].key"),
+        ("objectives", 0, {"informed_by": ["SO2"]}, "objectives[0].informed_by[0]"),
+        ("initiatives", 0, {"start": "2026-09-01", "end": "2026-01-01"}, "initiatives[0].end"),
+    ],
+)
+def test_every_refusal_names_its_path(
+    section: str, index: int, change: dict[str, object], path: str
+) -> None:
+    data = plan_data()
+    data[section][index].update(change)
+    assert refused_file(yaml_text(data)).path == path
+
+
+def test_an_item_that_is_not_a_mapping_is_named() -> None:
+    data = plan_data()
+    data["objectives"].append("SO9")
+    assert refused_file(yaml_text(data)).path == f"objectives[{len(data['objectives']) - 1}]"
+
+
 def test_unknown_section_is_refused() -> None:
     error = refused_file(yaml_text(plan_data(goals=[])))
     assert error.path == "goals"

@@ -22,6 +22,7 @@ from coherence.application.memory import collector_paused
 from coherence.domain.changes import Element, Link, PlanState
 from coherence.domain.errors import InvalidInput
 from coherence.domain.framework import (
+    KEY_PATTERN,
     KINDS,
     check_key,
     check_plan_id,
@@ -240,39 +241,22 @@ def _check(doc: object) -> PlanDocument:
             fields = normalize_fields(kind, {"text": root[kind]}, kind)
             elements[kind] = Element(kind, fields)
             where[kind] = kind
+    # Paths are built only for an error: checks inside an item raise with paths relative
+    # to it ("[3].key"), and the section's name is put in front on the way out.
     pending_links: list[tuple[str, str, LinkField, Any]] = []
     for section in SECTIONS:
-        for i, item in enumerate(_list(root.get(section.name), section.name)):
-            path = f"{section.name}[{i}]"
-            entry = dict(_mapping(item, path))
-            key = check_key(entry.pop("key", None), f"{path}.key")
-            if key in where:
-                raise InvalidInput(
-                    f"{path}.key", f"a key used once in the file (already at {where[key]})", key
-                )
-            if key in SINGLETONS:
-                raise InvalidInput(
-                    f"{path}.key", "a key other than mission, vision or theory_of_action", key
-                )
-            for link_field in section.links:
-                if link_field.name in entry:
-                    pending_links.append((key, path, link_field, entry.pop(link_field.name)))
-            fields = normalize_fields(section.kind, entry, path)
-            if (
-                section.kind == "initiative"
-                and fields["start"]
-                and fields["end"]
-                and fields["end"] < fields["start"]
-            ):
-                raise InvalidInput(f"{path}.end", f"a date on or after {path}.start", fields["end"])
-            elements[key] = Element(section.kind, fields)
-            where[key] = path
+        name, kind = section.name, section.kind
+        for i, item in enumerate(_list(root.get(name), name)):
+            try:
+                key, fields = _element(section, item, i, where, pending_links)
+            except InvalidInput as e:
+                raise type(e)(name + e.path, e.expected, e.got) from None
+            elements[key] = Element(kind, fields)
+            where[key] = f"{name}[{i}]"
 
     links: dict[tuple[str, str], Link] = {}
-    for key, path, link_field, raw in pending_links:
-        for target, attributes, item_path in _link_items(
-            raw, f"{path}.{link_field.name}", link_field
-        ):
+    for key, at, link_field, raw in pending_links:
+        for j, (target, attributes) in enumerate(_link_items(raw, at, link_field)):
             other = elements.get(target)
             if other is None or other.kind not in link_field.target_kinds:
                 wanted = " or ".join(KINDS[k].label.lower() for k in link_field.target_kinds)
@@ -282,36 +266,83 @@ def _check(doc: object) -> PlanDocument:
                     else f" ({target} is {with_article(KINDS[other.kind].label.lower())})"
                 )
                 raise InvalidInput(
-                    item_path, f"the key of {with_article(wanted)} in this file{found}", target
+                    _link_path(at, link_field, raw, j),
+                    f"the key of {with_article(wanted)} in this file{found}",
+                    target,
                 )
             source, dest = (target, key) if link_field.reverse else (key, target)
             if (source, dest) in links:
-                raise InvalidInput(item_path, "each link once", target)
+                raise InvalidInput(_link_path(at, link_field, raw, j), "each link once", target)
             links[(source, dest)] = Link(link_field.edge, attributes)
     return PlanDocument(plan_id, PlanState(plan_id, details, elements, links))
 
 
-def _link_items(
-    raw: object, path: str, link_field: LinkField
-) -> list[tuple[str, dict[str, Any], str]]:
+def _element(
+    section: Section,
+    item: object,
+    i: int,
+    where: Mapping[str, str],
+    pending_links: list[tuple[str, str, LinkField, Any]],
+) -> tuple[str, dict[str, Any]]:
+    """One item of a section: its key and fields; its links go to ``pending_links``.
+
+    Raises with paths relative to the section (``[3].key``).
+    """
+    at = f"[{i}]"
+    entry = dict(_mapping(item, at))
+    key = check_key(entry.pop("key", None), f"{at}.key")
+    if key in where:
+        raise InvalidInput(
+            f"{at}.key", f"a key used once in the file (already at {where[key]})", key
+        )
+    if key in SINGLETONS:
+        raise InvalidInput(f"{at}.key", "a key other than mission, vision or theory_of_action", key)
+    for link_field in section.links:
+        if link_field.name in entry:
+            pending_links.append(
+                (key, f"{section.name}{at}", link_field, entry.pop(link_field.name))
+            )
+    fields = normalize_fields(section.kind, entry, at)
+    if (
+        section.kind == "initiative"
+        and fields["start"]
+        and fields["end"]
+        and fields["end"] < fields["start"]
+    ):
+        raise InvalidInput(
+            f"{at}.end", f"a date on or after {section.name}{at}.start", fields["end"]
+        )
+    return key, fields
+
+
+def _link_path(at: str, link_field: LinkField, raw: object, j: int) -> str:
+    """The path of the ``j``-th key of a link field (no index when it is a single key)."""
+    path = f"{at}.{link_field.name}"
+    return f"{path}[{j}]" if isinstance(raw, list) else path
+
+
+def _link_items(raw: object, at: str, link_field: LinkField) -> list[tuple[str, dict[str, Any]]]:
+    """The targets of a link field, with their attributes; ``at`` is its item's path."""
     if raw is None:
         return []
     items = raw if isinstance(raw, list) else [raw] if not link_field.many else None
     if items is None:
-        raise InvalidInput(path, "a list of keys", raw)
+        raise InvalidInput(f"{at}.{link_field.name}", "a list of keys", raw)
     out = []
     for j, item in enumerate(items):
-        item_path = f"{path}[{j}]" if isinstance(raw, list) else path
         if link_field.with_amount:
+            item_path = _link_path(at, link_field, raw, j)
             entry = _mapping(item, item_path)
             _only(entry, item_path, ("target", "amount"))
             target = check_key(entry.get("target"), f"{item_path}.target")
             amount = normalize_value(
                 KINDS["budget_line"].fields["amount"], entry.get("amount"), f"{item_path}.amount"
             )
-            out.append((target, {"amount": amount}, f"{item_path}.target"))
+            out.append((target, {"amount": amount}))
+        elif type(item) is str and KEY_PATTERN.match(item):
+            out.append((item, {}))
         else:
-            out.append((check_key(item, item_path), {}, item_path))
+            out.append((check_key(item, _link_path(at, link_field, raw, j)), {}))
     return out
 
 

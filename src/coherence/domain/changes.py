@@ -15,24 +15,27 @@ change list on a plan through its normal commands, so its invariants hold.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from coherence.domain.framework import KINDS
 from coherence.domain.plan import DistrictPlan, Revision
 
 
-@dataclass(frozen=True)
-class Element:
+class Element(NamedTuple):
+    """An element of a plan state (a named tuple: a plan has thousands)."""
+
     kind: str
     fields: Mapping[str, Any]
     retired: bool = False
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
+    """A link of a plan state, with its attributes (the amount of an allocation)."""
+
     edge: str
-    attributes: Mapping[str, Any] = field(default_factory=dict)
+    attributes: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
