@@ -288,6 +288,7 @@ def bench_reads(workdir: Path, min_events: int, reps: int) -> dict[str, Any]:
         "revisions": built["revisions"],
         "commands": built["commands"],
         "snapshot_interval": Settings().snapshot_interval,
+        "snapshot_interval_in_revision": Settings().snapshot_interval_in_revision,
         "cache_size": Settings().cache_size,
         "middle_version": middle,
         "as_of_date": mid_day.isoformat(),
@@ -354,8 +355,10 @@ def bench_reads(workdir: Path, min_events: int, reps: int) -> dict[str, Any]:
             time_calls(lambda: app.get_plan(plan_id, version=next(it)), reps)
         )
         progress.update(7)
-        longest = snapshot_versions[0] - 1
-        cases[f"version={longest} (longest replay: before 1st snapshot)"] = summary_ms(
+        bounds = [0, *snapshot_versions, latest + 1]
+        start, stop = max(pairwise(bounds), key=lambda pair: pair[1] - pair[0])
+        longest = stop - 1  # the most events to replay after the snapshot before it
+        cases[f"version={longest} (longest replay: {longest - start} events)"] = summary_ms(
             time_calls(lambda: app.get_plan(plan_id, version=longest), reps)
         )
         progress.update(8)
@@ -423,7 +426,8 @@ def print_report(result: dict[str, Any]) -> None:
     print()
     print(
         f"2. Reading one plan with {reads['events']:,} events "
-        f"({reads['revisions']:,} revisions; snapshot every {reads['snapshot_interval']} events, "
+        f"({reads['revisions']:,} revisions; snapshots every {reads['snapshot_interval']} events, "
+        f"{reads['snapshot_interval_in_revision']} inside a revision; "
         f"{reads['snapshots']} snapshots of ~{reads['snapshot_bytes_median'] / 1024:,.0f} KiB)"
     )
     print(
