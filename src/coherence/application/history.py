@@ -346,7 +346,7 @@ class PlanHistory(Application[UUID]):
         checks as adding and linking one by one), without building the list of steps
         first or keeping the events pending on the plan.
         """
-        events: list[DistrictPlan.Event] = list(plan.collect_events())  # type: ignore[arg-type]
+        events: list[Any] = list(plan.collect_events())
         snapshots = _Snapshots(self, 0)
         elements = (
             (element.kind, key, element.fields)
