@@ -1,9 +1,13 @@
 """Load benchmark of the HTTP API: ``coherence serve`` under concurrent readers and writers.
 
-Starts ``coherence serve --demo`` on 127.0.0.1 (a free port, a fresh SQLite file in a
-temporary directory unless ``--store`` is given), waits for ``/api/v1/health``, then
-runs ``--clients`` concurrent clients (threads, one ``httpx.Client`` each) for
-``--seconds``. Each client repeats a fixed mix of operations on the demo plan:
+Starts ``coherence serve --demo --workers N`` on 127.0.0.1 (a free port, a fresh SQLite
+file in a temporary directory unless ``--store`` is given), waits for
+``/api/v1/health``, then runs ``--clients`` concurrent clients for ``--seconds``. The
+clients are asyncio tasks in this process (a separate process from the server), each
+with its own keep-alive HTTP/1.1 connection spoken over raw asyncio streams, so that
+the load generator costs little CPU and the figures measure the server rather than a
+Python HTTP client. Each client is a closed loop (one request at a time) over a fixed
+mix of operations on the demo plan:
 
 - ``audit``: ``GET /plans/riverbend-2024/audit``;
 - ``graph``: ``GET /plans/riverbend-2024/graph?format=cytoscape``;
@@ -13,21 +17,26 @@ runs ``--clients`` concurrent clients (threads, one ``httpx.Client`` each) for
 Writes carry no ``If-Match`` (the server retries them on a conflict) and each has a
 unique ``reason``. Afterwards every acknowledged write (2xx) is looked up in
 ``GET /history`` by its reason. Reported per operation: throughput, p50 and p99
-latency (measured by the client, so they include the client's own queueing) and errors;
-beside them the targets: audit p99 < 50 ms, no errors, every acknowledged write in the
-history. The server is stopped at the end, whatever happens.
+latency (measured by the client, from sending the request to the last byte of the
+answer) and errors; beside them the targets: audit p99 < 50 ms, no errors, every
+acknowledged write in the history. Also reported: the CPU the server's processes and
+the clients used, how many worker processes served, and the load average (another
+program's work on the machine skews every figure). The server is stopped at the end,
+whatever happens.
 
-``--profile`` then runs the audit route in this process (``TestClient`` on a copy of the
-store) under ``cProfile``: once after a write (a new version: nothing cached) and once
-warm, and prints where the time goes.
+``--profile`` then runs the audit and graph route functions in this process (no HTTP,
+on a copy of the store) under ``cProfile``: after a write (a new version: nothing
+cached) and warm, and prints where the time goes.
 
-Run: ``.venv/bin/python bench/bench_api.py [--seconds 30] [--clients 32] [--profile] [--json]``.
-Progress goes to stderr; the figures (or, with ``--json``, one JSON object) to stdout.
+Run: ``.venv/bin/python bench/bench_api.py [--seconds 30] [--clients 32] [--workers 2]
+[--profile] [--json]``. Progress goes to stderr; the figures (or, with ``--json``, one
+JSON object) to stdout.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import cProfile
 import io
 import json
@@ -41,7 +50,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import defaultdict
@@ -59,8 +67,10 @@ MIX = ("audit", "graph", "audit", "status", "audit", "graph", "audit", "result")
 2 writes in 8 requests."""
 READS_ONLY_MIX = ("audit", "graph", "audit", "audit")
 """With ``--reads-only`` (a diagnostic: every read after the first hits the caches)."""
+OPERATIONS = ("audit", "graph", "status", "result")
 TARGET_AUDIT_P99_MS = 50.0
 START_TIMEOUT_S = 180.0
+REQUEST_TIMEOUT_S = 60.0
 
 
 def note(message: str) -> None:
@@ -75,15 +85,21 @@ def free_port() -> int:
         return port
 
 
+def load_average() -> list[float]:
+    """The 1, 5 and 15 minute load averages (other work on the machine skews timings)."""
+    return [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else []
+
+
 # -- the server ----------------------------------------------------------------------
 
 
 class Server:
-    """``coherence serve --demo`` as a child process on loopback."""
+    """``coherence serve --demo --workers N`` as a child process (tree) on loopback."""
 
-    def __init__(self, store: str, port: int, log: Path) -> None:
+    def __init__(self, store: str, port: int, workers: int, log: Path) -> None:
         self.store = store
         self.port = port
+        self.workers = workers
         self.log_path = log
         self.base = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -99,6 +115,8 @@ class Server:
             "127.0.0.1",
             "--port",
             str(self.port),
+            "--workers",
+            str(self.workers),
             "--store",
             self.store,
         ]
@@ -139,17 +157,121 @@ class Server:
             process.wait(timeout=15)
 
 
-def process_cpu_s(server: Server) -> float:
-    """CPU seconds (user + system) the server process has used (Linux; else 0)."""
-    try:
-        assert server.process is not None
-        fields = Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, AssertionError, ValueError, IndexError):
-        return 0.0
+def _stat(pid: int) -> list[str]:
+    """The fields of ``/proc/PID/stat`` after the command name (Linux)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
 
 
-# -- the load ------------------------------------------------------------------------
+def process_tree_cpu(root: int) -> dict[int, float]:
+    """CPU seconds (user + system) of ``root`` and each of its descendants, by pid.
+
+    Linux only (an empty answer elsewhere). The server's worker processes are children
+    of the ``coherence serve`` process, so their CPU is counted too."""
+    parents: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = _stat(int(entry.name))
+        except (OSError, ValueError, IndexError):
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    tree = {root} if root in cpu else set()
+    grew = True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grew = True
+    return {pid: cpu[pid] for pid in tree}
+
+
+def worker_pids(root: int) -> list[int]:
+    """The processes serving requests: uvicorn's spawned workers, or the server itself."""
+    workers = []
+    for pid in process_tree_cpu(root):
+        try:
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                workers.append(pid)
+        except OSError:
+            continue
+    return sorted(workers) or [root]
+
+
+# -- the clients ---------------------------------------------------------------------
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection over asyncio streams: a request, then its
+    answer (status and body). Answers with ``Content-Length`` or chunked bodies."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host = host
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        sock = self.writer.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+    def head(self, method: str, target: str, body: bytes | None = None) -> bytes:
+        lines = [f"{method} {target} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        if body is not None:
+            lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b"")
+
+    async def send(self, request: bytes) -> tuple[int, bytes]:
+        """Send one request (made by :meth:`head`) and read its whole answer."""
+        if self.writer is None:
+            await self.open()
+        assert self.reader is not None
+        assert self.writer is not None
+        self.writer.write(request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head[:-4].split(b"\r\n")
+        status = int(lines[0].split(b" ", 2)[1])
+        length, chunked, close = None, False, False
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"transfer-encoding":
+                chunked = b"chunked" in value.lower()
+            elif name == b"connection":
+                close = b"close" in value.lower()
+        if chunked:
+            body = await self._chunks()
+        elif length is not None:
+            body = await self.reader.readexactly(length)
+        elif status in (204, 304) or status < 200:
+            body = b""
+        else:
+            body, close = await self.reader.read(), True
+        if close:
+            self.close()
+        return status, body
+
+    async def _chunks(self) -> bytes:
+        assert self.reader is not None
+        parts: list[bytes] = []
+        while True:
+            size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            if size == 0:
+                await self.reader.readuntil(b"\r\n")  # no trailers are sent
+                return b"".join(parts)
+            parts.append(await self.reader.readexactly(size))
+            await self.reader.readexactly(2)
 
 
 @dataclass
@@ -158,16 +280,6 @@ class Tally:
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     error_samples: list[str] = field(default_factory=list)
     acknowledged: list[str] = field(default_factory=list)  # reasons of 2xx writes
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def merge(self, other: Tally) -> None:
-        with self.lock:
-            for op, values in other.latencies_ms.items():
-                self.latencies_ms[op].extend(values)
-            for op, count in other.errors.items():
-                self.errors[op] += count
-            self.error_samples.extend(other.error_samples[: 5 - len(self.error_samples)])
-            self.acknowledged.extend(other.acknowledged)
 
 
 def demo_keys(base: str) -> tuple[list[str], list[str]]:
@@ -178,89 +290,101 @@ def demo_keys(base: str) -> tuple[list[str], list[str]]:
     return benchmarks, outcomes
 
 
-@dataclass
-class Start:
-    """Every client connects, then all start together; the clock starts then."""
-
-    ready: threading.Barrier
-    go: threading.Event = field(default_factory=threading.Event)
-    stop_at: float = 0.0
-
-
-def client_loop(
+async def client_loop(
     number: int,
-    base: str,
-    start: Start,
+    connection: Connection,
+    stop_at: float,
     benchmarks: list[str],
     outcomes: list[str],
     tally: Tally,
     mix: tuple[str, ...],
 ) -> None:
-    mine = Tally()
+    """One client: the next operation of the mix as soon as the last one is answered."""
     run = uuid.uuid4().hex[:8]
-    with httpx.Client(base_url=base, timeout=60.0) as client:
-        client.get(f"{API}/health")  # connected before the clock starts
-        start.ready.wait()
-        start.go.wait()
-        i = number  # each client starts at its own place in the mix
-        while time.perf_counter() < start.stop_at:
-            op = mix[i % len(mix)]
-            reason = f"bench {run}-{number}-{i}"
-            t0 = time.perf_counter()
-            try:
-                if op == "audit":
-                    r = client.get(f"{API}/plans/{PLAN}/audit")
-                elif op == "graph":
-                    r = client.get(f"{API}/plans/{PLAN}/graph", params={"format": "cytoscape"})
-                elif op == "status":
-                    key = benchmarks[i % len(benchmarks)]
-                    body: dict[str, Any] = {"status": STATUSES[i % len(STATUSES)], "reason": reason}
-                    r = client.post(f"{API}/plans/{PLAN}/benchmarks/{key}/status", json=body)
-                else:
-                    key = outcomes[i % len(outcomes)]
-                    body = {"as_of": "2026-11-30", "value": i % 100, "reason": reason}
-                    r = client.post(f"{API}/plans/{PLAN}/outcomes/{key}/results", json=body)
-                ok = 200 <= r.status_code < 300
-                detail = f"{op}: {r.status_code} {r.text[:200]}"
-            except httpx.HTTPError as e:
-                ok, detail = False, f"{op}: {type(e).__name__}: {e}"
-            elapsed_ms = (time.perf_counter() - t0) * 1000
-            mine.latencies_ms[op].append(elapsed_ms)
-            if not ok:
-                mine.errors[op] += 1
-                if len(mine.error_samples) < 5:
-                    mine.error_samples.append(detail)
-            elif op in ("status", "result"):
-                mine.acknowledged.append(reason)
-            i += 1
-    tally.merge(mine)
+    audit = connection.head("GET", f"{API}/plans/{PLAN}/audit")
+    graph = connection.head("GET", f"{API}/plans/{PLAN}/graph?format=cytoscape")
+    i = number  # each client starts at its own place in the mix
+    while time.perf_counter() < stop_at:
+        op = mix[i % len(mix)]
+        reason = f"bench {run}-{number}-{i}"
+        if op == "audit":
+            request = audit
+        elif op == "graph":
+            request = graph
+        elif op == "status":
+            key = benchmarks[i % len(benchmarks)]
+            body: dict[str, Any] = {"status": STATUSES[i % len(STATUSES)], "reason": reason}
+            target = f"{API}/plans/{PLAN}/benchmarks/{key}/status"
+            request = connection.head("POST", target, json.dumps(body).encode())
+        else:
+            key = outcomes[i % len(outcomes)]
+            body = {"as_of": "2026-11-30", "value": i % 100, "reason": reason}
+            target = f"{API}/plans/{PLAN}/outcomes/{key}/results"
+            request = connection.head("POST", target, json.dumps(body).encode())
+        t0 = time.perf_counter()
+        try:
+            async with asyncio.timeout(REQUEST_TIMEOUT_S):
+                status, answer = await connection.send(request)
+            ok = 200 <= status < 300
+            detail = f"{op}: {status} {answer[:200]!r}"
+        except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as e:
+            connection.close()  # a fresh connection for the next request
+            ok, detail = False, f"{op}: {type(e).__name__}: {e}"
+        tally.latencies_ms[op].append((time.perf_counter() - t0) * 1000)
+        if not ok:
+            tally.errors[op] += 1
+            if len(tally.error_samples) < 5:
+                tally.error_samples.append(detail)
+        elif op in ("status", "result"):
+            tally.acknowledged.append(reason)
+        i += 1
+    connection.close()
 
 
-def run_load(base: str, clients: int, seconds: float, mix: tuple[str, ...]) -> tuple[Tally, float]:
-    benchmarks, outcomes = demo_keys(base)
+@dataclass
+class Load:
+    """What a run of the clients measured."""
+
+    tally: Tally
+    elapsed_s: float
+    client_cpu_s: float
+    server_cpu_s: dict[int, float]  # by process, during the load
+    load_average_before: list[float]
+    load_average_after: list[float]
+
+
+async def run_load(server: Server, clients: int, seconds: float, mix: tuple[str, ...]) -> Load:
+    benchmarks, outcomes = await asyncio.to_thread(demo_keys, server.base)
+    connections = [Connection("127.0.0.1", server.port) for _ in range(clients)]
+    for connection in connections:  # every client connected before the clock starts
+        await connection.open()
+        status, _ = await connection.send(connection.head("GET", f"{API}/health"))
+        if status != 200:
+            raise RuntimeError(f"/health answered {status}")
+    assert server.process is not None
     tally = Tally()
-    start = Start(threading.Barrier(clients + 1))
-    threads = [
-        threading.Thread(
-            target=client_loop,
-            args=(n, base, start, benchmarks, outcomes, tally, mix),
-            daemon=True,
+    load_before = load_average()
+    server_before = process_tree_cpu(server.process.pid)
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    stop_at = t0 + seconds
+    tasks = [
+        asyncio.create_task(
+            client_loop(n, connections[n], stop_at, benchmarks, outcomes, tally, mix)
         )
         for n in range(clients)
     ]
-    for t in threads:
-        t.start()
-    start.ready.wait(timeout=120)
-    t0 = time.perf_counter()
-    start.stop_at = t0 + seconds
-    start.go.set()
-    while any(t.is_alive() for t in threads):
-        time.sleep(1.0)
-        left = start.stop_at - time.perf_counter()
+    while not all(task.done() for task in tasks):
+        await asyncio.wait(tasks, timeout=1.0)
+        left = stop_at - time.perf_counter()
         sys.stderr.write(f"\rload: {max(left, 0):4.0f}s left ")
         sys.stderr.flush()
     sys.stderr.write("\n")
-    return tally, time.perf_counter() - t0
+    for task in tasks:
+        task.result()  # a client that crashed is a bug of this script: raise it
+    elapsed, client_cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    server_after = process_tree_cpu(server.process.pid)
+    used = {pid: cpu - server_before.get(pid, 0.0) for pid, cpu in server_after.items()}
+    return Load(tally, elapsed, client_cpu, used, load_before, load_average())
 
 
 def history_reasons(base: str) -> tuple[set[str], int]:
@@ -290,38 +414,33 @@ def percentile(values: list[float], q: float) -> float:
 # -- server-side profile -------------------------------------------------------------
 
 
-def profile_audit(store: str, work: Path) -> dict[str, Any]:
-    """Where a server spends an audit request: the route functions called in this process
-    (no HTTP) on a copy of the store, cold (right after a write: a new version) and warm,
-    timed, then the cold ones under cProfile."""
-    from fastapi import Response
-
-    from coherence.api import routes
-    from coherence.api.context import OPEN_ACTOR, ApiContext
-    from coherence.api.models import BenchmarkStatus
-    from coherence.application.history import PlanHistory
+def profile_routes(store: str, work: Path) -> dict[str, Any]:
+    """Where a server spends its time: what the audit, graph and write routes call, in
+    this process (no HTTP, no framework) on a copy of the store, after a write (a new
+    version: nothing cached) and warm, timed; then audits and graph exports after
+    writes under cProfile."""
+    from coherence.api.context import ApiContext
+    from coherence.application.history import Author, PlanHistory
     from coherence.application.settings import Settings
-    from coherence.domain.access import Grant
 
     source = Path(store.removeprefix("sqlite:///"))
     copy = work / "profile.db"
     shutil.copyfile(source, copy)
     ctx = ApiContext(PlanHistory(Settings(store=f"sqlite:///{copy}")))
-    grant = Grant(OPEN_ACTOR, "admin")
-    document = routes.read_plan(PLAN, Response(), ctx, grant)["document"]
-    key = document["benchmarks"][0]["key"]
+    key = ctx.history.export_plan(PLAN)["benchmarks"][0]["key"]
 
     def write(n: int) -> None:
-        body = BenchmarkStatus.model_validate(
-            {"status": STATUSES[n % len(STATUSES)], "reason": f"profile {n}"}
-        )
-        routes.report_status(PLAN, key, body, Response(), ctx, grant)
+        status = STATUSES[n % len(STATUSES)]
+        ctx.history.report_benchmark_status(PLAN, key, status, Author("bench", f"profile {n}"))
 
     def audit() -> None:
-        routes.audit(PLAN, Response(), ctx, grant)
+        latest = ctx.latest(PLAN)
+        ctx.cached_audit_body(latest, None) or ctx.audit_body(PLAN, latest=latest)
 
     def graph() -> None:
-        routes.graph(PLAN, ctx, grant, format="cytoscape")
+        latest = ctx.latest(PLAN)
+        found = ctx.graphs.newest(PLAN, "cytoscape", latest.version)
+        found or ctx.graphs.export(ctx.history, PLAN, "cytoscape", latest=latest)
 
     def timed(action: Any) -> float:
         t0 = time.perf_counter()
@@ -332,22 +451,24 @@ def profile_audit(store: str, work: Path) -> dict[str, Any]:
     audit()
     for n in range(30):
         timings["write"].append(timed(lambda n=n: write(n)))
-        timings["audit, cold"].append(timed(audit))
+        timings["audit, after a write"].append(timed(audit))
         timings["audit, warm"].append(timed(audit))
         timings["graph, after the audit"].append(timed(graph))
+        timings["graph, warm"].append(timed(graph))
     for n in range(30, 40):
         write(n)
-        timings["graph, cold"].append(timed(graph))
+        timings["graph, after a write"].append(timed(graph))
 
     profiler = cProfile.Profile()
     for n in range(40, 60):
         write(n)
         profiler.enable()
         audit()
+        graph()
         profiler.disable()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("cumulative").print_stats(30)
+    stats.sort_stats("tottime").print_stats(25)
     text = out.getvalue()
     text = text.replace(str(Path(__file__).resolve().parents[1]) + "/", "")
     text = text.replace(str(Path(sys.prefix)) + "/lib/", "")
@@ -369,8 +490,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=30.0, help="How long the load runs.")
     parser.add_argument("--clients", type=int, default=32, help="Concurrent clients.")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,  # one server process per core of the 2-core machine the target is for
+        help="Server worker processes (coherence serve --workers; default 2, one per core).",
+    )
     parser.add_argument("--store", default=None, help="sqlite:///file.db (default: a temp file)")
-    parser.add_argument("--profile", action="store_true", help="Profile the audit route after.")
+    parser.add_argument("--profile", action="store_true", help="Profile the routes after.")
     parser.add_argument(
         "--reads-only", action="store_true", help="Diagnostic: no writes (all reads cached)."
     )
@@ -380,35 +507,41 @@ def main() -> int:
     mix = READS_ONLY_MIX if args.reads_only else MIX
     work = Path(tempfile.mkdtemp(prefix="coherence-bench-api-"))
     store = args.store or f"sqlite:///{work / 'bench.db'}"
-    server = Server(store, free_port(), work / "server.log")
+    server = Server(store, free_port(), args.workers, work / "server.log")
     result: dict[str, Any] = {
         "machine": {
             "python": platform.python_version(),
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
+            "load_average_at_start": load_average(),
         },
         "clients": args.clients,
         "seconds": args.seconds,
+        "workers_requested": args.workers,
         "store": "sqlite (file)",
     }
     try:
         try:
-            note(f"starting coherence serve --demo on {server.base} ({store})")
+            note(f"starting coherence serve --demo --workers {args.workers} on {server.base}")
             t0 = time.perf_counter()
             server.start()
             result["startup_s"] = time.perf_counter() - t0
-            note(f"server up after {result['startup_s']:.1f}s; {args.clients} clients")
-            cpu_before = process_cpu_s(server)
-            tally, elapsed = run_load(server.base, args.clients, args.seconds, mix)
-            result["server_cpu_cores"] = (process_cpu_s(server) - cpu_before) / elapsed
+            assert server.process is not None
+            workers = worker_pids(server.process.pid)
+            note(
+                f"server up after {result['startup_s']:.1f}s ({len(workers)} worker "
+                f"processes); {args.clients} clients"
+            )
+            load = asyncio.run(run_load(server, args.clients, args.seconds, mix))
             note("checking the history for every acknowledged write")
             reasons, total_events = history_reasons(server.base)
             server_log = server.log()
         finally:
             server.stop()
 
+        tally, elapsed = load.tally, load.elapsed_s
         ops: dict[str, Any] = {}
-        for op in ("audit", "graph", "status", "result"):
+        for op in OPERATIONS:
             values = tally.latencies_ms.get(op, [])
             ops[op] = {
                 "requests": len(values),
@@ -424,6 +557,13 @@ def main() -> int:
             {
                 "elapsed_s": elapsed,
                 "operations": ops,
+                "requests_per_s": sum(o["requests"] for o in ops.values()) / elapsed,
+                "workers": len(workers),
+                "worker_cpu_cores": [load.server_cpu_s.get(pid, 0.0) / elapsed for pid in workers],
+                "server_cpu_cores": sum(load.server_cpu_s.values()) / elapsed,
+                "client_cpu_cores": load.client_cpu_s / elapsed,
+                "load_average_before_load": load.load_average_before,
+                "load_average_after_load": load.load_average_after,
                 "errors": errors,
                 "error_samples": tally.error_samples,
                 "writes_acknowledged": len(tally.acknowledged),
@@ -440,27 +580,39 @@ def main() -> int:
         if "Traceback" in server_log:
             result["server_log_tail"] = server_log[-2000:]
         if args.profile:
-            note("profiling the audit route in this process")
-            result["profile"] = profile_audit(store, work)
+            note("profiling the routes in this process")
+            result["profile"] = profile_routes(store, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    result["machine"]["load_average_at_end"] = load_average()
 
     if args.json:
         print(json.dumps(result, indent=2, default=str))
         return 0
+    report(result, mix)
+    return 0
+
+
+def report(result: dict[str, Any], mix: tuple[str, ...]) -> None:
     width = 78
+    machine, ops = result["machine"], result["operations"]
     print()
     print("Coherence HTTP API load benchmark")
     print("=" * width)
-    machine = result["machine"]
     print(f"machine: {machine['cpus']} CPUs, Python {machine['python']}, {machine['platform']}")
     print(
-        f"server: coherence serve --demo on 127.0.0.1, {result['store']}, "
-        f"up in {result['startup_s']:.1f}s"
+        f"server: coherence serve --demo --workers {result['workers_requested']} on 127.0.0.1, "
+        f"{result['store']}, up in {result['startup_s']:.1f}s; "
+        f"{result['workers']} worker processes served"
     )
     print(
-        f"load: {args.clients} clients (threads, httpx) for {elapsed:.1f}s, "
-        f"mix per client: {', '.join(mix)}"
+        f"load: {result['clients']} clients (asyncio tasks, one keep-alive HTTP/1.1 "
+        f"connection each, closed loop) for {result['elapsed_s']:.1f}s"
+    )
+    print(f"      mix per client: {', '.join(mix)}")
+    print(
+        f"load average (1, 5, 15 min): {result['load_average_before_load']} before the load, "
+        f"{result['load_average_after_load']} after"
     )
     print("-" * width)
     print(
@@ -473,29 +625,35 @@ def main() -> int:
             f"{o['p99_ms']:>9.1f} {o['max_ms']:>9.1f} {o['errors']:>7}"
         )
     total = sum(o["requests"] for o in ops.values())
-    print(f"{'all':<10} {total:>9,} {total / elapsed:>8.1f}")
+    print(f"{'all':<10} {total:>9,} {result['requests_per_s']:>8.1f}")
+    per_worker = ", ".join(f"{c:.2f}" for c in result["worker_cpu_cores"])
     print(
-        f"server CPU during the load: {result['server_cpu_cores']:.2f} cores "
-        f"(of {machine['cpus']}; the clients run on the same machine)"
+        f"CPU during the load (of {machine['cpus']} cores): server "
+        f"{result['server_cpu_cores']:.2f} (workers: {per_worker}), "
+        f"clients {result['client_cpu_cores']:.2f}"
     )
+    if total:
+        per_request = result["server_cpu_cores"] * result["elapsed_s"] / total * 1000
+        print(f"server CPU per request: {per_request:.2f} ms (mean over the mix)")
     print("-" * width)
     t = result["targets"]
+    errors = result["errors"]
     print(
         f"audit p99 {ops['audit']['p99_ms']:.1f} ms; target < {TARGET_AUDIT_P99_MS:.0f} ms: "
         f"{verdict(t['audit_p99_met'])}"
     )
     print(f"errors {errors}; target 0: {verdict(t['no_errors_met'])}")
     print(
-        f"acknowledged writes in the history {found:,} of {len(tally.acknowledged):,} "
-        f"(history now {total_events:,} events); target all: "
-        f"{verdict(t['all_writes_present_met'])}"
+        f"acknowledged writes in the history {result['writes_in_history']:,} of "
+        f"{result['writes_acknowledged']:,} (history now {result['history_events']:,} "
+        f"events); target all: {verdict(t['all_writes_present_met'])}"
     )
-    for sample in tally.error_samples:
+    for sample in result["error_samples"]:
         print(f"  error: {sample}")
     if "server_log_tail" in result:
         print("server log (tail):")
         print(result["server_log_tail"])
-    if args.profile:
+    if "profile" in result:
         p = result["profile"]
         print()
         print(
@@ -503,10 +661,9 @@ def main() -> int:
             f"{p['events']:,} events), median ms:"
         )
         for name, ms in p["median_ms"].items():
-            print(f"  {name:<28} {ms:8.1f}")
-        print("cProfile of 20 cold audits (each right after a write), by cumulative time:")
+            print(f"  {name:<28} {ms:8.2f}")
+        print("cProfile of 20 audits and graph reads, each pair after a write, by own time:")
         print(p["profile"])
-    return 0
 
 
 if __name__ == "__main__":

@@ -1016,6 +1016,45 @@ def test_reads_carry_the_version_as_etag(
         assert etag(old) == example["version"]
 
 
+@pytest.mark.parametrize("path", ["", "/graph", "/graph?format=graphml", "/audit?version=1"])
+def test_a_read_whose_etag_is_still_current_is_304_without_a_body(
+    client: TestClient, example: dict[str, Any], path: str
+) -> None:
+    url = f"{API}/plans/{PLAN}{path}"
+    first = client.get(url)
+    assert first.status_code == 200
+    for sent in (
+        first.headers["etag"],
+        f"W/{first.headers['etag']}",
+        f'"999", {first.headers["etag"]}',
+    ):
+        again = client.get(url, headers={"If-None-Match": sent})
+        assert again.status_code == 304, sent
+        assert again.content == b""
+        assert again.headers["etag"] == first.headers["etag"]
+    assert client.get(url, headers={"If-None-Match": '"999"'}).content == first.content
+
+
+@pytest.mark.parametrize("path", ["", "/graph"])
+def test_after_a_write_an_old_etag_gets_the_new_version(
+    client: TestClient, example: dict[str, Any], path: str
+) -> None:
+    url = f"{API}/plans/{PLAN}{path}"
+    old = client.get(url).headers["etag"]
+    client.post(f"{API}/plans/{PLAN}/benchmarks/B1/status", json={"status": "complete"})
+    fresh = client.get(url, headers={"If-None-Match": old})
+    assert fresh.status_code == 200
+    assert etag(fresh) == example["version"] + 1
+
+
+def test_todays_audit_is_always_answered_in_full(demo: TestClient) -> None:
+    """Its ETag is the plan version, but the audit also depends on the day it is run."""
+    first = demo.get(f"{API}/plans/{DEMO}/audit")
+    again = demo.get(f"{API}/plans/{DEMO}/audit", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 200
+    assert again.content == first.content
+
+
 PLAN_ROUTES: list[tuple[str, str, Any]] = [
     ("GET", "", None),
     ("GET", "/elements/SO1", None),

@@ -494,10 +494,13 @@ def test_api_context_knows_when_tokens_exist(history: PlanHistory) -> None:
 
 
 @pytest.mark.timeout(60)  # a server that started anyway would hang here
+@pytest.mark.parametrize("workers", ["1", "2"])
 @pytest.mark.parametrize("host", ["0.0.0.0", "::"])
-def test_serve_refuses_the_network_without_a_token(tmp_path: Path, host: str) -> None:
+def test_serve_refuses_the_network_without_a_token(tmp_path: Path, host: str, workers: str) -> None:
     store = f"sqlite:///{tmp_path / 'x.db'}"
-    result = CliRunner().invoke(cli, ["serve", "--host", host, "--port", "1", "--store", store])
+    result = CliRunner().invoke(
+        cli, ["serve", "--host", host, "--port", "1", "--workers", workers, "--store", store]
+    )
     assert result.exit_code == 2, result.output
     assert f"Refusing to listen on {host}" in result.stderr
     assert "coherence token create" in result.stderr

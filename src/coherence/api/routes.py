@@ -3,6 +3,18 @@
 Reads answer with an ``ETag`` holding the plan's version; writes take ``If-Match``
 with the version the client expects and answer 409 with the current version when
 the plan moved on. The actor recorded on events is the token's owner.
+
+How the work is spread, for a server process to use its core well: the frequent
+requests, the audit and graph of a plan's latest version and the small writes, run on
+the event loop. A cached read costs a fraction of a millisecond (the body is kept
+serialized, by plan version), an uncached audit a millisecond or two, an uncached
+graph export several (one at a time, after the requests already waiting: see
+``ApiContext.heavy``), and a write a millisecond or two once it holds its plan's write
+lock (writes to one plan are made one at a time: ``ApiContext.writing``). Running that
+work in worker threads instead made them and the event loop take turns at Python's
+global lock, in slices of up to 5 ms each time one of them did I/O, so everything
+waited. What can take long (imports, past versions, Neo4j) and the other routes run
+in worker threads.
 """
 
 from __future__ import annotations
@@ -11,7 +23,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
-from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from coherence.api.context import ApiContext, context
 from coherence.api.errors import DOCUMENTED, PROBLEM, Forbidden, NotFound
@@ -37,6 +49,7 @@ from coherence.application.planfile import read_document, state_to_document
 from coherence.domain.access import Grant
 from coherence.domain.changes import PlanState
 from coherence.domain.errors import InvalidLink, InvalidValue
+from coherence.domain.plan import DistrictPlan
 from coherence.queries.exports import FORMATS, MEDIA_TYPES
 from coherence.queries.line_of_sight import beneath, paths_up
 from coherence.queries.timeline import audit_timeline
@@ -66,7 +79,8 @@ IfMatch = Annotated[
 ]
 
 
-def grant_of(request: Request, ctx: Ctx) -> Grant:
+async def grant_of(request: Request, ctx: Ctx) -> Grant:
+    """Who is asking (a dependency; ``async`` so that it runs on the event loop)."""
     return ctx.grant(request.headers.get("authorization"))
 
 
@@ -87,13 +101,35 @@ def etag(response: Response, version: int) -> None:
     response.headers["ETag"] = f'"{version}"'
 
 
-def check(ctx: ApiContext, grant: Grant, plan_id: str, action: str) -> None:
-    """404 unless the plan exists in the token's scope; 403 unless the role allows ``action``."""
-    district = ctx.district_of(plan_id)
-    if not grant.in_scope(plan_id, district):
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: the ETag sent in If-None-Match is still current"}
+}
+
+
+def not_modified(request: Request, version: int) -> Response | None:
+    """304 when ``If-None-Match`` holds the version about to be answered (``"12"``,
+    ``W/"12"`` or ``*``): the client's copy is current, so no body is sent.
+
+    Only for answers that the plan version (and the query) fully determine."""
+    header = request.headers.get("if-none-match")
+    if header is None:
+        return None
+    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    if "*" in tags or f'"{version}"' in tags:
+        return Response(status_code=304, headers={"ETag": f'"{version}"'})
+    return None
+
+
+def check(ctx: ApiContext, grant: Grant, plan_id: str, action: str) -> DistrictPlan:
+    """404 unless the plan exists in the token's scope; 403 unless the role allows ``action``.
+
+    Returns the plan at its latest version, as read from the store for the check."""
+    plan = ctx.latest(plan_id)
+    if not grant.in_scope(plan_id, plan.district):
         raise NotFound(f"No plan with id {plan_id!r}")
-    if not grant.allows(action, plan_id, district):
+    if not grant.allows(action, plan_id, plan.district):
         raise Forbidden(f"A {grant.role} token cannot {action} plan {plan_id}")
+    return plan
 
 
 def author(grant: Grant, reason: str | None) -> Author:
@@ -152,25 +188,41 @@ async def import_plan(
         raise Forbidden(
             f"This token cannot move plan {document.plan_id} from {existing} to {district}"
         )
-    result = ctx.history.import_plan(
-        document, author(grant, reason), dry_run=dry_run, expected_version=expected(if_match)
-    )
+
+    def save() -> CommandResult:
+        with ctx.writing(document.plan_id):
+            return ctx.history.import_plan(
+                document,
+                author(grant, reason),
+                dry_run=dry_run,
+                expected_version=expected(if_match),
+            )
+
+    result = await run_in_threadpool(save)
     if result.created and not dry_run:
         response.status_code = 201
     return command_response(response, result)
 
 
-@router.get("/plans/{plan_id}", response_model=PlanRead, summary="A plan at a version or date")
+@router.get(
+    "/plans/{plan_id}",
+    response_model=PlanRead,
+    summary="A plan at a version or date",
+    responses=NOT_MODIFIED,
+)
 def read_plan(
     plan_id: str,
+    request: Request,
     response: Response,
     ctx: Ctx,
     grant: G,
     version: Version = None,
     as_of: AsOf = None,
-) -> dict[str, Any]:
+) -> dict[str, Any] | Response:
     check(ctx, grant, plan_id, "read")
     plan = ctx.history.get_plan(plan_id, version=version, as_of=as_of)
+    if (unchanged := not_modified(request, plan.version)) is not None:
+        return unchanged
     etag(response, plan.version)
     return {
         "plan": plan_id,
@@ -217,13 +269,19 @@ def read_element(
     status_code=201,
     summary="Add an element",
 )
-def add_element(
+async def add_element(
     plan_id: str, body: AddElement, response: Response, ctx: Ctx, grant: G, if_match: IfMatch = None
 ) -> dict[str, Any]:
     check(ctx, grant, plan_id, "write")
-    result = ctx.history.add_element(
-        plan_id, body.kind, body.key, body.fields, author(grant, body.reason), expected(if_match)
-    )
+    async with ctx.writing_async(plan_id):
+        result = ctx.history.add_element(
+            plan_id,
+            body.kind,
+            body.key,
+            body.fields,
+            author(grant, body.reason),
+            expected(if_match),
+        )
     return command_response(response, result)
 
 
@@ -232,7 +290,7 @@ def add_element(
     response_model=CommandResponse,
     summary="Revise an element's fields",
 )
-def revise_element(
+async def revise_element(
     plan_id: str,
     key: str,
     body: ReviseElement,
@@ -242,16 +300,17 @@ def revise_element(
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     check(ctx, grant, plan_id, "write")
-    result = ctx.history.revise_element(
-        plan_id, key, body.fields, author(grant, body.reason), expected(if_match)
-    )
+    async with ctx.writing_async(plan_id):
+        result = ctx.history.revise_element(
+            plan_id, key, body.fields, author(grant, body.reason), expected(if_match)
+        )
     return command_response(response, result)
 
 
 @router.delete(
     "/plans/{plan_id}/elements/{key}", response_model=CommandResponse, summary="Retire an element"
 )
-def retire_element(
+async def retire_element(
     plan_id: str,
     key: str,
     response: Response,
@@ -261,10 +320,9 @@ def retire_element(
     reason: str | None = None,
 ) -> dict[str, Any]:
     check(ctx, grant, plan_id, "write")
-    return command_response(
-        response,
-        ctx.history.retire_element(plan_id, key, author(grant, reason), expected(if_match)),
-    )
+    async with ctx.writing_async(plan_id):
+        result = ctx.history.retire_element(plan_id, key, author(grant, reason), expected(if_match))
+    return command_response(response, result)
 
 
 @router.post(
@@ -272,19 +330,20 @@ def retire_element(
     response_model=CommandResponse,
     summary="Link a supporter to what it supports",
 )
-def link(
+async def link(
     plan_id: str, body: LinkBody, response: Response, ctx: Ctx, grant: G, if_match: IfMatch = None
 ) -> dict[str, Any]:
     check(ctx, grant, plan_id, "write")
     attributes = {"amount": body.amount} if body.amount is not None else None
-    result = ctx.history.link(
-        plan_id,
-        body.source,
-        body.target,
-        author(grant, body.reason),
-        attributes,
-        expected(if_match),
-    )
+    async with ctx.writing_async(plan_id):
+        result = ctx.history.link(
+            plan_id,
+            body.source,
+            body.target,
+            author(grant, body.reason),
+            attributes,
+            expected(if_match),
+        )
     return command_response(response, result)
 
 
@@ -293,7 +352,7 @@ def link(
     response_model=CommandResponse,
     summary="Remove a link",
 )
-def unlink(
+async def unlink(
     plan_id: str,
     source: str,
     target: str,
@@ -305,9 +364,10 @@ def unlink(
 ) -> dict[str, Any]:
     check(ctx, grant, plan_id, "write")
     try:
-        result = ctx.history.unlink(
-            plan_id, source, target, author(grant, reason), expected(if_match)
-        )
+        async with ctx.writing_async(plan_id):
+            result = ctx.history.unlink(
+                plan_id, source, target, author(grant, reason), expected(if_match)
+            )
     except InvalidLink as e:  # the only reason: no such link, so no such resource
         raise NotFound(str(e)) from None
     return command_response(response, result)
@@ -318,7 +378,7 @@ def unlink(
     response_model=CommandResponse,
     summary="Report a benchmark's status",
 )
-def report_status(
+async def report_status(
     plan_id: str,
     key: str,
     body: BenchmarkStatus,
@@ -328,9 +388,10 @@ def report_status(
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     check(ctx, grant, plan_id, "write")
-    result = ctx.history.report_benchmark_status(
-        plan_id, key, body.status, author(grant, body.reason), expected(if_match)
-    )
+    async with ctx.writing_async(plan_id):
+        result = ctx.history.report_benchmark_status(
+            plan_id, key, body.status, author(grant, body.reason), expected(if_match)
+        )
     return command_response(response, result)
 
 
@@ -339,7 +400,7 @@ def report_status(
     response_model=CommandResponse,
     summary="Report an outcome's result",
 )
-def report_result(
+async def report_result(
     plan_id: str,
     key: str,
     body: OutcomeResult,
@@ -349,41 +410,43 @@ def report_result(
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     check(ctx, grant, plan_id, "write")
-    result = ctx.history.report_outcome_result(
-        plan_id, key, body.as_of, body.value, author(grant, body.reason), expected(if_match)
-    )
+    async with ctx.writing_async(plan_id):
+        result = ctx.history.report_outcome_result(
+            plan_id, key, body.as_of, body.value, author(grant, body.reason), expected(if_match)
+        )
     return command_response(response, result)
 
 
 @router.post("/plans/{plan_id}/adopt", response_model=CommandResponse, summary="Adopt the plan")
-def adopt(
+async def adopt(
     plan_id: str, body: Lifecycle, response: Response, ctx: Ctx, grant: G, if_match: IfMatch = None
 ) -> dict[str, Any]:
     check(ctx, grant, plan_id, "administer")
-    return command_response(
-        response, ctx.history.adopt(plan_id, author(grant, body.reason), expected(if_match))
-    )
+    async with ctx.writing_async(plan_id):
+        result = ctx.history.adopt(plan_id, author(grant, body.reason), expected(if_match))
+    return command_response(response, result)
 
 
 @router.post(
     "/plans/{plan_id}/redesign", response_model=CommandResponse, summary="Start a redesign"
 )
-def start_redesign(
+async def start_redesign(
     plan_id: str, body: Lifecycle, response: Response, ctx: Ctx, grant: G, if_match: IfMatch = None
 ) -> dict[str, Any]:
     check(ctx, grant, plan_id, "administer")
-    result = ctx.history.start_redesign(plan_id, author(grant, body.reason), expected(if_match))
+    async with ctx.writing_async(plan_id):
+        result = ctx.history.start_redesign(plan_id, author(grant, body.reason), expected(if_match))
     return command_response(response, result)
 
 
 @router.post("/plans/{plan_id}/close", response_model=CommandResponse, summary="Close the plan")
-def close(
+async def close(
     plan_id: str, body: Lifecycle, response: Response, ctx: Ctx, grant: G, if_match: IfMatch = None
 ) -> dict[str, Any]:
     check(ctx, grant, plan_id, "administer")
-    return command_response(
-        response, ctx.history.close_plan(plan_id, author(grant, body.reason), expected(if_match))
-    )
+    async with ctx.writing_async(plan_id):
+        result = ctx.history.close_plan(plan_id, author(grant, body.reason), expected(if_match))
+    return command_response(response, result)
 
 
 # -- history, diff, graph, audit ------------------------------------------------
@@ -439,25 +502,58 @@ def diff(
                 media: {"schema": {"type": "object" if media.endswith("json") else "string"}}
                 for media in sorted(set(MEDIA_TYPES.values()))
             },
-        }
+        },
+        **NOT_MODIFIED,
     },
 )
-def graph(
+async def graph(
     plan_id: str,
+    request: Request,
     ctx: Ctx,
     grant: G,
     format: Annotated[str, Query(pattern="^(" + "|".join(FORMATS) + ")$")] = "cytoscape",
     version: Version = None,
     as_of: AsOf = None,
 ) -> Response:
-    check(ctx, grant, plan_id, "read")
-    text, resolved = ctx.graphs.export(ctx.history, plan_id, format, version=version, as_of=as_of)
-    return Response(text, media_type=MEDIA_TYPES[format], headers={"ETag": f'"{resolved}"'})
+    latest = check(ctx, grant, plan_id, "read")
+    if version is None and as_of is None:  # the latest version: a few ms, on the loop
+        arrived = latest.version  # the plan object moves on with the store: keep the number
+
+        def newest() -> tuple[bytes, int]:
+            """What another read made since this one arrived, else the export of the
+            version latest now (which the reads queued behind this one can share)."""
+            return ctx.graphs.newest(plan_id, format, arrived) or ctx.graphs.export(
+                ctx.history, plan_id, format, latest=ctx.latest(plan_id)
+            )
+
+        if (unchanged := not_modified(request, arrived)) is not None:
+            return unchanged
+        found = ctx.graphs.newest(plan_id, format, arrived)
+        body, resolved = found if found is not None else await ctx.heavy(newest)
+    else:  # a past version may be rebuilt from its events: not on the event loop
+        body, resolved = await run_in_threadpool(
+            ctx.graphs.export,
+            ctx.history,
+            plan_id,
+            format,
+            version=version,
+            as_of=as_of,
+            latest=latest,
+        )
+    if (unchanged := not_modified(request, resolved)) is not None:
+        return unchanged
+    return Response(body, media_type=MEDIA_TYPES[format], headers={"ETag": f'"{resolved}"'})
 
 
-@router.get("/plans/{plan_id}/audit", response_model=AuditResponse, summary="Alignment findings")
-def audit(
+@router.get(
+    "/plans/{plan_id}/audit",
+    response_model=AuditResponse,
+    summary="Alignment findings",
+    responses=NOT_MODIFIED,
+)
+async def audit(
     plan_id: str,
+    request: Request,
     ctx: Ctx,
     grant: G,
     version: Version = None,
@@ -465,12 +561,29 @@ def audit(
     fiscal_year: str | None = None,
     engine: Annotated[str, Query(pattern="^(networkx|neo4j)$")] = "networkx",
 ) -> Response:
-    check(ctx, grant, plan_id, "read")
-    report = ctx.audit(
-        plan_id, version=version, as_of=as_of, fiscal_year=fiscal_year, engine=engine
-    )
-    headers = {"ETag": f'"{report.version}"'} if report.version is not None else None
-    return JSONResponse(report.to_dict(), headers=headers)  # already the documented shape
+    latest = check(ctx, grant, plan_id, "read")
+    if version is None and as_of is None and engine == "networkx":  # a ms or two, here
+        cached = ctx.cached_audit_body(latest, fiscal_year) or ctx.audit_body(
+            plan_id, fiscal_year=fiscal_year, latest=latest
+        )
+    else:  # a past version may be rebuilt from its events, Neo4j is a network away
+        cached = await run_in_threadpool(
+            ctx.audit_body,
+            plan_id,
+            version=version,
+            as_of=as_of,
+            fiscal_year=fiscal_year,
+            engine=engine,
+            latest=latest,
+        )
+    body, audited = cached
+    # An audit of "now" also depends on today's date, which its ETag does not hold, so
+    # only one of a given version or date can be answered "not modified".
+    pinned = version is not None or as_of is not None
+    if pinned and audited is not None and (unchanged := not_modified(request, audited)):
+        return unchanged
+    headers = {"ETag": f'"{audited}"'} if audited is not None else None
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.get(

@@ -394,6 +394,13 @@ def project(
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Worker processes serving the port (one per core uses every core).",
+)
+@click.option(
     "--demo", is_flag=True, help="Load the demo plan first if the store does not have it."
 )
 @click.option(
@@ -403,30 +410,59 @@ def project(
 @store_option
 @handles_errors
 def serve(
-    host: str, port: int, demo: bool, max_body: int, neo4j_uri: str | None, store: str | None
+    host: str,
+    port: int,
+    workers: int,
+    demo: bool,
+    max_body: int,
+    neo4j_uri: str | None,
+    store: str | None,
 ) -> None:
-    """The HTTP API (and the web page) on HOST:PORT."""
+    """The HTTP API (and the web page) on HOST:PORT.
+
+    The settings are read and the start-up checks run once, here, before any worker
+    starts; with ``--workers N`` each worker process then builds its own application
+    from them (its own store connection and caches).
+    """
+    import dataclasses
+    import tempfile
+
     import uvicorn
 
-    from coherence.api.app import check_binding, create_app
-    from coherence.api.context import ApiContext
+    from coherence.api.app import ServeSettings, check_binding, create_app, settle_process
+    from coherence.api.workers import run_workers
 
-    app = open_app(store)
+    settings = ServeSettings(
+        store=Settings.from_environment(store=store).store,
+        max_body=max_body,
+        neo4j=Neo4jSettings.from_environment(os.environ, uri=neo4j_uri),
+    )
+    app = PlanHistory(Settings(store=settings.store))
     if demo:
         load_demo(app)
-    ctx = ApiContext(app, max_body=max_body)
-    settings = Neo4jSettings.from_environment(os.environ, uri=neo4j_uri)
-    if settings is not None:
-        ctx.neo4j = Neo4jGraphStore(settings.driver(), database=settings.database)
+    ctx = settings.context(app)
     check_binding(host, ctx.tokens_required())
     shown = f"[{host}]" if ":" in host else host
-    render.note(f"Coherence is serving http://{shown}:{port}/ (API at /api/v1, OpenAPI at /docs)")
+    processes = f", {workers} worker processes" if workers > 1 else ""
+    render.note(
+        f"Coherence is serving http://{shown}:{port}/ (API at /api/v1, OpenAPI at /docs{processes})"
+    )
     if not ctx.tokens_required():
         render.note(
             "No API token exists: open to this machine only. "
             "Create one with `coherence token create`."
         )
-    uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning")
+    if workers == 1:
+        api = create_app(ctx)
+        settle_process()
+        uvicorn.run(api, host=host, port=port, log_level="warning")
+        return
+    if ctx.neo4j is not None:
+        ctx.neo4j.close()
+    app.close()  # each worker opens its own
+    with tempfile.TemporaryDirectory(prefix="coherence-serve-") as run:
+        shared = dataclasses.replace(settings, write_lock=str(Path(run) / "writes.lock"))
+        run_workers(host, port, workers, shared.to_environment())
 
 
 @cli.group()
