@@ -67,8 +67,10 @@ class Server:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    """``coherence serve --demo --workers 2`` on a free loopback port and a SQLite file."""
+def server(tmp_path: Path, store_url: str) -> Iterator[Server]:
+    """``coherence serve --demo --workers 2`` on a free loopback port, over a SQLite file
+    (the workers do their store work on their event loops) and over PostgreSQL (in
+    worker threads: see ``ApiContext.on_store``)."""
     port = free_port()
     log = tmp_path / "serve.log"
     command = [
@@ -84,7 +86,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
         "--port",
         str(port),
         "--store",
-        f"sqlite:///{tmp_path / 'coherence.db'}",
+        store_url,
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("COHERENCE_NEO4J")}
     with log.open("wb") as out:

@@ -26,10 +26,12 @@ from typing import Any, Generic, TypeVar
 import networkx as nx
 from fastapi import Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from coherence.api.errors import PayloadTooLarge, Unauthorized
 from coherence.application.errors import PlanNotFound
 from coherence.application.history import PlanHistory
+from coherence.application.settings import store_in_process
 from coherence.application.tokens import authenticate, tokens_exist
 from coherence.domain.access import Grant
 from coherence.domain.errors import InvalidValue
@@ -317,6 +319,11 @@ class ApiContext:
     _audit_bodies: Memo[tuple[str, int, str | None, date], tuple[bytes, int | None]] = field(
         default_factory=lambda: Memo(256)
     )
+    store_in_process: bool = field(init=False)
+    """Whether the event store lives in this process (SQLite, memory) or is a server."""
+
+    def __post_init__(self) -> None:
+        self.store_in_process = store_in_process(self.history.settings.store)
 
     # -- who -------------------------------------------------------------------
 
@@ -352,6 +359,16 @@ class ApiContext:
         """:meth:`writing` for the event loop."""
         return self.write_locks.hold_async(plan_id)
 
+    async def on_store(self, work: Callable[[], _T]) -> _T:
+        """Run a route's store work: here, on the event loop, when the store is in this
+        process (a SQLite file: its calls are CPU, and a worker thread would only take
+        turns with the loop at Python's global lock), in a worker thread when the store
+        is a server (PostgreSQL: its calls wait on the network, which must not stop
+        the loop)."""
+        if self.store_in_process:
+            return work()
+        return await run_in_threadpool(work)
+
     async def heavy(self, work: Callable[[], _T]) -> _T:
         """Run ``work``, several milliseconds of CPU, on the event loop: one such piece of
         work at a time, and only after the requests that are already waiting (two
@@ -360,7 +377,7 @@ class ApiContext:
         async with self._heavy.get():
             await asyncio.sleep(0)
             await asyncio.sleep(0)
-            return work()
+            return await self.on_store(work)
 
     def latest(self, plan_id: str) -> DistrictPlan:
         """The plan at its latest version, brought up to date from the store.

@@ -19,6 +19,7 @@ in worker threads.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -81,7 +82,8 @@ IfMatch = Annotated[
 
 async def grant_of(request: Request, ctx: Ctx) -> Grant:
     """Who is asking (a dependency; ``async`` so that it runs on the event loop)."""
-    return ctx.grant(request.headers.get("authorization"))
+    authorization = request.headers.get("authorization")
+    return await ctx.on_store(lambda: ctx.grant(authorization))
 
 
 G = Annotated[Grant, Depends(grant_of)]
@@ -139,6 +141,21 @@ def author(grant: Grant, reason: str | None) -> Author:
 def command_response(response: Response, result: CommandResult) -> dict[str, Any]:
     etag(response, result.version)
     return result.to_dict()
+
+
+async def command(
+    ctx: ApiContext,
+    grant: Grant,
+    plan_id: str,
+    action: str,
+    response: Response,
+    run: Callable[[], CommandResult],
+) -> dict[str, Any]:
+    """A write to a plan: check scope and role, then ``run`` it on the plan's turn."""
+    await ctx.on_store(lambda: check(ctx, grant, plan_id, action))
+    async with ctx.writing_async(plan_id):
+        result = await ctx.on_store(run)
+    return command_response(response, result)
 
 
 # -- plans ---------------------------------------------------------------------
@@ -272,17 +289,21 @@ def read_element(
 async def add_element(
     plan_id: str, body: AddElement, response: Response, ctx: Ctx, grant: G, if_match: IfMatch = None
 ) -> dict[str, Any]:
-    check(ctx, grant, plan_id, "write")
-    async with ctx.writing_async(plan_id):
-        result = ctx.history.add_element(
+    return await command(
+        ctx,
+        grant,
+        plan_id,
+        "write",
+        response,
+        lambda: ctx.history.add_element(
             plan_id,
             body.kind,
             body.key,
             body.fields,
             author(grant, body.reason),
             expected(if_match),
-        )
-    return command_response(response, result)
+        ),
+    )
 
 
 @router.patch(
@@ -299,12 +320,16 @@ async def revise_element(
     grant: G,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    check(ctx, grant, plan_id, "write")
-    async with ctx.writing_async(plan_id):
-        result = ctx.history.revise_element(
+    return await command(
+        ctx,
+        grant,
+        plan_id,
+        "write",
+        response,
+        lambda: ctx.history.revise_element(
             plan_id, key, body.fields, author(grant, body.reason), expected(if_match)
-        )
-    return command_response(response, result)
+        ),
+    )
 
 
 @router.delete(
@@ -319,10 +344,14 @@ async def retire_element(
     if_match: IfMatch = None,
     reason: str | None = None,
 ) -> dict[str, Any]:
-    check(ctx, grant, plan_id, "write")
-    async with ctx.writing_async(plan_id):
-        result = ctx.history.retire_element(plan_id, key, author(grant, reason), expected(if_match))
-    return command_response(response, result)
+    return await command(
+        ctx,
+        grant,
+        plan_id,
+        "write",
+        response,
+        lambda: ctx.history.retire_element(plan_id, key, author(grant, reason), expected(if_match)),
+    )
 
 
 @router.post(
@@ -333,18 +362,22 @@ async def retire_element(
 async def link(
     plan_id: str, body: LinkBody, response: Response, ctx: Ctx, grant: G, if_match: IfMatch = None
 ) -> dict[str, Any]:
-    check(ctx, grant, plan_id, "write")
     attributes = {"amount": body.amount} if body.amount is not None else None
-    async with ctx.writing_async(plan_id):
-        result = ctx.history.link(
+    return await command(
+        ctx,
+        grant,
+        plan_id,
+        "write",
+        response,
+        lambda: ctx.history.link(
             plan_id,
             body.source,
             body.target,
             author(grant, body.reason),
             attributes,
             expected(if_match),
-        )
-    return command_response(response, result)
+        ),
+    )
 
 
 @router.delete(
@@ -362,15 +395,19 @@ async def unlink(
     if_match: IfMatch = None,
     reason: str | None = None,
 ) -> dict[str, Any]:
-    check(ctx, grant, plan_id, "write")
     try:
-        async with ctx.writing_async(plan_id):
-            result = ctx.history.unlink(
+        return await command(
+            ctx,
+            grant,
+            plan_id,
+            "write",
+            response,
+            lambda: ctx.history.unlink(
                 plan_id, source, target, author(grant, reason), expected(if_match)
-            )
+            ),
+        )
     except InvalidLink as e:  # the only reason: no such link, so no such resource
         raise NotFound(str(e)) from None
-    return command_response(response, result)
 
 
 @router.post(
@@ -387,12 +424,16 @@ async def report_status(
     grant: G,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    check(ctx, grant, plan_id, "write")
-    async with ctx.writing_async(plan_id):
-        result = ctx.history.report_benchmark_status(
+    return await command(
+        ctx,
+        grant,
+        plan_id,
+        "write",
+        response,
+        lambda: ctx.history.report_benchmark_status(
             plan_id, key, body.status, author(grant, body.reason), expected(if_match)
-        )
-    return command_response(response, result)
+        ),
+    )
 
 
 @router.post(
@@ -409,22 +450,30 @@ async def report_result(
     grant: G,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    check(ctx, grant, plan_id, "write")
-    async with ctx.writing_async(plan_id):
-        result = ctx.history.report_outcome_result(
+    return await command(
+        ctx,
+        grant,
+        plan_id,
+        "write",
+        response,
+        lambda: ctx.history.report_outcome_result(
             plan_id, key, body.as_of, body.value, author(grant, body.reason), expected(if_match)
-        )
-    return command_response(response, result)
+        ),
+    )
 
 
 @router.post("/plans/{plan_id}/adopt", response_model=CommandResponse, summary="Adopt the plan")
 async def adopt(
     plan_id: str, body: Lifecycle, response: Response, ctx: Ctx, grant: G, if_match: IfMatch = None
 ) -> dict[str, Any]:
-    check(ctx, grant, plan_id, "administer")
-    async with ctx.writing_async(plan_id):
-        result = ctx.history.adopt(plan_id, author(grant, body.reason), expected(if_match))
-    return command_response(response, result)
+    return await command(
+        ctx,
+        grant,
+        plan_id,
+        "administer",
+        response,
+        lambda: ctx.history.adopt(plan_id, author(grant, body.reason), expected(if_match)),
+    )
 
 
 @router.post(
@@ -433,23 +482,28 @@ async def adopt(
 async def start_redesign(
     plan_id: str, body: Lifecycle, response: Response, ctx: Ctx, grant: G, if_match: IfMatch = None
 ) -> dict[str, Any]:
-    check(ctx, grant, plan_id, "administer")
-    async with ctx.writing_async(plan_id):
-        result = ctx.history.start_redesign(plan_id, author(grant, body.reason), expected(if_match))
-    return command_response(response, result)
+    return await command(
+        ctx,
+        grant,
+        plan_id,
+        "administer",
+        response,
+        lambda: ctx.history.start_redesign(plan_id, author(grant, body.reason), expected(if_match)),
+    )
 
 
 @router.post("/plans/{plan_id}/close", response_model=CommandResponse, summary="Close the plan")
 async def close(
     plan_id: str, body: Lifecycle, response: Response, ctx: Ctx, grant: G, if_match: IfMatch = None
 ) -> dict[str, Any]:
-    check(ctx, grant, plan_id, "administer")
-    async with ctx.writing_async(plan_id):
-        result = ctx.history.close_plan(plan_id, author(grant, body.reason), expected(if_match))
-    return command_response(response, result)
-
-
-# -- history, diff, graph, audit ------------------------------------------------
+    return await command(
+        ctx,
+        grant,
+        plan_id,
+        "administer",
+        response,
+        lambda: ctx.history.close_plan(plan_id, author(grant, body.reason), expected(if_match)),
+    )
 
 
 @router.get(
@@ -515,7 +569,7 @@ async def graph(
     version: Version = None,
     as_of: AsOf = None,
 ) -> Response:
-    latest = check(ctx, grant, plan_id, "read")
+    latest = await ctx.on_store(lambda: check(ctx, grant, plan_id, "read"))
     if version is None and as_of is None:  # the latest version: a few ms, on the loop
         arrived = latest.version  # the plan object moves on with the store: keep the number
 
@@ -561,11 +615,14 @@ async def audit(
     fiscal_year: str | None = None,
     engine: Annotated[str, Query(pattern="^(networkx|neo4j)$")] = "networkx",
 ) -> Response:
-    latest = check(ctx, grant, plan_id, "read")
+    latest = await ctx.on_store(lambda: check(ctx, grant, plan_id, "read"))
     if version is None and as_of is None and engine == "networkx":  # a ms or two, here
-        cached = ctx.cached_audit_body(latest, fiscal_year) or ctx.audit_body(
-            plan_id, fiscal_year=fiscal_year, latest=latest
-        )
+        kept = ctx.cached_audit_body(latest, fiscal_year)
+        if kept is None:
+            kept = await ctx.on_store(
+                lambda: ctx.audit_body(plan_id, fiscal_year=fiscal_year, latest=latest)
+            )
+        cached = kept
     else:  # a past version may be rebuilt from its events, Neo4j is a network away
         cached = await run_in_threadpool(
             ctx.audit_body,

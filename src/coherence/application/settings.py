@@ -82,6 +82,16 @@ def store_environment(url: str) -> dict[str, str]:
     )
 
 
+def store_in_process(url: str) -> bool:
+    """Whether a store URL names a store in this process (a SQLite file, memory) rather
+    than a server that each call waits on (PostgreSQL).
+
+    >>> store_in_process("sqlite:///coherence.db"), store_in_process("postgresql://h/db")
+    (True, False)
+    """
+    return urlsplit(url).scheme in ("sqlite", "memory")
+
+
 def _redact(url: str) -> str:
     parts = urlsplit(url)
     if parts.password:
