@@ -62,6 +62,14 @@ def test_unknown_field_names_the_path() -> None:
         ("objectives", 1, {"key": "bad key"}, "objectives[1].key"),
         ("objectives", 0, {"informed_by": ["SO2"]}, "objectives[0].informed_by[0]"),
         ("initiatives", 0, {"start": "2026-09-01", "end": "2026-01-01"}, "initiatives[0].end"),
+        (
+            "outcomes",
+            0,
+            {"results": [{"as_of": "2025-06-01", "value": 1}, {"as_of": "June", "value": 2}]},
+            "outcomes[0].results[1].as_of",
+        ),
+        ("outcomes", 0, {"results": [{"as_of": "2025-06-01", "x": 1}]}, "outcomes[0].results[0].x"),
+        ("benchmarks", 0, {"due": "soon"}, "benchmarks[0].due"),
     ],
 )
 def test_every_refusal_names_its_path(

@@ -361,10 +361,10 @@ def _depth_ok(value: object, path: str, depth: int) -> None:
 
 
 def _mapping(value: object, path: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):
         raise InvalidInput(path, "a mapping", value)
     for k in value:
-        if not isinstance(k, str):
+        if type(k) is not str and not isinstance(k, str):
             raise InvalidInput(f"{path}.{k}", "text keys", k)
     return value
 

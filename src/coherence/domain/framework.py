@@ -20,7 +20,7 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from coherence.domain.errors import InvalidValue, UnknownField, UnknownKind
+from coherence.domain.errors import InvalidInput, InvalidValue, UnknownField, UnknownKind
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 PLAN_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -322,9 +322,12 @@ def normalize_fields(
                 f"{path}.{name}", f"a field of {spec.label.lower()}: " + ", ".join(specs)
             )
         if raw is None or (type(raw) is str and fspec.type == "text"):
-            out[name] = raw  # the common cases, without building the field's path
-        else:
-            out[name] = normalize_value(fspec, raw, f"{path}.{name}")
+            out[name] = raw  # the common cases
+            continue
+        try:  # the field's whole path is built only for an error
+            out[name] = normalize_value(fspec, raw, name)
+        except InvalidInput as e:
+            raise type(e)(f"{path}.{e.path}", e.expected, e.got) from None
     if partial:
         return out
     for name in spec.required:
