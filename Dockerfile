@@ -1,4 +1,11 @@
 # The Coherence app, for docker-compose.yml (PostgreSQL event store + Neo4j graph).
+
+# The web page's JavaScript libraries, from npm with our lock file (never committed).
+FROM node:20-slim AS web-assets
+WORKDIR /assets
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts
+
 FROM python:3.11-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -6,6 +13,8 @@ COPY src ./src
 COPY projections ./projections
 COPY graph_queries ./graph_queries
 RUN pip install --no-cache-dir .
+COPY --from=web-assets /assets/node_modules ./node_modules
+ENV COHERENCE_WEB_ASSETS=/app/node_modules
 EXPOSE 8000
 # Loads the demo, projects it into Neo4j, then serves (it needs a token to listen on 0.0.0.0).
 CMD ["sh", "-c", "coherence demo --no-history && coherence project neo4j && coherence serve --host 0.0.0.0 --port 8000"]
