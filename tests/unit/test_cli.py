@@ -201,3 +201,23 @@ def test_graph_exports_and_line_of_sight(run, tmp_path: Path) -> None:  # type: 
     assert ["BL-2702", "SI3.1", "SO3", "mission"] in json.loads(out)["paths"]
     code, _, err = run("line-of-sight", "riverbend-2024", "NOPE")
     assert code == 2 and "NOPE" in err
+
+
+def test_plans_json_is_what_the_api_lists(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`coherence plans --format json` and `GET /plans` describe a plan in the same words."""
+    from fastapi.testclient import TestClient
+
+    from coherence.api.app import create_app
+    from coherence.api.context import ApiContext
+    from coherence.application.history import PlanHistory
+    from coherence.application.settings import Settings
+
+    run("demo", "--no-history")
+    code, out, _ = run("plans", "--format", "json")
+    assert code == 0
+    listed = json.loads(out)
+    store = f"sqlite:///{tmp_path / 'cli.db'}"  # the run fixture's store
+    api = TestClient(create_app(ApiContext(PlanHistory(Settings(store=store)))))
+    assert api.get("/api/v1/plans").json() == listed
+    assert set(listed[0]["audit"]) == {"error", "warning", "info"}
+    assert 0 <= listed[0]["score"] <= 100

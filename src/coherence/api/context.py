@@ -42,7 +42,7 @@ from coherence.projections.networkx_store import active_graph, apply_change
 from coherence.projections.projector import plan_timeline
 from coherence.queries.audit import AuditReport, audit
 from coherence.queries.exports import EXPORTERS, to_gexf
-from coherence.queries.plan_queries import audit_plan
+from coherence.queries.plan_queries import audit_plan, plan_summary
 
 OPEN_ACTOR = "local user (no token)"
 _T = TypeVar("_T")
@@ -484,23 +484,7 @@ class ApiContext:
         return self._audit_bodies.peek((latest.plan_id, latest.version, fiscal_year, today()))
 
     def plan_summaries(self) -> list[dict[str, Any]]:
-        out = []
-        for p in self.history.list_plans():
-            report = self.audit(p.plan_id)
-            out.append(
-                {
-                    "plan": p.plan_id,
-                    "district": p.district,
-                    "title": p.title,
-                    "status": p.status,
-                    "version": p.version,
-                    "revision": p.revision,
-                    "modified_on": p.modified_on.isoformat(),
-                    "audit": dict(report.summary),
-                    "score": report.score,
-                }
-            )
-        return out
+        return [plan_summary(p, self.audit(p.plan_id)) for p in self.history.list_plans()]
 
 
 def today() -> date:

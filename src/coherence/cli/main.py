@@ -28,7 +28,7 @@ from coherence.domain.errors import CoherenceError
 from coherence.projections.neo4j_store import Neo4jGraphStore, Neo4jSettings
 from coherence.projections.projector import Projector
 from coherence.queries.exports import FORMATS
-from coherence.queries.plan_queries import audit_plan, export_graph, line_of_sight
+from coherence.queries.plan_queries import audit_plan, export_graph, line_of_sight, plan_summary
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -173,7 +173,7 @@ def plans(store: str | None, fmt: str) -> None:
     app = open_app(store)
     rows = [(p, audit_plan(app, p.plan_id)) for p in app.list_plans()]
     if fmt == "json":
-        emit_json([render.plan_summary_dict(p, report) for p, report in rows])
+        emit_json([plan_summary(p, report) for p, report in rows])
     else:
         render.plans_table(rows)
 

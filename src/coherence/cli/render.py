@@ -54,19 +54,6 @@ def progress(label: str, total: int | None) -> Iterator[Callable[[int, int | Non
         yield update
 
 
-def plan_summary_dict(p: PlanSummary, report: AuditReport) -> dict[str, Any]:
-    return {
-        "plan": p.plan_id,
-        "district": p.district,
-        "title": p.title,
-        "status": p.status,
-        "version": p.version,
-        "revision": p.revision,
-        "modified_on": p.modified_on.isoformat(),
-        "audit": {**report.summary, "score": report.score},
-    }
-
-
 def plans_table(rows: Sequence[tuple[PlanSummary, AuditReport]]) -> None:
     table = Table(title="Plans", title_justify="left")
     numeric = ("version", "revision", "errors", "warnings", "info", "score")

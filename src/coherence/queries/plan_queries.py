@@ -13,7 +13,7 @@ from typing import Any
 
 import networkx as nx
 
-from coherence.application.history import PlanHistory
+from coherence.application.history import PlanHistory, PlanSummary
 from coherence.projections.neo4j_store import Neo4jGraphStore
 from coherence.projections.networkx_store import active_graph
 from coherence.projections.projector import plan_timeline
@@ -119,4 +119,20 @@ def line_of_sight(
         "kind": g.nodes[key]["kind"],
         "paths": paths_up(g, key),
         "beneath": sorted(n for n in under.nodes if n != key),
+    }
+
+
+def plan_summary(plan: PlanSummary, report: AuditReport) -> dict[str, Any]:
+    """A plan in a list of plans (``coherence plans``, ``GET /plans``): its status,
+    version and its audit's summary and score, in the words of the audit's JSON."""
+    return {
+        "plan": plan.plan_id,
+        "district": plan.district,
+        "title": plan.title,
+        "status": plan.status,
+        "version": plan.version,
+        "revision": plan.revision,
+        "modified_on": plan.modified_on.isoformat(),
+        "audit": dict(report.summary),
+        "score": report.score,
     }
