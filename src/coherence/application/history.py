@@ -232,6 +232,14 @@ class PlanHistory(Application[UUID]):
             raise PlanNotFound(plan_id)
         return int(events[0].originator_version)
 
+    def _exists(self, plan_id: str) -> bool:
+        """Whether the plan has been drafted (one row read, not the plan)."""
+        try:
+            self._latest_version(plan_id)
+        except PlanNotFound:
+            return False
+        return True
+
     def event_timestamp(self, originator_id: UUID, version: int) -> datetime:
         stored = self.recorder.select_events(originator_id, gt=version - 1, lte=version, limit=1)
         event: DistrictPlan.Event = self.mapper.to_domain_event(stored[0])  # type: ignore[assignment]
@@ -314,7 +322,7 @@ class PlanHistory(Application[UUID]):
         def run(plan: DistrictPlan, rev: Revision, snapshots: _Snapshots) -> None:
             apply_changes(plan, plan_changes(PlanState.of(plan), target), rev, snapshots)
 
-        if not self.recorder.select_events(plan_uuid(document.plan_id), limit=1):
+        if not self._exists(document.plan_id):
             if expected_version not in (None, 0):
                 raise VersionConflict(document.plan_id, expected_version or 0, 0)
             plan = DistrictPlan.draft(

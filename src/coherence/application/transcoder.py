@@ -104,12 +104,6 @@ class OrjsonTranscoder(Transcoder):
         if not tags:
             return value
         if type(value) is dict:
-            stamp = value.get("timestamp")  # an event's one tag, most of the time
-            if type(stamp) is dict and stamp.get("_type_") == "datetime_iso" and len(stamp) == 2:
-                value["timestamp"] = datetime.fromisoformat(stamp["_data_"])
-                tags -= 1
-                if not tags:
-                    return value
             tags -= _revive_times(value)
             state = value.get("state")
             if tags and type(state) is dict:

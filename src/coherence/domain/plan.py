@@ -393,8 +393,7 @@ class DistrictPlan(Aggregate):
             event_class = self.ElementRestored if restore else self.ElementAdded
             yield self._record(event_class, rev, {"kind": kind, "key": key, "fields": normalized})
         for source, target, attributes in links:
-            edge = self._edge_for(source, target)
-            attrs = _check_link_attributes(edge, attributes)
+            edge, attrs = self._checked_link(source, target, attributes)
             if target in self.links.get(source, ()):
                 raise InvalidLink(f"{source} is already linked to {target}")
             yield self._record(
@@ -525,8 +524,7 @@ class DistrictPlan(Aggregate):
 
         Returns whether anything changed (linking twice the same way is a no-op).
         """
-        edge = self._edge_for(source, target)
-        attrs = _check_link_attributes(edge, attributes or {})
+        edge, attrs = self._checked_link(source, target, attributes or {})
         current = self.links.get(source, {}).get(target)
         if current is None:
             self._trigger(
@@ -539,6 +537,13 @@ class DistrictPlan(Aggregate):
             self.LinkRevised, rev, edge=edge, source_key=source, target_key=target, attributes=attrs
         )
         return True
+
+    def _checked_link(
+        self, source: str, target: str, attributes: Mapping[str, object]
+    ) -> tuple[str, dict[str, Any]]:
+        """The edge between two active elements, and the link's checked attributes."""
+        edge = self._edge_for(source, target)
+        return edge, _check_link_attributes(edge, attributes)
 
     def unlink(self, source: str, target: str, rev: Revision) -> None:
         """Remove a link, or :class:`InvalidLink` when there is none."""
