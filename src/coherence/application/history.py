@@ -77,6 +77,28 @@ class CommandResult:
         }
 
 
+Row = tuple[int, str, bytes]
+"""A stored event of a known plan: ``(version, topic, state)``."""
+
+
+@dataclass(frozen=True)
+class PreparedRevision:
+    """An import worked out from version ``base`` of a plan but not yet written.
+
+    Its events and snapshots are already encoded, as plain rows, so that the process
+    that writes them (:meth:`PlanHistory.write_prepared`) does little more than the
+    database does.
+    """
+
+    plan_id: str
+    base: int
+    version: int
+    revision: int | None
+    created: bool
+    events: list[Row]
+    snapshots: list[Row]
+
+
 @dataclass(frozen=True)
 class PlanSummary:
     plan_id: str
@@ -569,8 +591,50 @@ class PlanHistory(Application[UUID]):
         )
 
     def _write_revision(self, events: Sequence[Any], snapshots: Sequence[StoredEvent]) -> None:
-        """Write a revision's events and snapshots; in one commit on SQLite."""
-        stored = list(map(self.mapper.to_stored_event, events))
+        """Write a revision's events and snapshots; in one commit on SQLite.
+
+        The one place a command's events are written (a preparing process overrides it
+        to keep them instead: see :mod:`coherence.application.bulk`).
+        """
+        self._write_stored(list(map(self.mapper.to_stored_event, events)), snapshots)
+
+    def write_prepared(self, prepared: PreparedRevision) -> None:
+        """Write a revision that another process worked out from version ``base``.
+
+        :class:`VersionConflict` when the plan is no longer at that version (nothing
+        is written then): the revision must be worked out again.
+        """
+        uid = plan_uuid(prepared.plan_id)
+        if not prepared.events:
+            current = self._latest_version(prepared.plan_id) if prepared.base else 0
+            if current != prepared.base:
+                raise VersionConflict(prepared.plan_id, prepared.base, current)
+            return
+        recorder = self.recorder
+        snapshot_recorder = self.snapshots.recorder if self.snapshots else None
+        try:
+            if isinstance(recorder, BatchSQLiteApplicationRecorder) and isinstance(
+                snapshot_recorder, SQLiteAggregateRecorder
+            ):
+                text = uid.hex
+                recorder.insert_rows(
+                    [(text, *row) for row in prepared.events],
+                    [(text, *row) for row in prepared.snapshots],
+                    snapshot_recorder,
+                )
+            else:
+                self._write_stored(
+                    [StoredEvent(uid, *row) for row in prepared.events],
+                    [StoredEvent(uid, *row) for row in prepared.snapshots],
+                )
+        except IntegrityError:
+            raise VersionConflict(
+                prepared.plan_id, prepared.base, self._latest_version(prepared.plan_id)
+            ) from None
+
+    def _write_stored(
+        self, stored: Sequence[StoredEvent], snapshots: Sequence[StoredEvent]
+    ) -> None:
         recorder = self.recorder
         snapshot_recorder = self.snapshots.recorder if self.snapshots else None
         if isinstance(recorder, BatchSQLiteApplicationRecorder) and isinstance(

@@ -10,7 +10,7 @@ goes the other way, so an exported file imports back as a no-op.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -137,7 +137,7 @@ def parse_text(data: bytes | str, *, filename: str, media: str | None = None) ->
             data = json.loads(text, object_pairs_hook=_no_duplicate_pairs)
         else:
             data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader
-        _depth_ok(data, "", 0)
+        _depth_ok(data)
         return data
     except InvalidInput as e:
         raise PlanFileError(filename, e.path, e.expected) from None
@@ -160,11 +160,13 @@ class _DuplicateKey(ValueError):
 
 
 def _no_duplicate_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateKey(key)
-        out[key] = value
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
     return out
 
 
@@ -188,6 +190,28 @@ class PlanDocument:
 def read_document(data: bytes | str, *, filename: str, media: str | None = None) -> PlanDocument:
     """Parse and check a plan file; :class:`PlanFileError` on the first problem."""
     return check_document(parse_text(data, filename=filename, media=media), filename=filename)
+
+
+@dataclass(frozen=True)
+class PlanSource:
+    """A plan file to import: its name, and its text or already parsed data; with
+    neither, the file of that name is read."""
+
+    name: str
+    data: bytes | str | Mapping[str, Any] | None = None
+
+    def read(self) -> PlanDocument:
+        """The checked plan file; :class:`PlanFileError` if it cannot be read or checked."""
+        data = self.data
+        if data is None:
+            try:
+                with open(self.name, "rb") as f:
+                    data = f.read(MAX_FILE_BYTES + 1)
+            except OSError as e:
+                raise PlanFileError(self.name, "(file)", "a readable file", e.strerror) from None
+        if isinstance(data, bytes | str):
+            return read_document(data, filename=self.name)
+        return check_document(data, filename=self.name)
 
 
 def check_document(doc: object, *, filename: str) -> PlanDocument:
@@ -346,18 +370,47 @@ def _link_items(raw: object, at: str, link_field: LinkField) -> list[tuple[str, 
     return out
 
 
-def _depth_ok(value: object, path: str, depth: int) -> None:
-    """Refuse documents nested deeper than MAX_DEPTH (the path is built only for the error)."""
+def _depth_ok(data: object) -> None:
+    """Refuse parsed data nested deeper than MAX_DEPTH, naming the first place that is."""
+    if _depth(data, 0) > MAX_DEPTH:
+        path = _deep_path(data, "", 0) or "(document)"
+        raise InvalidInput(path, f"a document nested at most {MAX_DEPTH} deep")
+
+
+def _depth(value: object, depth: int) -> int:
+    """How deep the parser's dicts and lists go under ``value`` (stops past MAX_DEPTH)."""
     if depth > MAX_DEPTH:
-        raise InvalidInput(path or "(document)", f"a document nested at most {MAX_DEPTH} deep")
-    if isinstance(value, Mapping):
-        for k, v in value.items():
-            if isinstance(v, Mapping | list):
-                _depth_ok(v, f"{path}.{k}" if path else str(k), depth + 1)
+        return depth
+    children: Iterable[object] = ()
+    if isinstance(value, dict):
+        children = value.values()
     elif isinstance(value, list):
-        for i, v in enumerate(value):
-            if isinstance(v, Mapping | list):
-                _depth_ok(v, f"{path}[{i}]", depth + 1)
+        children = value
+    deepest = depth
+    for v in children:
+        if type(v) in _CONTAINERS:
+            deepest = max(deepest, _depth(v, depth + 1))
+            if deepest > MAX_DEPTH:
+                break
+    return deepest
+
+
+def _deep_path(value: object, path: str, depth: int) -> str | None:
+    """The path of the first place nested deeper than MAX_DEPTH (only for the error)."""
+    if depth > MAX_DEPTH:
+        return path
+    items: Iterable[tuple[str, object]] = ()
+    if type(value) is dict:
+        items = ((f"{path}.{k}" if path else str(k), v) for k, v in value.items())
+    elif type(value) is list:
+        items = ((f"{path}[{i}]", v) for i, v in enumerate(value))
+    for where, v in items:
+        if type(v) in _CONTAINERS and (found := _deep_path(v, where, depth + 1)):
+            return found
+    return None
+
+
+_CONTAINERS = (dict, list)
 
 
 def _mapping(value: object, path: str) -> Mapping[str, Any]:

@@ -31,12 +31,15 @@ class BatchSQLiteApplicationRecorder(SQLiteApplicationRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **_: Any
     ) -> Sequence[int] | None:
-        if not stored_events:
+        return self._insert_event_rows(c, _rows(stored_events))
+
+    def _insert_event_rows(self, c: SQLiteCursor, rows: Sequence[tuple[Any, ...]]) -> list[int]:
+        if not rows:
             return []
-        c.executemany(self.insert_events_statement, _rows(stored_events))
+        c.executemany(self.insert_events_statement, rows)
         c.execute("SELECT last_insert_rowid()")
         last = int(c.fetchone()[0])
-        return list(range(last - len(stored_events) + 1, last + 1))
+        return list(range(last - len(rows) + 1, last + 1))
 
     def select_events(
         self,
@@ -78,12 +81,22 @@ class BatchSQLiteApplicationRecorder(SQLiteApplicationRecorder):
     ) -> Sequence[int] | None:
         """Insert events, and snapshots through ``snapshot_recorder``'s table, in one
         transaction (both recorders must share this recorder's database)."""
+        return self.insert_rows(_rows(stored_events), _rows(snapshots), snapshot_recorder)
+
+    def insert_rows(
+        self,
+        events: Sequence[tuple[Any, ...]],
+        snapshots: Sequence[tuple[Any, ...]],
+        snapshot_recorder: SQLiteAggregateRecorder,
+    ) -> Sequence[int]:
+        """Insert rows ``(originator id text, version, topic, state)`` of events, and of
+        snapshots through ``snapshot_recorder``'s table, in one transaction."""
         if snapshot_recorder.datastore is not self.datastore:
             raise ValueError("the snapshot recorder writes to another database")
         with self.datastore.transaction(commit=True) as c:
-            ids = self._insert_events(c, stored_events)
+            ids = self._insert_event_rows(c, events)
             if snapshots:
-                c.executemany(snapshot_recorder.insert_events_statement, _rows(snapshots))
+                c.executemany(snapshot_recorder.insert_events_statement, snapshots)
             return ids
 
 

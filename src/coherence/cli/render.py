@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from coherence.application.bulk import FileImported
 from coherence.application.history import CommandResult, Diff, PlanSummary
 from coherence.application.narrative import HistoryEntry
 from coherence.application.tokens import TokenInfo
@@ -203,6 +204,26 @@ def import_result(result: CommandResult) -> None:
         for e in result.events:
             table.add_row(str(e.version), e.type, e.summary)
         _console().print(table)
+
+
+def files_imported(results: Sequence[FileImported]) -> None:
+    """One line a file: what importing several files saved."""
+    table = Table(title=f"{len(results)} files imported", title_justify="left")
+    table.add_column("file")
+    table.add_column("plan")
+    for col in ("revision", "events", "version"):
+        table.add_column(col, justify="right")
+    for r in results:
+        table.add_row(
+            escape(r.file),
+            r.plan_id + (" (new)" if r.created else ""),
+            "-" if not r.events else str(r.revision),
+            str(r.events),
+            str(r.version),
+        )
+    _console().print(table)
+    total = sum(r.events for r in results)
+    _console().print(f"{total:,} events saved; unchanged files saved nothing.")
 
 
 def diff_table(diff: Diff) -> None:
