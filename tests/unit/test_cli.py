@@ -221,3 +221,46 @@ def test_plans_json_is_what_the_api_lists(run, tmp_path: Path) -> None:  # type:
     assert api.get("/api/v1/plans").json() == listed
     assert set(listed[0]["audit"]) == {"error", "warning", "info"}
     assert 0 <= listed[0]["score"] <= 100
+
+
+def test_several_files_import_in_order_with_a_line_each(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    other = plan_data()
+    other["plan"]["id"] = "other-2025"
+    revised = plan_data()
+    revised["initiatives"][1]["owner"] = "Family Engagement Office"
+    paths = [
+        write(tmp_path, "v1.yaml", plan_data()),
+        write(tmp_path, "other.yaml", other),
+        write(tmp_path, "v2.yaml", revised),
+        write(tmp_path, "v2-again.yaml", revised),
+    ]
+    code, out, _ = run("import", *paths, "--jobs", "2", "--format", "json")
+    assert code == 0
+    lines = json.loads(out)
+    assert [(Path(x["file"]).name, x["plan"], x["created"]) for x in lines] == [
+        ("v1.yaml", "example-2025", True),
+        ("other.yaml", "other-2025", True),
+        ("v2.yaml", "example-2025", False),
+        ("v2-again.yaml", "example-2025", False),
+    ]
+    assert lines[2]["events"] == 1 and lines[2]["version"] == lines[0]["version"] + 1
+    assert lines[3]["events"] == 0
+
+    code, out, _ = run("history", "example-2025", "--format", "json")
+    assert json.loads(out)[-1]["summary"].endswith("revised (owner)")
+
+    again = write(tmp_path, "other-v2.yaml", {**other, "vision": "Every student belongs."})
+    code, out, _ = run("import", again, paths[0])
+    assert code == 0
+    assert "2 files imported" in out and "other-v2.yaml" in out
+
+
+def test_several_files_stop_at_a_bad_one_naming_it(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = plan_data()
+    bad["plan"]["id"] = "bad-2025"
+    bad["initiatives"][0]["supports"] = ["SO9"]
+    paths = [write(tmp_path, "ok.yaml", plan_data()), write(tmp_path, "bad.yaml", bad)]
+    code, _, err = run("import", *paths, str(tmp_path / "missing.yaml"))
+    assert code == 2
+    assert "bad.yaml: initiatives[0].supports[0]" in err
+    assert json.loads(run("plans", "--format", "json")[1])[0]["plan"] == "example-2025"

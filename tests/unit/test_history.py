@@ -167,3 +167,28 @@ def test_list_plans(app: PlanHistory) -> None:
     other = plan_data(plan={"id": "other-2026", "district": "Other"})
     app.import_plan(check_document(other, filename="o.yaml"), Author("a"))
     assert [p.plan_id for p in app.list_plans()] == ["example-2025", "other-2026"]
+
+
+def test_snapshots_are_stored_compressed_and_plain_ones_still_read() -> None:
+    """A snapshot holds the whole plan; stored compressed, it takes a fraction of the space.
+    Snapshots written before compression (plain JSON) read back the same."""
+    from eventsourcing.domain import Snapshot
+    from eventsourcing.persistence import StoredEvent
+
+    from coherence.application.transcoder import OrjsonTranscoder, PlanMapper
+
+    app = PlanHistory()
+    app.import_plan(document(), Author("Superintendent", source="import"))
+    plan = app.get_plan("example-2025")
+    mapper = PlanMapper(transcoder=OrjsonTranscoder())
+    stored = mapper.to_stored_event(Snapshot.take(plan))
+    plain = OrjsonTranscoder().encode(
+        {k: v for k, v in Snapshot.take(plan).__dict__.items() if not k.startswith("originator")}
+    )
+    assert plain[:1] == b"{"
+    assert len(stored.state) < len(plain) / 2
+    old = StoredEvent(stored.originator_id, stored.originator_version, stored.topic, plain)
+    for each in (stored, old):
+        revived = mapper.to_domain_event(each).mutate(None)
+        assert revived.elements == plan.elements and revived.links == plan.links
+        assert revived.version == plan.version
