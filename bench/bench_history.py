@@ -242,7 +242,9 @@ def bench_bulk_import(workdir: Path, target_events: int, workers: int) -> dict[s
     app = PlanHistory(Settings(store=store_url(db)))
     author = Author("bench", reason="benchmark import", source="import")
     batches: list[int] = []
-    progress = Progress(f"import of {len(sources):,} files, {workers} workers", 0, "events")
+    progress = Progress(
+        f"import of {len(sources):,} files, {workers} workers", target_events, "events"
+    )
     total = 0
     busy_before = machine_busy_seconds()
     started = time.perf_counter()
