@@ -104,13 +104,24 @@ def import_files(
     pending: deque[tuple[PlanSource, Future[PreparedRevision | None]]] = deque()
     try:
         for source in sources:
-            pending.append((source, pool.submit(_prepare, source, author)))
+            pending.append((source, _submit(pool, source, author)))
             if len(pending) > ahead:
                 yield _finish(app, author, *pending.popleft())
         while pending:
             yield _finish(app, author, *pending.popleft())
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _submit(
+    pool: ProcessPoolExecutor, source: PlanSource, author: Author
+) -> Future[PreparedRevision | None]:
+    try:
+        return pool.submit(_prepare, source, author)
+    except RuntimeError as e:  # a broken pool: the file is imported here
+        failed: Future[PreparedRevision | None] = Future()
+        failed.set_exception(e)
+        return failed
 
 
 def _finish(
