@@ -8,10 +8,12 @@ files one at a time makes; a bad file must stop the import with its own error.
 from __future__ import annotations
 
 import copy
+import sqlite3
 from collections.abc import Iterator
 from importlib.resources import files
 from typing import Any
 
+import psycopg
 import pytest
 
 from coherence.application.bulk import FileImported, import_files
@@ -70,11 +72,25 @@ def event_log(app: PlanHistory, plan_id: str) -> list[tuple[int, str, dict[str, 
     ]
 
 
+def tables(store_url: str) -> set[str]:
+    if store_url.startswith("sqlite:///"):
+        with sqlite3.connect(store_url.removeprefix("sqlite:///")) as con:
+            rows = con.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    else:
+        with psycopg.connect(store_url) as con:
+            rows = con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+            ).fetchall()
+    return {name for (name,) in rows}
+
+
 def test_files_imported_by_workers_make_the_history_one_at_a_time_makes(store_url: str) -> None:
     app = PlanHistory(Settings(store=store_url))
     reference = PlanHistory(Settings(store="memory://"))
+    before = tables(store_url)
     try:
         together = list(import_files(app, sources(), AUTHOR, workers=2))
+        assert tables(store_url) == before  # the workers read the plans where they are
         alone = list(import_files(reference, sources(), AUTHOR, workers=1))
 
         assert [(r.file, r.plan_id, r.version, r.events, r.created) for r in together] == [

@@ -158,6 +158,8 @@ def _finish(
 class _PreparingHistory(PlanHistory):
     """A ``PlanHistory`` whose commands keep their revision instead of writing it."""
 
+    name = PlanHistory.name  # the library names the tables it reads after the application
+
     kept: tuple[list[Row], list[Row]] | None = None
 
     def _write_revision(self, events: Sequence[Any], snapshots: Sequence[StoredEvent]) -> None:
