@@ -169,7 +169,7 @@ def test_list_plans(app: PlanHistory) -> None:
     assert [p.plan_id for p in app.list_plans()] == ["example-2025", "other-2026"]
 
 
-def test_snapshots_are_stored_compressed_and_plain_ones_still_read() -> None:
+def test_snapshots_are_stored_compressed_and_plain_ones_still_read(app: PlanHistory) -> None:
     """A snapshot holds the whole plan; stored compressed, it takes a fraction of the space.
     Snapshots written before compression (plain JSON) read back the same."""
     from eventsourcing.domain import Snapshot
@@ -177,7 +177,6 @@ def test_snapshots_are_stored_compressed_and_plain_ones_still_read() -> None:
 
     from coherence.application.transcoder import OrjsonTranscoder, PlanMapper
 
-    app = PlanHistory()
     app.import_plan(document(), Author("Superintendent", source="import"))
     plan = app.get_plan("example-2025")
     mapper = PlanMapper(transcoder=OrjsonTranscoder())
