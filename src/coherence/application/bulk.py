@@ -60,6 +60,12 @@ class FileImported:
         events = len(result.events)
         return cls(file, result.plan_id, result.version, result.revision, events, result.created)
 
+    @classmethod
+    def written(cls, file: str, prepared: PreparedRevision) -> FileImported:
+        """What a worker's revision saved, once written."""
+        p = prepared
+        return cls(file, p.plan_id, p.version, p.revision, len(p.events), p.created)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "file": self.file,
@@ -141,14 +147,7 @@ def _finish(
         except VersionConflict:
             pass
         else:
-            return FileImported(
-                source.name,
-                prepared.plan_id,
-                prepared.version,
-                prepared.revision,
-                len(prepared.events),
-                prepared.created,
-            )
+            return FileImported.written(source.name, prepared)
     return FileImported.of(source.name, app.import_plan(source.read(), author))
 
 

@@ -591,7 +591,7 @@ class PlanHistory(Application[UUID]):
         )
 
     def _write_revision(self, events: Sequence[Any], snapshots: Sequence[StoredEvent]) -> None:
-        """Write a revision's events and snapshots; in one commit on SQLite.
+        """Map a revision's events and write them with its snapshots.
 
         The one place a command's events are written (a preparing process overrides it
         to keep them instead: see :mod:`coherence.application.bulk`).
@@ -635,6 +635,7 @@ class PlanHistory(Application[UUID]):
     def _write_stored(
         self, stored: Sequence[StoredEvent], snapshots: Sequence[StoredEvent]
     ) -> None:
+        """Write one plan's stored events and snapshots; in one commit on SQLite."""
         recorder = self.recorder
         snapshot_recorder = self.snapshots.recorder if self.snapshots else None
         if isinstance(recorder, BatchSQLiteApplicationRecorder) and isinstance(
