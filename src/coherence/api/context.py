@@ -35,11 +35,11 @@ from coherence.application.settings import store_in_process
 from coherence.application.tokens import authenticate, tokens_exist
 from coherence.domain.access import Grant
 from coherence.domain.errors import InvalidValue
-from coherence.domain.plan import DistrictPlan, plan_uuid
-from coherence.projections.graph_changes import graph_changes
+from coherence.domain.plan import DistrictPlan
 from coherence.projections.neo4j_store import Neo4jGraphStore
-from coherence.projections.networkx_store import active_graph, apply_change
+from coherence.projections.networkx_store import active_graph
 from coherence.projections.projector import plan_timeline
+from coherence.projections.replay import plan_events, replay
 from coherence.queries.audit import AuditReport, audit
 from coherence.queries.exports import EXPORTERS, to_gexf
 from coherence.queries.plan_queries import audit_plan, plan_summary
@@ -142,12 +142,8 @@ class GraphCache:
                     self._live[plan_id] = timeline
                 return use(timeline)
             if live.graph["version"] < version:
-                graphs = {plan_id: live}
-                for event in history.events.get(
-                    plan_uuid(plan_id), gt=live.graph["version"], lte=version
-                ):
-                    for change in graph_changes(event, plan_id):
-                        apply_change(graphs, change)
+                after = live.graph["version"]
+                replay(plan_events(history, plan_id, after=after, upto=version), plan_id, live)
             return use(live)
 
     def active(self, history: PlanHistory, plan_id: str, version: int) -> nx.MultiDiGraph:

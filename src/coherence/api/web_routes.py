@@ -22,11 +22,9 @@ from pydantic import BaseModel, Field
 from coherence.api.context import ApiContext, context
 from coherence.api.models import AuditSummary, Finding
 from coherence.api.routes import ERRORS, G, check, etag
-from coherence.application.errors import PlanNotFound
 from coherence.application.history import PlanHistory
-from coherence.domain.plan import DistrictPlan, plan_uuid
-from coherence.projections.graph_changes import graph_changes
-from coherence.projections.networkx_store import active_graph, apply_change
+from coherence.projections.networkx_store import active_graph
+from coherence.projections.replay import by_revision, plan_events
 from coherence.queries.audit import audit
 from coherence.queries.exports import label
 
@@ -116,23 +114,14 @@ class _Cache:
 
 def build_graph_timeline(history: PlanHistory, plan_id: str, version: int) -> dict[str, Any]:
     """The plan's union graph up to ``version`` with lifetimes by revision and audits."""
-    events: list[DistrictPlan.Event] = list(
-        history.events.get(plan_uuid(plan_id), lte=version)  # type: ignore[arg-type]
-    )
-    if not events:
-        raise PlanNotFound(plan_id)
-    graphs: dict[str, nx.MultiDiGraph] = {}
     nodes: dict[str, dict[str, Any]] = {}
     edges: dict[str, dict[str, Any]] = {}
     revisions: list[dict[str, Any]] = []
-    first_of_revision = 0
     previous = 0
-    for i, event in enumerate(events):
-        for change in graph_changes(event, plan_id):
-            apply_change(graphs, change)
-        if i + 1 < len(events) and events[i + 1].revision == event.revision:
-            continue
-        active = active_graph(graphs[plan_id])
+    timeline: nx.MultiDiGraph | None = None
+    for events, timeline in by_revision(plan_events(history, plan_id, upto=version), plan_id):
+        event = events[-1]
+        active = active_graph(timeline)
         revision = int(event.revision)
         for key, data in active.nodes(data=True):
             node = {"id": key, **{k: v for k, v in data.items() if v is not None}}
@@ -152,18 +141,17 @@ def build_graph_timeline(history: PlanHistory, plan_id: str, version: int) -> di
                 "timestamp": event.timestamp.isoformat(),
                 "actor": event.actor,
                 "reason": event.reason,
-                "changes": i + 1 - first_of_revision,
+                "changes": len(events),
                 "summary": dict(report.summary),
                 "score": report.score,
                 "findings": [f.to_dict() for f in report.findings],
             }
         )
-        first_of_revision = i + 1
         previous = revision
-    details = graphs[plan_id].graph
+    details = timeline.graph if timeline is not None else {}
     return {
         "plan": plan_id,
-        "version": int(events[-1].originator_version),
+        "version": int(revisions[-1]["version"]),
         "details": {k: details.get(k) for k in _PLAN_KEYS},
         "revisions": revisions,
         "nodes": list(nodes.values()),
