@@ -16,14 +16,11 @@ import os
 import threading
 import weakref
 import zlib
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Hashable, Iterator
-from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from typing import Any, Generic, TypeVar
+from datetime import date
+from typing import Generic, TypeVar
 
-import networkx as nx
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -34,151 +31,15 @@ from coherence.application.history import PlanHistory
 from coherence.application.settings import store_in_process
 from coherence.application.tokens import authenticate, tokens_exist
 from coherence.domain.access import Grant
-from coherence.domain.errors import InvalidValue
 from coherence.domain.plan import DistrictPlan
 from coherence.projections.neo4j_store import Neo4jGraphStore
-from coherence.projections.networkx_store import active_graph
-from coherence.projections.projector import plan_timeline
-from coherence.projections.replay import plan_events, replay
-from coherence.queries.audit import AuditReport, audit
-from coherence.queries.exports import EXPORTERS, to_gexf
-from coherence.queries.plan_queries import audit_plan, plan_summary
+from coherence.queries.graph_cache import Memo
+from coherence.queries.reader import PlanReader, check_fiscal_year, today
 
 OPEN_ACTOR = "local user (no token)"
 _T = TypeVar("_T")
 _K = TypeVar("_K", bound=Hashable)
 _V = TypeVar("_V")
-
-
-class Memo(Generic[_K, _V]):
-    """Values by key, each computed once: callers that ask for a key while it is being
-    computed wait for that result instead of computing it again (right after a write,
-    every concurrent read wants the same new version). The most recently used are kept.
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._values: OrderedDict[_K, _V] = OrderedDict()
-        self._pending: dict[_K, Future[_V]] = {}
-        self._lock = threading.Lock()
-
-    def peek(self, key: _K) -> _V | None:
-        """The value if it is there (never computes, never waits)."""
-        with self._lock:
-            value = self._values.get(key)
-            if value is not None:
-                self._values.move_to_end(key)
-            return value
-
-    def get(self, key: _K, make: Callable[[], _V]) -> _V:
-        """The value, made by ``make`` unless it is there or being made."""
-        with self._lock:
-            if key in self._values:
-                self._values.move_to_end(key)
-                return self._values[key]
-            pending = self._pending.get(key)
-            mine = pending is None
-            if pending is None:
-                pending = self._pending[key] = Future()
-        if not mine:
-            return pending.result()
-        try:
-            value = make()
-        except BaseException as e:
-            with self._lock:
-                del self._pending[key]
-            pending.set_exception(e)
-            raise
-        with self._lock:
-            self._values[key] = value
-            del self._pending[key]
-            while len(self._values) > self.size:
-                self._values.popitem(last=False)
-        pending.set_result(value)
-        return value
-
-
-class GraphCache:
-    """Graphs of plans at versions, for reads.
-
-    Each plan has a *live* timeline that moves forward with new events (reading only
-    the events after it), so a read after a write costs one event, not the whole
-    history. Past versions are built from their events. Graphs and exports handed
-    out are never changed afterwards, so readers need no lock.
-    """
-
-    def __init__(self, size: int = 256, graphs: int = 16) -> None:
-        self._live: dict[str, nx.MultiDiGraph] = {}
-        self._plan_locks: dict[str, threading.Lock] = {}
-        # Few graphs (thousands of objects each, which the garbage collector scans), many
-        # exports (bytes, which it does not): reads of a version mostly want its export.
-        self._graphs: Memo[tuple[str, int], nx.MultiDiGraph] = Memo(graphs)
-        self._exports: Memo[tuple[str, int, str], bytes] = Memo(size)
-        self._newest: dict[tuple[str, str], tuple[bytes, int]] = {}
-        self._lock = threading.Lock()
-
-    def newest(self, plan_id: str, fmt: str, at_least: int) -> tuple[bytes, int] | None:
-        """The newest export made of the plan in a format, and its version, if that is
-        ``at_least`` (never computes).
-
-        A read of "the latest version" may be answered with any version from the one
-        that was latest when it arrived (every write acknowledged before it is in) to
-        the one that is latest when it is answered: so reads that queue for an export
-        share the newest one rather than each waiting for its own."""
-        found = self._newest.get((plan_id, fmt))
-        return found if found is not None and found[1] >= at_least else None
-
-    def _at(
-        self, history: PlanHistory, plan_id: str, version: int, use: Callable[[nx.MultiDiGraph], _T]
-    ) -> _T:
-        """``use`` the plan's timeline at ``version`` (the live one, moved forward, when it can)."""
-        with self._lock:
-            plan_lock = self._plan_locks.setdefault(plan_id, threading.Lock())
-        with plan_lock:
-            live = self._live.get(plan_id)
-            if live is None or live.graph["version"] > version:
-                timeline = plan_timeline(history, plan_id, version=version)
-                if live is None:
-                    self._live[plan_id] = timeline
-                return use(timeline)
-            if live.graph["version"] < version:
-                after = live.graph["version"]
-                replay(plan_events(history, plan_id, after=after, upto=version), plan_id, live)
-            return use(live)
-
-    def active(self, history: PlanHistory, plan_id: str, version: int) -> nx.MultiDiGraph:
-        """The active graph at a version (shared: do not change it)."""
-        return self._graphs.get(
-            (plan_id, version), lambda: self._at(history, plan_id, version, active_graph)
-        )
-
-    def export(
-        self,
-        history: PlanHistory,
-        plan_id: str,
-        fmt: str,
-        *,
-        version: int | None = None,
-        as_of: date | None = None,
-        latest: DistrictPlan | None = None,
-    ) -> tuple[bytes, int]:
-        """The graph in an export format (UTF-8, encoded once) and the version it is of.
-
-        ``latest`` is the plan as the caller just read it, so that a read of the
-        latest version does not read it again."""
-        resolved = resolve_version(history, plan_id, version, as_of, latest)
-
-        def make() -> bytes:
-            if fmt == "gexf":
-                return self._at(history, plan_id, resolved, to_gexf).encode()
-            return EXPORTERS[fmt](self.active(history, plan_id, resolved)).encode()
-
-        body = self._exports.get((plan_id, resolved, fmt), make)
-        with self._lock:
-            newest = self._newest.get((plan_id, fmt))
-            if newest is None or newest[1] < resolved:
-                self._newest[(plan_id, fmt)] = (body, resolved)
-        return body, resolved
 
 
 class PerLoop(Generic[_V]):
@@ -281,22 +142,6 @@ def _try_lockf(fd: int, stripe: int) -> bool:
     return True
 
 
-def resolve_version(
-    history: PlanHistory,
-    plan_id: str,
-    version: int | None,
-    as_of: date | None,
-    latest: DistrictPlan | None = None,
-) -> int:
-    """The version a read is of: ``as_of``'s, ``version`` (checked) or the latest
-    (``latest``'s, when the caller has just read the plan)."""
-    if as_of is not None:
-        return history.version_at(plan_id, as_of)
-    if version is None and latest is not None:
-        return latest.version
-    return history.get_plan(plan_id, version=version).version
-
-
 @dataclass
 class ApiContext:
     """The service's state: its application, its options, its caches."""
@@ -305,13 +150,10 @@ class ApiContext:
     max_body: int = 8 * 1024 * 1024
     open_actor: str = OPEN_ACTOR
     neo4j: Neo4jGraphStore | None = None
-    graphs: GraphCache = field(default_factory=GraphCache)
+    reader: PlanReader = None  # type: ignore[assignment]
     write_locks: WriteLocks = field(default_factory=WriteLocks)
     _heavy: PerLoop[asyncio.Lock] = field(default_factory=lambda: PerLoop(asyncio.Lock))
     _tokens_required: bool = False
-    _reports: Memo[tuple[str, int, str | None, date], AuditReport] = field(
-        default_factory=lambda: Memo(512)
-    )
     _audit_bodies: Memo[tuple[str, int, str | None, date], tuple[bytes, int | None]] = field(
         default_factory=lambda: Memo(256)
     )
@@ -320,6 +162,8 @@ class ApiContext:
 
     def __post_init__(self) -> None:
         self.store_in_process = store_in_process(self.history.settings.store)
+        if self.reader is None:
+            self.reader = PlanReader(self.history, neo4j=self.neo4j)
 
     # -- who -------------------------------------------------------------------
 
@@ -397,51 +241,6 @@ class ApiContext:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def audit(
-        self,
-        plan_id: str,
-        *,
-        version: int | None = None,
-        as_of: date | None = None,
-        fiscal_year: str | None = None,
-        engine: str = "networkx",
-        latest: DistrictPlan | None = None,
-    ) -> AuditReport:
-        """The audit of a plan: as of a date, at a version (its date), or now (today).
-
-        ``latest`` is the plan as the caller just read it (see :func:`resolve_version`).
-        """
-        resolved = resolve_version(self.history, plan_id, version, as_of, latest)
-        if as_of is not None:
-            audit_date = as_of
-        elif version is not None:
-            audit_date = (
-                self.history.get_plan(plan_id, version=resolved).modified_on.astimezone(UTC).date()
-            )
-        else:
-            audit_date = today()
-        if engine == "neo4j":
-            if self.neo4j is None:
-                raise InvalidValue(
-                    "engine", "networkx (Neo4j is not configured on this server)", engine
-                )
-            return audit_plan(
-                self.history,
-                plan_id,
-                version=resolved,
-                fiscal_year=fiscal_year,
-                audit_date=audit_date,
-                neo4j=self.neo4j,
-            )
-        return self._reports.get(
-            (plan_id, resolved, fiscal_year, audit_date),
-            lambda: audit(
-                self.graphs.active(self.history, plan_id, resolved),
-                as_of=audit_date,
-                fiscal_year=fiscal_year,
-            ),
-        )
-
     def audit_body(
         self,
         plan_id: str,
@@ -458,7 +257,7 @@ class ApiContext:
         a repeated one serializes nothing."""
 
         def body() -> tuple[bytes, int | None]:
-            report = self.audit(
+            report = self.reader.audit(
                 plan_id,
                 version=version,
                 as_of=as_of,
@@ -470,22 +269,15 @@ class ApiContext:
 
         if engine != "networkx" or version is not None or as_of is not None:
             return body()  # the report is kept; serializing it again is cheap
-        resolved = resolve_version(self.history, plan_id, version, as_of, latest)
-        return self._audit_bodies.get((plan_id, resolved, fiscal_year, today()), body)
+        check_fiscal_year(fiscal_year)
+        resolved = self.reader.at(plan_id, latest=latest)
+        return self._audit_bodies.get((plan_id, resolved.version, fiscal_year, today()), body)
 
     def cached_audit_body(
         self, latest: DistrictPlan, fiscal_year: str | None
     ) -> tuple[bytes, int | None] | None:
         """Today's audit of the plan at ``latest``'s version, if its body is kept."""
         return self._audit_bodies.peek((latest.plan_id, latest.version, fiscal_year, today()))
-
-    def plan_summaries(self) -> list[dict[str, Any]]:
-        return [plan_summary(p, self.audit(p.plan_id)) for p in self.history.list_plans()]
-
-
-def today() -> date:
-    """The date an audit of "now" is as of (UTC)."""
-    return datetime.now(UTC).date()
 
 
 async def context(request: Request) -> ApiContext:

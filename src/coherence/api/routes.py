@@ -52,8 +52,6 @@ from coherence.domain.changes import PlanState
 from coherence.domain.errors import InvalidLink, InvalidValue
 from coherence.domain.plan import DistrictPlan
 from coherence.queries.exports import FORMATS, MEDIA_TYPES
-from coherence.queries.line_of_sight import beneath, paths_up
-from coherence.queries.timeline import audit_timeline
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {
@@ -163,7 +161,7 @@ async def command(
 
 @router.get("/plans", response_model=list[PlanListItem], summary="Plans with their audit summary")
 def list_plans(ctx: Ctx, grant: G) -> list[dict[str, Any]]:
-    return [p for p in ctx.plan_summaries() if grant.in_scope(p["plan"], p["district"])]
+    return [p for p in ctx.reader.plan_summaries() if grant.in_scope(p["plan"], p["district"])]
 
 
 @router.post(
@@ -237,7 +235,7 @@ def read_plan(
     as_of: AsOf = None,
 ) -> dict[str, Any] | Response:
     check(ctx, grant, plan_id, "read")
-    plan = ctx.history.get_plan(plan_id, version=version, as_of=as_of)
+    plan = ctx.reader.plan(plan_id, version=version, as_of=as_of)
     if (unchanged := not_modified(request, plan.version)) is not None:
         return unchanged
     etag(response, plan.version)
@@ -258,26 +256,9 @@ def read_element(
     plan_id: str, key: str, response: Response, ctx: Ctx, grant: G, version: Version = None
 ) -> dict[str, Any]:
     check(ctx, grant, plan_id, "read")
-    plan = ctx.history.get_plan(plan_id, version=version)
-    element = plan.element(key)
-    graph = ctx.graphs.active(ctx.history, plan_id, plan.version)
-    etag(response, plan.version)
-    active = key in graph
-    return {
-        "plan": plan_id,
-        "version": plan.version,
-        "key": key,
-        "kind": element["kind"],
-        "retired": element["retired"],
-        "fields": element["fields"],
-        "line_of_sight": paths_up(graph, key) if active else [],
-        "beneath": sorted(n for n in beneath(graph, key).nodes if n != key) if active else [],
-        "history": [
-            e.to_dict()
-            for e in ctx.history.history(plan_id)
-            if e.version <= plan.version and key in (e.key, *e.keys)
-        ],
-    }
+    body = ctx.reader.element(plan_id, key, version=version)
+    etag(response, body["version"])
+    return body
 
 
 @router.post(
@@ -520,7 +501,7 @@ def history(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     check(ctx, grant, plan_id, "read")
-    entries = ctx.history.history(plan_id)
+    entries = ctx.reader.history_of(plan_id)
     etag(response, entries[-1].version)
     return {
         "plan": plan_id,
@@ -542,7 +523,7 @@ def diff(
     to: Annotated[int, Query(ge=1)],
 ) -> dict[str, Any]:
     check(ctx, grant, plan_id, "read")
-    return ctx.history.diff(plan_id, from_, to).to_dict()
+    return ctx.reader.diff(plan_id, from_, to).to_dict()
 
 
 @router.get(
@@ -576,18 +557,17 @@ async def graph(
         def newest() -> tuple[bytes, int]:
             """What another read made since this one arrived, else the export of the
             version latest now (which the reads queued behind this one can share)."""
-            return ctx.graphs.newest(plan_id, format, arrived) or ctx.graphs.export(
-                ctx.history, plan_id, format, latest=ctx.latest(plan_id)
+            return ctx.reader.newest_export(plan_id, format, arrived) or ctx.reader.export_graph(
+                plan_id, format, latest=ctx.latest(plan_id)
             )
 
         if (unchanged := not_modified(request, arrived)) is not None:
             return unchanged
-        found = ctx.graphs.newest(plan_id, format, arrived)
+        found = ctx.reader.newest_export(plan_id, format, arrived)
         body, resolved = found if found is not None else await ctx.heavy(newest)
     else:  # a past version may be rebuilt from its events: not on the event loop
         body, resolved = await run_in_threadpool(
-            ctx.graphs.export,
-            ctx.history,
+            ctx.reader.export_graph,
             plan_id,
             format,
             version=version,
@@ -652,7 +632,7 @@ def timeline(
     plan_id: str, ctx: Ctx, grant: G, fiscal_year: str | None = None
 ) -> list[dict[str, Any]]:
     check(ctx, grant, plan_id, "read")
-    return audit_timeline(ctx.history, plan_id, fiscal_year=fiscal_year)
+    return ctx.reader.audit_timeline(plan_id, fiscal_year=fiscal_year)
 
 
 @router.get(
@@ -661,7 +641,7 @@ def timeline(
     summary="Audit summary across every plan you can see",
 )
 def statewide(ctx: Ctx, grant: G) -> dict[str, Any]:
-    plans = [p for p in ctx.plan_summaries() if grant.in_scope(p["plan"], p["district"])]
+    plans = [p for p in ctx.reader.plan_summaries() if grant.in_scope(p["plan"], p["district"])]
     totals = {s: sum(p["audit"][s] for p in plans) for s in ("error", "warning", "info")}
     ranked = sorted(plans, key=lambda p: (-p["score"], p["plan"]))
     return {"plans": len(plans), "summary": totals, "by_plan": ranked}

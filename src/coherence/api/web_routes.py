@@ -10,29 +10,17 @@ slider needs no further request and nothing jumps.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from datetime import UTC
 from typing import Annotated, Any
 
-import networkx as nx
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 
 from coherence.api.context import ApiContext, context
 from coherence.api.models import AuditSummary, Finding
 from coherence.api.routes import ERRORS, G, check, etag
-from coherence.application.history import PlanHistory
-from coherence.projections.networkx_store import active_graph
-from coherence.projections.replay import by_revision, plan_events
-from coherence.queries.audit import audit
-from coherence.queries.exports import label
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 Ctx = Annotated[ApiContext, Depends(context)]
-
-CACHE_SIZE = 16
-_PLAN_KEYS = ("district", "title", "period_start", "period_end", "status")
 
 
 class RevisionState(BaseModel):
@@ -72,109 +60,8 @@ class GraphTimeline(BaseModel):
     summary="Every element and link that ever existed, the revisions each was active in, "
     "and each revision's audit",
 )
-def graph_timeline(
-    plan_id: str, request: Request, response: Response, ctx: Ctx, grant: G
-) -> dict[str, Any]:
+def graph_timeline(plan_id: str, response: Response, ctx: Ctx, grant: G) -> dict[str, Any]:
     check(ctx, grant, plan_id, "read")
-    version = ctx.history.get_plan(plan_id).version
+    found, version = ctx.reader.graph_timeline(plan_id)
     etag(response, version)
-    state = request.app.state
-    if not hasattr(state, "graph_timelines"):
-        state.graph_timelines = _Cache(CACHE_SIZE)
-    cache: _Cache = state.graph_timelines
-    key = (plan_id, version)
-    found = cache.get(key)
-    if found is None:
-        found = build_graph_timeline(ctx.history, plan_id, version)
-        cache.put(key, found)
     return found
-
-
-class _Cache:
-    """Answers by (plan, version): a version never changes, so they never go stale."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, int]) -> dict[str, Any] | None:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        return None
-
-    def put(self, key: tuple[str, int], value: dict[str, Any]) -> None:
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-
-def build_graph_timeline(history: PlanHistory, plan_id: str, version: int) -> dict[str, Any]:
-    """The plan's union graph up to ``version`` with lifetimes by revision and audits."""
-    nodes: dict[str, dict[str, Any]] = {}
-    edges: dict[str, dict[str, Any]] = {}
-    revisions: list[dict[str, Any]] = []
-    previous = 0
-    timeline: nx.MultiDiGraph | None = None
-    for events, timeline in by_revision(plan_events(history, plan_id, upto=version), plan_id):
-        event = events[-1]
-        active = active_graph(timeline)
-        revision = int(event.revision)
-        for key, data in active.nodes(data=True):
-            node = {"id": key, **{k: v for k, v in data.items() if v is not None}}
-            node["label"] = label(data)
-            _mark(nodes, key, node, revision, previous)
-        for source, target, edge, data in active.edges(keys=True, data=True):
-            ident = f"{source}|{edge}|{target}"
-            link = {"id": ident, "source": source, "target": target, "edge": edge}
-            if data.get("amount") is not None:
-                link["amount"] = data["amount"]
-            _mark(edges, ident, link, revision, previous)
-        report = audit(active, as_of=event.timestamp.astimezone(UTC).date())
-        revisions.append(
-            {
-                "revision": revision,
-                "version": int(event.originator_version),
-                "timestamp": event.timestamp.isoformat(),
-                "actor": event.actor,
-                "reason": event.reason,
-                "changes": len(events),
-                "summary": dict(report.summary),
-                "score": report.score,
-                "findings": [f.to_dict() for f in report.findings],
-            }
-        )
-        previous = revision
-    details = timeline.graph if timeline is not None else {}
-    return {
-        "plan": plan_id,
-        "version": int(revisions[-1]["version"]),
-        "details": {k: details.get(k) for k in _PLAN_KEYS},
-        "revisions": revisions,
-        "nodes": list(nodes.values()),
-        "edges": list(edges.values()),
-    }
-
-
-def _mark(
-    seen: dict[str, dict[str, Any]],
-    ident: str,
-    data: dict[str, Any],
-    revision: int,
-    previous: int,
-) -> None:
-    """Record that an element or link is active in ``revision`` (its data as last seen);
-    a range goes on when it was active in the ``previous`` revision too."""
-    entry = seen.get(ident)
-    if entry is None:
-        seen[ident] = {"data": data, "active": [[revision, revision]]}
-        return
-    entry["data"] = data
-    spans: list[list[int]] = entry["active"]
-    if spans[-1][1] == previous:
-        spans[-1][1] = revision
-    else:
-        spans.append([revision, revision])

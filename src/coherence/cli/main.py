@@ -29,7 +29,7 @@ from coherence.domain.errors import CoherenceError
 from coherence.projections.neo4j_store import Neo4jGraphStore, Neo4jSettings
 from coherence.projections.projector import Projector
 from coherence.queries.exports import FORMATS
-from coherence.queries.plan_queries import audit_plan, export_graph, line_of_sight, plan_summary
+from coherence.queries.reader import PlanReader, plan_summary
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,6 +63,10 @@ def handles_errors(func: F) -> F:
 
 def open_app(store: str | None) -> PlanHistory:
     return PlanHistory(Settings.from_environment(store=store))
+
+
+def open_reader(store: str | None, neo4j: Neo4jGraphStore | None = None) -> PlanReader:
+    return PlanReader(open_app(store), neo4j=neo4j)
 
 
 def parse_when(value: str | None, name: str) -> datetime | date | None:
@@ -170,7 +174,8 @@ def export(
     """Write the plan file of a plan (YAML to standard output unless --output)."""
     if version is not None and as_of is not None:
         raise click.UsageError("give --version or --as-of, not both")
-    doc = open_app(store).export_plan(plan, version=version, as_of=parse_when(as_of, "--as-of"))
+    reader = open_reader(store)
+    doc = reader.export_plan(plan, version=version, as_of=parse_when(as_of, "--as-of"))
     text = dump_document(doc, fmt)
     if output is None:
         click.echo(text, nl=False)
@@ -184,8 +189,7 @@ def export(
 @handles_errors
 def plans(store: str | None, fmt: str) -> None:
     """List plans with their version, status and audit summary."""
-    app = open_app(store)
-    rows = [(p, audit_plan(app, p.plan_id)) for p in app.list_plans()]
+    rows = open_reader(store).audited_plans()
     if fmt == "json":
         emit_json([plan_summary(p, report) for p, report in rows])
     else:
@@ -201,7 +205,7 @@ def plans(store: str | None, fmt: str) -> None:
 @handles_errors
 def history(plan: str, since: int, limit: int | None, store: str | None, fmt: str) -> None:
     """Every event of a plan: version, time, actor, reason, what changed."""
-    entries = open_app(store).history(plan, since=since, limit=limit)
+    entries = open_reader(store).history_of(plan, since=since, limit=limit)
     if fmt == "json":
         emit_json([e.to_dict() for e in entries])
     else:
@@ -217,7 +221,7 @@ def history(plan: str, since: int, limit: int | None, store: str | None, fmt: st
 @handles_errors
 def diff(plan: str, from_version: int, to_version: int, store: str | None, fmt: str) -> None:
     """Elements and links added, retired and revised between two versions, field by field."""
-    result = open_app(store).diff(plan, from_version, to_version)
+    result = open_reader(store).diff(plan, from_version, to_version)
     if fmt == "json":
         emit_json(result.to_dict())
     else:
@@ -289,14 +293,13 @@ def audit(
     store: str | None,
 ) -> None:
     """Alignment findings of a plan; exit status 1 when there is an error finding."""
-    app = open_app(store)
     graph = None
     if engine == "neo4j":
         settings = neo4j_settings(neo4j_uri)
         graph = Neo4jGraphStore(settings.driver(), database=settings.database)
     try:
-        report = audit_plan(
-            app, plan, fiscal_year=fiscal_year, neo4j=graph, **resolve_when(version, as_of)
+        report = open_reader(store, graph).audit(
+            plan, fiscal_year=fiscal_year, engine=engine, **resolve_when(version, as_of)
         )
     finally:
         if graph is not None:
@@ -327,7 +330,8 @@ def graph(
     store: str | None,
 ) -> None:
     """Export the alignment graph (GEXF carries each element's lifetime)."""
-    text = export_graph(open_app(store), plan, fmt, **resolve_when(version, as_of))
+    body, _ = open_reader(store).export_graph(plan, fmt, **resolve_when(version, as_of))
+    text = body.decode()
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -343,7 +347,7 @@ def graph(
 @handles_errors
 def line_of_sight_(plan: str, key: str, version: int | None, store: str | None, fmt: str) -> None:
     """How an element reaches the mission, and what stands beneath it."""
-    result = line_of_sight(open_app(store), plan, key, version=version)
+    result = open_reader(store).line_of_sight(plan, key, version=version)
     if fmt == "json":
         emit_json(result)
     else:
@@ -551,7 +555,8 @@ def token_revoke(token_id: str, reason: str | None, store: str | None) -> None:
 @handles_errors
 def demo(show_history: bool, store: str | None) -> None:
     """Load the demo district plan (three years of history) into the store, then show it."""
-    app = open_app(store)
+    reader = open_reader(store)
+    app = reader.history
     with render.progress("Loading the demo", None) as update:
         results = load_demo(app, progress=update)
     if results:
@@ -561,7 +566,7 @@ def demo(show_history: bool, store: str | None) -> None:
         )
     else:
         render.note("The demo plan is already in the store.")
-    render.plans_table([(p, audit_plan(app, p.plan_id)) for p in app.list_plans()])
+    render.plans_table(reader.audited_plans())
     if show_history and results:
         render.history_table(results[0].plan_id, app.history(results[0].plan_id), by_revision=True)
 
