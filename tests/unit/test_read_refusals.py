@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from coherence.api.app import create_app
-from coherence.api.context import ApiContext
 from coherence.application.history import PlanHistory
 from coherence.application.settings import Settings
+from coherence.bootstrap import api_context
 from coherence.cli.main import cli
 from tests.plans import yaml_text
 
@@ -50,7 +50,7 @@ def run(store: str, *args: str) -> tuple[int, str]:
 @pytest.fixture(scope="module")
 def client(store: str) -> TestClient:
     history = PlanHistory(Settings(store=store))
-    return TestClient(create_app(ApiContext(history)), raise_server_exceptions=False)
+    return TestClient(create_app(api_context(history)), raise_server_exceptions=False)
 
 
 def problem(r: Any, status: int) -> dict[str, Any]:

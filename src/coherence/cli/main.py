@@ -22,11 +22,10 @@ from coherence.application.bulk import FileImported, import_files
 from coherence.application.demo import load_demo
 from coherence.application.history import Author, PlanHistory
 from coherence.application.planfile import PlanSource, dump_document
-from coherence.application.settings import Settings
 from coherence.application.tokens import issue_token, list_tokens, revoke_token
+from coherence.bootstrap import OnRetry, Service, bootstrap, read_settings
 from coherence.cli import render
 from coherence.domain.errors import CoherenceError
-from coherence.projections.neo4j_store import Neo4jGraphStore, Neo4jSettings
 from coherence.projections.projector import Projector
 from coherence.queries.exports import FORMATS
 from coherence.queries.reader import PlanReader, plan_summary
@@ -35,7 +34,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 store_option = click.option(
     "--store",
-    envvar="COHERENCE_STORE",
     default=None,
     help="Event store URL: sqlite:///file.db (default sqlite:///coherence.db) or postgresql://...",
 )
@@ -61,12 +59,17 @@ def handles_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def open_service(store: str | None) -> Service:
+    """The service over the store of ``--store`` (else ``$COHERENCE_STORE``, else the default)."""
+    return bootstrap(read_settings(store=store))
+
+
 def open_app(store: str | None) -> PlanHistory:
-    return PlanHistory(Settings.from_environment(store=store))
+    return open_service(store).history
 
 
-def open_reader(store: str | None, neo4j: Neo4jGraphStore | None = None) -> PlanReader:
-    return PlanReader(open_app(store), neo4j=neo4j)
+def open_reader(store: str | None) -> PlanReader:
+    return open_service(store).reader
 
 
 def parse_when(value: str | None, name: str) -> datetime | date | None:
@@ -237,11 +240,12 @@ neo4j_option = click.option(
 )
 
 
-def neo4j_settings(uri: str | None) -> Neo4jSettings:
-    settings = Neo4jSettings.from_environment(os.environ, uri=uri)
-    if settings is None:
+def open_with_neo4j(store: str | None, uri: str | None, on_retry: OnRetry | None = None) -> Service:
+    """The service with its Neo4j store (``--neo4j URI`` or ``$COHERENCE_NEO4J_URI``)."""
+    settings = read_settings(store=store, neo4j_uri=uri)
+    if settings.neo4j is None:
         raise click.UsageError("give --neo4j URI or set COHERENCE_NEO4J_URI")
-    return settings
+    return bootstrap(settings, neo4j=True, on_retry=on_retry)
 
 
 def version_or_date(func: F) -> F:
@@ -293,17 +297,13 @@ def audit(
     store: str | None,
 ) -> None:
     """Alignment findings of a plan; exit status 1 when there is an error finding."""
-    graph = None
-    if engine == "neo4j":
-        settings = neo4j_settings(neo4j_uri)
-        graph = Neo4jGraphStore(settings.driver(), database=settings.database)
+    when = resolve_when(version, as_of)
+    service = open_with_neo4j(store, neo4j_uri) if engine == "neo4j" else open_service(store)
     try:
-        report = open_reader(store, graph).audit(
-            plan, fiscal_year=fiscal_year, engine=engine, **resolve_when(version, as_of)
-        )
+        report = service.reader.audit(plan, fiscal_year=fiscal_year, engine=engine, **when)
     finally:
-        if graph is not None:
-            graph.close()
+        if service.neo4j is not None:
+            service.neo4j.close()
     if fmt == "json":
         emit_json(report.to_dict())
     elif fmt == "markdown":
@@ -379,7 +379,6 @@ def project(
     store: str | None,
 ) -> None:
     """Project the event store into the alignment graph in Neo4j (resumable, exactly once)."""
-    app = open_app(store)
 
     def report_retry(attempt: int, delay: float, error: BaseException) -> None:
         click.echo(
@@ -387,8 +386,9 @@ def project(
             err=True,
         )
 
-    settings = neo4j_settings(neo4j_uri)
-    graph = Neo4jGraphStore(settings.driver(), database=settings.database, on_retry=report_retry)
+    service = open_with_neo4j(store, neo4j_uri, on_retry=report_retry)
+    app, graph = service.history, service.neo4j
+    assert graph is not None  # open_with_neo4j refuses to go on without it
     try:
         graph.create_schema()
         projector = Projector(app, graph, batch_size=batch_size)
@@ -447,18 +447,14 @@ def serve(
 
     import uvicorn
 
-    from coherence.api.app import ServeSettings, check_binding, create_app, settle_process
+    from coherence.api.app import check_binding, create_app, settle_process
     from coherence.api.workers import run_workers
 
-    settings = ServeSettings(
-        store=Settings.from_environment(store=store).store,
-        max_body=max_body,
-        neo4j=Neo4jSettings.from_environment(os.environ, uri=neo4j_uri),
-    )
-    app = PlanHistory(Settings(store=settings.store))
+    settings = read_settings(store=store, neo4j_uri=neo4j_uri, max_body=max_body)
+    service = bootstrap(settings, neo4j=settings.neo4j is not None)
     if demo:
-        load_demo(app)
-    ctx = settings.context(app)
+        load_demo(service.history)
+    ctx = service.api_context()
     check_binding(host, ctx.tokens_required())
     shown = f"[{host}]" if ":" in host else host
     processes = f", {workers} worker processes" if workers > 1 else ""
@@ -475,9 +471,7 @@ def serve(
         settle_process()
         uvicorn.run(api, host=host, port=port, log_level="warning")
         return
-    if ctx.neo4j is not None:
-        ctx.neo4j.close()
-    app.close()  # each worker opens its own
+    service.close()  # each worker opens its own
     with tempfile.TemporaryDirectory(prefix="coherence-serve-") as run:
         shared = dataclasses.replace(settings, write_lock=str(Path(run) / "writes.lock"))
         run_workers(host, port, workers, shared.to_environment())

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from coherence.api.context import ApiContext, context
 from coherence.api.models import AuditSummary, Finding
-from coherence.api.routes import ERRORS, G, check, etag
+from coherence.api.routes.shared import ERRORS, G, check, etag
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 Ctx = Annotated[ApiContext, Depends(context)]
