@@ -419,14 +419,14 @@ def profile_routes(store: str, work: Path) -> dict[str, Any]:
     this process (no HTTP, no framework) on a copy of the store, after a write (a new
     version: nothing cached) and warm, timed; then audits and graph exports after
     writes under cProfile."""
-    from coherence.api.context import ApiContext
     from coherence.application.history import Author, PlanHistory
     from coherence.application.settings import Settings
+    from coherence.bootstrap import api_context
 
     source = Path(store.removeprefix("sqlite:///"))
     copy = work / "profile.db"
     shutil.copyfile(source, copy)
-    ctx = ApiContext(PlanHistory(Settings(store=f"sqlite:///{copy}")))
+    ctx = api_context(PlanHistory(Settings(store=f"sqlite:///{copy}")))
     key = ctx.history.export_plan(PLAN)["benchmarks"][0]["key"]
 
     def write(n: int) -> None:
@@ -435,12 +435,12 @@ def profile_routes(store: str, work: Path) -> dict[str, Any]:
 
     def audit() -> None:
         latest = ctx.latest(PLAN)
-        ctx.cached_audit_body(latest, None) or ctx.audit_body(PLAN, latest=latest)
+        ctx.audits.kept(latest, None) or ctx.audits.body(PLAN, latest=latest)
 
     def graph() -> None:
         latest = ctx.latest(PLAN)
-        found = ctx.graphs.newest(PLAN, "cytoscape", latest.version)
-        found or ctx.graphs.export(ctx.history, PLAN, "cytoscape", latest=latest)
+        found = ctx.reader.newest_export(PLAN, "cytoscape", latest.version)
+        found or ctx.reader.export_graph(PLAN, "cytoscape", latest=latest)
 
     def timed(action: Any) -> float:
         t0 = time.perf_counter()

@@ -27,11 +27,12 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from neo4j import GraphDatabase
 
+from coherence.api.access import OPEN_ACTOR
 from coherence.api.app import create_app
-from coherence.api.context import OPEN_ACTOR, ApiContext
 from coherence.application.demo import load_demo
 from coherence.application.history import Author, PlanHistory
 from coherence.application.settings import Settings
+from coherence.bootstrap import api_context
 from coherence.cli.main import cli
 from coherence.projections.neo4j_store import Neo4jGraphStore
 from tests.plans import document, plan_data, yaml_text
@@ -54,7 +55,7 @@ def history() -> PlanHistory:
 @pytest.fixture
 def client(history: PlanHistory) -> TestClient:
     """An open API (no token) over an empty in-memory store."""
-    return TestClient(create_app(ApiContext(history)))
+    return TestClient(create_app(api_context(history)))
 
 
 @pytest.fixture
@@ -71,7 +72,7 @@ def demo() -> TestClient:
     """The demo plan (read only: tests on it must not write)."""
     history = PlanHistory(Settings(store="memory://"))
     load_demo(history)
-    return TestClient(create_app(ApiContext(history)))
+    return TestClient(create_app(api_context(history)))
 
 
 def etag(r: Response) -> int:
@@ -902,7 +903,7 @@ def test_answers_like_the_cli(tmp_path: Path) -> None:
     store = f"sqlite:///{tmp_path / 'same.db'}"
     history = PlanHistory(Settings(store=store))
     history.import_plan(document(), Author("Dr. Alvarez", "first draft", "cli"))
-    client = TestClient(create_app(ApiContext(history)))
+    client = TestClient(create_app(api_context(history)))
 
     def run(*args: str) -> Any:
         result = CliRunner().invoke(cli, [*args, "--store", store], catch_exceptions=False)
@@ -1098,7 +1099,7 @@ def small() -> TestClient:
     """An API that takes bodies of at most 200 bytes."""
     history = PlanHistory(Settings(store="memory://"))
     history.import_plan(document(), Author("setup"))
-    return TestClient(create_app(ApiContext(history, max_body=200)))
+    return TestClient(create_app(api_context(history, max_body=200)))
 
 
 def test_bodies_over_the_limit_are_413(small: TestClient) -> None:
@@ -1154,7 +1155,7 @@ def test_a_server_error_says_nothing_about_its_cause(tmp_path: Path) -> None:
     db = tmp_path / "broken.db"
     history = PlanHistory(Settings(store=f"sqlite:///{db}"))
     history.import_plan(document(), Author("setup"))
-    client = TestClient(create_app(ApiContext(history)), raise_server_exceptions=False)
+    client = TestClient(create_app(api_context(history)), raise_server_exceptions=False)
     assert client.get(f"{API}/plans/{PLAN}/history").status_code == 200
     with sqlite3.connect(db) as conn:
         tables = [
@@ -1182,7 +1183,7 @@ def test_an_unreachable_neo4j_is_a_503_that_names_no_address(history: PlanHistor
         connection_timeout=1,
     )
     history.import_plan(document(), Author("setup"))
-    ctx = ApiContext(history, neo4j=Neo4jGraphStore(driver, retries=1))
+    ctx = api_context(history, neo4j=Neo4jGraphStore(driver, retries=1))
     client = TestClient(create_app(ctx), raise_server_exceptions=False)
     try:
         r = client.get(f"{API}/plans/{PLAN}/audit", params={"engine": "neo4j"})

@@ -20,11 +20,12 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from starlette.routing import compile_path
 
+from coherence.api.access import OPEN_ACTOR
 from coherence.api.app import RefusedToStart, check_binding, create_app
-from coherence.api.context import OPEN_ACTOR, ApiContext
 from coherence.application.history import Author, PlanHistory
 from coherence.application.settings import Settings
 from coherence.application.tokens import issue_token, revoke_token
+from coherence.bootstrap import api_context
 from coherence.cli.main import cli
 from tests.plans import document, plan_data, yaml_text
 
@@ -114,7 +115,7 @@ def history() -> PlanHistory:
 
 @pytest.fixture
 def client(history: PlanHistory) -> TestClient:
-    return TestClient(create_app(ApiContext(history)))
+    return TestClient(create_app(api_context(history)))
 
 
 def token(
@@ -487,7 +488,7 @@ def test_check_binding_allows_the_network_once_a_token_exists(host: str) -> None
 
 
 def test_api_context_knows_when_tokens_exist(history: PlanHistory) -> None:
-    ctx = ApiContext(history)
+    ctx = api_context(history)
     assert ctx.tokens_required() is False
     issue_token(history, owner="Ana", role="viewer")
     assert ctx.tokens_required() is True
@@ -560,7 +561,7 @@ def test_token_create_list_revoke_round_trip(tmp_path: Path) -> None:
     history = PlanHistory(Settings(store=store))
     history.import_plan(document(), Author("setup", source="cli"))
     history.import_plan(document(plan_b_data()), Author("setup", source="cli"))
-    client = TestClient(create_app(ApiContext(history)))
+    client = TestClient(create_app(api_context(history)))
     headers = {"Authorization": f"Bearer {secret}"}
     assert client.get(f"{API}/plans/{A}", headers=headers).status_code == 200
     problem(client.get(f"{API}/plans/{B}", headers=headers), 404)

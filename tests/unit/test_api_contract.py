@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from schemathesis import checks
 
 from coherence.api.app import create_app
-from coherence.api.context import ApiContext
 from coherence.application.demo import load_demo
 from coherence.application.history import PlanHistory
 from coherence.application.settings import Settings
+from coherence.bootstrap import api_context
 
 DEMO_PLAN = "riverbend-2024"
 DEMO_KEYS = ("SO1", "SO4", "SI1.1", "SI1.3", "OC1", "OC9", "B1", "B39", "PL1", "BL-2702", "mission")
@@ -30,7 +30,7 @@ DEMO_KEYS = ("SO1", "SO4", "SI1.1", "SI1.3", "OC1", "OC9", "B1", "B39", "PL1", "
 def demo_app() -> Any:
     history = PlanHistory(Settings(store="memory://"))
     load_demo(history)
-    return create_app(ApiContext(history))
+    return create_app(api_context(history))
 
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", demo_app())

@@ -208,16 +208,16 @@ def test_plans_json_is_what_the_api_lists(run, tmp_path: Path) -> None:  # type:
     from fastapi.testclient import TestClient
 
     from coherence.api.app import create_app
-    from coherence.api.context import ApiContext
     from coherence.application.history import PlanHistory
     from coherence.application.settings import Settings
+    from coherence.bootstrap import api_context
 
     run("demo", "--no-history")
     code, out, _ = run("plans", "--format", "json")
     assert code == 0
     listed = json.loads(out)
     store = f"sqlite:///{tmp_path / 'cli.db'}"  # the run fixture's store
-    api = TestClient(create_app(ApiContext(PlanHistory(Settings(store=store)))))
+    api = TestClient(create_app(api_context(PlanHistory(Settings(store=store)))))
     assert api.get("/api/v1/plans").json() == listed
     assert set(listed[0]["audit"]) == {"error", "warning", "info"}
     assert 0 <= listed[0]["score"] <= 100

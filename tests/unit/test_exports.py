@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from typing import Any
 from xml.etree import ElementTree
 
 import networkx as nx
@@ -17,10 +18,18 @@ from coherence.application.history import Author, PlanHistory
 from coherence.application.planfile import check_document
 from coherence.application.settings import Settings
 from coherence.queries.exports import FORMATS
-from coherence.queries.plan_queries import export_graph, line_of_sight
+from coherence.queries.reader import PlanReader
 from tests.plans import plan_data
 
 TRICKY = "Señora \"Ana\" O'Neil's plan:\nline two \\ {braces} <b>#1</b> — MATCH (n) DETACH DELETE n"
+
+
+def export_graph(app: PlanHistory, plan_id: str, fmt: str, **at: Any) -> str:
+    return PlanReader(app).export_graph(plan_id, fmt, **at)[0].decode()
+
+
+def line_of_sight(app: PlanHistory, plan_id: str, key: str) -> dict[str, Any]:
+    return PlanReader(app).line_of_sight(plan_id, key)
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """``coherence serve --workers N``: N uvicorn worker processes serving one port.
 
 Each worker is a spawned process that builds its own application with
-:func:`coherence.api.app.create_app_from_environment` (uvicorn's ``factory=True``), from
+:func:`coherence.bootstrap.create_app_from_environment` (uvicorn's ``factory=True``), from
 the settings the parent put in the environment, and runs a ``uvicorn.Server`` on a
 listening socket of its own, bound with ``SO_REUSEPORT``: the kernel then spreads new
 connections over the workers (by a hash of their addresses). uvicorn's own multi-worker
@@ -27,7 +27,7 @@ from types import FrameType
 
 from coherence.domain.errors import CoherenceError
 
-FACTORY = "coherence.api.app:create_app_from_environment"
+FACTORY = "coherence.bootstrap:create_app_from_environment"
 STOP_TIMEOUT_S = 20.0
 BACKLOG = 2048  # uvicorn's default
 
@@ -69,7 +69,7 @@ def _worker(host: str, port: int) -> None:  # pragma: no cover - runs in a child
 def run_workers(host: str, port: int, workers: int, environment: Mapping[str, str]) -> None:
     """Serve ``host:port`` with ``workers`` processes until SIGINT or SIGTERM.
 
-    ``environment`` (the parsed settings, see ``ServeSettings.to_environment``) is set in
+    ``environment`` (the parsed settings, see ``ServiceSettings.to_environment``) is set in
     this process's environment, which the spawned workers inherit.
     """
     if not hasattr(socket, "SO_REUSEPORT"):

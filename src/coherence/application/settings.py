@@ -1,4 +1,5 @@
-"""Settings, read once at start-up and passed down.
+"""Settings of the history (the event store), read once at start-up by
+:func:`coherence.bootstrap.read_settings` and passed down.
 
 >>> store_environment("sqlite:///coherence.db")["SQLITE_DBNAME"]
 'coherence.db'
@@ -8,8 +9,6 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -28,14 +27,6 @@ class Settings:
     snapshot_interval_in_revision: int = 500
     """Inside one large command (a plan import), a snapshot every this many events."""
     cache_size: int = 64
-
-    @classmethod
-    def from_environment(
-        cls, environ: Mapping[str, str] | None = None, *, store: str | None = None
-    ) -> Settings:
-        """Settings from ``--store`` or ``$COHERENCE_STORE``, else the default."""
-        env = os.environ if environ is None else environ
-        return cls(store=store or env.get("COHERENCE_STORE") or DEFAULT_STORE)
 
 
 def store_environment(url: str) -> dict[str, str]:

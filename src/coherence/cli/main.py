@@ -22,20 +22,18 @@ from coherence.application.bulk import FileImported, import_files
 from coherence.application.demo import load_demo
 from coherence.application.history import Author, PlanHistory
 from coherence.application.planfile import PlanSource, dump_document
-from coherence.application.settings import Settings
 from coherence.application.tokens import issue_token, list_tokens, revoke_token
+from coherence.bootstrap import OnRetry, Service, bootstrap, read_settings
 from coherence.cli import render
 from coherence.domain.errors import CoherenceError
-from coherence.projections.neo4j_store import Neo4jGraphStore, Neo4jSettings
 from coherence.projections.projector import Projector
 from coherence.queries.exports import FORMATS
-from coherence.queries.plan_queries import audit_plan, export_graph, line_of_sight, plan_summary
+from coherence.queries.reader import PlanReader, plan_summary
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 store_option = click.option(
     "--store",
-    envvar="COHERENCE_STORE",
     default=None,
     help="Event store URL: sqlite:///file.db (default sqlite:///coherence.db) or postgresql://...",
 )
@@ -61,8 +59,17 @@ def handles_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def open_service(store: str | None) -> Service:
+    """The service over the store of ``--store`` (else ``$COHERENCE_STORE``, else the default)."""
+    return bootstrap(read_settings(store=store))
+
+
 def open_app(store: str | None) -> PlanHistory:
-    return PlanHistory(Settings.from_environment(store=store))
+    return open_service(store).history
+
+
+def open_reader(store: str | None) -> PlanReader:
+    return open_service(store).reader
 
 
 def parse_when(value: str | None, name: str) -> datetime | date | None:
@@ -170,7 +177,8 @@ def export(
     """Write the plan file of a plan (YAML to standard output unless --output)."""
     if version is not None and as_of is not None:
         raise click.UsageError("give --version or --as-of, not both")
-    doc = open_app(store).export_plan(plan, version=version, as_of=parse_when(as_of, "--as-of"))
+    reader = open_reader(store)
+    doc = reader.export_plan(plan, version=version, as_of=parse_when(as_of, "--as-of"))
     text = dump_document(doc, fmt)
     if output is None:
         click.echo(text, nl=False)
@@ -184,8 +192,7 @@ def export(
 @handles_errors
 def plans(store: str | None, fmt: str) -> None:
     """List plans with their version, status and audit summary."""
-    app = open_app(store)
-    rows = [(p, audit_plan(app, p.plan_id)) for p in app.list_plans()]
+    rows = open_reader(store).audited_plans()
     if fmt == "json":
         emit_json([plan_summary(p, report) for p, report in rows])
     else:
@@ -201,7 +208,7 @@ def plans(store: str | None, fmt: str) -> None:
 @handles_errors
 def history(plan: str, since: int, limit: int | None, store: str | None, fmt: str) -> None:
     """Every event of a plan: version, time, actor, reason, what changed."""
-    entries = open_app(store).history(plan, since=since, limit=limit)
+    entries = open_reader(store).history_of(plan, since=since, limit=limit)
     if fmt == "json":
         emit_json([e.to_dict() for e in entries])
     else:
@@ -217,7 +224,7 @@ def history(plan: str, since: int, limit: int | None, store: str | None, fmt: st
 @handles_errors
 def diff(plan: str, from_version: int, to_version: int, store: str | None, fmt: str) -> None:
     """Elements and links added, retired and revised between two versions, field by field."""
-    result = open_app(store).diff(plan, from_version, to_version)
+    result = open_reader(store).diff(plan, from_version, to_version)
     if fmt == "json":
         emit_json(result.to_dict())
     else:
@@ -233,11 +240,12 @@ neo4j_option = click.option(
 )
 
 
-def neo4j_settings(uri: str | None) -> Neo4jSettings:
-    settings = Neo4jSettings.from_environment(os.environ, uri=uri)
-    if settings is None:
+def open_with_neo4j(store: str | None, uri: str | None, on_retry: OnRetry | None = None) -> Service:
+    """The service with its Neo4j store (``--neo4j URI`` or ``$COHERENCE_NEO4J_URI``)."""
+    settings = read_settings(store=store, neo4j_uri=uri)
+    if settings.neo4j is None:
         raise click.UsageError("give --neo4j URI or set COHERENCE_NEO4J_URI")
-    return settings
+    return bootstrap(settings, neo4j=True, on_retry=on_retry)
 
 
 def version_or_date(func: F) -> F:
@@ -289,18 +297,13 @@ def audit(
     store: str | None,
 ) -> None:
     """Alignment findings of a plan; exit status 1 when there is an error finding."""
-    app = open_app(store)
-    graph = None
-    if engine == "neo4j":
-        settings = neo4j_settings(neo4j_uri)
-        graph = Neo4jGraphStore(settings.driver(), database=settings.database)
+    when = resolve_when(version, as_of)
+    service = open_with_neo4j(store, neo4j_uri) if engine == "neo4j" else open_service(store)
     try:
-        report = audit_plan(
-            app, plan, fiscal_year=fiscal_year, neo4j=graph, **resolve_when(version, as_of)
-        )
+        report = service.reader.audit(plan, fiscal_year=fiscal_year, engine=engine, **when)
     finally:
-        if graph is not None:
-            graph.close()
+        if service.neo4j is not None:
+            service.neo4j.close()
     if fmt == "json":
         emit_json(report.to_dict())
     elif fmt == "markdown":
@@ -327,7 +330,8 @@ def graph(
     store: str | None,
 ) -> None:
     """Export the alignment graph (GEXF carries each element's lifetime)."""
-    text = export_graph(open_app(store), plan, fmt, **resolve_when(version, as_of))
+    body, _ = open_reader(store).export_graph(plan, fmt, **resolve_when(version, as_of))
+    text = body.decode()
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -343,7 +347,7 @@ def graph(
 @handles_errors
 def line_of_sight_(plan: str, key: str, version: int | None, store: str | None, fmt: str) -> None:
     """How an element reaches the mission, and what stands beneath it."""
-    result = line_of_sight(open_app(store), plan, key, version=version)
+    result = open_reader(store).line_of_sight(plan, key, version=version)
     if fmt == "json":
         emit_json(result)
     else:
@@ -375,7 +379,6 @@ def project(
     store: str | None,
 ) -> None:
     """Project the event store into the alignment graph in Neo4j (resumable, exactly once)."""
-    app = open_app(store)
 
     def report_retry(attempt: int, delay: float, error: BaseException) -> None:
         click.echo(
@@ -383,8 +386,9 @@ def project(
             err=True,
         )
 
-    settings = neo4j_settings(neo4j_uri)
-    graph = Neo4jGraphStore(settings.driver(), database=settings.database, on_retry=report_retry)
+    service = open_with_neo4j(store, neo4j_uri, on_retry=report_retry)
+    app, graph = service.history, service.neo4j
+    assert graph is not None  # open_with_neo4j refuses to go on without it
     try:
         graph.create_schema()
         projector = Projector(app, graph, batch_size=batch_size)
@@ -443,18 +447,14 @@ def serve(
 
     import uvicorn
 
-    from coherence.api.app import ServeSettings, check_binding, create_app, settle_process
+    from coherence.api.app import check_binding, create_app, settle_process
     from coherence.api.workers import run_workers
 
-    settings = ServeSettings(
-        store=Settings.from_environment(store=store).store,
-        max_body=max_body,
-        neo4j=Neo4jSettings.from_environment(os.environ, uri=neo4j_uri),
-    )
-    app = PlanHistory(Settings(store=settings.store))
+    settings = read_settings(store=store, neo4j_uri=neo4j_uri, max_body=max_body)
+    service = bootstrap(settings, neo4j=settings.neo4j is not None)
     if demo:
-        load_demo(app)
-    ctx = settings.context(app)
+        load_demo(service.history)
+    ctx = service.api_context()
     check_binding(host, ctx.tokens_required())
     shown = f"[{host}]" if ":" in host else host
     processes = f", {workers} worker processes" if workers > 1 else ""
@@ -471,9 +471,7 @@ def serve(
         settle_process()
         uvicorn.run(api, host=host, port=port, log_level="warning")
         return
-    if ctx.neo4j is not None:
-        ctx.neo4j.close()
-    app.close()  # each worker opens its own
+    service.close()  # each worker opens its own
     with tempfile.TemporaryDirectory(prefix="coherence-serve-") as run:
         shared = dataclasses.replace(settings, write_lock=str(Path(run) / "writes.lock"))
         run_workers(host, port, workers, shared.to_environment())
@@ -551,7 +549,8 @@ def token_revoke(token_id: str, reason: str | None, store: str | None) -> None:
 @handles_errors
 def demo(show_history: bool, store: str | None) -> None:
     """Load the demo district plan (three years of history) into the store, then show it."""
-    app = open_app(store)
+    reader = open_reader(store)
+    app = reader.history
     with render.progress("Loading the demo", None) as update:
         results = load_demo(app, progress=update)
     if results:
@@ -561,7 +560,7 @@ def demo(show_history: bool, store: str | None) -> None:
         )
     else:
         render.note("The demo plan is already in the store.")
-    render.plans_table([(p, audit_plan(app, p.plan_id)) for p in app.list_plans()])
+    render.plans_table(reader.audited_plans())
     if show_history and results:
         render.history_table(results[0].plan_id, app.history(results[0].plan_id), by_revision=True)
 

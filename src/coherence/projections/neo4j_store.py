@@ -48,26 +48,13 @@ class Neo4jUnavailable(CoherenceError):
 
 @dataclass(frozen=True)
 class Neo4jSettings:
-    """Where the graph lives: ``--neo4j URI`` or ``COHERENCE_NEO4J_URI`` and friends."""
+    """Where the graph lives (read by :func:`coherence.bootstrap.read_settings` from
+    ``--neo4j URI`` or ``COHERENCE_NEO4J_URI`` and friends)."""
 
     uri: str
     user: str = "neo4j"
     password: str = ""
     database: str | None = None
-
-    @classmethod
-    def from_environment(
-        cls, environ: Mapping[str, str], *, uri: str | None = None
-    ) -> Neo4jSettings | None:
-        chosen = uri or environ.get("COHERENCE_NEO4J_URI")
-        if not chosen:
-            return None
-        return cls(
-            uri=chosen,
-            user=environ.get("COHERENCE_NEO4J_USER", "neo4j"),
-            password=environ.get("COHERENCE_NEO4J_PASSWORD", ""),
-            database=environ.get("COHERENCE_NEO4J_DATABASE") or None,
-        )
 
     def driver(self) -> Driver:
         # The store retries (and reports) outages itself, so the driver gives up quickly.

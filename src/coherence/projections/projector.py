@@ -15,15 +15,15 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
-from uuid import UUID
 
 import networkx as nx
 
 from coherence.application.errors import PlanNotFound
 from coherence.application.history import PlanHistory
-from coherence.domain.plan import DistrictPlan, plan_uuid
+from coherence.domain.plan import DistrictPlan
 from coherence.projections.graph_changes import GraphChange, graph_changes
-from coherence.projections.networkx_store import NetworkxGraphStore, active_graph, apply_change
+from coherence.projections.networkx_store import NetworkxGraphStore, active_graph
+from coherence.projections.replay import plan_events, replay
 
 
 class GraphStore(Protocol):
@@ -188,15 +188,7 @@ class Projector:
 
 def plan_timeline(app: PlanHistory, plan_id: str, *, version: int | None = None) -> nx.MultiDiGraph:
     """The timeline graph of one plan up to ``version``, from its own events."""
-    uid: UUID = plan_uuid(plan_id)
-    events = list(app.events.get(uid, lte=version))
-    if not events:
-        raise PlanNotFound(plan_id)
-    graphs: dict[str, nx.MultiDiGraph] = {}
-    for event in events:
-        for change in graph_changes(event, plan_id):
-            apply_change(graphs, change)
-    return graphs[plan_id]
+    return replay(plan_events(app, plan_id, upto=version), plan_id)
 
 
 def plan_graph(app: PlanHistory, plan_id: str, *, version: int | None = None) -> nx.MultiDiGraph:

@@ -1,7 +1,7 @@
 """How a redesign went: the audit summary after every revision of a plan.
 
-The plan's events are folded once through the graph mapping; after the last event
-of each revision the active graph is audited as of that revision's date.
+The plan's events are replayed once, revision by revision; after the last event of
+each revision the active graph is audited as of that revision's date.
 """
 
 from __future__ import annotations
@@ -9,13 +9,9 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
-import networkx as nx
-
-from coherence.application.errors import PlanNotFound
 from coherence.application.history import PlanHistory
-from coherence.domain.plan import DistrictPlan, plan_uuid
-from coherence.projections.graph_changes import graph_changes
-from coherence.projections.networkx_store import active_graph, apply_change
+from coherence.projections.networkx_store import active_graph
+from coherence.projections.replay import by_revision, plan_events
 from coherence.queries.audit import audit
 
 
@@ -23,20 +19,11 @@ def audit_timeline(
     app: PlanHistory, plan_id: str, *, fiscal_year: str | None = None
 ) -> list[dict[str, Any]]:
     """One entry per revision: version, date, who, why, how many changes, audit summary, score."""
-    events: list[DistrictPlan.Event] = list(app.events.get(plan_uuid(plan_id)))  # type: ignore[arg-type]
-    if not events:
-        raise PlanNotFound(plan_id)
-    graphs: dict[str, nx.MultiDiGraph] = {}
     out: list[dict[str, Any]] = []
-    for i, event in enumerate(events):
-        for change in graph_changes(event, plan_id):
-            apply_change(graphs, change)
-        last_of_revision = i + 1 == len(events) or events[i + 1].revision != event.revision
-        if not last_of_revision:
-            continue
-        first = next(e for e in events if e.revision == event.revision)
+    for revision, timeline in by_revision(plan_events(app, plan_id), plan_id):
+        first, event = revision[0], revision[-1]
         report = audit(
-            active_graph(graphs[plan_id]),
+            active_graph(timeline),
             as_of=event.timestamp.astimezone(UTC).date(),
             fiscal_year=fiscal_year,
         )

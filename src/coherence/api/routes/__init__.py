@@ -1,0 +1,52 @@
+"""The routes of ``/api/v1``, one module per resource: thin calls into the application
+and the plan reader.
+
+Reads answer with an ``ETag`` holding the plan's version; writes take ``If-Match``
+with the version the client expects and answer 409 with the current version when
+the plan moved on. The actor recorded on events is the token's owner.
+
+How the work is spread, for a server process to use its core well: the frequent
+requests, the audit and graph of a plan's latest version and the small writes, run on
+the event loop. A cached read costs a fraction of a millisecond (the body is kept
+serialized, by plan version), an uncached audit a millisecond or two, an uncached
+graph export several (one at a time, after the requests already waiting: see
+``ApiContext.heavy``), and a write a millisecond or two once it holds its plan's write
+lock (writes to one plan are made one at a time: ``ApiContext.writing``). Running that
+work in worker threads instead made them and the event loop take turns at Python's
+global lock, in slices of up to 5 ms each time one of them did I/O, so everything
+waited. What can take long (imports, past versions, Neo4j) and the other routes run
+in worker threads.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from coherence.api.routes import (
+    audit,
+    elements,
+    graph,
+    graph_timeline,
+    health,
+    history,
+    lifecycle,
+    links,
+    plans,
+    progress,
+    statewide,
+)
+
+ROUTERS: tuple[APIRouter, ...] = (
+    plans.router,
+    elements.router,
+    links.router,
+    progress.router,
+    lifecycle.router,
+    history.router,
+    graph.router,
+    audit.router,
+    statewide.router,
+    health.router,
+    graph_timeline.router,
+)
+"""Every router, in the order the application includes them."""

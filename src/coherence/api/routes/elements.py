@@ -1,0 +1,116 @@
+"""Elements: read one (line of sight, history), add, revise, retire."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+
+from coherence.api.models import (
+    AddElement,
+    CommandResponse,
+    ElementRead,
+    ReviseElement,
+)
+from coherence.api.routes.shared import (
+    ERRORS,
+    Ctx,
+    G,
+    IfMatch,
+    Version,
+    author,
+    check,
+    command,
+    etag,
+    expected,
+)
+
+router = APIRouter(prefix="/api/v1", responses=ERRORS)
+
+
+@router.get(
+    "/plans/{plan_id}/elements/{key}",
+    response_model=ElementRead,
+    summary="An element, its line of sight and history",
+)
+def read_element(
+    plan_id: str, key: str, response: Response, ctx: Ctx, grant: G, version: Version = None
+) -> dict[str, Any]:
+    check(ctx, grant, plan_id, "read")
+    body = ctx.reader.element(plan_id, key, version=version)
+    etag(response, body["version"])
+    return body
+
+
+@router.post(
+    "/plans/{plan_id}/elements",
+    response_model=CommandResponse,
+    status_code=201,
+    summary="Add an element",
+)
+async def add_element(
+    plan_id: str, body: AddElement, response: Response, ctx: Ctx, grant: G, if_match: IfMatch = None
+) -> dict[str, Any]:
+    return await command(
+        ctx,
+        grant,
+        plan_id,
+        "write",
+        response,
+        lambda: ctx.history.add_element(
+            plan_id,
+            body.kind,
+            body.key,
+            body.fields,
+            author(grant, body.reason),
+            expected(if_match),
+        ),
+    )
+
+
+@router.patch(
+    "/plans/{plan_id}/elements/{key}",
+    response_model=CommandResponse,
+    summary="Revise an element's fields",
+)
+async def revise_element(
+    plan_id: str,
+    key: str,
+    body: ReviseElement,
+    response: Response,
+    ctx: Ctx,
+    grant: G,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    return await command(
+        ctx,
+        grant,
+        plan_id,
+        "write",
+        response,
+        lambda: ctx.history.revise_element(
+            plan_id, key, body.fields, author(grant, body.reason), expected(if_match)
+        ),
+    )
+
+
+@router.delete(
+    "/plans/{plan_id}/elements/{key}", response_model=CommandResponse, summary="Retire an element"
+)
+async def retire_element(
+    plan_id: str,
+    key: str,
+    response: Response,
+    ctx: Ctx,
+    grant: G,
+    if_match: IfMatch = None,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    return await command(
+        ctx,
+        grant,
+        plan_id,
+        "write",
+        response,
+        lambda: ctx.history.retire_element(plan_id, key, author(grant, reason), expected(if_match)),
+    )

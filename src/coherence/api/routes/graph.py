@@ -1,0 +1,75 @@
+"""The alignment graph in an export format."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from coherence.api.routes.shared import (
+    ERRORS,
+    NOT_MODIFIED,
+    AsOf,
+    Ctx,
+    G,
+    Version,
+    check,
+    not_modified,
+)
+from coherence.queries.exports import FORMATS, MEDIA_TYPES
+
+router = APIRouter(prefix="/api/v1", responses=ERRORS)
+
+
+@router.get(
+    "/plans/{plan_id}/graph",
+    summary="The alignment graph in an export format",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The graph; the media type depends on the format",
+            "content": {
+                media: {"schema": {"type": "object" if media.endswith("json") else "string"}}
+                for media in sorted(set(MEDIA_TYPES.values()))
+            },
+        },
+        **NOT_MODIFIED,
+    },
+)
+async def graph(
+    plan_id: str,
+    request: Request,
+    ctx: Ctx,
+    grant: G,
+    format: Annotated[str, Query(pattern="^(" + "|".join(FORMATS) + ")$")] = "cytoscape",
+    version: Version = None,
+    as_of: AsOf = None,
+) -> Response:
+    latest = await ctx.on_store(lambda: check(ctx, grant, plan_id, "read"))
+    if version is None and as_of is None:  # the latest version: a few ms, on the loop
+        arrived = latest.version  # the plan object moves on with the store: keep the number
+
+        def newest() -> tuple[bytes, int]:
+            """What another read made since this one arrived, else the export of the
+            version latest now (which the reads queued behind this one can share)."""
+            return ctx.reader.newest_export(plan_id, format, arrived) or ctx.reader.export_graph(
+                plan_id, format, latest=ctx.latest(plan_id)
+            )
+
+        if (unchanged := not_modified(request, arrived)) is not None:
+            return unchanged
+        found = ctx.reader.newest_export(plan_id, format, arrived)
+        body, resolved = found if found is not None else await ctx.heavy(newest)
+    else:  # a past version may be rebuilt from its events: not on the event loop
+        body, resolved = await run_in_threadpool(
+            ctx.reader.export_graph,
+            plan_id,
+            format,
+            version=version,
+            as_of=as_of,
+            latest=latest,
+        )
+    if (unchanged := not_modified(request, resolved)) is not None:
+        return unchanged
+    return Response(body, media_type=MEDIA_TYPES[format], headers={"ETag": f'"{resolved}"'})

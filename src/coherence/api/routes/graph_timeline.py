@@ -1,0 +1,67 @@
+"""The read-only route the web page's timeline needs: the plan across all its revisions.
+
+``GET /api/v1/plans/{plan_id}/graph/timeline`` folds the plan's events once through the
+graph mapping and, after the last event of each revision, records which elements and
+links were active and what the audit found (as of that revision's date, like
+``/timeline``). The answer holds every element and link that ever existed (the union
+the page lays out once), each with the revisions it was active in, so moving the
+slider needs no further request and nothing jumps.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel, Field
+
+from coherence.api.context import ApiContext, context
+from coherence.api.models import AuditSummary, Finding
+from coherence.api.routes.shared import ERRORS, G, check, etag
+
+router = APIRouter(prefix="/api/v1", responses=ERRORS)
+Ctx = Annotated[ApiContext, Depends(context)]
+
+
+class RevisionState(BaseModel):
+    revision: int
+    version: int = Field(description="The plan version after the revision's last event.")
+    timestamp: str
+    actor: str
+    reason: str | None
+    changes: int = Field(description="How many events the revision holds.")
+    summary: AuditSummary
+    score: int
+    findings: list[Finding] = Field(description="The audit as of the revision's date.")
+
+
+class Lifetime(BaseModel):
+    data: dict[str, Any] = Field(
+        description="Cytoscape element data: for an element id, kind, key, label and its "
+        "fields as last active; for a link id, source, target, edge (and amount)."
+    )
+    active: list[list[int]] = Field(
+        description="The revisions it was active in, as [first, last] ranges (inclusive)."
+    )
+
+
+class GraphTimeline(BaseModel):
+    plan: str
+    version: int
+    details: dict[str, Any] = Field(description="District, title, period and status, latest.")
+    revisions: list[RevisionState]
+    nodes: list[Lifetime]
+    edges: list[Lifetime]
+
+
+@router.get(
+    "/plans/{plan_id}/graph/timeline",
+    response_model=GraphTimeline,
+    summary="Every element and link that ever existed, the revisions each was active in, "
+    "and each revision's audit",
+)
+def graph_timeline(plan_id: str, response: Response, ctx: Ctx, grant: G) -> dict[str, Any]:
+    check(ctx, grant, plan_id, "read")
+    found, version = ctx.reader.graph_timeline(plan_id)
+    etag(response, version)
+    return found

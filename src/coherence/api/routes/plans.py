@@ -1,0 +1,123 @@
+"""Plans: the list with their audit summary, a plan file import, a plan at a version or date."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from coherence.api.errors import Forbidden
+from coherence.api.models import (
+    CommandResponse,
+    PlanListItem,
+    PlanRead,
+)
+from coherence.api.routes.shared import (
+    ERRORS,
+    NOT_MODIFIED,
+    AsOf,
+    Ctx,
+    G,
+    IfMatch,
+    Version,
+    author,
+    check,
+    command_response,
+    etag,
+    expected,
+    not_modified,
+)
+from coherence.application.history import CommandResult
+from coherence.application.planfile import read_document, state_to_document
+from coherence.domain.changes import PlanState
+
+router = APIRouter(prefix="/api/v1", responses=ERRORS)
+
+
+@router.get("/plans", response_model=list[PlanListItem], summary="Plans with their audit summary")
+def list_plans(ctx: Ctx, grant: G) -> list[dict[str, Any]]:
+    return [p for p in ctx.reader.plan_summaries() if grant.in_scope(p["plan"], p["district"])]
+
+
+@router.post(
+    "/plans/import",
+    response_model=CommandResponse,
+    summary="Import a plan file (YAML or JSON body)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/yaml": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "object"}},
+            },
+        }
+    },
+)
+async def import_plan(
+    request: Request,
+    response: Response,
+    ctx: Ctx,
+    grant: G,
+    if_match: IfMatch = None,
+    dry_run: bool = False,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    if not grant.allows("write"):  # before reading the body: a viewer learns nothing of it
+        raise Forbidden(f"A {grant.role} token cannot import plans")
+    body = await ctx.read_body(request)
+    media = "json" if "json" in request.headers.get("content-type", "") else "yaml"
+    document = read_document(body, filename="request body", media=media)
+    district = document.state.details.get("district")
+    existing = ctx.district_of(document.plan_id, missing_ok=True)
+    for scope_district in {district, existing} if existing is not None else {district}:
+        if not grant.allows("write", document.plan_id, scope_district):
+            raise Forbidden(f"This token cannot import plan {document.plan_id} of {scope_district}")
+    moved = existing is not None and district != existing
+    if moved and not grant.unscoped and not {district, existing} <= set(grant.districts):
+        # A token scoped to the plan itself must not carry it into another district.
+        raise Forbidden(
+            f"This token cannot move plan {document.plan_id} from {existing} to {district}"
+        )
+
+    def save() -> CommandResult:
+        with ctx.writing(document.plan_id):
+            return ctx.history.import_plan(
+                document,
+                author(grant, reason),
+                dry_run=dry_run,
+                expected_version=expected(if_match),
+            )
+
+    result = await run_in_threadpool(save)
+    if result.created and not dry_run:
+        response.status_code = 201
+    return command_response(response, result)
+
+
+@router.get(
+    "/plans/{plan_id}",
+    response_model=PlanRead,
+    summary="A plan at a version or date",
+    responses=NOT_MODIFIED,
+)
+def read_plan(
+    plan_id: str,
+    request: Request,
+    response: Response,
+    ctx: Ctx,
+    grant: G,
+    version: Version = None,
+    as_of: AsOf = None,
+) -> dict[str, Any] | Response:
+    check(ctx, grant, plan_id, "read")
+    plan = ctx.reader.plan(plan_id, version=version, as_of=as_of)
+    if (unchanged := not_modified(request, plan.version)) is not None:
+        return unchanged
+    etag(response, plan.version)
+    return {
+        "plan": plan_id,
+        "version": plan.version,
+        "status": plan.status,
+        "document": state_to_document(PlanState.of(plan)),
+    }

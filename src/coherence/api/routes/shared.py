@@ -1,0 +1,125 @@
+"""What the routes share: the context and grant dependencies, the query parameters of a
+read, ``If-Match`` and ``ETag`` (and 304s), the scope and role check, and a write's
+course (check, the plan's write lock, the command, its answer).
+
+Reads answer with an ``ETag`` holding the plan's version; writes take ``If-Match``
+with the version the client expects and answer 409 with the current version when
+the plan moved on. The actor recorded on events is the token's owner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Query, Request, Response
+
+from coherence.api.context import ApiContext, context
+from coherence.api.errors import DOCUMENTED, PROBLEM, Forbidden, NotFound
+from coherence.application.history import Author, CommandResult
+from coherence.domain.access import Grant
+from coherence.domain.errors import InvalidValue
+from coherence.domain.plan import DistrictPlan
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {
+        "description": text,
+        "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    for code, text in DOCUMENTED.items()
+}
+"""Every error is ``application/problem+json`` (``Problem`` is added to the schemas by
+``create_app``: a ``model`` here would document it as ``application/json``)."""
+
+
+Ctx = Annotated[ApiContext, Depends(context)]
+Version = Annotated[int | None, Query(ge=1, description="Read the plan at this version.")]
+AsOf = Annotated[date | None, Query(description="Read the plan as it was on this date.")]
+IF_MATCH = r'^\s*(\*|(W/)?"?[0-9]+"?)\s*$'
+"""What :func:`expected` accepts: ``12``, ``"12"``, ``W/"12"`` or ``*``."""
+IfMatch = Annotated[
+    str | None,
+    Header(
+        description="The plan version you expect (from an ETag); 409 if it moved on.",
+        json_schema_extra={"pattern": IF_MATCH},
+    ),
+]
+
+
+async def grant_of(request: Request, ctx: Ctx) -> Grant:
+    """Who is asking (a dependency; ``async`` so that it runs on the event loop)."""
+    authorization = request.headers.get("authorization")
+    return await ctx.on_store(lambda: ctx.grant(authorization))
+
+
+G = Annotated[Grant, Depends(grant_of)]
+
+
+def expected(if_match: str | None) -> int | None:
+    """The version in an ``If-Match`` header (``"12"``, ``12``, ``W/"12"``; ``*`` means any)."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    text = if_match.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise InvalidValue("If-Match", 'a plan version such as "12" (from an ETag)', if_match)
+    return int(text)
+
+
+def etag(response: Response, version: int) -> None:
+    response.headers["ETag"] = f'"{version}"'
+
+
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: the ETag sent in If-None-Match is still current"}
+}
+
+
+def not_modified(request: Request, version: int) -> Response | None:
+    """304 when ``If-None-Match`` holds the version about to be answered (``"12"``,
+    ``W/"12"`` or ``*``): the client's copy is current, so no body is sent.
+
+    Only for answers that the plan version (and the query) fully determine."""
+    header = request.headers.get("if-none-match")
+    if header is None:
+        return None
+    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    if "*" in tags or f'"{version}"' in tags:
+        return Response(status_code=304, headers={"ETag": f'"{version}"'})
+    return None
+
+
+def check(ctx: ApiContext, grant: Grant, plan_id: str, action: str) -> DistrictPlan:
+    """404 unless the plan exists in the token's scope; 403 unless the role allows ``action``.
+
+    Returns the plan at its latest version, as read from the store for the check."""
+    plan = ctx.latest(plan_id)
+    if not grant.in_scope(plan_id, plan.district):
+        raise NotFound(f"No plan with id {plan_id!r}")
+    if not grant.allows(action, plan_id, plan.district):
+        raise Forbidden(f"A {grant.role} token cannot {action} plan {plan_id}")
+    return plan
+
+
+def author(grant: Grant, reason: str | None) -> Author:
+    return Author(grant.owner, reason, "api")
+
+
+def command_response(response: Response, result: CommandResult) -> dict[str, Any]:
+    etag(response, result.version)
+    return result.to_dict()
+
+
+async def command(
+    ctx: ApiContext,
+    grant: Grant,
+    plan_id: str,
+    action: str,
+    response: Response,
+    run: Callable[[], CommandResult],
+) -> dict[str, Any]:
+    """A write to a plan: check scope and role, then ``run`` it on the plan's turn."""
+    await ctx.on_store(lambda: check(ctx, grant, plan_id, action))
+    async with ctx.writing_async(plan_id):
+        result = await ctx.on_store(run)
+    return command_response(response, result)

@@ -1,0 +1,30 @@
+"""The audit summary across every plan a token can see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from coherence.api.models import (
+    StatewideSummary,
+)
+from coherence.api.routes.shared import (
+    ERRORS,
+    Ctx,
+    G,
+)
+
+router = APIRouter(prefix="/api/v1", responses=ERRORS)
+
+
+@router.get(
+    "/statewide",
+    response_model=StatewideSummary,
+    summary="Audit summary across every plan you can see",
+)
+def statewide(ctx: Ctx, grant: G) -> dict[str, Any]:
+    plans = [p for p in ctx.reader.plan_summaries() if grant.in_scope(p["plan"], p["district"])]
+    totals = {s: sum(p["audit"][s] for p in plans) for s in ("error", "warning", "info")}
+    ranked = sorted(plans, key=lambda p: (-p["score"], p["plan"]))
+    return {"plans": len(plans), "summary": totals, "by_plan": ranked}

@@ -1,0 +1,204 @@
+"""The one composition root: settings read once, and the service's objects built here.
+
+The entry points (the command line, and each worker process of ``coherence serve
+--workers N``) call :func:`read_settings` once at start-up, then :func:`bootstrap`,
+which builds the history (the event store), the Neo4j store when it is wanted, the
+plan reader over them and, for the HTTP API, the API context, and passes them down.
+Nothing else builds these. Nothing happens at import time.
+
+>>> settings = read_settings({"COHERENCE_STORE": "memory://"}, max_body=1024)
+>>> settings.history.store, settings.max_body, settings.neo4j
+('memory://', 1024, None)
+>>> read_settings({"COHERENCE_STORE": "memory://"}, store="sqlite:///x.db").history.store
+'sqlite:///x.db'
+>>> ServiceSettings.from_environment(settings.to_environment()) == settings
+True
+>>> service = bootstrap(settings)
+>>> service.reader.history is service.history, service.api_context().max_body
+(True, 1024)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from coherence.application.history import PlanHistory
+from coherence.application.settings import DEFAULT_STORE, Settings, store_in_process
+from coherence.projections.neo4j_store import Neo4jGraphStore, Neo4jSettings
+from coherence.queries.reader import PlanReader
+
+if TYPE_CHECKING:  # the API (FastAPI, Starlette) is imported only by what serves it
+    from fastapi import FastAPI
+
+    from coherence.api.context import ApiContext
+
+MAX_BODY = 8 * 1024 * 1024
+"""The largest request body the API accepts by default (bytes)."""
+SERVE_SETTINGS = "COHERENCE_SERVE_SETTINGS"
+"""The environment variable through which ``coherence serve`` hands its settings to its
+worker processes (JSON, see :meth:`ServiceSettings.to_environment`)."""
+
+OnRetry = Callable[[int, float, BaseException], None]
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """Every setting of the service, read once (:func:`read_settings`)."""
+
+    history: Settings = field(default_factory=Settings)
+    """The event store and the history's caches."""
+    neo4j: Neo4jSettings | None = None
+    """Where the graph lives, if anywhere (``engine=neo4j``, ``coherence project``)."""
+    max_body: int = MAX_BODY
+    write_lock: str | None = None
+    """A file the worker processes of one server lock to write one at a time."""
+
+    def to_environment(self) -> dict[str, str]:
+        """The environment that hands these settings to worker processes."""
+        value = {
+            "history": dataclasses.asdict(self.history),
+            "neo4j": None if self.neo4j is None else dataclasses.asdict(self.neo4j),
+            "max_body": self.max_body,
+            "write_lock": self.write_lock,
+        }
+        return {SERVE_SETTINGS: json.dumps(value)}
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str]) -> ServiceSettings:
+        """The settings :meth:`to_environment` handed down."""
+        if SERVE_SETTINGS not in environ:
+            raise RuntimeError(
+                f"${SERVE_SETTINGS} is not set: worker processes are started by coherence serve"
+            )
+        value = json.loads(environ[SERVE_SETTINGS])
+        neo4j = None if value["neo4j"] is None else Neo4jSettings(**value["neo4j"])
+        return cls(
+            history=Settings(**value["history"]),
+            neo4j=neo4j,
+            max_body=int(value["max_body"]),
+            write_lock=value["write_lock"],
+        )
+
+
+def read_settings(
+    environ: Mapping[str, str] | None = None,
+    *,
+    store: str | None = None,
+    neo4j_uri: str | None = None,
+    max_body: int | None = None,
+) -> ServiceSettings:
+    """The settings: the command line's (given here), else the environment's
+    (``COHERENCE_STORE``, ``COHERENCE_NEO4J_URI``, ``_USER``, ``_PASSWORD``,
+    ``_DATABASE``), else the defaults. The only place the environment is read."""
+    env = os.environ if environ is None else environ
+    uri = neo4j_uri or env.get("COHERENCE_NEO4J_URI")
+    neo4j = None
+    if uri:
+        neo4j = Neo4jSettings(
+            uri=uri,
+            user=env.get("COHERENCE_NEO4J_USER", "neo4j"),
+            password=env.get("COHERENCE_NEO4J_PASSWORD", ""),
+            database=env.get("COHERENCE_NEO4J_DATABASE") or None,
+        )
+    return ServiceSettings(
+        history=Settings(store=store or env.get("COHERENCE_STORE") or DEFAULT_STORE),
+        neo4j=neo4j,
+        max_body=MAX_BODY if max_body is None else max_body,
+    )
+
+
+@dataclass
+class Service:
+    """What :func:`bootstrap` built: the history, the Neo4j store (if asked for), the reader."""
+
+    settings: ServiceSettings
+    history: PlanHistory
+    reader: PlanReader
+    neo4j: Neo4jGraphStore | None = None
+
+    def api_context(self) -> ApiContext:
+        """The HTTP API's context over this service's history and reader."""
+        return _api_context(self.history, self.reader, self.settings)
+
+    def close(self) -> None:
+        """Close the Neo4j driver and the store's connections."""
+        if self.neo4j is not None:
+            self.neo4j.close()
+        self.history.close()
+
+
+def bootstrap(
+    settings: ServiceSettings,
+    *,
+    neo4j: bool = False,
+    on_retry: OnRetry | None = None,
+) -> Service:
+    """Build the service: the history, the Neo4j store when ``neo4j`` (and it is
+    configured), and the plan reader over them."""
+    history = PlanHistory(settings.history)
+    graph = open_neo4j(settings, on_retry=on_retry) if neo4j else None
+    return Service(settings, history, PlanReader(history, neo4j=graph), graph)
+
+
+def open_neo4j(
+    settings: ServiceSettings, *, on_retry: OnRetry | None = None
+) -> Neo4jGraphStore | None:
+    """The Neo4j store of the settings (None when none is configured)."""
+    if settings.neo4j is None:
+        return None
+    return Neo4jGraphStore(
+        settings.neo4j.driver(), database=settings.neo4j.database, on_retry=on_retry
+    )
+
+
+def api_context(
+    history: PlanHistory,
+    *,
+    neo4j: Neo4jGraphStore | None = None,
+    max_body: int = MAX_BODY,
+    write_lock: str | None = None,
+) -> ApiContext:
+    """An API context over an existing history (tests, benchmarks): its own reader."""
+    settings = ServiceSettings(history.settings, max_body=max_body, write_lock=write_lock)
+    return _api_context(history, PlanReader(history, neo4j=neo4j), settings)
+
+
+def _api_context(history: PlanHistory, reader: PlanReader, settings: ServiceSettings) -> ApiContext:
+    from coherence.api.access import Access
+    from coherence.api.audit_answers import AuditAnswers
+    from coherence.api.context import ApiContext
+    from coherence.api.scheduling import Scheduler
+    from coherence.api.write_locks import WriteLocks
+
+    return ApiContext(
+        history=history,
+        reader=reader,
+        access=Access(history),
+        scheduler=Scheduler(store_in_process(settings.history.store)),
+        write_locks=WriteLocks(settings.write_lock),
+        audits=AuditAnswers(reader),
+        max_body=settings.max_body,
+    )
+
+
+def create_app_from_environment() -> FastAPI:
+    """The application of one worker process of ``coherence serve --workers N``.
+
+    uvicorn calls it (``factory=True``) once in each worker it starts; the settings come
+    from the environment the parent process set (:meth:`ServiceSettings.to_environment`),
+    read once here. Each worker has its own store connection and caches: they are keyed
+    by plan version and every read resolves the latest version from the store, so a read
+    in one worker sees a write another worker acknowledged.
+    """
+    from coherence.api.app import create_app, settle_process
+
+    settings = ServiceSettings.from_environment(os.environ)
+    service = bootstrap(settings, neo4j=settings.neo4j is not None)
+    app = create_app(service.api_context())
+    settle_process()
+    return app

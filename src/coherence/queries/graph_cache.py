@@ -1,0 +1,145 @@
+"""Caches of a plan reader: values computed once by key, and graphs of plans at versions.
+
+What a plan version holds never changes, so everything here is keyed by version and
+never goes stale. Several servers, or the worker processes of ``coherence serve
+--workers N``, each with their own caches, can serve one store: a read resolves the
+plan's latest version from the store first (see :class:`~coherence.queries.reader.PlanReader`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future
+from typing import Generic, TypeVar
+
+import networkx as nx
+
+from coherence.application.history import PlanHistory
+from coherence.projections.networkx_store import active_graph
+from coherence.projections.replay import plan_events, replay
+from coherence.queries.exports import EXPORTERS, to_gexf
+
+_T = TypeVar("_T")
+_K = TypeVar("_K", bound=Hashable)
+_V = TypeVar("_V")
+
+
+class Memo(Generic[_K, _V]):
+    """Values by key, each computed once: callers that ask for a key while it is being
+    computed wait for that result instead of computing it again (right after a write,
+    every concurrent read wants the same new version). The most recently used are kept.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._values: OrderedDict[_K, _V] = OrderedDict()
+        self._pending: dict[_K, Future[_V]] = {}
+        self._lock = threading.Lock()
+
+    def peek(self, key: _K) -> _V | None:
+        """The value if it is there (never computes, never waits)."""
+        with self._lock:
+            value = self._values.get(key)
+            if value is not None:
+                self._values.move_to_end(key)
+            return value
+
+    def get(self, key: _K, make: Callable[[], _V]) -> _V:
+        """The value, made by ``make`` unless it is there or being made."""
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+            pending = self._pending.get(key)
+            mine = pending is None
+            if pending is None:
+                pending = self._pending[key] = Future()
+        if not mine:
+            return pending.result()
+        try:
+            value = make()
+        except BaseException as e:
+            with self._lock:
+                del self._pending[key]
+            pending.set_exception(e)
+            raise
+        with self._lock:
+            self._values[key] = value
+            del self._pending[key]
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+        pending.set_result(value)
+        return value
+
+
+class GraphCache:
+    """Graphs of plans at (resolved) versions, and their exports.
+
+    Each plan has a *live* timeline that moves forward with new events (reading only
+    the events after it, see :func:`~coherence.projections.replay.replay`), so a read
+    after a write costs one event, not the whole history. Past versions are built from
+    their events. Graphs and exports handed out are never changed afterwards, so
+    readers need no lock.
+    """
+
+    def __init__(self, history: PlanHistory, size: int = 256, graphs: int = 16) -> None:
+        self.history = history
+        self._live: dict[str, nx.MultiDiGraph] = {}
+        self._plan_locks: dict[str, threading.Lock] = {}
+        # Few graphs (thousands of objects each, which the garbage collector scans), many
+        # exports (bytes, which it does not): reads of a version mostly want its export.
+        self._graphs: Memo[tuple[str, int], nx.MultiDiGraph] = Memo(graphs)
+        self._exports: Memo[tuple[str, int, str], bytes] = Memo(size)
+        self._newest: dict[tuple[str, str], tuple[bytes, int]] = {}
+        self._lock = threading.Lock()
+
+    def newest(self, plan_id: str, fmt: str, at_least: int) -> tuple[bytes, int] | None:
+        """The newest export made of the plan in a format, and its version, if that is
+        ``at_least`` (never computes).
+
+        A read of "the latest version" may be answered with any version from the one
+        that was latest when it arrived (every write acknowledged before it is in) to
+        the one that is latest when it is answered: so reads that queue for an export
+        share the newest one rather than each waiting for its own."""
+        found = self._newest.get((plan_id, fmt))
+        return found if found is not None and found[1] >= at_least else None
+
+    def timeline(self, plan_id: str, version: int, use: Callable[[nx.MultiDiGraph], _T]) -> _T:
+        """``use`` the plan's timeline at ``version`` (the live one, moved forward, when it
+        can; ``use`` must not keep or change it)."""
+        with self._lock:
+            plan_lock = self._plan_locks.setdefault(plan_id, threading.Lock())
+        with plan_lock:
+            live = self._live.get(plan_id)
+            if live is None or live.graph["version"] > version:
+                timeline = replay(plan_events(self.history, plan_id, upto=version), plan_id)
+                if live is None:
+                    self._live[plan_id] = timeline
+                return use(timeline)
+            if live.graph["version"] < version:
+                after = live.graph["version"]
+                replay(plan_events(self.history, plan_id, after=after, upto=version), plan_id, live)
+            return use(live)
+
+    def active(self, plan_id: str, version: int) -> nx.MultiDiGraph:
+        """The active graph at a version (shared: do not change it)."""
+        return self._graphs.get(
+            (plan_id, version), lambda: self.timeline(plan_id, version, active_graph)
+        )
+
+    def export(self, plan_id: str, fmt: str, version: int) -> bytes:
+        """The graph at a version in an export format (UTF-8, encoded once)."""
+
+        def make() -> bytes:
+            if fmt == "gexf":
+                return self.timeline(plan_id, version, to_gexf).encode()
+            return EXPORTERS[fmt](self.active(plan_id, version)).encode()
+
+        body = self._exports.get((plan_id, version, fmt), make)
+        with self._lock:
+            newest = self._newest.get((plan_id, fmt))
+            if newest is None or newest[1] < version:
+                self._newest[(plan_id, fmt)] = (body, version)
+        return body

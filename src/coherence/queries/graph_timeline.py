@@ -1,0 +1,91 @@
+"""The plan across all its revisions, for the web page's timeline.
+
+:func:`build_graph_timeline` replays the plan's events once, revision by revision,
+and after each revision records which elements and links were active and what the
+audit found (as of that revision's date, like :func:`~coherence.queries.timeline.audit_timeline`).
+The answer holds every element and link that ever existed (the union the page lays
+out once), each with the revisions it was active in.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
+
+import networkx as nx
+
+from coherence.application.history import PlanHistory
+from coherence.projections.networkx_store import active_graph
+from coherence.projections.replay import by_revision, plan_events
+from coherence.queries.audit import audit
+from coherence.queries.exports import label
+
+PLAN_KEYS = ("district", "title", "period_start", "period_end", "status")
+
+
+def build_graph_timeline(history: PlanHistory, plan_id: str, version: int) -> dict[str, Any]:
+    """The plan's union graph up to ``version`` with lifetimes by revision and audits."""
+    nodes: dict[str, dict[str, Any]] = {}
+    edges: dict[str, dict[str, Any]] = {}
+    revisions: list[dict[str, Any]] = []
+    previous = 0
+    timeline: nx.MultiDiGraph | None = None
+    for events, timeline in by_revision(plan_events(history, plan_id, upto=version), plan_id):
+        event = events[-1]
+        active = active_graph(timeline)
+        revision = int(event.revision)
+        for key, data in active.nodes(data=True):
+            node = {"id": key, **{k: v for k, v in data.items() if v is not None}}
+            node["label"] = label(data)
+            _mark(nodes, key, node, revision, previous)
+        for source, target, edge, data in active.edges(keys=True, data=True):
+            ident = f"{source}|{edge}|{target}"
+            link = {"id": ident, "source": source, "target": target, "edge": edge}
+            if data.get("amount") is not None:
+                link["amount"] = data["amount"]
+            _mark(edges, ident, link, revision, previous)
+        report = audit(active, as_of=event.timestamp.astimezone(UTC).date())
+        revisions.append(
+            {
+                "revision": revision,
+                "version": int(event.originator_version),
+                "timestamp": event.timestamp.isoformat(),
+                "actor": event.actor,
+                "reason": event.reason,
+                "changes": len(events),
+                "summary": dict(report.summary),
+                "score": report.score,
+                "findings": [f.to_dict() for f in report.findings],
+            }
+        )
+        previous = revision
+    details = timeline.graph if timeline is not None else {}
+    return {
+        "plan": plan_id,
+        "version": int(revisions[-1]["version"]),
+        "details": {k: details.get(k) for k in PLAN_KEYS},
+        "revisions": revisions,
+        "nodes": list(nodes.values()),
+        "edges": list(edges.values()),
+    }
+
+
+def _mark(
+    seen: dict[str, dict[str, Any]],
+    ident: str,
+    data: dict[str, Any],
+    revision: int,
+    previous: int,
+) -> None:
+    """Record that an element or link is active in ``revision`` (its data as last seen);
+    a range goes on when it was active in the ``previous`` revision too."""
+    entry = seen.get(ident)
+    if entry is None:
+        seen[ident] = {"data": data, "active": [[revision, revision]]}
+        return
+    entry["data"] = data
+    spans: list[list[int]] = entry["active"]
+    if spans[-1][1] == previous:
+        spans[-1][1] = revision
+    else:
+        spans.append([revision, revision])

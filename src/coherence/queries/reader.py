@@ -1,0 +1,317 @@
+"""The one read path of a plan store, shared by the command line and the HTTP API.
+
+A :class:`PlanReader` checks a read's parameters once (a version the store can hold,
+a fiscal year in the Framework's form), resolves ``version`` or ``as_of`` once to a
+version (:meth:`PlanReader.at`), applies the audit-date rule, and answers from its
+caches (:mod:`coherence.queries.graph_cache`): the live timeline of each plan moved
+forward, graphs, exports and audits of past versions.
+
+>>> check_version(12)
+>>> try:
+...     check_version(99999999999999999999)
+... except InvalidValue as e:
+...     print(e.path, "-", e.expected)
+version - a plan version from 1 to 9223372036854775807
+>>> check_fiscal_year("FY27"), check_fiscal_year(None)
+('FY27', None)
+>>> try:
+...     check_fiscal_year("DROP TABLE")
+... except InvalidValue as e:
+...     print(e.path, "-", e.expected)
+fiscal_year - a fiscal year such as FY27
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import networkx as nx
+
+from coherence.application.history import Diff, PlanHistory, PlanSummary
+from coherence.application.narrative import HistoryEntry
+from coherence.domain.errors import InvalidValue
+from coherence.domain.framework import FISCAL_YEAR_PATTERN
+from coherence.domain.plan import DistrictPlan
+from coherence.projections.neo4j_store import Neo4jGraphStore
+from coherence.queries.audit import AuditReport, audit
+from coherence.queries.exports import EXPORTERS
+from coherence.queries.graph_cache import GraphCache, Memo
+from coherence.queries.graph_timeline import build_graph_timeline
+from coherence.queries.line_of_sight import beneath, paths_up
+from coherence.queries.neo4j_audit import audit_neo4j, audit_version_neo4j
+from coherence.queries.timeline import audit_timeline
+
+MAX_VERSION = 2**63 - 1
+"""The largest version a store can hold (a signed 64-bit integer: SQLite's INTEGER,
+PostgreSQL's bigint). A larger one cannot exist, and the stores refuse to look it up."""
+
+
+def check_version(version: int | None, name: str = "version") -> None:
+    """Refuse a version no store can hold (``InvalidValue`` naming ``name``).
+
+    Versions below 1 are left to the history, which answers that the plan has no such
+    version."""
+    if version is not None and version > MAX_VERSION:
+        raise InvalidValue(name, f"a plan version from 1 to {MAX_VERSION}", version)
+
+
+def check_fiscal_year(fiscal_year: str | None) -> str | None:
+    """A fiscal year as budget lines write it (``FY27`` or ``FY2027``), or None."""
+    if fiscal_year is not None and not FISCAL_YEAR_PATTERN.match(fiscal_year):
+        raise InvalidValue("fiscal_year", "a fiscal year such as FY27", fiscal_year)
+    return fiscal_year
+
+
+def check_at_least(value: int, name: str, minimum: int = 0) -> int:
+    """Refuse a count or offset below ``minimum`` (``InvalidValue`` naming ``name``)."""
+    if value < minimum:
+        raise InvalidValue(name, f"a whole number of {minimum} or more", value)
+    return value
+
+
+def today() -> date:
+    """The date an audit of "now" is as of (UTC)."""
+    return datetime.now(UTC).date()
+
+
+@dataclass(frozen=True)
+class ReadAt:
+    """A read resolved once: the plan, its version, and the date an audit is as of."""
+
+    plan_id: str
+    version: int
+    audit_date: date
+    pinned: bool
+    """Whether the read asked for a version or a date (not "now")."""
+
+
+class PlanReader:
+    """Every read of plans, over one history (and, for ``engine="neo4j"``, one Neo4j store).
+
+    Thread-safe; graphs and reports it hands out are shared: do not change them.
+    """
+
+    def __init__(
+        self,
+        history: PlanHistory,
+        *,
+        neo4j: Neo4jGraphStore | None = None,
+        graphs: GraphCache | None = None,
+        reports: int = 512,
+        timelines: int = 16,
+    ) -> None:
+        self.history = history
+        self.neo4j = neo4j
+        self.graphs = graphs if graphs is not None else GraphCache(history)
+        self._reports: Memo[tuple[str, int, str | None, date], AuditReport] = Memo(reports)
+        self._timelines: Memo[tuple[str, int], dict[str, Any]] = Memo(timelines)
+
+    # -- resolving ---------------------------------------------------------------
+
+    def at(
+        self,
+        plan_id: str,
+        *,
+        version: int | None = None,
+        as_of: date | datetime | None = None,
+        latest: DistrictPlan | None = None,
+    ) -> ReadAt:
+        """Resolve a read, once: ``as_of`` (the last version on or before it; audited as
+        of that date), else ``version`` (checked; audited as of its own date), else the
+        latest (``latest``'s, when the caller has just read the plan; audited today)."""
+        if as_of is not None:
+            resolved = self.history.version_at(plan_id, as_of)
+            on = as_of.date() if isinstance(as_of, datetime) else as_of
+            return ReadAt(plan_id, resolved, on, True)
+        if version is not None:
+            check_version(version)
+            plan = self.history.get_plan(plan_id, version=version)
+            return ReadAt(plan_id, plan.version, plan.modified_on.astimezone(UTC).date(), True)
+        plan = latest if latest is not None else self.history.get_plan(plan_id)
+        return ReadAt(plan_id, plan.version, today(), False)
+
+    def plan(
+        self, plan_id: str, *, version: int | None = None, as_of: date | datetime | None = None
+    ) -> DistrictPlan:
+        """The plan at a version, as of a date, or now (shared: do not change it)."""
+        check_version(version)
+        return self.history.get_plan(plan_id, version=version, as_of=as_of)
+
+    # -- graphs ------------------------------------------------------------------
+
+    def active(self, at: ReadAt) -> nx.MultiDiGraph:
+        """The active graph of a resolved read (shared: do not change it)."""
+        return self.graphs.active(at.plan_id, at.version)
+
+    def export_graph(
+        self,
+        plan_id: str,
+        fmt: str,
+        *,
+        version: int | None = None,
+        as_of: date | datetime | None = None,
+        latest: DistrictPlan | None = None,
+    ) -> tuple[bytes, int]:
+        """The graph in an export format (UTF-8; GEXF carries the whole timeline) and the
+        version it is of."""
+        if fmt not in EXPORTERS:
+            raise InvalidValue("format", "one of " + ", ".join(EXPORTERS), fmt)
+        at = self.at(plan_id, version=version, as_of=as_of, latest=latest)
+        return self.graphs.export(plan_id, fmt, at.version), at.version
+
+    def newest_export(self, plan_id: str, fmt: str, at_least: int) -> tuple[bytes, int] | None:
+        """The newest export already made of the plan, if of version ``at_least`` or later."""
+        return self.graphs.newest(plan_id, fmt, at_least)
+
+    def line_of_sight(
+        self, plan_id: str, key: str, *, version: int | None = None
+    ) -> dict[str, Any]:
+        """An element's paths up to the mission and, for an objective, what stands beneath it."""
+        g = self.active(self.at(plan_id, version=version))
+        under = beneath(g, key)
+        return {
+            "plan": plan_id,
+            "key": key,
+            "kind": g.nodes[key]["kind"],
+            "paths": paths_up(g, key),
+            "beneath": sorted(n for n in under.nodes if n != key),
+        }
+
+    def element(self, plan_id: str, key: str, *, version: int | None = None) -> dict[str, Any]:
+        """An element at a version: its fields, line of sight, what is beneath it, its history."""
+        plan = self.plan(plan_id, version=version)
+        element = plan.element(key)
+        graph = self.graphs.active(plan_id, plan.version)
+        active = key in graph
+        return {
+            "plan": plan_id,
+            "version": plan.version,
+            "key": key,
+            "kind": element["kind"],
+            "retired": element["retired"],
+            "fields": element["fields"],
+            "line_of_sight": paths_up(graph, key) if active else [],
+            "beneath": sorted(n for n in beneath(graph, key).nodes if n != key) if active else [],
+            "history": [
+                e.to_dict()
+                for e in self.history.history(plan_id)
+                if e.version <= plan.version and key in (e.key, *e.keys)
+            ],
+        }
+
+    # -- audits ------------------------------------------------------------------
+
+    def audit(
+        self,
+        plan_id: str,
+        *,
+        version: int | None = None,
+        as_of: date | datetime | None = None,
+        fiscal_year: str | None = None,
+        engine: str = "networkx",
+        latest: DistrictPlan | None = None,
+    ) -> AuditReport:
+        """The audit of a plan: as of a date, at a version (as of its date), or now (today).
+
+        With ``engine="neo4j"`` the rules run as Cypher in the reader's Neo4j store: on
+        the projected plan when it is at the version asked for, else on a scratch copy.
+        """
+        check_fiscal_year(fiscal_year)
+        at = self.at(plan_id, version=version, as_of=as_of, latest=latest)
+        if engine == "neo4j":
+            return self._audit_neo4j(at, fiscal_year)
+        if engine != "networkx":
+            raise InvalidValue("engine", "networkx or neo4j", engine)
+        return self._reports.get(
+            (plan_id, at.version, fiscal_year, at.audit_date),
+            lambda: audit(self.active(at), as_of=at.audit_date, fiscal_year=fiscal_year),
+        )
+
+    def _audit_neo4j(self, at: ReadAt, fiscal_year: str | None) -> AuditReport:
+        neo4j = self.neo4j
+        if neo4j is None:
+            raise InvalidValue(
+                "engine", "networkx (Neo4j is not configured on this server)", "neo4j"
+            )
+        if neo4j.plan_version(at.plan_id) == at.version:
+            return audit_neo4j(
+                neo4j.driver,
+                at.plan_id,
+                as_of=at.audit_date,
+                fiscal_year=fiscal_year,
+                database=neo4j.database,
+            )
+        return audit_version_neo4j(
+            neo4j,
+            self.history,
+            at.plan_id,
+            at.version,
+            as_of=at.audit_date,
+            fiscal_year=fiscal_year,
+        )
+
+    def audit_timeline(
+        self, plan_id: str, *, fiscal_year: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The audit summary after every revision (see :func:`audit_timeline`)."""
+        return audit_timeline(self.history, plan_id, fiscal_year=check_fiscal_year(fiscal_year))
+
+    def graph_timeline(self, plan_id: str) -> tuple[dict[str, Any], int]:
+        """Every element and link that ever existed, with the revisions each was active
+        in and each revision's audit (see :func:`build_graph_timeline`); and the version."""
+        version = self.history.get_plan(plan_id).version
+        found = self._timelines.get(
+            (plan_id, version), lambda: build_graph_timeline(self.history, plan_id, version)
+        )
+        return found, version
+
+    # -- plans -------------------------------------------------------------------
+
+    def audited_plans(self) -> list[tuple[PlanSummary, AuditReport]]:
+        """Every plan, with today's audit of its latest version."""
+        return [(p, self.audit(p.plan_id)) for p in self.history.list_plans()]
+
+    def plan_summaries(self) -> list[dict[str, Any]]:
+        """Every plan as :func:`plan_summary` shows it."""
+        return [plan_summary(p, report) for p, report in self.audited_plans()]
+
+    def history_of(
+        self, plan_id: str, *, since: int = 0, limit: int | None = None
+    ) -> list[HistoryEntry]:
+        """The plan's events after version ``since`` (at most ``limit``), oldest first."""
+        check_at_least(since, "since")
+        if limit is not None:
+            check_at_least(limit, "limit")
+        return self.history.history(plan_id, since=since, limit=limit)
+
+    def diff(self, plan_id: str, from_version: int, to_version: int) -> Diff:
+        """What changed between two versions, field by field (from the later to the
+        earlier one, a diff backwards, when ``from`` is the later)."""
+        check_version(from_version, "from")
+        check_version(to_version, "to")
+        return self.history.diff(plan_id, from_version, to_version)
+
+    def export_plan(
+        self, plan_id: str, *, version: int | None = None, as_of: date | datetime | None = None
+    ) -> dict[str, Any]:
+        """The plan file of a plan at a version or date (imports back as a no-op)."""
+        check_version(version)
+        return self.history.export_plan(plan_id, version=version, as_of=as_of)
+
+
+def plan_summary(plan: PlanSummary, report: AuditReport) -> dict[str, Any]:
+    """A plan in a list of plans (``coherence plans``, ``GET /plans``): its status,
+    version and its audit's summary and score, in the words of the audit's JSON."""
+    return {
+        "plan": plan.plan_id,
+        "district": plan.district,
+        "title": plan.title,
+        "status": plan.status,
+        "version": plan.version,
+        "revision": plan.revision,
+        "modified_on": plan.modified_on.isoformat(),
+        "audit": dict(report.summary),
+        "score": report.score,
+    }
