@@ -49,9 +49,9 @@ def label(data: Mapping[str, Any]) -> str:
         return str(data.get("key"))
     if spec.singleton:
         return spec.label
-    title = data.get(spec.title_field) if spec.title_field else None
+    title = spec.title(data)
     head = f"{spec.label} {data.get('key')}"
-    return f"{head}: {title}" if isinstance(title, str) and title.strip() else head
+    return f"{head}: {title}" if title else head
 
 
 def _scalar(value: Any) -> Any:
