@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from coherence import web
-from coherence.api import errors, web_routes
+from coherence.api import errors, framework_routes, web_routes
 from coherence.api.context import ApiContext, WriteLocks
 from coherence.api.errors import problem
 from coherence.api.models import Problem
@@ -88,6 +88,7 @@ def create_app(ctx: ApiContext, **fastapi_options: Any) -> FastAPI:
     )
     app.state.ctx = ctx
     app.include_router(router)
+    app.include_router(framework_routes.router)
     app.include_router(web_routes.router)
     web.install(app)
     errors.install(app)
