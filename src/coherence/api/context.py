@@ -41,7 +41,7 @@ from coherence.projections.neo4j_store import Neo4jGraphStore
 from coherence.projections.networkx_store import active_graph, apply_change
 from coherence.projections.projector import plan_timeline
 from coherence.queries.audit import AuditReport, audit
-from coherence.queries.exports import EXPORTERS, to_gexf
+from coherence.queries.exports import GRAPH_FORMATS
 from coherence.queries.plan_queries import audit_plan, plan_summary
 
 OPEN_ACTOR = "local user (no token)"
@@ -173,9 +173,10 @@ class GraphCache:
         resolved = resolve_version(history, plan_id, version, as_of, latest)
 
         def make() -> bytes:
-            if fmt == "gexf":
-                return self._at(history, plan_id, resolved, to_gexf).encode()
-            return EXPORTERS[fmt](self.active(history, plan_id, resolved)).encode()
+            spec = GRAPH_FORMATS[fmt]
+            if spec.timeline:
+                return self._at(history, plan_id, resolved, spec.write).encode()
+            return spec.write(self.active(history, plan_id, resolved)).encode()
 
         body = self._exports.get((plan_id, resolved, fmt), make)
         with self._lock:

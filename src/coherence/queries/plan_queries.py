@@ -18,7 +18,7 @@ from coherence.projections.neo4j_store import Neo4jGraphStore
 from coherence.projections.networkx_store import active_graph
 from coherence.projections.projector import plan_timeline
 from coherence.queries.audit import AuditReport, audit
-from coherence.queries.exports import EXPORTERS, to_gexf
+from coherence.queries.exports import write_graph
 from coherence.queries.line_of_sight import beneath, paths_up
 from coherence.queries.neo4j_audit import audit_neo4j, audit_version_neo4j
 
@@ -101,10 +101,7 @@ def export_graph(
     as_of: date | datetime | None = None,
 ) -> str:
     """The plan's graph in an export format (GEXF carries the whole timeline)."""
-    at = plan_at(app, plan_id, version=version, as_of=as_of)
-    if fmt == "gexf":
-        return to_gexf(at.timeline)
-    return EXPORTERS[fmt](at.active())
+    return write_graph(fmt, plan_at(app, plan_id, version=version, as_of=as_of).timeline)
 
 
 def line_of_sight(
