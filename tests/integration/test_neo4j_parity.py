@@ -31,8 +31,8 @@ from coherence.application.errors import PlanNotFound
 from coherence.application.history import Author, PlanHistory
 from coherence.application.settings import Settings
 from coherence.domain.errors import UnknownElement
-from coherence.domain.framework import PLAN_ID_PATTERN
 from coherence.domain.plan import DistrictPlan
+from coherence.domain.values import PLAN_ID_PATTERN
 from coherence.projections.neo4j_store import Neo4jGraphStore
 from coherence.projections.projector import Projector, plan_graph
 from coherence.queries.audit import DEFINITIONS, audit

@@ -98,6 +98,7 @@ OTHER_ROUTES = {
     ("POST", "/api/v1/plans/import"),
     ("GET", "/api/v1/statewide"),
     ("GET", "/api/v1/health"),
+    ("GET", "/api/v1/framework"),
 }
 
 
@@ -271,6 +272,15 @@ def test_the_other_routes_need_a_valid_token(
 
 def test_health_stays_open(client: TestClient, guarded: dict[str, dict[str, str]]) -> None:
     assert client.get(f"{API}/health").status_code == 200
+
+
+def test_the_framework_catalogue_is_open(
+    client: TestClient, guarded: dict[str, dict[str, str]]
+) -> None:
+    """It holds no plan's data: the page reads it before asking for a token."""
+    r = client.get(f"{API}/framework")
+    assert r.status_code == 200
+    assert "plans" not in r.json()
 
 
 def test_revoking_a_token_takes_effect_at_once(client: TestClient, history: PlanHistory) -> None:

@@ -19,8 +19,8 @@ from coherence.domain.errors import (
     UnknownField,
     UnknownKind,
 )
-from coherence.domain.framework import normalize_fields
 from coherence.domain.plan import DistrictPlan, Revision
+from coherence.domain.values import normalize_fields
 
 
 def new_plan() -> tuple[DistrictPlan, Revision]:

@@ -124,7 +124,7 @@ def test_a_backwards_diff_is_a_diff_not_an_error(store: str) -> None:
 def test_http_refuses_a_fiscal_year_that_is_not_one(client: TestClient, url: str) -> None:
     body = problem(client.get(url), 422)
     assert paths(body) == ["fiscal_year"]
-    assert body["errors"][0]["expected"] == "a fiscal year such as FY27"
+    assert body["errors"][0]["expected"] == "a fiscal year such as FY26"
 
 
 @pytest.mark.parametrize(

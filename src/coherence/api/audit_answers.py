@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 
 from coherence.domain.plan import DistrictPlan
 from coherence.queries.graph_cache import Memo
-from coherence.queries.reader import PlanReader, check_fiscal_year, today
+from coherence.queries.reader import PlanReader, audited_fiscal_year, today
 
 
 class AuditAnswers:
@@ -46,7 +46,7 @@ class AuditAnswers:
 
         if engine != "networkx" or version is not None or as_of is not None:
             return make()  # the report is kept; serializing it again is cheap
-        check_fiscal_year(fiscal_year)
+        audited_fiscal_year(fiscal_year)
         at = self.reader.at(plan_id, latest=latest)
         return self._bodies.get((plan_id, at.version, fiscal_year, today()), make)
 

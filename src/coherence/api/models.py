@@ -1,4 +1,8 @@
-"""Request and response bodies of the HTTP API (the same words and shapes as the CLI's JSON)."""
+"""Request and response bodies of the HTTP API (the same words and shapes as the CLI's JSON).
+
+Element kinds and their enumerations come from the catalogue (``domain.framework``);
+the fields of each kind are checked by the domain, which names the field.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,10 @@ from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from coherence.domain.framework import BENCHMARK_STATUSES, KINDS
+
+BenchmarkStatusValue = Literal[BENCHMARK_STATUSES]  # type: ignore[valid-type]
 
 
 class Body(BaseModel):
@@ -15,7 +23,10 @@ class Body(BaseModel):
 
 
 class AddElement(Body):
-    kind: str = Field(description="Element kind, e.g. initiative, objective, benchmark.")
+    kind: str = Field(
+        description="Element kind (see GET /api/v1/framework).",
+        json_schema_extra={"enum": list(KINDS)},
+    )
     key: str | None = Field(
         default=None, description="The element's key (none for mission, vision, theory of action)."
     )
@@ -35,7 +46,7 @@ class LinkBody(Body):
 
 
 class BenchmarkStatus(Body):
-    status: Literal["not_started", "on_track", "at_risk", "off_track", "complete"]
+    status: BenchmarkStatusValue
 
 
 class OutcomeResult(Body):
@@ -172,3 +183,12 @@ class Problem(BaseModel):
     errors: list[dict[str, Any]] | None = None
     current_version: int | None = None
     file: str | None = None
+
+
+class FrameworkResponse(BaseModel):
+    """The catalogue: element kinds, edges, audit rules and severities."""
+
+    kinds: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+    rules: list[dict[str, Any]]
+    severities: list[dict[str, Any]]

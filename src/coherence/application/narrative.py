@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, overload
 
-from coherence.domain.framework import KINDS
+from coherence.domain.framework import FRAMEWORK, KINDS
 
 _VERBS = {
     "informs": "informs",
@@ -176,19 +176,20 @@ def name_element(
     with_title: bool = True,
     lower: bool = False,
 ) -> str:
-    """``Initiative SI2.1 'Tutoring'`` (or ``Mission`` for a one-per-plan element)."""
+    """``Initiative SI2.1 'Tutoring'`` (or ``Mission`` for a one-per-plan element).
+
+    The catalogue's naming (:meth:`Catalogue.name`); ``lower`` for the middle of a
+    sentence, without the title where the sentence names it already.
+    """
     element = elements.get(key)
     if element is None:
         return key
-    spec = KINDS[element["kind"]]
-    kind_label = spec.label.lower() if lower else spec.label
-    if spec.singleton:
-        return kind_label
-    label = f"{kind_label} {key}"
-    title = element["fields"].get(spec.title_field) if spec.title_field else None
-    if with_title and isinstance(title, str) and title.strip():
-        label += f" {_quote(title)}"
-    return label
+    kind = element["kind"]
+    name = FRAMEWORK.name(kind, key, element["fields"] if with_title else {})
+    if lower:
+        label = KINDS[kind].label
+        name = label.lower() + name[len(label) :]
+    return name
 
 
 def _quote(text: str | None, limit: int = 60) -> str:

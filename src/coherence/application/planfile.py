@@ -22,79 +22,36 @@ from coherence.application.memory import collector_paused
 from coherence.domain.changes import Element, Link, PlanState
 from coherence.domain.errors import InvalidInput
 from coherence.domain.framework import (
+    FRAMEWORK,
+    Catalogue,
+    FieldSpec,
+    KindSpec,
+    LinkSpec,
+    with_article,
+)
+from coherence.domain.values import (
     KEY_PATTERN,
-    KINDS,
     check_key,
     check_plan_id,
     normalize_date,
     normalize_fields,
     normalize_value,
-    with_article,
 )
 
 FORMAT = "coherence/plan@1"
+_AMOUNT = FieldSpec("amount", "amount")
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 32
 
 
-@dataclass(frozen=True)
-class LinkField:
-    """A field of a section that declares links, and which way they point."""
-
-    name: str
-    edge: str
-    target_kinds: tuple[str, ...]
-    many: bool = True
-    reverse: bool = False  # the listed keys are the link's sources (informed_by)
-    with_amount: bool = False
+PLAN_HEADER = ("id", "district", "title", "period")
 
 
-@dataclass(frozen=True)
-class Section:
-    name: str
-    kind: str
-    links: tuple[LinkField, ...] = ()
-
-
-SECTIONS: tuple[Section, ...] = (
-    Section("core_values", "core_value"),
-    Section("data_findings", "data_finding"),
-    Section(
-        "objectives",
-        "objective",
-        (LinkField("informed_by", "informs", ("data_finding",), reverse=True),),
-    ),
-    Section("initiatives", "initiative", (LinkField("supports", "supports", ("objective",)),)),
-    Section(
-        "outcomes", "outcome", (LinkField("measures", "measures", ("objective",), many=False),)
-    ),
-    Section(
-        "professional_learning",
-        "professional_learning",
-        (LinkField("enables", "enables", ("initiative",)),),
-    ),
-    Section(
-        "benchmarks", "benchmark", (LinkField("tracks", "tracks", ("initiative",), many=False),)
-    ),
-    Section(
-        "budget_lines",
-        "budget_line",
-        (LinkField("funds", "funds", ("initiative", "professional_learning"), with_amount=True),),
-    ),
-    Section(
-        "school_plans",
-        "school_plan",
-        (LinkField("aligns_to", "aligns_to", ("objective", "initiative")),),
-    ),
-    Section(
-        "educator_goals",
-        "educator_goal",
-        (LinkField("aligns_to", "aligns_to", ("objective", "initiative")),),
-    ),
-)
-SINGLETONS = ("mission", "vision", "theory_of_action")
-TOP_LEVEL = ("format", "plan", *SINGLETONS, *(s.name for s in SECTIONS))
-SECTION_OF_KIND = {s.kind: s for s in SECTIONS}
+def top_level(catalogue: Catalogue = FRAMEWORK) -> tuple[str, ...]:
+    """The top-level names of a plan file: ``format``, ``plan``, the one-per-plan
+    elements, then a section per kind, in the catalogue's order."""
+    sections = (spec.section for spec in catalogue.sections if spec.section)
+    return ("format", "plan", *catalogue.singletons, *sections)
 
 
 # -- reading -------------------------------------------------------------------
@@ -187,9 +144,17 @@ class PlanDocument:
     state: PlanState
 
 
-def read_document(data: bytes | str, *, filename: str, media: str | None = None) -> PlanDocument:
+def read_document(
+    data: bytes | str,
+    *,
+    filename: str,
+    media: str | None = None,
+    catalogue: Catalogue = FRAMEWORK,
+) -> PlanDocument:
     """Parse and check a plan file; :class:`PlanFileError` on the first problem."""
-    return check_document(parse_text(data, filename=filename, media=media), filename=filename)
+    return check_document(
+        parse_text(data, filename=filename, media=media), filename=filename, catalogue=catalogue
+    )
 
 
 @dataclass(frozen=True)
@@ -214,28 +179,29 @@ class PlanSource:
         return check_document(data, filename=self.name)
 
 
-def check_document(doc: object, *, filename: str) -> PlanDocument:
+def check_document(doc: object, *, filename: str, catalogue: Catalogue = FRAMEWORK) -> PlanDocument:
     """Check parsed plan-file data and turn it into the plan it describes."""
     try:
         with collector_paused():
-            return _check(doc)
+            return _check(doc, catalogue)
     except PlanFileError:
         raise
     except InvalidInput as e:
         raise PlanFileError(filename, e.path, e.expected, e.got) from None
 
 
-def _check(doc: object) -> PlanDocument:
+def _check(doc: object, catalogue: Catalogue) -> PlanDocument:
     # No depth check here: parse_text refuses deep text, and every check below
     # descends only as deep as the format goes.
     root = _mapping(doc, "(document)")
+    allowed = top_level(catalogue)
     for name in root:
-        if name not in TOP_LEVEL:
-            raise InvalidInput(str(name), "a section of a plan file: " + ", ".join(TOP_LEVEL))
+        if name not in allowed:
+            raise InvalidInput(str(name), "a section of a plan file: " + ", ".join(allowed))
     if root.get("format") != FORMAT:
         raise InvalidInput("format", repr(FORMAT), root.get("format"))
     header = _mapping(root.get("plan"), "plan")
-    _only(header, "plan", ("id", "district", "title", "period"))
+    _only(header, "plan", PLAN_HEADER)
     plan_id = check_plan_id(header.get("id"))
     period = _mapping(header.get("period") or {}, "plan.period")
     _only(period, "plan.period", ("start", "end"))
@@ -260,34 +226,35 @@ def _check(doc: object) -> PlanDocument:
 
     elements: dict[str, Element] = {}
     where: dict[str, str] = {}
-    for kind in SINGLETONS:
+    for kind in catalogue.singletons:
         if root.get(kind) is not None:
-            fields = normalize_fields(kind, {"text": root[kind]}, kind)
+            fields = normalize_fields(kind, {"text": root[kind]}, kind, catalogue=catalogue)
             elements[kind] = Element(kind, fields)
             where[kind] = kind
     # Paths are built only for an error: checks inside an item raise with paths relative
     # to it ("[3].key"), and the section's name is put in front on the way out.
-    pending_links: list[tuple[str, str, LinkField, Any]] = []
-    for section in SECTIONS:
-        name, kind = section.name, section.kind
+    pending_links: list[tuple[str, str, LinkSpec, Any]] = []
+    for spec in catalogue.sections:
+        name = spec.section or spec.name
         for i, item in enumerate(_list(root.get(name), name)):
             try:
-                key, fields = _element(section, item, i, where, pending_links)
+                key, fields = _element(spec, item, i, where, pending_links, catalogue)
             except InvalidInput as e:
                 raise type(e)(name + e.path, e.expected, e.got) from None
-            elements[key] = Element(kind, fields)
+            elements[key] = Element(spec.name, fields)
             where[key] = f"{name}[{i}]"
 
+    kinds = catalogue.kinds
     links: dict[tuple[str, str], Link] = {}
     for key, at, link_field, raw in pending_links:
         for j, (target, attributes) in enumerate(_link_items(raw, at, link_field)):
             other = elements.get(target)
-            if other is None or other.kind not in link_field.target_kinds:
-                wanted = " or ".join(KINDS[k].label.lower() for k in link_field.target_kinds)
+            if other is None or other.kind not in link_field.targets:
+                wanted = " or ".join(kinds[k].label.lower() for k in link_field.targets)
                 found = (
                     ""
                     if other is None
-                    else f" ({target} is {with_article(KINDS[other.kind].label.lower())})"
+                    else f" ({target} is {with_article(kinds[other.kind].label.lower())})"
                 )
                 raise InvalidInput(
                     _link_path(at, link_field, raw, j),
@@ -302,11 +269,12 @@ def _check(doc: object) -> PlanDocument:
 
 
 def _element(
-    section: Section,
+    spec: KindSpec,
     item: object,
     i: int,
     where: Mapping[str, str],
-    pending_links: list[tuple[str, str, LinkField, Any]],
+    pending_links: list[tuple[str, str, LinkSpec, Any]],
+    catalogue: Catalogue,
 ) -> tuple[str, dict[str, Any]]:
     """One item of a section: its key and fields; its links go to ``pending_links``.
 
@@ -319,39 +287,39 @@ def _element(
         raise InvalidInput(
             f"{at}.key", f"a key used once in the file (already at {where[key]})", key
         )
-    if key in SINGLETONS:
-        raise InvalidInput(f"{at}.key", "a key other than mission, vision or theory_of_action", key)
-    for link_field in section.links:
-        if link_field.name in entry:
+    if key in catalogue.singletons:
+        raise InvalidInput(f"{at}.key", "a key other than " + _or(catalogue.singletons), key)
+    for link_field in spec.links:
+        if link_field.field in entry:
             pending_links.append(
-                (key, f"{section.name}{at}", link_field, entry.pop(link_field.name))
+                (key, f"{spec.section}{at}", link_field, entry.pop(link_field.field))
             )
-    fields = normalize_fields(section.kind, entry, at)
-    if (
-        section.kind == "initiative"
-        and fields["start"]
-        and fields["end"]
-        and fields["end"] < fields["start"]
-    ):
+    fields = normalize_fields(spec.name, entry, at, catalogue=catalogue)
+    if fields.get("start") and fields.get("end") and fields["end"] < fields["start"]:
         raise InvalidInput(
-            f"{at}.end", f"a date on or after {section.name}{at}.start", fields["end"]
+            f"{at}.end", f"a date on or after {spec.section}{at}.start", fields["end"]
         )
     return key, fields
 
 
-def _link_path(at: str, link_field: LinkField, raw: object, j: int) -> str:
+def _or(names: tuple[str, ...]) -> str:
+    """``mission, vision or theory_of_action``."""
+    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else "".join(names)
+
+
+def _link_path(at: str, link_field: LinkSpec, raw: object, j: int) -> str:
     """The path of the ``j``-th key of a link field (no index when it is a single key)."""
-    path = f"{at}.{link_field.name}"
+    path = f"{at}.{link_field.field}"
     return f"{path}[{j}]" if isinstance(raw, list) else path
 
 
-def _link_items(raw: object, at: str, link_field: LinkField) -> list[tuple[str, dict[str, Any]]]:
+def _link_items(raw: object, at: str, link_field: LinkSpec) -> list[tuple[str, dict[str, Any]]]:
     """The targets of a link field, with their attributes; ``at`` is its item's path."""
     if raw is None:
         return []
     items = raw if isinstance(raw, list) else [raw] if not link_field.many else None
     if items is None:
-        raise InvalidInput(f"{at}.{link_field.name}", "a list of keys", raw)
+        raise InvalidInput(f"{at}.{link_field.field}", "a list of keys", raw)
     out = []
     for j, item in enumerate(items):
         if link_field.with_amount:
@@ -359,9 +327,7 @@ def _link_items(raw: object, at: str, link_field: LinkField) -> list[tuple[str, 
             entry = _mapping(item, item_path)
             _only(entry, item_path, ("target", "amount"))
             target = check_key(entry.get("target"), f"{item_path}.target")
-            amount = normalize_value(
-                KINDS["budget_line"].fields["amount"], entry.get("amount"), f"{item_path}.amount"
-            )
+            amount = normalize_value(_AMOUNT, entry.get("amount"), f"{item_path}.amount")
             out.append((target, {"amount": amount}))
         elif type(item) is str and KEY_PATTERN.match(item):
             out.append((item, {}))
@@ -445,8 +411,11 @@ def _text(value: object, path: str) -> str | None:
 # -- writing -------------------------------------------------------------------
 
 
-def state_to_document(state: PlanState) -> dict[str, Any]:
-    """The plan file of a plan: active elements in their stored order, links on their owners."""
+def state_to_document(state: PlanState, catalogue: Catalogue = FRAMEWORK) -> dict[str, Any]:
+    """The plan file of a plan: active elements in their stored order, links on their owners.
+
+    Every kind of the catalogue is written, so a kind cannot vanish from exports.
+    """
     period = {
         k: v
         for k, v in (
@@ -463,7 +432,7 @@ def state_to_document(state: PlanState) -> dict[str, Any]:
         header["period"] = period
     doc: dict[str, Any] = {"format": FORMAT, "plan": header}
     active = state.active()
-    for kind in SINGLETONS:
+    for kind in catalogue.singletons:
         if kind in active:
             doc[kind] = active[kind].fields["text"]
     outgoing: dict[str, list[tuple[str, Link]]] = {}
@@ -471,14 +440,14 @@ def state_to_document(state: PlanState) -> dict[str, Any]:
     for (source, target), link in state.links.items():
         outgoing.setdefault(source, []).append((target, link))
         incoming.setdefault(target, []).append((source, link))
-    for section in SECTIONS:
+    for spec in catalogue.sections:
         items = []
         for key, element in active.items():
-            if element.kind != section.kind:
+            if element.kind != spec.name:
                 continue
             item: dict[str, Any] = {"key": key}
             item.update({k: v for k, v in element.fields.items() if v is not None})
-            for link_field in section.links:
+            for link_field in spec.links:
                 ends = incoming if link_field.reverse else outgoing
                 found = [
                     (other, link)
@@ -486,36 +455,43 @@ def state_to_document(state: PlanState) -> dict[str, Any]:
                     if link.edge == link_field.edge
                 ]
                 if link_field.with_amount:
-                    item[link_field.name] = [
+                    item[link_field.field] = [
                         {"target": t, "amount": link.attributes.get("amount")} for t, link in found
                     ]
                 elif link_field.many:
-                    item[link_field.name] = [t for t, _ in found]
+                    item[link_field.field] = [t for t, _ in found]
                 elif len(found) == 1:
-                    item[link_field.name] = found[0][0]
+                    item[link_field.field] = found[0][0]
                 elif found:
-                    item[link_field.name] = [t for t, _ in found]
+                    item[link_field.field] = [t for t, _ in found]
             items.append(item)
         if items:
-            doc[section.name] = items
+            doc[spec.section or spec.name] = items
     return doc
 
 
-def dump_document(doc: Mapping[str, Any], fmt: str = "yaml") -> str:
+def dump_document(
+    doc: Mapping[str, Any], fmt: str = "yaml", catalogue: Catalogue = FRAMEWORK
+) -> str:
     """Write a plan file as YAML (dates unquoted) or JSON."""
     if fmt == "json":
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    dates = catalogue.date_fields | _OTHER_DATES
     return yaml.safe_dump(
-        _with_dates(doc), sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
+        _with_dates(doc, dates),
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=False,
     )
 
 
-def _with_dates(value: Any, field: str | None = None) -> Any:
+def _with_dates(value: Any, dates: frozenset[str], field: str | None = None) -> Any:
     if isinstance(value, Mapping):
-        return {k: _with_dates(v, k) for k, v in value.items()}
+        return {k: _with_dates(v, dates, k) for k, v in value.items()}
     if isinstance(value, list):
-        return [_with_dates(v, field) for v in value]
-    if isinstance(value, str) and field in _DATE_FIELDS:
+        return [_with_dates(v, dates, field) for v in value]
+    if isinstance(value, str) and field in dates:
         try:
             return date.fromisoformat(value)
         except ValueError:
@@ -523,7 +499,5 @@ def _with_dates(value: Any, field: str | None = None) -> Any:
     return value
 
 
-_DATE_FIELDS = frozenset(
-    {name for spec in KINDS.values() for name, f in spec.fields.items() if f.type == "date"}
-    | {"as_of", "start", "end"}
-)
+_OTHER_DATES = frozenset({"as_of", "start", "end"})
+"""Dates outside the kinds' fields: a result's date and the plan's period."""

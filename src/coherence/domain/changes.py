@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from coherence.domain.framework import KINDS
 from coherence.domain.plan import DistrictPlan, Revision
 
 
@@ -216,10 +215,3 @@ def _req(value: str | None) -> str:
     if value is None:  # pragma: no cover - built by plan_changes
         raise ValueError("incomplete change")
     return value
-
-
-def element_title(kind: str, fields: Mapping[str, Any]) -> str | None:
-    """The text that names an element to a planner (its title, name or statement)."""
-    title_field = KINDS[kind].title_field
-    value = fields.get(title_field) if title_field else None
-    return value if isinstance(value, str) and value.strip() else None

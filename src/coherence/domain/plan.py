@@ -34,15 +34,17 @@ from coherence.domain.framework import (
     EDGES,
     KINDS,
     SINGLETON_KINDS,
-    check_key,
-    check_plan_id,
     edge_between,
     kind_spec,
+    with_article,
+)
+from coherence.domain.values import (
+    check_key,
+    check_plan_id,
     normalize_date,
     normalize_fields,
     normalize_number,
     normalize_value,
-    with_article,
 )
 
 SOURCES = ("api", "cli", "import")

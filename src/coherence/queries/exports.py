@@ -17,29 +17,13 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 
 from coherence.domain.framework import KINDS
-
-FORMATS = ("graphml", "gexf", "cytoscape", "node-link", "mermaid", "dot")
-MEDIA_TYPES = {
-    "graphml": "application/graphml+xml",
-    "gexf": "application/gexf+xml",
-    "cytoscape": "application/json",
-    "node-link": "application/json",
-    "mermaid": "text/vnd.mermaid",
-    "dot": "text/vnd.graphviz",
-}
-EXTENSIONS = {
-    "graphml": "graphml",
-    "gexf": "gexf",
-    "cytoscape": "json",
-    "node-link": "json",
-    "mermaid": "mmd",
-    "dot": "dot",
-}
+from coherence.projections.networkx_store import active_graph
 
 
 def label(data: Mapping[str, Any]) -> str:
@@ -49,9 +33,9 @@ def label(data: Mapping[str, Any]) -> str:
         return str(data.get("key"))
     if spec.singleton:
         return spec.label
-    title = data.get(spec.title_field) if spec.title_field else None
+    title = spec.title(data)
     head = f"{spec.label} {data.get('key')}"
-    return f"{head}: {title}" if isinstance(title, str) and title.strip() else head
+    return f"{head}: {title}" if title else head
 
 
 def _scalar(value: Any) -> Any:
@@ -167,11 +151,39 @@ def _dot_id(text: str) -> str:
     return f'"{escaped}"'
 
 
-EXPORTERS: dict[str, Callable[[nx.MultiDiGraph], str]] = {
-    "graphml": to_graphml,
-    "gexf": to_gexf,
-    "cytoscape": to_cytoscape,
-    "node-link": to_node_link,
-    "mermaid": to_mermaid,
-    "dot": to_dot,
+@dataclass(frozen=True)
+class GraphFormat:
+    """One export format: its writer, media type and file extension.
+
+    ``timeline``: the writer takes the plan's whole timeline (every element that ever
+    existed, with its lifetime), not only the active graph of the version.
+    """
+
+    name: str
+    write: Callable[[nx.MultiDiGraph], str]
+    media_type: str
+    extension: str
+    timeline: bool = False
+
+
+GRAPH_FORMATS: dict[str, GraphFormat] = {
+    f.name: f
+    for f in [
+        GraphFormat("graphml", to_graphml, "application/graphml+xml", "graphml"),
+        GraphFormat("gexf", to_gexf, "application/gexf+xml", "gexf", timeline=True),
+        GraphFormat("cytoscape", to_cytoscape, "application/json", "json"),
+        GraphFormat("node-link", to_node_link, "application/json", "json"),
+        GraphFormat("mermaid", to_mermaid, "text/vnd.mermaid", "mmd"),
+        GraphFormat("dot", to_dot, "text/vnd.graphviz", "dot"),
+    ]
 }
+"""Every export format: adding one is a writer and one entry here."""
+
+FORMATS = tuple(GRAPH_FORMATS)
+MEDIA_TYPES = {name: f.media_type for name, f in GRAPH_FORMATS.items()}
+
+
+def write_graph(fmt: str, timeline: nx.MultiDiGraph) -> str:
+    """The plan's graph in format ``fmt``, from its timeline graph at a version."""
+    spec = GRAPH_FORMATS[fmt]
+    return spec.write(timeline if spec.timeline else active_graph(timeline))

@@ -19,7 +19,7 @@ import networkx as nx
 from coherence.application.history import PlanHistory
 from coherence.projections.networkx_store import active_graph
 from coherence.projections.replay import plan_events, replay
-from coherence.queries.exports import EXPORTERS, to_gexf
+from coherence.queries.exports import GRAPH_FORMATS
 
 _T = TypeVar("_T")
 _K = TypeVar("_K", bound=Hashable)
@@ -133,9 +133,10 @@ class GraphCache:
         """The graph at a version in an export format (UTF-8, encoded once)."""
 
         def make() -> bytes:
-            if fmt == "gexf":
-                return self.timeline(plan_id, version, to_gexf).encode()
-            return EXPORTERS[fmt](self.active(plan_id, version)).encode()
+            spec = GRAPH_FORMATS[fmt]
+            if spec.timeline:
+                return self.timeline(plan_id, version, spec.write).encode()
+            return spec.write(self.active(plan_id, version)).encode()
 
         body = self._exports.get((plan_id, version, fmt), make)
         with self._lock:

@@ -12,13 +12,13 @@ forward, graphs, exports and audits of past versions.
 ... except InvalidValue as e:
 ...     print(e.path, "-", e.expected)
 version - a plan version from 1 to 9223372036854775807
->>> check_fiscal_year("FY27"), check_fiscal_year(None)
-('FY27', None)
+>>> audited_fiscal_year("FY27"), audited_fiscal_year(" fy27 "), audited_fiscal_year(None)
+('FY27', ' fy27 ', None)
 >>> try:
-...     check_fiscal_year("DROP TABLE")
+...     audited_fiscal_year("DROP TABLE")
 ... except InvalidValue as e:
 ...     print(e.path, "-", e.expected)
-fiscal_year - a fiscal year such as FY27
+fiscal_year - a fiscal year such as FY26
 """
 
 from __future__ import annotations
@@ -32,11 +32,11 @@ import networkx as nx
 from coherence.application.history import Diff, PlanHistory, PlanSummary
 from coherence.application.narrative import HistoryEntry
 from coherence.domain.errors import InvalidValue
-from coherence.domain.framework import FISCAL_YEAR_PATTERN
 from coherence.domain.plan import DistrictPlan
+from coherence.domain.values import check_fiscal_year
 from coherence.projections.neo4j_store import Neo4jGraphStore
 from coherence.queries.audit import AuditReport, audit
-from coherence.queries.exports import EXPORTERS
+from coherence.queries.exports import GRAPH_FORMATS
 from coherence.queries.graph_cache import GraphCache, Memo
 from coherence.queries.graph_timeline import build_graph_timeline
 from coherence.queries.line_of_sight import beneath, paths_up
@@ -57,10 +57,12 @@ def check_version(version: int | None, name: str = "version") -> None:
         raise InvalidValue(name, f"a plan version from 1 to {MAX_VERSION}", version)
 
 
-def check_fiscal_year(fiscal_year: str | None) -> str | None:
-    """A fiscal year as budget lines write it (``FY27`` or ``FY2027``), or None."""
-    if fiscal_year is not None and not FISCAL_YEAR_PATTERN.match(fiscal_year):
-        raise InvalidValue("fiscal_year", "a fiscal year such as FY27", fiscal_year)
+def audited_fiscal_year(fiscal_year: str | None) -> str | None:
+    """The fiscal year an audit is asked for, or None; refused unless it is one as
+    budget lines write it (``FY27``, ``FY2027``), in any case and spacing, as the
+    audit compares them."""
+    if fiscal_year is not None:
+        check_fiscal_year(fiscal_year.strip().upper(), "fiscal_year")
     return fiscal_year
 
 
@@ -156,8 +158,8 @@ class PlanReader:
     ) -> tuple[bytes, int]:
         """The graph in an export format (UTF-8; GEXF carries the whole timeline) and the
         version it is of."""
-        if fmt not in EXPORTERS:
-            raise InvalidValue("format", "one of " + ", ".join(EXPORTERS), fmt)
+        if fmt not in GRAPH_FORMATS:
+            raise InvalidValue("format", "one of " + ", ".join(GRAPH_FORMATS), fmt)
         at = self.at(plan_id, version=version, as_of=as_of, latest=latest)
         return self.graphs.export(plan_id, fmt, at.version), at.version
 
@@ -218,7 +220,7 @@ class PlanReader:
         With ``engine="neo4j"`` the rules run as Cypher in the reader's Neo4j store: on
         the projected plan when it is at the version asked for, else on a scratch copy.
         """
-        check_fiscal_year(fiscal_year)
+        audited_fiscal_year(fiscal_year)
         at = self.at(plan_id, version=version, as_of=as_of, latest=latest)
         if engine == "neo4j":
             return self._audit_neo4j(at, fiscal_year)
@@ -256,7 +258,7 @@ class PlanReader:
         self, plan_id: str, *, fiscal_year: str | None = None
     ) -> list[dict[str, Any]]:
         """The audit summary after every revision (see :func:`audit_timeline`)."""
-        return audit_timeline(self.history, plan_id, fiscal_year=check_fiscal_year(fiscal_year))
+        return audit_timeline(self.history, plan_id, fiscal_year=audited_fiscal_year(fiscal_year))
 
     def graph_timeline(self, plan_id: str) -> tuple[dict[str, Any], int]:
         """Every element and link that ever existed, with the revisions each was active

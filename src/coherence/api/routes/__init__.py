@@ -25,6 +25,7 @@ from fastapi import APIRouter
 from coherence.api.routes import (
     audit,
     elements,
+    framework,
     graph,
     graph_timeline,
     health,
@@ -47,6 +48,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit.router,
     statewide.router,
     health.router,
+    framework.router,
     graph_timeline.router,
 )
 """Every router, in the order the application includes them."""

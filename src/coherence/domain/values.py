@@ -1,0 +1,222 @@
+"""Field values of plan elements: keys, plan ids, and normalizing what a user gave.
+
+Every field is checked against its :class:`~coherence.domain.framework.FieldSpec` in
+the catalogue; a value that does not fit raises :class:`InvalidValue` naming its path.
+
+>>> normalize_fields("benchmark", {"due": date(2026, 6, 1), "status": "on_track"})["due"]
+'2026-06-01'
+>>> check_fiscal_year("FY27")
+'FY27'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from coherence.domain.errors import InvalidInput, InvalidValue, UnknownField
+from coherence.domain.framework import FRAMEWORK, Catalogue, FieldSpec
+
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+PLAN_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+SCHOOL_YEAR_PATTERN = re.compile(r"^(\d{4})-(\d{4})$")
+FISCAL_YEAR_PATTERN = re.compile(r"^FY(\d{2}|\d{4})$")
+
+Value = Any
+"""A field value as stored in events: str, int, float, None or a list of results."""
+
+
+def check_fiscal_year(value: object, path: str = "fiscal_year") -> str:
+    """A fiscal year such as ``FY26`` (or ``FY2026``), or :class:`InvalidValue`."""
+    if not isinstance(value, str) or not FISCAL_YEAR_PATTERN.match(value):
+        raise InvalidValue(path, "a fiscal year such as FY26", value)
+    return value
+
+
+def check_key(key: object, path: str = "key") -> str:
+    """A valid element key, or :class:`InvalidValue` naming the pattern."""
+    if not isinstance(key, str) or not KEY_PATTERN.match(key):
+        raise InvalidValue(
+            path,
+            "a key of 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+            key,
+        )
+    return key
+
+
+def check_plan_id(plan_id: object, path: str = "plan.id") -> str:
+    """A valid plan id (a lower-case slug)."""
+    if not isinstance(plan_id, str) or not PLAN_ID_PATTERN.match(plan_id):
+        raise InvalidValue(
+            path, "a slug of lower-case letters, digits and '-' (at most 64)", plan_id
+        )
+    return plan_id
+
+
+class Fields(dict[str, Value]):
+    """All the fields of an element, as :func:`normalize_fields` made them for ``kind``.
+
+    Read-only, so it stays proof of that: normalizing it again for the same kind
+    returns it as it is. (A plan file's check normalizes every element, and adding
+    the element to the plan would otherwise normalize it a second time.)
+    """
+
+    __slots__ = ("kind",)
+
+    def __init__(self, kind: str, values: Mapping[str, Value]) -> None:
+        super().__init__(values)
+        self.kind = kind
+
+    def _read_only(self, *_: object, **__: object) -> Any:
+        raise TypeError("normalized fields are read-only; copy them with dict(...)")
+
+    __setitem__ = __delitem__ = __ior__ = _read_only
+    clear = pop = popitem = setdefault = update = _read_only
+
+    def __copy__(self) -> Fields:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Fields:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Fields, (self.kind, dict(self)))
+
+
+def normalize_fields(
+    kind: str,
+    fields: Mapping[str, object],
+    path: str = "fields",
+    *,
+    partial: bool = False,
+    catalogue: Catalogue = FRAMEWORK,
+) -> dict[str, Value]:
+    """Validate and normalize the fields of an element of ``kind``.
+
+    Returns every field of the kind (absent ones as None), read-only, unless
+    ``partial``, in which case only the given fields are returned (a revision).
+    Text is kept as written; white-space-only text is kept too (the audit reads it
+    as missing). Dates become ISO strings, integral floats become ints.
+
+    """
+    if type(fields) is Fields and fields.kind == kind:
+        return fields if not partial else dict(fields)
+    spec = catalogue.kind(kind)
+    specs = spec.fields
+    out: dict[str, Value] = {} if partial else dict.fromkeys(specs)
+    for name, raw in fields.items():
+        fspec = specs.get(name)
+        if fspec is None:
+            raise UnknownField(
+                f"{path}.{name}", f"a field of {spec.label.lower()}: " + ", ".join(specs)
+            )
+        if raw is None or (type(raw) is str and fspec.type == "text"):
+            out[name] = raw  # the common cases
+            continue
+        try:  # the field's whole path is built only for an error
+            out[name] = normalize_value(fspec, raw, name)
+        except InvalidInput as e:
+            raise type(e)(f"{path}.{e.path}", e.expected, e.got) from None
+    if partial:
+        return out
+    for name in spec.required:
+        if _is_blank(out[name]):
+            raise InvalidValue(f"{path}.{name}", "a non-empty text")
+    return Fields(kind, out)
+
+
+def normalize_value(spec: FieldSpec, raw: object, path: str) -> Value:
+    """Normalize one field value, or raise :class:`InvalidValue` naming ``path``."""
+    if raw is None:
+        return None
+    match spec.type:
+        case "text":
+            if not isinstance(raw, str):
+                raise InvalidValue(path, "text", raw)
+            return raw
+        case "date":
+            return normalize_date(raw, path)
+        case "number" | "amount":
+            number = normalize_number(raw, path)
+            if spec.type == "amount" and (number < 0 or round(number, 2) != number):
+                raise InvalidValue(path, "an amount of 0 or more, in dollars and cents", raw)
+            return number
+        case "enum":
+            if raw not in spec.choices:
+                raise InvalidValue(path, "one of " + ", ".join(spec.choices), raw)
+            return raw
+        case "school_year":
+            return _school_year(raw, path)
+        case "fiscal_year":
+            return check_fiscal_year(raw, path)
+        case "results":
+            return normalize_results(raw, path)
+    raise InvalidValue(path, f"a value of type {spec.type}", raw)  # pragma: no cover
+
+
+def normalize_date(raw: object, path: str) -> str:
+    """An ISO date string from a ``date`` or an ISO string."""
+    if isinstance(raw, date) and not hasattr(raw, "hour"):
+        return raw.isoformat()
+    if isinstance(raw, str):
+        try:
+            return date.fromisoformat(raw).isoformat()
+        except ValueError:
+            pass
+    raise InvalidValue(path, "an ISO date (YYYY-MM-DD)", raw)
+
+
+def normalize_number(raw: object, path: str) -> int | float:
+    """A finite int or float; integral floats become ints so 12 == 12.0 compares equal."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise InvalidValue(path, "a number", raw)
+    if isinstance(raw, float):
+        if not math.isfinite(raw):
+            raise InvalidValue(path, "a finite number", raw)
+        if raw.is_integer() and abs(raw) < 2**53:
+            return int(raw)
+    return raw
+
+
+def normalize_results(raw: object, path: str) -> list[dict[str, Value]]:
+    """A list of ``{as_of, value}`` results, sorted by date, one per date."""
+    if not isinstance(raw, list):
+        raise InvalidValue(path, "a list of {as_of, value}", raw)
+    by_date: dict[str, dict[str, Value]] = {}
+    for i, item in enumerate(raw):
+        item_path = f"{path}[{i}]"
+        if not isinstance(item, Mapping):
+            raise InvalidValue(item_path, "a mapping with as_of and value", item)
+        extra = set(item) - {"as_of", "value"}
+        if extra:
+            raise UnknownField(f"{item_path}.{sorted(extra)[0]}", "as_of or value")
+        if "as_of" not in item or "value" not in item:
+            raise InvalidValue(item_path, "both as_of and value", item)
+        as_of = normalize_date(item["as_of"], f"{item_path}.as_of")
+        if as_of in by_date:
+            raise InvalidValue(f"{item_path}.as_of", "one result per date", as_of)
+        by_date[as_of] = {
+            "as_of": as_of,
+            "value": normalize_number(item["value"], f"{item_path}.value"),
+        }
+    return [by_date[d] for d in sorted(by_date)]
+
+
+def _school_year(raw: object, path: str) -> str:
+    if isinstance(raw, str):
+        m = SCHOOL_YEAR_PATTERN.match(raw)
+        if m and int(m.group(2)) == int(m.group(1)) + 1:
+            return raw
+    raise InvalidValue(path, "a school year such as 2025-2026", raw)
+
+
+def is_missing(value: Value) -> bool:
+    """A value the audit reads as missing: absent, None or white space only."""
+    return _is_blank(value)
+
+
+def _is_blank(value: Value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
