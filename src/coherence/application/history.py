@@ -12,31 +12,20 @@ from __future__ import annotations
 import bisect
 import random
 import time as clock
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any, TypeVar
-from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Snapshot
-from eventsourcing.persistence import (
-    IntegrityError,
-    InternalError,
-    Mapper,
-    StoredEvent,
-    Transcoder,
-)
-from eventsourcing.sqlite import SQLiteAggregateRecorder
-from eventsourcing.utils import get_topic
+from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from coherence.application.errors import PlanNotFound, VersionConflict, VersionNotFound
 from coherence.application.memory import collector_paused
 from coherence.application.narrative import Entries, HistoryEntry, describe_events
 from coherence.application.planfile import PlanDocument, state_to_document
-from coherence.application.settings import Settings, store_environment
-from coherence.application.sqlite_recorder import BatchSQLiteApplicationRecorder
-from coherence.application.transcoder import OrjsonTranscoder, PlanMapper
+from coherence.application.store import EventTimestamps, Row, StoreApplication, replay
 from coherence.domain.changes import Change, PlanState, apply_changes, plan_changes
 from coherence.domain.plan import DistrictPlan, Revision, plan_uuid
 
@@ -75,10 +64,6 @@ class CommandResult:
             "created": self.created,
             "changes": [e.to_dict() for e in self.events],
         }
-
-
-Row = tuple[int, str, bytes]
-"""A stored event of a known plan: ``(version, topic, state)``."""
 
 
 @dataclass(frozen=True)
@@ -153,38 +138,10 @@ class Diff:
         return out
 
 
-class PlanHistory(Application[UUID]):
+class PlanHistory(StoreApplication):
     """Every district plan and its history, in one event store."""
 
     name = "coherence"
-
-    def __init__(self, settings: Settings | None = None) -> None:
-        self.settings = settings or Settings()
-        env = store_environment(self.settings.store)
-        env["AGGREGATE_CACHE_MAXSIZE"] = str(self.settings.cache_size)
-        env["IS_SNAPSHOTTING_ENABLED"] = "y"
-        for attempt in range(5):
-            try:
-                super().__init__(env=env)
-                return
-            except InternalError:
-                # Several servers starting at once on an empty PostgreSQL database race to
-                # create the same tables ("tuple concurrently updated"): try again.
-                if attempt == 4:
-                    raise
-                clock.sleep(random.uniform(0.05, 0.2))
-
-    def construct_transcoder(self) -> Transcoder:
-        return OrjsonTranscoder()
-
-    def construct_mapper(self) -> Mapper[UUID]:
-        return PlanMapper(transcoder=self.construct_transcoder())
-
-    def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Any:
-        """Only the given settings: no hidden configuration from the process environment."""
-        from eventsourcing.utils import Environment
-
-        return Environment(name, dict(env or {}))
 
     # -- reading ---------------------------------------------------------------
 
@@ -209,7 +166,7 @@ class PlanHistory(Application[UUID]):
             plan: DistrictPlan = self.repository.get(
                 plan_uuid(plan_id),
                 version=version,
-                projector_func=_replay,
+                projector_func=replay,
                 deepcopy_from_cache=for_update,
             )
         except AggregateNotFoundError:
@@ -239,7 +196,7 @@ class PlanHistory(Application[UUID]):
         """
         moment = _end_of(when)
         latest = self._latest_version(plan_id)
-        timestamps = _LazyTimestamps(self, plan_uuid(plan_id), latest)
+        timestamps = EventTimestamps(self, plan_uuid(plan_id), latest)
         index = bisect.bisect_right(timestamps, moment)
         if index == 0:
             first = timestamps[0].isoformat()
@@ -262,24 +219,10 @@ class PlanHistory(Application[UUID]):
             return False
         return True
 
-    def event_timestamp(self, originator_id: UUID, version: int) -> datetime:
-        stored = self.recorder.select_events(originator_id, gt=version - 1, lte=version, limit=1)
-        event: DistrictPlan.Event = self.mapper.to_domain_event(stored[0])  # type: ignore[assignment]
-        return event.timestamp
-
     def list_plans(self) -> list[PlanSummary]:
         """Every plan with its version and status, by plan id."""
-        topic = get_topic(DistrictPlan.Drafted)
         out = []
-        start = 1
-        ids: list[UUID] = []
-        while True:
-            batch = self.recorder.select_notifications(start=start, limit=1000, topics=[topic])
-            ids.extend(UUID(str(n.originator_id)) for n in batch)
-            if len(batch) < 1000:
-                break
-            start = batch[-1].id + 1
-        for uid in ids:
+        for uid in self.created_ids(DistrictPlan.Drafted):
             plan: DistrictPlan = self.repository.get(uid)
             out.append(
                 PlanSummary(
@@ -590,62 +533,23 @@ class PlanHistory(Application[UUID]):
             plan.plan_id, plan.version if events else before, revision, entries, dry_run, created
         )
 
-    def _write_revision(self, events: Sequence[Any], snapshots: Sequence[StoredEvent]) -> None:
-        """Map a revision's events and write them with its snapshots.
-
-        The one place a command's events are written (a preparing process overrides it
-        to keep them instead: see :mod:`coherence.application.bulk`).
-        """
-        self._write_stored(list(map(self.mapper.to_stored_event, events)), snapshots)
-
     def write_prepared(self, prepared: PreparedRevision) -> None:
         """Write a revision that another process worked out from version ``base``.
 
         :class:`VersionConflict` when the plan is no longer at that version (nothing
         is written then): the revision must be worked out again.
         """
-        uid = plan_uuid(prepared.plan_id)
         if not prepared.events:
             current = self._latest_version(prepared.plan_id) if prepared.base else 0
             if current != prepared.base:
                 raise VersionConflict(prepared.plan_id, prepared.base, current)
             return
-        recorder = self.recorder
-        snapshot_recorder = self.snapshots.recorder if self.snapshots else None
         try:
-            if isinstance(recorder, BatchSQLiteApplicationRecorder) and isinstance(
-                snapshot_recorder, SQLiteAggregateRecorder
-            ):
-                text = uid.hex
-                recorder.insert_rows(
-                    [(text, *row) for row in prepared.events],
-                    [(text, *row) for row in prepared.snapshots],
-                    snapshot_recorder,
-                )
-            else:
-                self._write_stored(
-                    [StoredEvent(uid, *row) for row in prepared.events],
-                    [StoredEvent(uid, *row) for row in prepared.snapshots],
-                )
+            self.write_rows(plan_uuid(prepared.plan_id), prepared.events, prepared.snapshots)
         except IntegrityError:
             raise VersionConflict(
                 prepared.plan_id, prepared.base, self._latest_version(prepared.plan_id)
             ) from None
-
-    def _write_stored(
-        self, stored: Sequence[StoredEvent], snapshots: Sequence[StoredEvent]
-    ) -> None:
-        """Write one plan's stored events and snapshots; in one commit on SQLite."""
-        recorder = self.recorder
-        snapshot_recorder = self.snapshots.recorder if self.snapshots else None
-        if isinstance(recorder, BatchSQLiteApplicationRecorder) and isinstance(
-            snapshot_recorder, SQLiteAggregateRecorder
-        ):
-            recorder.insert_events_and_snapshots(stored, snapshots, snapshot_recorder)
-            return
-        recorder.insert_events(stored)
-        if snapshots and snapshot_recorder is not None:
-            snapshot_recorder.insert_events(snapshots)
 
 
 class _Snapshots:
@@ -682,35 +586,7 @@ class _Snapshots:
         self.last = plan.version
 
 
-def _replay(plan: Any, events: Iterable[Any]) -> Any:
-    """Apply events in order (the library's default re-checks each event's type, slowly)."""
-    for event in events:
-        plan = event.mutate(plan)
-    return plan
-
-
 def _end_of(when: date | datetime) -> datetime:
     if isinstance(when, datetime):
         return when if when.tzinfo else when.replace(tzinfo=UTC)
     return datetime.combine(when, time.max, tzinfo=UTC)
-
-
-class _LazyTimestamps(Sequence[datetime]):
-    """Event timestamps of one plan by version, read on demand (for bisect)."""
-
-    def __init__(self, app: PlanHistory, originator_id: UUID, latest: int) -> None:
-        self.app = app
-        self.originator_id = originator_id
-        self.latest = latest
-
-    def __len__(self) -> int:
-        return self.latest
-
-    def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, slice):  # pragma: no cover - bisect uses ints
-            raise TypeError("no slices")
-        return self.app.event_timestamp(self.originator_id, index + 1)
-
-    def __iter__(self) -> Iterator[datetime]:  # pragma: no cover
-        for i in range(self.latest):
-            yield self[i]
