@@ -45,8 +45,8 @@ from coherence.api.models import (
     StatewideSummary,
     TimelineEntry,
 )
-from coherence.application.history import Author, CommandResult
 from coherence.application.planfile import read_document, state_to_document
+from coherence.application.results import Author, CommandResult
 from coherence.domain.access import Grant
 from coherence.domain.changes import PlanState
 from coherence.domain.errors import InvalidLink, InvalidValue

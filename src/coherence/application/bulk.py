@@ -30,8 +30,9 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 
 from coherence.application.errors import VersionConflict
-from coherence.application.history import Author, CommandResult, PlanHistory, PreparedRevision
+from coherence.application.history import PlanHistory
 from coherence.application.planfile import PlanSource
+from coherence.application.results import Author, CommandResult, PreparedRevision
 from coherence.application.settings import Settings
 from coherence.application.store import Row, can_share, rows_of
 

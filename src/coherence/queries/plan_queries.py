@@ -13,7 +13,8 @@ from typing import Any
 
 import networkx as nx
 
-from coherence.application.history import PlanHistory, PlanSummary
+from coherence.application.history import PlanHistory
+from coherence.application.results import PlanSummary
 from coherence.projections.neo4j_store import Neo4jGraphStore
 from coherence.projections.networkx_store import active_graph
 from coherence.projections.projector import plan_timeline
