@@ -17,8 +17,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import Snapshot
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import IntegrityError
 
 from coherence.application.errors import PlanNotFound, VersionConflict, VersionNotFound
 from coherence.application.memory import collector_paused
@@ -31,6 +30,7 @@ from coherence.application.results import (
     PlanSummary,
     PreparedRevision,
 )
+from coherence.application.snapshots import RevisionSnapshots
 from coherence.application.store import EventTimestamps, StoreApplication, replay
 from coherence.domain.changes import PlanState, apply_changes, plan_changes
 from coherence.domain.plan import DistrictPlan, Revision, plan_uuid
@@ -184,7 +184,7 @@ class PlanHistory(StoreApplication):
     ) -> CommandResult:
         target = document.state
 
-        def run(plan: DistrictPlan, rev: Revision, snapshots: _Snapshots) -> None:
+        def run(plan: DistrictPlan, rev: Revision, snapshots: RevisionSnapshots) -> None:
             apply_changes(plan, plan_changes(PlanState.of(plan), target), rev, snapshots)
 
         if not self._exists(document.plan_id):
@@ -220,7 +220,7 @@ class PlanHistory(StoreApplication):
         first or keeping the events pending on the plan.
         """
         events: list[Any] = list(plan.collect_events())
-        snapshots = _Snapshots(self, 0)
+        snapshots = self._snapshots_from(0)
         elements = (
             (element.kind, key, element.fields)
             for key, element in target.elements.items()
@@ -383,7 +383,7 @@ class PlanHistory(StoreApplication):
         self,
         plan_id: str,
         author: Author,
-        action: Callable[[DistrictPlan, Revision, _Snapshots], object],
+        action: Callable[[DistrictPlan, Revision, RevisionSnapshots], object],
         expected_version: int | None,
         *,
         dry_run: bool = False,
@@ -401,7 +401,7 @@ class PlanHistory(StoreApplication):
             rev = plan.begin_revision(
                 actor=author.actor, reason=author.reason, source=author.source, at=author.at
             )
-            snapshots = _Snapshots(self, plan.version)
+            snapshots = self._snapshots_from(plan.version)
             action(plan, rev, snapshots)
             try:
                 return self._save(plan, dry_run=dry_run, snapshots=snapshots)
@@ -418,7 +418,7 @@ class PlanHistory(StoreApplication):
         *,
         dry_run: bool = False,
         created: bool = False,
-        snapshots: _Snapshots | None = None,
+        snapshots: RevisionSnapshots | None = None,
     ) -> CommandResult:
         """Save the plan's pending events (one revision) and its snapshots, atomically."""
         before = plan.version - len(plan.pending_events)
@@ -426,11 +426,16 @@ class PlanHistory(StoreApplication):
         entries = Entries(events, known=plan.elements)
         revision = plan.revision if events else None
         if not dry_run and events:
-            snapshots = snapshots or _Snapshots(self, before)
+            snapshots = snapshots or self._snapshots_from(before)
             snapshots.end(plan)
             self._write_revision(events, snapshots.stored)
         return CommandResult(
             plan.plan_id, plan.version if events else before, revision, entries, dry_run, created
+        )
+
+    def _snapshots_from(self, version: int) -> RevisionSnapshots:
+        return RevisionSnapshots(
+            version, self.settings, self.mapper if self.snapshots is not None else None
         )
 
     def write_prepared(self, prepared: PreparedRevision) -> None:
@@ -450,40 +455,6 @@ class PlanHistory(StoreApplication):
             raise VersionConflict(
                 prepared.plan_id, prepared.base, self._latest_version(prepared.plan_id)
             ) from None
-
-
-class _Snapshots:
-    """Snapshots of a plan taken while a command changes it.
-
-    Called after each step of a command, it takes a snapshot every
-    ``snapshot_interval_in_revision`` events, so that a version inside a large
-    import is a bounded replay away from one; :meth:`end` takes one when the
-    command passed a multiple of ``snapshot_interval``, so that small revisions
-    are snapshotted as often as that. Each is encoded at once, because the plan's
-    later steps change the dicts it shares. Snapshots inside a revision are
-    sparser than between revisions because each holds the whole plan so far: at
-    one every 100 events, a new plan's import wrote three times more snapshot
-    bytes than event bytes.
-    """
-
-    def __init__(self, app: PlanHistory, version: int) -> None:
-        self.app = app
-        self.last = version
-        self.stored: list[StoredEvent] = []
-
-    def __call__(self, plan: DistrictPlan) -> None:
-        if plan.version - self.last >= self.app.settings.snapshot_interval_in_revision:
-            self._take(plan)
-
-    def end(self, plan: DistrictPlan) -> None:
-        interval = self.app.settings.snapshot_interval
-        if plan.version // interval > self.last // interval:
-            self._take(plan)
-
-    def _take(self, plan: DistrictPlan) -> None:
-        if self.app.snapshots is not None:
-            self.stored.append(self.app.mapper.to_stored_event(Snapshot.take(plan)))
-        self.last = plan.version
 
 
 def _end_of(when: date | datetime) -> datetime:
