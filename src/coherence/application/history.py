@@ -105,20 +105,6 @@ class PlanHistory(StoreApplication):
             )
         return index
 
-    def _latest_version(self, plan_id: str) -> int:
-        events = self.recorder.select_events(plan_uuid(plan_id), desc=True, limit=1)
-        if not events:
-            raise PlanNotFound(plan_id)
-        return int(events[0].originator_version)
-
-    def _exists(self, plan_id: str) -> bool:
-        """Whether the plan has been drafted (one row read, not the plan)."""
-        try:
-            self._latest_version(plan_id)
-        except PlanNotFound:
-            return False
-        return True
-
     def list_plans(self) -> list[PlanSummary]:
         """Every plan with its version and status, by plan id."""
         out = []
@@ -174,67 +160,23 @@ class PlanHistory(StoreApplication):
                 document, author, dry_run=dry_run, expected_version=expected_version
             )
 
-    def _import(
-        self,
-        document: PlanDocument,
-        author: Author,
-        *,
-        dry_run: bool,
-        expected_version: int | None,
-    ) -> CommandResult:
-        target = document.state
+    def write_prepared(self, prepared: PreparedRevision) -> None:
+        """Write a revision that another process worked out from version ``base``.
 
-        def run(plan: DistrictPlan, rev: Revision, snapshots: RevisionSnapshots) -> None:
-            apply_changes(plan, plan_changes(PlanState.of(plan), target), rev, snapshots)
-
-        if not self._exists(document.plan_id):
-            if expected_version not in (None, 0):
-                raise VersionConflict(document.plan_id, expected_version or 0, 0)
-            plan = DistrictPlan.draft(
-                document.plan_id,
-                actor=author.actor,
-                reason=author.reason,
-                source=author.source,
-                at=author.at,
-                district=target.details.get("district"),
-                title=target.details.get("title"),
-                period_start=target.details.get("period_start"),
-                period_end=target.details.get("period_end"),
-            )
-            rev = Revision(1, author.actor, author.reason, author.source, plan.modified_on)
-            try:
-                return self._import_new(plan, target, rev, dry_run=dry_run)
-            except IntegrityError:  # another writer created the plan meanwhile
-                if expected_version is not None:
-                    latest = self._latest_version(document.plan_id)
-                    raise VersionConflict(document.plan_id, expected_version, latest) from None
-        return self._stepwise(document.plan_id, author, run, expected_version, dry_run=dry_run)
-
-    def _import_new(
-        self, plan: DistrictPlan, target: PlanState, rev: Revision, *, dry_run: bool
-    ) -> CommandResult:
-        """The first import of a plan: its elements, then its links, as one revision.
-
-        The same events as the step-by-step import (``plan.populate`` makes the same
-        checks as adding and linking one by one), without building the list of steps
-        first or keeping the events pending on the plan.
+        :class:`VersionConflict` when the plan is no longer at that version (nothing
+        is written then): the revision must be worked out again.
         """
-        events: list[Any] = list(plan.collect_events())
-        snapshots = self._snapshots_from(0)
-        elements = (
-            (element.kind, key, element.fields)
-            for key, element in target.elements.items()
-            if not element.retired
-        )
-        links = ((source, dest, link.attributes) for (source, dest), link in target.links.items())
-        for event in plan.populate(elements, links, rev):
-            events.append(event)
-            snapshots(plan)
-        if not dry_run:
-            snapshots.end(plan)
-            self._write_revision(events, snapshots.stored)
-        entries = Entries(events, known=plan.elements)
-        return CommandResult(plan.plan_id, plan.version, plan.revision, entries, dry_run, True)
+        if not prepared.events:
+            current = self._latest_version(prepared.plan_id) if prepared.base else 0
+            if current != prepared.base:
+                raise VersionConflict(prepared.plan_id, prepared.base, current)
+            return
+        try:
+            self.write_rows(plan_uuid(prepared.plan_id), prepared.events, prepared.snapshots)
+        except IntegrityError:
+            raise VersionConflict(
+                prepared.plan_id, prepared.base, self._latest_version(prepared.plan_id)
+            ) from None
 
     def draft_plan(
         self,
@@ -367,6 +309,82 @@ class PlanHistory(StoreApplication):
 
     # -- plumbing --------------------------------------------------------------
 
+    def _latest_version(self, plan_id: str) -> int:
+        events = self.recorder.select_events(plan_uuid(plan_id), desc=True, limit=1)
+        if not events:
+            raise PlanNotFound(plan_id)
+        return int(events[0].originator_version)
+
+    def _exists(self, plan_id: str) -> bool:
+        """Whether the plan has been drafted (one row read, not the plan)."""
+        try:
+            self._latest_version(plan_id)
+        except PlanNotFound:
+            return False
+        return True
+
+    def _import(
+        self,
+        document: PlanDocument,
+        author: Author,
+        *,
+        dry_run: bool,
+        expected_version: int | None,
+    ) -> CommandResult:
+        target = document.state
+
+        def run(plan: DistrictPlan, rev: Revision, snapshots: RevisionSnapshots) -> None:
+            apply_changes(plan, plan_changes(PlanState.of(plan), target), rev, snapshots)
+
+        if not self._exists(document.plan_id):
+            if expected_version not in (None, 0):
+                raise VersionConflict(document.plan_id, expected_version or 0, 0)
+            plan = DistrictPlan.draft(
+                document.plan_id,
+                actor=author.actor,
+                reason=author.reason,
+                source=author.source,
+                at=author.at,
+                district=target.details.get("district"),
+                title=target.details.get("title"),
+                period_start=target.details.get("period_start"),
+                period_end=target.details.get("period_end"),
+            )
+            rev = Revision(1, author.actor, author.reason, author.source, plan.modified_on)
+            try:
+                return self._import_new(plan, target, rev, dry_run=dry_run)
+            except IntegrityError:  # another writer created the plan meanwhile
+                if expected_version is not None:
+                    latest = self._latest_version(document.plan_id)
+                    raise VersionConflict(document.plan_id, expected_version, latest) from None
+        return self._stepwise(document.plan_id, author, run, expected_version, dry_run=dry_run)
+
+    def _import_new(
+        self, plan: DistrictPlan, target: PlanState, rev: Revision, *, dry_run: bool
+    ) -> CommandResult:
+        """The first import of a plan: its elements, then its links, as one revision.
+
+        The same events as the step-by-step import (``plan.populate`` makes the same
+        checks as adding and linking one by one), without building the list of steps
+        first or keeping the events pending on the plan.
+        """
+        events: list[Any] = list(plan.collect_events())
+        snapshots = self._snapshots_from(0)
+        elements = (
+            (element.kind, key, element.fields)
+            for key, element in target.elements.items()
+            if not element.retired
+        )
+        links = ((source, dest, link.attributes) for (source, dest), link in target.links.items())
+        for event in plan.populate(elements, links, rev):
+            events.append(event)
+            snapshots(plan)
+        if not dry_run:
+            snapshots.end(plan)
+            self._write_revision(events, snapshots.stored)
+        entries = Entries(events, known=plan.elements)
+        return CommandResult(plan.plan_id, plan.version, plan.revision, entries, dry_run, True)
+
     def _load(self, plan_id: str) -> DistrictPlan:
         return self.get_plan(plan_id, for_update=True)
 
@@ -437,24 +455,6 @@ class PlanHistory(StoreApplication):
         return RevisionSnapshots(
             version, self.settings, self.mapper if self.snapshots is not None else None
         )
-
-    def write_prepared(self, prepared: PreparedRevision) -> None:
-        """Write a revision that another process worked out from version ``base``.
-
-        :class:`VersionConflict` when the plan is no longer at that version (nothing
-        is written then): the revision must be worked out again.
-        """
-        if not prepared.events:
-            current = self._latest_version(prepared.plan_id) if prepared.base else 0
-            if current != prepared.base:
-                raise VersionConflict(prepared.plan_id, prepared.base, current)
-            return
-        try:
-            self.write_rows(plan_uuid(prepared.plan_id), prepared.events, prepared.snapshots)
-        except IntegrityError:
-            raise VersionConflict(
-                prepared.plan_id, prepared.base, self._latest_version(prepared.plan_id)
-            ) from None
 
 
 def _end_of(when: date | datetime) -> datetime:
