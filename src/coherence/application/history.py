@@ -172,7 +172,7 @@ class PlanHistory(StoreApplication):
                 raise VersionConflict(prepared.plan_id, prepared.base, current)
             return
         try:
-            self.write_rows(plan_uuid(prepared.plan_id), prepared.events, prepared.snapshots)
+            self._write_rows(plan_uuid(prepared.plan_id), prepared.events, prepared.snapshots)
         except IntegrityError:
             raise VersionConflict(
                 prepared.plan_id, prepared.base, self._latest_version(prepared.plan_id)

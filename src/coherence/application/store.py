@@ -94,9 +94,11 @@ class StoreApplication(Application[UUID]):
         The one place a command's events are written (a preparing process overrides it
         to keep them instead: see :mod:`coherence.application.bulk`).
         """
-        self.write_stored(list(map(self.mapper.to_stored_event, events)), snapshots)
+        self._write_stored(list(map(self.mapper.to_stored_event, events)), snapshots)
 
-    def write_stored(self, stored: Sequence[StoredEvent], snapshots: Sequence[StoredEvent]) -> None:
+    def _write_stored(
+        self, stored: Sequence[StoredEvent], snapshots: Sequence[StoredEvent]
+    ) -> None:
         """Write one aggregate's stored events and snapshots; in one commit on SQLite."""
         sqlite = self._sqlite_recorders()
         if sqlite is not None:
@@ -107,10 +109,10 @@ class StoreApplication(Application[UUID]):
         if snapshots and self.snapshots:
             self.snapshots.recorder.insert_events(snapshots)
 
-    def write_rows(
+    def _write_rows(
         self, originator_id: UUID, events: Sequence[Row], snapshots: Sequence[Row]
     ) -> None:
-        """Write rows of one aggregate's events and snapshots, as :meth:`write_stored` does."""
+        """Write rows of one aggregate's events and snapshots, as :meth:`_write_stored` does."""
         sqlite = self._sqlite_recorders()
         if sqlite is not None:
             recorder, snapshot_recorder = sqlite
@@ -121,7 +123,7 @@ class StoreApplication(Application[UUID]):
                 snapshot_recorder,
             )
             return
-        self.write_stored(
+        self._write_stored(
             [StoredEvent(originator_id, *row) for row in events],
             [StoredEvent(originator_id, *row) for row in snapshots],
         )
