@@ -30,15 +30,11 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 
 from coherence.application.errors import VersionConflict
-from coherence.application.history import (
-    Author,
-    CommandResult,
-    PlanHistory,
-    PreparedRevision,
-    Row,
-)
+from coherence.application.history import PlanHistory
 from coherence.application.planfile import PlanSource
+from coherence.application.results import Author, CommandResult, PreparedRevision
 from coherence.application.settings import Settings
+from coherence.application.store import Row, can_share, rows_of
 
 WORKER_CACHE_SIZE = 8
 """Plans each worker keeps decoded; the files of one plan are usually near each other."""
@@ -75,11 +71,6 @@ class FileImported:
             "events": self.events,
             "created": self.created,
         }
-
-
-def can_share(settings: Settings) -> bool:
-    """Whether other processes can open this store (a memory store is this process's)."""
-    return not settings.store.startswith("memory:")
 
 
 def import_files(
@@ -163,11 +154,7 @@ class _PreparingHistory(PlanHistory):
 
     def _write_revision(self, events: Sequence[Any], snapshots: Sequence[StoredEvent]) -> None:
         stored = map(self.mapper.to_stored_event, events)
-        self.kept = (_rows(stored), _rows(snapshots))
-
-
-def _rows(stored: Iterable[StoredEvent]) -> list[Row]:
-    return [(s.originator_version, s.topic, s.state) for s in stored]
+        self.kept = (rows_of(stored), rows_of(snapshots))
 
 
 _worker: _PreparingHistory | None = None
@@ -216,4 +203,4 @@ def _prepare(source: PlanSource, author: Author) -> PreparedRevision | None:
     )
 
 
-__all__ = ["FileImported", "can_share", "import_files"]
+__all__ = ["FileImported", "import_files"]

@@ -12,8 +12,9 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
-from coherence.application.history import Author, CommandResult, PlanHistory
+from coherence.application.history import PlanHistory
 from coherence.application.planfile import parse_text, read_document
+from coherence.application.results import Author, CommandResult
 from coherence.domain.errors import InvalidInput
 
 DEMO_PACKAGE = "coherence.demo"

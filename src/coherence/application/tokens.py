@@ -12,11 +12,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
-from eventsourcing.utils import get_topic
 
 from coherence.application.history import PlanHistory
 from coherence.domain.access import (
@@ -98,9 +96,7 @@ def issue_token(
 
 
 def _tokens(app: PlanHistory) -> list[ApiToken]:
-    topic = get_topic(ApiToken.Issued)
-    issued = app.recorder.select_notifications(start=1, limit=10**6, topics=[topic])
-    return [app.repository.get(UUID(str(n.originator_id))) for n in issued]
+    return [app.repository.get(uid) for uid in app.created_ids(ApiToken.Issued)]
 
 
 def list_tokens(app: PlanHistory) -> list[TokenInfo]:

@@ -15,7 +15,6 @@ the same with either transcoder.
 
 from __future__ import annotations
 
-import zlib
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -25,6 +24,8 @@ import orjson
 from eventsourcing.domain import DomainEventProtocol, Snapshot
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
+
+from coherence.application.snapshots import compress, decompress, is_compressed
 
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
 
@@ -112,20 +113,13 @@ class OrjsonTranscoder(Transcoder):
         return _revive(value) if tags else value
 
 
-_ZLIB = b"x"
-"""The first byte of zlib data; JSON state starts with ``{``."""
-
-
 class PlanMapper(Mapper[UUID]):
     """The library's mapper, with a shorter path between stored and domain events,
     and compressed snapshots.
 
     Importing or replaying a plan maps thousands of events; with no cipher,
     compressor or upcast involved, this maps them the way the library does, in fewer
-    steps. A snapshot holds the whole plan, as many bytes as all its events together,
-    and the same names again and again: zlib at its fastest level makes it about seven
-    times smaller, for half a millisecond. Snapshots written before are plain JSON,
-    and still read.
+    steps. Snapshots are compressed as :mod:`coherence.application.snapshots` says.
     """
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
@@ -140,7 +134,7 @@ class PlanMapper(Mapper[UUID]):
             state["class_version"] = class_version
         data = self.transcoder.encode(state)
         if cls is Snapshot:
-            data = zlib.compress(data, 1)
+            data = compress(data)
         return StoredEvent(originator_id, originator_version, get_topic(cls), data)
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
@@ -148,8 +142,8 @@ class PlanMapper(Mapper[UUID]):
         if self.cipher or self.compressor:
             return super().to_domain_event(stored_event)
         data = stored_event.state
-        if data[:1] == _ZLIB:
-            data = zlib.decompress(data)
+        if is_compressed(data):
+            data = decompress(data)
             stored_event = StoredEvent(
                 stored_event.originator_id,
                 stored_event.originator_version,

@@ -14,8 +14,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from coherence.application.bulk import FileImported
-from coherence.application.history import CommandResult, Diff, PlanSummary
 from coherence.application.narrative import HistoryEntry
+from coherence.application.results import CommandResult, Diff, PlanSummary
 from coherence.application.tokens import TokenInfo
 from coherence.queries.audit import AuditReport
 

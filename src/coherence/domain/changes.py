@@ -114,11 +114,7 @@ def plan_changes(current: PlanState, target: PlanState) -> list[Change]:
     never removes a link implicitly, and after additions so both ends exist.
     """
     out: list[Change] = []
-    detail_changes = {
-        k: (current.details.get(k), v)
-        for k, v in target.details.items()
-        if current.details.get(k) != v
-    }
+    detail_changes = _differences(current.details, target.details)
     if detail_changes:
         out.append(Change("details", changes=detail_changes))
 
@@ -137,11 +133,7 @@ def plan_changes(current: PlanState, target: PlanState) -> list[Change]:
         elif now.retired:
             out.append(Change("restore", kind=element.kind, key=key, fields=element.fields))
         else:
-            revised = {
-                f: (now.fields.get(f), v)
-                for f, v in element.fields.items()
-                if now.fields.get(f) != v
-            }
+            revised = _differences(now.fields, element.fields)
             if revised:
                 out.append(Change("revise", kind=element.kind, key=key, changes=revised))
     for (source, target_key), link in target.links.items():
@@ -164,11 +156,7 @@ def plan_changes(current: PlanState, target: PlanState) -> list[Change]:
                     source=source,
                     target=target_key,
                     attributes=dict(link.attributes),
-                    changes={
-                        a: (now_link.attributes.get(a), v)
-                        for a, v in link.attributes.items()
-                        if now_link.attributes.get(a) != v
-                    },
+                    changes=_differences(now_link.attributes, link.attributes),
                 )
             )
     return out
@@ -188,15 +176,13 @@ def apply_changes(
     for change in changes:
         match change.op:
             case "details":
-                plan.revise_details(
-                    {k: after for k, (_, after) in (change.changes or {}).items()}, rev
-                )
+                plan.revise_details(_new_values(change), rev)
             case "add" | "restore":
                 plan.add_element(_req(change.kind), change.key, change.fields or {}, rev)
             case "revise":
                 plan.revise_element(
                     _req(change.key),
-                    {k: after for k, (_, after) in (change.changes or {}).items()},
+                    _new_values(change),
                     rev,
                 )
             case "retire":
@@ -209,6 +195,16 @@ def apply_changes(
                 raise ValueError(f"unknown change {change.op}")
         if after_each is not None:
             after_each(plan)
+
+
+def _differences(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """``{name: (before, after)}`` for each value of ``after`` that differs from ``before``."""
+    return {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
+
+
+def _new_values(change: Change) -> dict[str, Any]:
+    """The values a ``details`` or ``revise`` step sets."""
+    return {k: after for k, (_, after) in (change.changes or {}).items()}
 
 
 def _req(value: str | None) -> str:

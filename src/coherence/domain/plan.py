@@ -122,11 +122,7 @@ class DistrictPlan(Aggregate):
         fields: dict[str, Any]
 
         def apply_to(self, plan: DistrictPlan) -> None:
-            plan.elements[self.key] = {
-                "kind": self.kind,
-                "fields": dict(self.fields),
-                "retired": False,
-            }
+            plan.elements[self.key] = _active_element(self.kind, self.fields)
 
     class ElementRevised(Event):
         """Some fields of an element changed (only the new values are recorded)."""
@@ -155,11 +151,7 @@ class DistrictPlan(Aggregate):
         fields: dict[str, Any]
 
         def apply_to(self, plan: DistrictPlan) -> None:
-            plan.elements[self.key] = {
-                "kind": self.kind,
-                "fields": dict(self.fields),
-                "retired": False,
-            }
+            plan.elements[self.key] = _active_element(self.kind, self.fields)
 
     class Linked(Event):
         """A supporter was linked to what it supports."""
@@ -634,6 +626,11 @@ class DistrictPlan(Aggregate):
         element = self.active_element(key)
         if element["kind"] != kind:
             raise InvalidValue("key", f"the key of {with_article(KINDS[kind].label.lower())}", key)
+
+
+def _active_element(kind: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """An element as the plan keeps it, added or restored."""
+    return {"kind": kind, "fields": dict(fields), "retired": False}
 
 
 def _now() -> datetime:

@@ -29,8 +29,9 @@ from typing import Any
 
 import networkx as nx
 
-from coherence.application.history import Diff, PlanHistory, PlanSummary
+from coherence.application.history import PlanHistory
 from coherence.application.narrative import HistoryEntry
+from coherence.application.results import Diff, PlanSummary
 from coherence.domain.errors import InvalidValue
 from coherence.domain.plan import DistrictPlan
 from coherence.domain.values import check_fiscal_year

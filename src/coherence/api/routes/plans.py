@@ -28,8 +28,8 @@ from coherence.api.routes.shared import (
     expected,
     not_modified,
 )
-from coherence.application.history import CommandResult
 from coherence.application.planfile import read_document, state_to_document
+from coherence.application.results import CommandResult
 from coherence.domain.changes import PlanState
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)

@@ -17,7 +17,8 @@ from fastapi import Depends, Header, Query, Request, Response
 
 from coherence.api.context import ApiContext, context
 from coherence.api.errors import DOCUMENTED, PROBLEM, Forbidden, NotFound
-from coherence.application.history import Author, CommandResult
+from coherence.application.history import Author
+from coherence.application.results import CommandResult
 from coherence.domain.access import Grant
 from coherence.domain.errors import InvalidValue
 from coherence.domain.plan import DistrictPlan

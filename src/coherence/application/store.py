@@ -1,0 +1,169 @@
+"""The event store under ``PlanHistory``: how it is set up, read and written.
+
+:class:`StoreApplication` is the library's ``Application`` configured from
+:class:`Settings` alone, with the orjson transcoder and the plan mapper, and the
+few reads and writes that go to the recorders directly: a revision's events and
+snapshots are written together, in one commit on SQLite.
+"""
+
+from __future__ import annotations
+
+import random
+import time as clock
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import InternalError, Mapper, StoredEvent, Transcoder
+from eventsourcing.sqlite import SQLiteAggregateRecorder
+from eventsourcing.utils import Environment, get_topic
+
+from coherence.application.settings import Settings, store_environment
+from coherence.application.sqlite_recorder import BatchSQLiteApplicationRecorder
+from coherence.application.transcoder import OrjsonTranscoder, PlanMapper
+
+Row = tuple[int, str, bytes]
+"""A stored event of a known aggregate: ``(version, topic, state)``."""
+
+
+def rows_of(stored: Iterable[StoredEvent]) -> list[Row]:
+    return [(s.originator_version, s.topic, s.state) for s in stored]
+
+
+def can_share(settings: Settings) -> bool:
+    """Whether other processes can open this store (a memory store is this process's)."""
+    return not settings.store.startswith("memory:")
+
+
+class StoreApplication(Application[UUID]):
+    """An ``Application`` whose store is set by :class:`Settings`, snapshotting on."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        env = store_environment(self.settings.store)
+        env["AGGREGATE_CACHE_MAXSIZE"] = str(self.settings.cache_size)
+        env["IS_SNAPSHOTTING_ENABLED"] = "y"
+        for attempt in range(5):
+            try:
+                super().__init__(env=env)
+                return
+            except InternalError:
+                # Several servers starting at once on an empty PostgreSQL database race to
+                # create the same tables ("tuple concurrently updated"): try again.
+                if attempt == 4:
+                    raise
+                clock.sleep(random.uniform(0.05, 0.2))
+
+    def construct_transcoder(self) -> Transcoder:
+        return OrjsonTranscoder()
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return PlanMapper(transcoder=self.construct_transcoder())
+
+    def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Any:
+        """Only the given settings: no hidden configuration from the process environment."""
+        return Environment(name, dict(env or {}))
+
+    # -- reading ---------------------------------------------------------------
+
+    def created_ids(self, created: type[Any]) -> list[UUID]:
+        """The ids of the aggregates whose first event is of class ``created``, oldest first."""
+        topic = get_topic(created)
+        start = 1
+        ids: list[UUID] = []
+        while True:
+            batch = self.recorder.select_notifications(start=start, limit=1000, topics=[topic])
+            ids.extend(UUID(str(n.originator_id)) for n in batch)
+            if len(batch) < 1000:
+                return ids
+            start = batch[-1].id + 1
+
+    def event_timestamp(self, originator_id: UUID, version: int) -> datetime:
+        stored = self.recorder.select_events(originator_id, gt=version - 1, lte=version, limit=1)
+        event: Any = self.mapper.to_domain_event(stored[0])
+        timestamp: datetime = event.timestamp
+        return timestamp
+
+    # -- writing ---------------------------------------------------------------
+
+    def _write_revision(self, events: Sequence[Any], snapshots: Sequence[StoredEvent]) -> None:
+        """Map a revision's events and write them with its snapshots.
+
+        The one place a command's events are written (a preparing process overrides it
+        to keep them instead: see :mod:`coherence.application.bulk`).
+        """
+        self._write_stored(list(map(self.mapper.to_stored_event, events)), snapshots)
+
+    def _write_stored(
+        self, stored: Sequence[StoredEvent], snapshots: Sequence[StoredEvent]
+    ) -> None:
+        """Write one aggregate's stored events and snapshots; in one commit on SQLite."""
+        sqlite = self._sqlite_recorders()
+        if sqlite is not None:
+            recorder, snapshot_recorder = sqlite
+            recorder.insert_events_and_snapshots(stored, snapshots, snapshot_recorder)
+            return
+        self.recorder.insert_events(stored)
+        if snapshots and self.snapshots:
+            self.snapshots.recorder.insert_events(snapshots)
+
+    def _write_rows(
+        self, originator_id: UUID, events: Sequence[Row], snapshots: Sequence[Row]
+    ) -> None:
+        """Write rows of one aggregate's events and snapshots, as :meth:`_write_stored` does."""
+        sqlite = self._sqlite_recorders()
+        if sqlite is not None:
+            recorder, snapshot_recorder = sqlite
+            text = originator_id.hex
+            recorder.insert_rows(
+                [(text, *row) for row in events],
+                [(text, *row) for row in snapshots],
+                snapshot_recorder,
+            )
+            return
+        self._write_stored(
+            [StoredEvent(originator_id, *row) for row in events],
+            [StoredEvent(originator_id, *row) for row in snapshots],
+        )
+
+    def _sqlite_recorders(
+        self,
+    ) -> tuple[BatchSQLiteApplicationRecorder, SQLiteAggregateRecorder] | None:
+        """The event and snapshot recorders when both are SQLite's (one database)."""
+        recorder = self.recorder
+        snapshot_recorder = self.snapshots.recorder if self.snapshots else None
+        if isinstance(recorder, BatchSQLiteApplicationRecorder) and isinstance(
+            snapshot_recorder, SQLiteAggregateRecorder
+        ):
+            return recorder, snapshot_recorder
+        return None
+
+
+def replay(aggregate: Any, events: Iterable[Any]) -> Any:
+    """Apply events in order (the library's default re-checks each event's type, slowly)."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
+class EventTimestamps(Sequence[datetime]):
+    """Event timestamps of one aggregate by version, read on demand (for bisect)."""
+
+    def __init__(self, app: StoreApplication, originator_id: UUID, latest: int) -> None:
+        self.app = app
+        self.originator_id = originator_id
+        self.latest = latest
+
+    def __len__(self) -> int:
+        return self.latest
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):  # pragma: no cover - bisect uses ints
+            raise TypeError("no slices")
+        return self.app.event_timestamp(self.originator_id, index + 1)
+
+    def __iter__(self) -> Iterator[datetime]:  # pragma: no cover
+        for i in range(self.latest):
+            yield self[i]
