@@ -106,6 +106,33 @@ def test_plan_page_draws_the_demo_and_marks_its_gaps(page: Page, demo_server: Se
         save_docs_screenshot(page.page.screenshot())
 
 
+def test_the_legend_lists_the_kinds_of_the_served_catalogue(
+    page: Page, demo_server: Server
+) -> None:
+    requested: list[str] = []
+    page.page.on("request", lambda request: requested.append(request.url))
+    open_plan(page, demo_server)
+    catalogue = demo_server.get_json("/api/v1/framework")
+    ordered = sorted(enumerate(catalogue["kinds"]), key=lambda pair: (pair[1]["level"], pair[0]))
+    kinds = [kind for _, kind in ordered]
+    # The foundations (level 0) together, then every other kind by level, with the
+    # catalogue's labels and colours.
+    expected = [("foundations", "Foundations", kinds[0]["colour"])] + [
+        (k["name"], k["plural"], k["colour"]) for k in kinds if k["level"] > 0
+    ]
+    legend = page.js(
+        """() => [...document.querySelectorAll('#kinds .kind-toggle')].map(b => [
+          b.dataset.kind,
+          b.firstChild.nextSibling.textContent.trim(),
+          b.style.getPropertyValue('--chip').trim(),
+        ])"""
+    )
+    assert [tuple(entry) for entry in legend] == expected
+    assert any(url.endswith("/api/v1/framework") for url in requested)
+    assert not [url for url in requested if url.endswith("/kinds.js")]
+    assert page.errors == []
+
+
 def test_clicking_a_finding_focuses_its_element(page: Page, demo_server: Server) -> None:
     open_plan(page, demo_server)
     page.page.locator('#panel-findings .finding[data-key="SI4.1"]').click()

@@ -18,9 +18,12 @@ function headers() {
 
 async function request(path) {
   for (let attempt = 0; attempt < 3; attempt += 1) {
+    const sent = sessionStorage.getItem(TOKEN_KEY);
     const response = await fetch(path, { headers: headers() });
     if (response.status === 401) {
-      const token = await askForToken(attempt > 0);
+      // Another request may have been given a token meanwhile: try that one first.
+      if (sessionStorage.getItem(TOKEN_KEY) !== sent) continue;
+      const token = await askOnce(attempt > 0);
       if (token) continue;
     }
     if (!response.ok) {
@@ -54,6 +57,17 @@ export function downloadBlob(blob, filename) {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+// Requests made together (the plan and the Framework catalogue) share one question.
+let asking = null;
+function askOnce(retry) {
+  if (!asking) {
+    asking = askForToken(retry).finally(() => {
+      asking = null;
+    });
+  }
+  return asking;
 }
 
 function askForToken(retry) {

@@ -2,7 +2,7 @@
 // warnings, info, stacked), one bar per revision, aligned with the slider's stops.
 
 import { escapeHtml, formatDate } from './api.js';
-import { SEVERITY } from './kinds.js';
+import { severities } from './framework.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -50,13 +50,13 @@ export function drawChart(svg, revisions, { inset, current, onPick }) {
       .forEach(([k, v]) => hit.setAttribute(k, v));
     group.append(hit);
     let y = bottom;
-    for (const severity of ['error', 'warning', 'info']) {
-      const count = revision.summary[severity];
+    for (const { name, color } of severities()) {
+      const count = revision.summary[name];
       if (!count) continue;
       const rect = document.createElementNS(SVG, 'rect');
       const h = count * scaleY;
       y -= h;
-      Object.entries({ x: x - barWidth / 2, y, width: barWidth, height: h, fill: SEVERITY[severity].color })
+      Object.entries({ x: x - barWidth / 2, y, width: barWidth, height: h, fill: color })
         .forEach(([k, v]) => rect.setAttribute(k, v));
       group.append(rect);
     }

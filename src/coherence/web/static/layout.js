@@ -1,5 +1,5 @@
 // Laying out the alignment graph top-down: the mission at the top, budget lines at the
-// bottom, one band per level of the Framework (see kinds.js).
+// bottom, one band per level of the Framework (see framework.js).
 //
 // dagre (through cytoscape-dagre) orders the elements of each level so that links
 // cross as little as possible and supporters sit beneath what they support; each edge's
@@ -10,7 +10,7 @@
 // computed once for the union of all versions, so moving through the timeline never
 // moves anything.
 
-import { kindOf } from './kinds.js';
+import { kindOf } from './framework.js';
 
 export const NODE = { width: 176, height: 72, missionWidth: 300, gapX: 24, rowGap: 18, bandGap: 62 };
 

@@ -7,12 +7,14 @@
 
 import { downloadBlob, escapeHtml, formatDate, getBlob, getJSON } from './api.js';
 import { drawAxis, drawChart, markCurrent } from './chart.js';
-import { EDGE_VERBS, FIELD_LABELS, KIND_ORDER, SEVERITY, humanize, kindOf, ruleLabel, titleOf } from './kinds.js';
+import {
+  edgeVerb, fieldLabel, humanize, isSingleton, kindOf, kindOrder, loadFramework, ruleDescription, ruleLabel,
+  severities, severityOf, severityRank, titleOf,
+} from './framework.js';
 import { NODE, computeLayout } from './layout.js';
 
 const planId = decodeURIComponent(window.location.pathname.split('/').filter(Boolean)[1] || '');
 const $ = (id) => document.getElementById(id);
-const SINGLETONS = new Set(['mission', 'vision', 'theory_of_action']);
 const DETAIL_ZOOM = 0.8;
 const THUMB_INSET = 12;
 
@@ -44,11 +46,20 @@ async function main() {
   }
   const loading = getJSON(`/api/v1/plans/${encodeURIComponent(planId)}/graph/timeline`);
   loading.catch(() => {}); // handled below, once the libraries are in
+  const framework = loadFramework();
+  framework.catch(() => {});
   const [{ default: cytoscape }, { default: dagre }] = await Promise.all([
     import('/web/vendor/cytoscape.mjs'),
     import('/web/vendor/cytoscape-dagre.mjs'),
   ]);
   cytoscape.use(dagre);
+  try {
+    await framework;
+  } catch (error) {
+    showMessage(`Could not read the Framework catalogue: ${escapeHtml(error.message)}`);
+    window.coherence.ready = true;
+    return;
+  }
   let data;
   try {
     data = await loading;
@@ -126,11 +137,11 @@ function initialIndex(revisions) {
 // -- the graph ----------------------------------------------------------------------
 
 function shortLabel(d) {
-  return SINGLETONS.has(d.kind) ? kindOf(d.kind).label : d.key;
+  return isSingleton(d.kind) ? kindOf(d.kind).label : d.key;
 }
 
 function longLabel(d) {
-  const head = SINGLETONS.has(d.kind) ? kindOf(d.kind).label : d.key;
+  const head = isSingleton(d.kind) ? kindOf(d.kind).label : d.key;
   const limit = d.kind === 'mission' ? 80 : 44;
   let title = titleOf(d);
   if (title.length > limit) title = `${title.slice(0, limit - 1).trimEnd()}…`;
@@ -183,8 +194,8 @@ function showTip(node) {
     : revisionAt(state.index).findings.filter((f) => f.key === d.id);
   const status = node.hasClass('retired') ? '<div class="tip-status">Retired at this version</div>'
     : node.hasClass('new') ? '<div class="tip-status tip-new">New in this version</div>' : '';
-  tip.innerHTML = `<div class="tip-head"><span class="kind-chip" style="--chip:${spec.fill};--ink:${spec.text}">${escapeHtml(spec.label)}</span>
-      <strong>${escapeHtml(SINGLETONS.has(d.kind) ? '' : d.key)}</strong></div>
+  tip.innerHTML = `<div class="tip-head"><span class="kind-chip" style="${chipStyle(spec)}">${escapeHtml(spec.label)}</span>
+      <strong>${escapeHtml(isSingleton(d.kind) ? '' : d.key)}</strong></div>
     ${title ? `<div class="tip-title">${escapeHtml(title.length > 220 ? `${title.slice(0, 219)}…` : title)}</div>` : ''}
     ${status}
     ${findings.map((f) => `<div class="tip-finding sev-${f.severity}">${escapeHtml(f.message)}</div>`).join('')}`;
@@ -254,9 +265,9 @@ function graphStyle() {
     },
     { selector: 'edge[edge = "funds"]', style: { 'line-color': '#86c29b', 'target-arrow-color': '#86c29b' } },
     { selector: 'edge[edge = "advances"]', style: { width: 3, 'line-color': '#64748b', 'target-arrow-color': '#64748b' } },
-    { selector: 'node.finding-info', style: halo(SEVERITY.info.color, '#38bdf8', 0.3, 5) },
-    { selector: 'node.finding-warning', style: halo(SEVERITY.warning.color, '#fbbf24', 0.55, 6) },
-    { selector: 'node.finding-error', style: halo(SEVERITY.error.color, '#ef4444', 0.6, 8) },
+    { selector: 'node.finding-info', style: halo(severityOf('info').color, '#38bdf8', 0.3, 5) },
+    { selector: 'node.finding-warning', style: halo(severityOf('warning').color, '#fbbf24', 0.55, 6) },
+    { selector: 'node.finding-error', style: halo(severityOf('error').color, '#ef4444', 0.6, 8) },
     {
       selector: 'node.new',
       style: { 'outline-color': '#16a34a', 'outline-width': 6, 'outline-offset': 5, 'outline-style': 'solid', 'outline-opacity': 1 },
@@ -312,7 +323,7 @@ function setRevision(index, { fit = false } = {}) {
       ele.toggleClass('new', now && previous !== null && !activeIn(spans, previous));
       if (ele.isNode()) {
         const severity = now ? worst.get(ele.id()) : undefined;
-        for (const s of Object.keys(SEVERITY)) ele.toggleClass(`finding-${s}`, severity === s);
+        for (const { name } of severities()) ele.toggleClass(`finding-${name}`, severity === name);
       }
     });
   });
@@ -331,14 +342,12 @@ function setRevision(index, { fit = false } = {}) {
   if (fit) fitVisible(false);
 }
 
-const SEVERITY_RANK = { error: 3, warning: 2, info: 1 };
-
 function worstFindings(findings) {
   const worst = new Map();
   for (const f of findings) {
     if (!f.key) continue;
     const had = worst.get(f.key);
-    if (!had || SEVERITY_RANK[f.severity] > SEVERITY_RANK[had]) worst.set(f.key, f.severity);
+    if (!had || severityRank(f.severity) > severityRank(had)) worst.set(f.key, f.severity);
   }
   return worst;
 }
@@ -372,11 +381,22 @@ function changesAt(index) {
 
 // -- findings panel -----------------------------------------------------------------
 
+// A chip in a kind's colours (from the catalogue: escaped like any served text).
+function chipStyle(spec) {
+  return escapeHtml(`--chip:${spec.fill};--ink:${spec.text}`);
+}
+
+// A rule's name, with what it finds (the catalogue's description) as its tooltip.
+function ruleChip(rule) {
+  const description = ruleDescription(rule);
+  return `<span class="finding-rule"${description ? ` title="${escapeHtml(description)}"` : ''}>${escapeHtml(ruleLabel(rule))}</span>`;
+}
+
 function keyChip(key) {
   const node = state.cy.getElementById(key);
   const spec = kindOf(node.nonempty() ? node.data('kind') : '');
   const text = node.nonempty() ? node.data('short') : key;
-  return `<button type="button" class="key-chip" data-key="${escapeHtml(key)}" style="--chip:${spec.fill};--ink:${spec.text}">${escapeHtml(text)}</button>`;
+  return `<button type="button" class="key-chip" data-key="${escapeHtml(key)}" style="${chipStyle(spec)}">${escapeHtml(text)}</button>`;
 }
 
 function renderFindings(index) {
@@ -397,8 +417,8 @@ function renderFindings(index) {
         <div><span class="change-label added">${added.length} new</span> ${added.map(keyChip).join(' ') || '<span class="muted">none</span>'}</div>
         <div><span class="change-label retired">${retired.length} retired</span> ${retired.map(keyChip).join(' ') || '<span class="muted">none</span>'}</div>
       </div>`;
-  const groups = ['error', 'warning', 'info']
-    .map((severity) => {
+  const groups = severities()
+    .map(({ name: severity, label, plural }) => {
       const items = findings.filter((f) => f.severity === severity);
       if (!items.length) return '';
       const rows = items
@@ -407,12 +427,12 @@ function renderFindings(index) {
             <span class="sev-dot" aria-hidden="true"></span>
             <div>
               <div class="finding-head">${f.key ? `<span class="finding-key">${escapeHtml(state.cy.getElementById(f.key).data('short') || f.key)}</span>` : '<span class="finding-key plan-wide">Plan</span>'}
-                <span class="finding-rule">${escapeHtml(ruleLabel(f.rule))}</span></div>
+                ${ruleChip(f.rule)}</div>
               <div class="finding-message">${escapeHtml(f.message)}</div>
             </div>
           </li>`)
         .join('');
-      return `<h3 class="sev-heading sev-${severity}">${items.length} ${items.length === 1 ? SEVERITY[severity].label.toLowerCase() : SEVERITY[severity].plural}</h3><ul class="findings">${rows}</ul>`;
+      return `<h3 class="sev-heading sev-${escapeHtml(severity)}">${items.length} ${escapeHtml(items.length === 1 ? label.toLowerCase() : plural)}</h3><ul class="findings">${rows}</ul>`;
     })
     .join('');
   $('panel-findings').innerHTML = `
@@ -505,11 +525,11 @@ function elementHead(d, retired) {
   const spec = kindOf(d.kind);
   const title = titleOf(d);
   return `<div class="element-head">
-      <span class="kind-chip" style="--chip:${spec.fill};--ink:${spec.text}">${escapeHtml(spec.label)}</span>
+      <span class="kind-chip" style="${chipStyle(spec)}">${escapeHtml(spec.label)}</span>
       ${retired ? '<span class="retired-chip">retired</span>' : ''}
-      <h2>${escapeHtml(SINGLETONS.has(d.kind) ? spec.label : d.key)}</h2>
+      <h2>${escapeHtml(isSingleton(d.kind) ? spec.label : d.key)}</h2>
     </div>
-    ${title && !SINGLETONS.has(d.kind) ? `<p class="element-title">${escapeHtml(title)}</p>` : ''}`;
+    ${title && !isSingleton(d.kind) ? `<p class="element-title">${escapeHtml(title)}</p>` : ''}`;
 }
 
 function renderElement(node, element, revision) {
@@ -517,7 +537,7 @@ function renderElement(node, element, revision) {
   const findings = revision.findings.filter((f) => f.key === element.key);
   const findingHtml = findings.length
     ? `<ul class="findings compact">${findings.map((f) => `<li class="finding sev-${f.severity}"><span class="sev-dot"></span>
-        <div><div class="finding-head"><span class="finding-rule">${escapeHtml(ruleLabel(f.rule))}</span></div>
+        <div><div class="finding-head">${ruleChip(f.rule)}</div>
         <div class="finding-message">${escapeHtml(f.message)}</div></div></li>`).join('')}</ul>`
     : '';
   const focusLabel = element.kind === 'objective' ? 'Focus on this objective and everything beneath it' : 'Show it and everything beneath it';
@@ -548,7 +568,7 @@ function renderLineOfSight(element) {
       .map((key, i) => {
         if (i === 0) return keyChip(key);
         const edge = linkBetween(path[i - 1], key);
-        const verb = edge.nonempty() ? EDGE_VERBS[edge.data('edge')] || edge.data('edge') : '→';
+        const verb = edge.nonempty() ? edgeVerb(edge.data('edge')) : '→';
         return `<span class="verb">${escapeHtml(verb)}</span> ${keyChip(key)}`;
       })
       .join(' ')}</li>`)
@@ -573,7 +593,7 @@ function formatValue(name, value, kind) {
 function renderFields(element) {
   const rows = Object.entries(element.fields)
     .filter(([name]) => name !== 'key' && name !== 'kind')
-    .map(([name, value]) => `<dt>${escapeHtml(FIELD_LABELS[name] || humanize(name))}</dt><dd>${formatValue(name, value, element.kind)}</dd>`)
+    .map(([name, value]) => `<dt>${escapeHtml(fieldLabel(element.kind, name))}</dt><dd>${formatValue(name, value, element.kind)}</dd>`)
     .join('');
   const funding = state.cy
     .getElementById(element.key)
@@ -687,21 +707,24 @@ function applyFocus() {
   });
 }
 
-// The filter's groups: the foundations (mission, vision, theory of action, core
-// values) together, every other kind on its own.
-const FOUNDATIONS = ['mission', 'vision', 'theory_of_action', 'core_value'];
+// The filter's groups: the foundations (the kinds of level 0: mission, vision, theory
+// of action, core values) together, every other kind on its own.
+function isFoundation(kind) {
+  return kindOf(kind).level === 0;
+}
 
 function filterGroup(kind) {
-  return FOUNDATIONS.includes(kind) ? 'foundations' : kind;
+  return isFoundation(kind) ? 'foundations' : kind;
 }
 
 function renderKinds() {
   const present = new Set(state.data.nodes.map((n) => filterGroup(n.data.kind)));
-  const groups = ['foundations', ...KIND_ORDER.filter((k) => !FOUNDATIONS.includes(k))];
+  const order = kindOrder();
+  const groups = ['foundations', ...order.filter((k) => !isFoundation(k))];
   $('kinds').innerHTML = groups.filter((g) => present.has(g))
     .map((g) => {
-      const spec = g === 'foundations' ? { ...kindOf('mission'), plural: 'Foundations' } : kindOf(g);
-      return `<button type="button" class="kind-toggle" data-kind="${g}" aria-pressed="true" style="--chip:${spec.fill};--ink:${spec.text}"
+      const spec = g === 'foundations' ? { ...kindOf(order.find(isFoundation)), plural: 'Foundations' } : kindOf(g);
+      return `<button type="button" class="kind-toggle" data-kind="${escapeHtml(g)}" aria-pressed="true" style="${chipStyle(spec)}"
         title="Show or hide ${escapeHtml(spec.plural.toLowerCase())}"><i class="swatch"></i>${escapeHtml(spec.plural)} <span class="kind-count"></span></button>`;
     })
     .join('');

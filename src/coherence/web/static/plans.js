@@ -1,14 +1,14 @@
 // The plans page: every plan with district, status, version and audit summary.
 
 import { escapeHtml, formatDate, getJSON } from './api.js';
-import { SEVERITY } from './kinds.js';
+import { loadFramework, severities } from './framework.js';
 
 function auditChips(summary) {
-  return Object.entries(SEVERITY)
-    .map(([severity, spec]) => {
-      const count = summary[severity] ?? 0;
+  return severities()
+    .map((spec) => {
+      const count = summary[spec.name] ?? 0;
       const label = count === 1 ? spec.label.toLowerCase() : spec.plural;
-      return `<span class="chip chip-${severity}${count ? '' : ' chip-zero'}">${count} ${label}</span>`;
+      return `<span class="chip chip-${escapeHtml(spec.name)}${count ? '' : ' chip-zero'}">${count} ${escapeHtml(label)}</span>`;
     })
     .join(' ');
 }
@@ -53,8 +53,8 @@ function render(plans) {
     </table>`;
 }
 
-getJSON('/api/v1/plans')
-  .then(render)
+Promise.all([getJSON('/api/v1/plans'), loadFramework()])
+  .then(([plans]) => render(plans))
   .catch((error) => {
     document.getElementById('plans').innerHTML = `<div class="error-box">Could not read the plans:
       ${escapeHtml(error.message)}</div>`;
