@@ -76,19 +76,46 @@ warning rule), scores floor(100 x (49 - 2 x 1/4) / 49) = 98; weights total
 
 from __future__ import annotations
 
-import enum
 import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation, getcontext
-from typing import Any, Final, NamedTuple
+from datetime import date
+from decimal import Decimal, getcontext
+from typing import Any, Final
 
 import networkx as nx
 
 from coherence.application.narrative import format_money
+from coherence.queries.audit.model import (
+    AuditContext,
+    AuditReport,
+    Detector,
+    Finding,
+    MessageFunction,
+    Node,
+    Row,
+    Rule,
+    RuleDefinition,
+    RuleFunction,
+    Severity,
+    audit_context,
+)
+from coherence.queries.audit.names import (
+    ELEMENT_KINDS,
+    NAME_FIELDS,
+    display_name,
+    element_kind,
+    element_subkind,
+)
+from coherence.queries.audit.values import amount as _amount
+from coherence.queries.audit.values import as_date as _as_date
+from coherence.queries.audit.values import blank as _blank
+from coherence.queries.audit.values import natural_key
+from coherence.queries.audit.values import normalized as _norm
+from coherence.queries.audit.values import plural as _plural
+from coherence.queries.audit.values import positive as _positive
+from coherence.queries.audit.values import sorted_keys as _keys
 
 __all__ = [
     "DEFINITIONS",
@@ -144,315 +171,7 @@ __all__ = [
 ]
 
 
-# --------------------------------------------------------------------------- model
-
-
-class Severity(enum.Enum):
-    """How serious a finding is; ordered ``ERROR > WARNING > INFO``."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-    @property
-    def rank(self) -> int:
-        """3 for error, 2 for warning, 1 for info (also the weight in the score)."""
-        return _SEVERITY_RANK[self.value]
-
-    def __lt__(self, other: object) -> bool:
-        if not isinstance(other, Severity):
-            return NotImplemented
-        return self.rank < other.rank
-
-    def __le__(self, other: object) -> bool:
-        if not isinstance(other, Severity):
-            return NotImplemented
-        return self.rank <= other.rank
-
-    def __gt__(self, other: object) -> bool:
-        if not isinstance(other, Severity):
-            return NotImplemented
-        return self.rank > other.rank
-
-    def __ge__(self, other: object) -> bool:
-        if not isinstance(other, Severity):
-            return NotImplemented
-        return self.rank >= other.rank
-
-    def __str__(self) -> str:
-        return self.value
-
-
-_SEVERITY_RANK: Final[Mapping[str, int]] = {"error": 3, "warning": 2, "info": 1}
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One gap in the plan's alignment.
-
-    ``kind`` is the element kind (``plan`` for a plan-wide finding, or the missing
-    foundation item for ``missing-foundation``); ``key`` is the element key, or None
-    for a finding about the plan as a whole.
-    """
-
-    rule: str
-    severity: Severity
-    kind: str
-    key: str | None
-    message: str
-
-    def to_dict(self) -> dict[str, str | None]:
-        """The contract shape: ``{rule, severity, kind, key, message}``."""
-        return {
-            "rule": self.rule,
-            "severity": self.severity.value,
-            "kind": self.kind,
-            "key": self.key,
-            "message": self.message,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class AuditContext:
-    """Options of an audit: the audit date and an optional fiscal year (e.g. ``FY26``)."""
-
-    as_of: date
-    fiscal_year: str | None = None
-
-
-RuleFunction = Callable[[Any, AuditContext], Iterator[Finding]]
-"""A rule: a pure function of the plan graph and the audit context."""
-
-
-class Rule(NamedTuple):
-    """An entry of :data:`RULES`: ``(rule id, severity, function)``."""
-
-    rule: str
-    severity: Severity
-    check: RuleFunction
-
-
-@dataclass(frozen=True)
-class AuditReport:
-    """The result of :func:`audit`.
-
-    ``findings`` are sorted by severity (errors first), then by the rule's place in
-    :data:`RULES`, then by element key (plan-wide findings first, keys in natural
-    order so ``SI1.2`` comes before ``SI1.10``). ``summary`` counts findings per
-    severity; ``score`` is the plan alignment score described in the module docstring.
-    """
-
-    findings: tuple[Finding, ...]
-    summary: dict[str, int]
-    score: int
-    as_of: date
-    fiscal_year: str | None = None
-    plan: str | None = None
-    version: int | None = None
-    rules_applied: tuple[str, ...] = field(default=())
-
-    @property
-    def has_errors(self) -> bool:
-        """True when at least one finding is an error (the CLI then exits with 1)."""
-        return self.summary.get(Severity.ERROR.value, 0) > 0
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready shape of ``audit --format json`` plus ``fiscal_year`` and ``score``."""
-        return {
-            "plan": self.plan,
-            "version": self.version,
-            "as_of": self.as_of.isoformat(),
-            "fiscal_year": self.fiscal_year,
-            "summary": dict(self.summary),
-            "score": self.score,
-            "findings": [finding.to_dict() for finding in self.findings],
-        }
-
-
-# ------------------------------------------------------------ shared reading
-
-ELEMENT_KINDS: Final[frozenset[str]] = frozenset(
-    {
-        "mission",
-        "vision",
-        "theory_of_action",
-        "core_value",
-        "data_finding",
-        "objective",
-        "initiative",
-        "outcome",
-        "professional_learning",
-        "benchmark",
-        "budget_line",
-        "school_plan",
-        "educator_goal",
-    }
-)
-
-_DISPLAY: Final[Mapping[str, str]] = {
-    "mission": "Mission",
-    "vision": "Vision",
-    "theory_of_action": "Theory of action",
-    "core_value": "Core value",
-    "data_finding": "Data finding",
-    "objective": "Objective",
-    "initiative": "Initiative",
-    "outcome": "Outcome",
-    "professional_learning": "Professional learning",
-    "benchmark": "Benchmark",
-    "budget_line": "Budget line",
-    "school_plan": "School plan",
-    "educator_goal": "Educator goal",
-}
-
-NAME_FIELDS: Final[tuple[str, ...]] = (
-    "title",
-    "name",
-    "statement",
-    "description",
-    "school",
-    "school_year",
-)
-"""The fields a message names an element by: a row's ``fields`` holds these."""
-
-_LABEL_FIELDS: Final[tuple[str, ...]] = ("title", "name", "statement", "description")
-_LABEL_MAX: Final = 80
 _IF_THEN: Final = re.compile(r"\bif\b.*?\bthen\b", re.IGNORECASE | re.DOTALL)
-_DIGITS: Final = re.compile(r"(\d+)")
-
-Node = Mapping[str, Any]
-Row = Mapping[str, Any]
-"""One finding as an engine detects it: ``kind``, ``key`` and what its message needs."""
-
-
-def _norm(value: object) -> str | None:
-    """Trimmed, lower-cased text, or None when blank or not text."""
-    if isinstance(value, str) and value.strip():
-        return value.strip().lower()
-    return None
-
-
-def element_kind(data: Node) -> str | None:
-    """The element kind of a node: its ``kind`` attribute (None if not an element kind)."""
-    kind = data.get("kind")
-    return kind if isinstance(kind, str) and kind in ELEMENT_KINDS else None
-
-
-def element_subkind(data: Node) -> str | None:
-    """The sub-kind of an outcome, professional learning, benchmark or educator goal.
-
-    The node's ``subkind`` attribute (the projection's name for the element's own
-    ``kind`` field, e.g. ``final`` or ``early_evidence``); None when absent or blank.
-    """
-    subkind = data.get("subkind")
-    return subkind if isinstance(subkind, str) and subkind.strip() else None
-
-
-def natural_key(key: str | None) -> tuple[Any, ...]:
-    """Plan-wide (None) first, then keys in natural order, raw key as tie-break."""
-    if key is None:
-        return _PLAN_WIDE_KEY
-    found = _NATURAL_KEYS.get(key)
-    if found is None:
-        parts = _DIGITS.split(key)
-        natural = tuple(int(p) if i % 2 else p.casefold() for i, p in enumerate(parts))
-        found = (1, natural, key)
-        if len(_NATURAL_KEYS) >= _NATURAL_KEYS_KEPT:
-            _NATURAL_KEYS.clear()
-        _NATURAL_KEYS[key] = found
-    return found
-
-
-_PLAN_WIDE_KEY: Final[tuple[Any, ...]] = (0, (), "")
-_NATURAL_KEYS: Final[dict[str, tuple[Any, ...]]] = {}
-"""The natural keys computed lately: element keys recur from audit to audit (the same
-plan at another version or date, and plans keyed alike), and within one audit (a row's
-keys, its message, the report's order). Emptied when it reaches the bound below."""
-_NATURAL_KEYS_KEPT: Final = 16_384
-
-
-def _keys(keys: Iterable[str]) -> list[str]:
-    """Distinct keys in natural order (engines may hand them over in any order)."""
-    return sorted(set(keys), key=natural_key)
-
-
-def _blank(value: object) -> bool:
-    """A field is missing when absent, None or only white space."""
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    return False
-
-
-def _amount(value: object) -> Decimal | None:
-    """A money amount as an exact Decimal, or None when not a number."""
-    if type(value) is int:  # the usual case; the same Decimal as Decimal(str(value))
-        return Decimal(value)
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, Decimal):
-        return value if value.is_finite() else None
-    if isinstance(value, int | float):
-        try:
-            result = Decimal(str(value))
-        except InvalidOperation:  # pragma: no cover - str() of a number always parses
-            return None
-        return result if result.is_finite() else None
-    return None
-
-
-def _positive(value: object) -> bool:
-    if type(value) is int:  # the usual case, without a Decimal
-        return value > 0
-    amount = _amount(value)
-    return amount is not None and amount > 0
-
-
-def _as_date(value: object) -> date | None:
-    """A calendar date from a date, datetime or ISO string; None when absent or invalid."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and value.strip():
-        text = value.strip()
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
-        try:
-            return datetime.fromisoformat(text).date()
-        except ValueError:
-            return None
-    return None
-
-
-def _label(fields: Node) -> str | None:
-    for name in _LABEL_FIELDS:
-        value = fields.get(name)
-        if isinstance(value, str) and value.strip():
-            text = " ".join(value.split())
-            if len(text) > _LABEL_MAX:
-                text = text[: _LABEL_MAX - 3].rstrip() + "..."
-            return text
-    return None
-
-
-def display_name(kind: str, key: str | None, fields: Node) -> str:
-    """``Initiative SI3.2 'Family liaisons'``: kind, key and title where there is one.
-
-    ``fields`` holds the element's :data:`NAME_FIELDS` (absent ones may be missing).
-    """
-    display = _DISPLAY.get(kind, kind.replace("_", " ").capitalize())
-    if kind == "school_plan" and _blank(fields.get("title")):
-        parts = [
-            str(fields[f]).strip() for f in ("school", "school_year") if not _blank(fields.get(f))
-        ]
-        label = " ".join(parts) or None
-    else:
-        label = _label(fields)
-    return f"{display} {key} '{label}'" if label else f"{display} {key}"
 
 
 def _row_name(row: Row) -> str:
@@ -468,10 +187,6 @@ def _fy_suffix(ctx: AuditContext) -> str:
     if ctx.fiscal_year is None or _fiscal_year(ctx) is None:
         return ""
     return f" in {ctx.fiscal_year.strip()}"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 # -------------------------------------------------------- networkx reading
@@ -761,26 +476,6 @@ def populations(graph: Any, ctx: AuditContext) -> dict[str, int]:
 
 
 # ---------------------------------------------------------------- registration
-
-Detector = Callable[[Any, AuditContext], Iterable[Row]]
-"""A networkx detector: the rows of a rule's findings in one plan graph, in natural key
-order. :func:`audit` hands every detector the same reading of the graph (its index)
-instead of the graph itself, so that the graph is read once per audit."""
-
-MessageFunction = Callable[[Row, AuditContext], str]
-"""A rule's message: one row (from any engine) and the audit options -> the text."""
-
-
-@dataclass(frozen=True)
-class RuleDefinition:
-    """Everything about one rule that both engines share, and its networkx detector."""
-
-    rule: str
-    severity: Severity
-    population: str
-    detect: Detector
-    message: MessageFunction
-
 
 _REGISTRY: list[Rule] = []
 _DEFINITIONS: dict[str, RuleDefinition] = {}
@@ -1429,15 +1124,6 @@ def _sort_key(finding: Finding) -> tuple[Any, ...]:
         natural_key(finding.key),
         _FOUNDATION_ORDER.get(finding.kind, len(_FOUNDATION_ORDER)),
     )
-
-
-def audit_context(as_of: date, fiscal_year: str | None = None) -> AuditContext:
-    """The options of an audit, normalized: a date (not a datetime), a trimmed fiscal
-    year or None when blank."""
-    if isinstance(as_of, datetime):
-        as_of = as_of.date()
-    year = fiscal_year.strip() if fiscal_year and fiscal_year.strip() else None
-    return AuditContext(as_of=as_of, fiscal_year=year)
 
 
 def build_report(
