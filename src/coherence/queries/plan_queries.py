@@ -18,9 +18,9 @@ from coherence.projections.neo4j_store import Neo4jGraphStore
 from coherence.projections.networkx_store import active_graph
 from coherence.projections.projector import plan_timeline
 from coherence.queries.audit import AuditReport, audit
+from coherence.queries.audit.neo4j import audit_neo4j, audit_version_neo4j
 from coherence.queries.exports import EXPORTERS, to_gexf
 from coherence.queries.line_of_sight import beneath, paths_up
-from coherence.queries.neo4j_audit import audit_neo4j, audit_version_neo4j
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,12 @@ Every audit rule has a detector in Cypher, ``graph_queries/<rule id>.cypher``, t
 returns one row per finding (``plan``, ``kind``, ``key`` and the values the message
 needs), for one plan (``$plan``) or for every plan at once (``$plan`` null). The
 messages, the order of the findings, the summary and the score are NOT repeated here:
-they are :mod:`coherence.queries.audit`'s (:func:`~coherence.queries.audit.make_finding`,
-:func:`~coherence.queries.audit.build_report`), fed with these rows and with the counts
-of ``graph_queries/populations.cypher``. So :func:`audit_neo4j` gives the same
-:class:`~coherence.queries.audit.AuditReport` as the networkx
-:func:`~coherence.queries.audit.audit` of the same plan, message for message.
+they are the networkx audit's (:func:`~coherence.queries.audit.registry.make_finding`,
+:func:`~coherence.queries.audit.report.build_report`), fed with these rows and with the
+counts of ``graph_queries/populations.cypher``. So :func:`audit_neo4j` gives the same
+:class:`~coherence.queries.audit.model.AuditReport` as the networkx
+:func:`~coherence.queries.audit.report.audit` of the same plan, message for message.
+This is the only module of the audit that imports the Neo4j driver.
 
 All the queries of one audit run in one read transaction (one consistent view of the
 graph, even while the projector writes). :func:`audit_all_neo4j` audits every plan with
@@ -46,16 +47,11 @@ from coherence.domain.errors import UnknownElement
 from coherence.domain.plan import plan_uuid
 from coherence.projections.graph_changes import GraphChange, graph_changes
 from coherence.projections.neo4j_store import Neo4jGraphStore
-from coherence.queries.audit import (
-    DEFINITIONS,
-    POPULATIONS,
-    AuditContext,
-    AuditReport,
-    Finding,
-    audit_context,
-    build_report,
-    make_finding,
-)
+from coherence.queries.audit.index import POPULATIONS
+from coherence.queries.audit.model import AuditContext, AuditReport, Finding, audit_context
+from coherence.queries.audit.registry import make_finding
+from coherence.queries.audit.report import build_report
+from coherence.queries.audit.rules import DEFINITIONS
 
 __all__ = [
     "SCRATCH_MARK",
