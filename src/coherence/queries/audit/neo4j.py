@@ -52,6 +52,7 @@ from coherence.queries.audit.model import AuditContext, AuditReport, Finding, au
 from coherence.queries.audit.registry import make_finding
 from coherence.queries.audit.report import build_report
 from coherence.queries.audit.rules import DEFINITIONS
+from coherence.queries.audit.values import fiscal_year_option
 
 __all__ = [
     "SCRATCH_MARK",
@@ -101,11 +102,6 @@ def _shared_row(rule_id: str, record: Mapping[str, Any]) -> Record:
         row["allocated"] = _from_cents(row.pop("allocated_cents"))
         row["available"] = _from_cents(row.pop("available_cents"))
     return row
-
-
-def _year(fiscal_year: str | None) -> str | None:
-    """The fiscal year as the audit reads the option: trimmed, None when blank."""
-    return fiscal_year.strip() if fiscal_year and fiscal_year.strip() else None
 
 
 def _params(plan_id: str | None, ctx: AuditContext) -> dict[str, Any]:
@@ -275,17 +271,20 @@ def beneath_neo4j(driver: Driver, plan_id: str, key: str, *, database: str | Non
 # ------------------------------------------------------------------ state-wide
 
 
+def _statewide(
+    driver: Driver, name: str, fiscal_year: str | None, database: str | None
+) -> list[Record]:
+    """The rows of a state-wide query, for the fiscal-year option as the audit reads it."""
+    year = fiscal_year_option(fiscal_year)
+    return _read(driver, database, lambda tx: _records(tx, name, fiscal_year=year))
+
+
 def statewide_unfunded_objectives(
     driver: Driver, *, fiscal_year: str | None = None, database: str | None = None
 ) -> list[Record]:
     """Every unfunded objective in every district's plan: ``{district, plan, plan_title,
     key, title, initiatives}`` rows (``graph_queries/statewide-unfunded-objectives.cypher``)."""
-    year = _year(fiscal_year)
-    return _read(
-        driver,
-        database,
-        lambda tx: _records(tx, "statewide-unfunded-objectives", fiscal_year=year),
-    )
+    return _statewide(driver, "statewide-unfunded-objectives", fiscal_year, database)
 
 
 def statewide_budget_lines_reaching_no_objective(
@@ -294,12 +293,7 @@ def statewide_budget_lines_reaching_no_objective(
     """Budget lines of every plan with no line of sight to an objective, by fund source:
     ``{fund, district, plan, key, fiscal_year, description, amount}`` rows
     (``graph_queries/statewide-budget-lines-reaching-no-objective.cypher``)."""
-    year = _year(fiscal_year)
-    return _read(
-        driver,
-        database,
-        lambda tx: _records(tx, "statewide-budget-lines-reaching-no-objective", fiscal_year=year),
-    )
+    return _statewide(driver, "statewide-budget-lines-reaching-no-objective", fiscal_year, database)
 
 
 # ----------------------------------------------------------------- past versions
