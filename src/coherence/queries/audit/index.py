@@ -7,12 +7,12 @@ The graph is read once per audit (one pass over the nodes, one over the edges), 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal, getcontext
 from typing import Any, Final
 
-from coherence.queries.audit.model import AuditContext, Node
+from coherence.queries.audit.model import AuditContext, Node, Row
 from coherence.queries.audit.names import ELEMENT_KINDS, NAME_FIELDS, element_subkind
 from coherence.queries.audit.values import (
     amount,
@@ -32,6 +32,9 @@ __all__ = [
     "element_row",
     "plan_index",
     "populations",
+    "rows_none_of_subkind",
+    "rows_without_source",
+    "rows_without_target",
 ]
 
 _READ_INCOMING: Final[frozenset[str]] = frozenset(
@@ -285,6 +288,53 @@ def element_row(kind: str, key: str, data: Node, **values: Any) -> dict[str, Any
         "fields": {name: data.get(name) for name in NAME_FIELDS},
         **values,
     }
+
+
+def rows_without_source(
+    graph: Any, ctx: AuditContext, kind: str, edge: str, source_kind: str
+) -> Iterator[Row]:
+    """A row for each active element of ``kind`` that no element of ``source_kind``
+    points to with an ``edge`` edge (the shape of most "X without Y" rules)."""
+    index = plan_index(graph, ctx)
+    for key, data in index.elements(kind):
+        if not index.has_source(key, edge, source_kind):
+            yield element_row(kind, key, data)
+
+
+def rows_without_target(
+    graph: Any,
+    ctx: AuditContext,
+    kind: str,
+    edge: str,
+    target_kinds: frozenset[str],
+    *,
+    values: tuple[str, ...] = (),
+) -> Iterator[Row]:
+    """A row for each active element of ``kind`` that points with an ``edge`` edge to no
+    element of ``target_kinds``; the row also holds the element's fields ``values``."""
+    index = plan_index(graph, ctx)
+    for key, data in index.elements(kind):
+        if not index.has_target(key, edge, target_kinds):
+            yield element_row(kind, key, data, **{name: data.get(name) for name in values})
+
+
+def rows_none_of_subkind(
+    graph: Any,
+    ctx: AuditContext,
+    kind: str,
+    edge: str,
+    source_kind: str,
+    subkind: str,
+    field: str,
+) -> Iterator[Row]:
+    """A row for each active element of ``kind`` that elements of ``source_kind`` point
+    to with an ``edge`` edge, none of them of sub-kind ``subkind``; the row lists their
+    keys as ``field``."""
+    index = plan_index(graph, ctx)
+    for key, data in index.elements(kind):
+        sources = index.sources(key, edge, source_kind)
+        if sources and not index.any_subkind(sources, subkind):
+            yield element_row(kind, key, data, **{field: index.keys(sources)})
 
 
 # ------------------------------------------------------------------ populations

@@ -7,6 +7,7 @@ Neo4j twin.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,6 +31,7 @@ __all__ = [
 ]
 
 
+@functools.total_ordering
 class Severity(enum.Enum):
     """How serious a finding is; ordered ``ERROR > WARNING > INFO``."""
 
@@ -46,21 +48,6 @@ class Severity(enum.Enum):
         if not isinstance(other, Severity):
             return NotImplemented
         return self.rank < other.rank
-
-    def __le__(self, other: object) -> bool:
-        if not isinstance(other, Severity):
-            return NotImplemented
-        return self.rank <= other.rank
-
-    def __gt__(self, other: object) -> bool:
-        if not isinstance(other, Severity):
-            return NotImplemented
-        return self.rank > other.rank
-
-    def __ge__(self, other: object) -> bool:
-        if not isinstance(other, Severity):
-            return NotImplemented
-        return self.rank >= other.rank
 
     def __str__(self) -> str:
         return self.value

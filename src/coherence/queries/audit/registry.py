@@ -24,8 +24,18 @@ from coherence.queries.audit.model import (
     Severity,
 )
 from coherence.queries.audit.names import display_name
+from coherence.queries.audit.values import plural, sorted_keys
 
-__all__ = ["definition", "make_finding", "named", "registered_rules", "row_name", "rule"]
+__all__ = [
+    "definition",
+    "fixed",
+    "make_finding",
+    "named",
+    "none_of",
+    "registered_rules",
+    "row_name",
+    "rule",
+]
 
 _RULES: dict[str, Rule] = {}
 _DEFINITIONS: dict[str, RuleDefinition] = {}
@@ -41,14 +51,7 @@ def rule(
     def register(detect: Detector) -> RuleFunction:
         def check(graph: Any, ctx: AuditContext) -> Iterator[Finding]:
             for row in detect(graph, ctx):  # make_finding, without looking the rule up
-                key = row.get("key")
-                yield Finding(
-                    rule_id,
-                    severity,
-                    str(row["kind"]),
-                    None if key is None else str(key),
-                    message(row, ctx),
-                )
+                yield _finding(rule_id, severity, row, message(row, ctx))
 
         # The public function keeps the detector's name and docstring, and its own
         # signature ``(graph, ctx) -> Iterator[Finding]``.
@@ -78,14 +81,12 @@ def definition(rule_id: str) -> RuleDefinition:
 def make_finding(rule_id: str, row: Row, ctx: AuditContext) -> Finding:
     """The finding of one detected row, with the rule's (shared) message."""
     found = _DEFINITIONS[rule_id]
+    return _finding(rule_id, found.severity, row, found.message(row, ctx))
+
+
+def _finding(rule_id: str, severity: Severity, row: Row, message: str) -> Finding:
     key = row.get("key")
-    return Finding(
-        rule_id,
-        found.severity,
-        str(row["kind"]),
-        None if key is None else str(key),
-        found.message(row, ctx),
-    )
+    return Finding(rule_id, severity, str(row["kind"]), None if key is None else str(key), message)
 
 
 def row_name(row: Row) -> str:
@@ -99,5 +100,28 @@ def named(text: str) -> MessageFunction:
 
     def message(row: Row, ctx: AuditContext) -> str:
         return f"{row_name(row)} {text}"
+
+    return message
+
+
+def fixed(text: str) -> MessageFunction:
+    """A message that is always ``text`` (a plan-wide finding's)."""
+
+    def message(row: Row, ctx: AuditContext) -> str:
+        return text
+
+    return message
+
+
+def none_of(field: str, word: str, text: str) -> MessageFunction:
+    """A message ``<element name> has 2 <word>s (<keys>), none of them <text>``, the keys
+    being the row's ``field``."""
+
+    def message(row: Row, ctx: AuditContext) -> str:
+        keys = sorted_keys(row[field])
+        return (
+            f"{row_name(row)} has {plural(len(keys), word)} "
+            f"({', '.join(keys)}), none of them {text}"
+        )
 
     return message

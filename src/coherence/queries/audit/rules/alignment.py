@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Final
 
-from coherence.queries.audit.index import element_row, plan_index
+from coherence.queries.audit.index import (
+    element_row,
+    plan_index,
+    rows_without_source,
+    rows_without_target,
+)
 from coherence.queries.audit.model import AuditContext, Row, Severity
 from coherence.queries.audit.registry import named, row_name, rule
 from coherence.queries.audit.values import blank
@@ -32,10 +37,7 @@ def unaligned_school_plan(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     Framework: school improvement plans, one per school and year, aligned to the
     district's strategic objectives.
     """
-    index = plan_index(graph, ctx)
-    for key, data in index.elements("school_plan"):
-        if not index.has_target(key, "aligns_to", _ALIGNABLE):
-            yield element_row("school_plan", key, data)
+    return rows_without_target(graph, ctx, "school_plan", "aligns_to", _ALIGNABLE)
 
 
 def _unaligned_educator_goal_message(row: Row, ctx: AuditContext) -> str:
@@ -56,10 +58,9 @@ def unaligned_educator_goal(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     Framework: educator evaluation; student learning and professional practice goals
     should align to district objectives or initiatives. Row: ``educator``.
     """
-    index = plan_index(graph, ctx)
-    for key, data in index.elements("educator_goal"):
-        if not index.has_target(key, "aligns_to", _ALIGNABLE):
-            yield element_row("educator_goal", key, data, educator=data.get("educator"))
+    return rows_without_target(
+        graph, ctx, "educator_goal", "aligns_to", _ALIGNABLE, values=("educator",)
+    )
 
 
 @rule(
@@ -73,10 +74,7 @@ def objective_without_school_plan(graph: Any, ctx: AuditContext) -> Iterator[Row
 
     Framework: school improvement plans aligned to district objectives.
     """
-    index = plan_index(graph, ctx)
-    for key, data in index.elements("objective"):
-        if not index.has_source(key, "aligns_to", "school_plan"):
-            yield element_row("objective", key, data)
+    return rows_without_source(graph, ctx, "objective", "aligns_to", "school_plan")
 
 
 @rule(

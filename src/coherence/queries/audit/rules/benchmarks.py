@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
-from coherence.queries.audit.index import element_row, plan_index
+from coherence.queries.audit.index import element_row, plan_index, rows_none_of_subkind
 from coherence.queries.audit.model import AuditContext, Row, Severity
-from coherence.queries.audit.registry import row_name, rule
-from coherence.queries.audit.values import blank, normalized, plural, sorted_keys
+from coherence.queries.audit.registry import none_of, row_name, rule
+from coherence.queries.audit.values import blank, normalized
 
 __all__ = ["benchmark_incomplete", "benchmark_overdue", "initiative_without_early_evidence"]
 
@@ -59,19 +59,11 @@ def benchmark_overdue(graph: Any, ctx: AuditContext) -> Iterator[Row]:
             )
 
 
-def _early_evidence_message(row: Row, ctx: AuditContext) -> str:
-    benchmarks = sorted_keys(row["benchmarks"])
-    return (
-        f"{row_name(row)} has {plural(len(benchmarks), 'benchmark')} "
-        f"({', '.join(benchmarks)}), none of them early evidence of change"
-    )
-
-
 @rule(
     "initiative-without-early-evidence",
     Severity.INFO,
     "initiatives_with_benchmarks",
-    _early_evidence_message,
+    none_of("benchmarks", "benchmark", "early evidence of change"),
 )
 def initiative_without_early_evidence(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find initiatives with benchmarks, none of them early evidence of change.
@@ -79,8 +71,6 @@ def initiative_without_early_evidence(graph: Any, ctx: AuditContext) -> Iterator
     Framework: implementation benchmarks, process and early evidence of change (changes
     in practice or attitude that show the plan is working). Row: ``benchmarks``.
     """
-    index = plan_index(graph, ctx)
-    for key, data in index.elements("initiative"):
-        benchmarks = index.sources(key, "tracks", "benchmark")
-        if benchmarks and not index.any_subkind(benchmarks, "early_evidence"):
-            yield element_row("initiative", key, data, benchmarks=index.keys(benchmarks))
+    return rows_none_of_subkind(
+        graph, ctx, "initiative", "tracks", "benchmark", "early_evidence", "benchmarks"
+    )

@@ -8,7 +8,7 @@ from typing import Any, Final
 
 from coherence.queries.audit.index import FOUNDATION_ITEMS, element_row, plan_index
 from coherence.queries.audit.model import AuditContext, Row, Severity
-from coherence.queries.audit.registry import rule
+from coherence.queries.audit.registry import fixed, rule
 from coherence.queries.audit.values import blank
 
 __all__ = ["missing_foundation", "theory_of_action_not_if_then"]
@@ -44,15 +44,11 @@ def missing_foundation(graph: Any, ctx: AuditContext) -> Iterator[Row]:
             yield {"kind": kind, "key": None}
 
 
-def _theory_of_action_message(row: Row, ctx: AuditContext) -> str:
-    return 'The theory of action is not framed "If ..., then ..."'
-
-
 @rule(
     "theory-of-action-not-if-then",
     Severity.WARNING,
     "theory_of_action",
-    _theory_of_action_message,
+    fixed('The theory of action is not framed "If ..., then ..."'),
 )
 def theory_of_action_not_if_then(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find a theory of action not framed "If ..., then ..." (only when one exists).

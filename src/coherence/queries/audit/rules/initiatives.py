@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Final
 
-from coherence.queries.audit.index import element_row, plan_index
+from coherence.queries.audit.index import (
+    element_row,
+    plan_index,
+    rows_without_source,
+    rows_without_target,
+)
 from coherence.queries.audit.model import AuditContext, Row, Severity
 from coherence.queries.audit.registry import named, rule
 from coherence.queries.audit.values import blank
@@ -27,10 +32,7 @@ def orphaned_initiative(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     Framework: strategic initiatives are the "how" of a strategic objective; an
     initiative outside every objective is work with no line of sight to the plan.
     """
-    index = plan_index(graph, ctx)
-    for key, data in index.elements("initiative"):
-        if not index.has_target(key, "supports", _OBJECTIVE):
-            yield element_row("initiative", key, data)
+    return rows_without_target(graph, ctx, "initiative", "supports", _OBJECTIVE)
 
 
 @rule(
@@ -45,10 +47,7 @@ def initiative_without_benchmark(graph: Any, ctx: AuditContext) -> Iterator[Row]
     Framework: implementation benchmarks of the yearly action plan, which monitor
     each initiative.
     """
-    index = plan_index(graph, ctx)
-    for key, data in index.elements("initiative"):
-        if not index.has_source(key, "tracks", "benchmark"):
-            yield element_row("initiative", key, data)
+    return rows_without_source(graph, ctx, "initiative", "tracks", "benchmark")
 
 
 @rule(
@@ -63,10 +62,7 @@ def initiative_without_professional_learning(graph: Any, ctx: AuditContext) -> I
     Framework: professional learning (professional development, induction, mentoring)
     that supports each initiative.
     """
-    index = plan_index(graph, ctx)
-    for key, data in index.elements("initiative"):
-        if not index.has_source(key, "enables", "professional_learning"):
-            yield element_row("initiative", key, data)
+    return rows_without_source(graph, ctx, "initiative", "enables", "professional_learning")
 
 
 @rule("initiative-without-owner", Severity.WARNING, "initiatives", named("has no owner"))

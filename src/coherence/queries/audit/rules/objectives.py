@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from coherence.queries.audit.index import element_row, plan_index
+from coherence.queries.audit.index import rows_without_source
 from coherence.queries.audit.model import AuditContext, Row, Severity
 from coherence.queries.audit.registry import named, rule
 
@@ -28,10 +28,7 @@ def objective_without_initiative(graph: Any, ctx: AuditContext) -> Iterator[Row]
     Framework: strategic objectives and initiatives; every objective (the "what" and
     "why") needs at least one initiative (the "how").
     """
-    index = plan_index(graph, ctx)
-    for key, data in index.elements("objective"):
-        if not index.has_source(key, "supports", "initiative"):
-            yield element_row("objective", key, data)
+    return rows_without_source(graph, ctx, "objective", "supports", "initiative")
 
 
 @rule(
@@ -45,10 +42,7 @@ def objective_without_outcome(graph: Any, ctx: AuditContext) -> Iterator[Row]:
 
     Framework: outcomes are the SMART targets that measure a strategic objective.
     """
-    index = plan_index(graph, ctx)
-    for key, data in index.elements("objective"):
-        if not index.has_source(key, "measures", "outcome"):
-            yield element_row("objective", key, data)
+    return rows_without_source(graph, ctx, "objective", "measures", "outcome")
 
 
 @rule(
@@ -63,7 +57,4 @@ def objective_not_data_informed(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     Framework: strategic objectives grounded in data findings (student achievement and
     gaps between student groups).
     """
-    index = plan_index(graph, ctx)
-    for key, data in index.elements("objective"):
-        if not index.has_source(key, "informs", "data_finding"):
-            yield element_row("objective", key, data)
+    return rows_without_source(graph, ctx, "objective", "informs", "data_finding")

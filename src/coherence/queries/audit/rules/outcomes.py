@@ -5,27 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Final
 
-from coherence.queries.audit.index import element_row, plan_index
+from coherence.queries.audit.index import element_row, plan_index, rows_none_of_subkind
 from coherence.queries.audit.model import AuditContext, Row, Severity
-from coherence.queries.audit.registry import row_name, rule
-from coherence.queries.audit.values import as_date, blank, plural, sorted_keys
+from coherence.queries.audit.registry import none_of, row_name, rule
+from coherence.queries.audit.values import as_date, blank
 
 __all__ = ["objective_without_final_outcome", "outcome_not_smart"]
-
-
-def _objective_without_final_outcome_message(row: Row, ctx: AuditContext) -> str:
-    outcomes = sorted_keys(row["outcomes"])
-    return (
-        f"{row_name(row)} has {plural(len(outcomes), 'outcome')} "
-        f"({', '.join(outcomes)}), none of them final"
-    )
 
 
 @rule(
     "objective-without-final-outcome",
     Severity.WARNING,
     "objectives_with_outcomes",
-    _objective_without_final_outcome_message,
+    none_of("outcomes", "outcome", "final"),
 )
 def objective_without_final_outcome(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find objectives that have outcomes, but only interim ones (or untyped ones).
@@ -33,11 +25,7 @@ def objective_without_final_outcome(graph: Any, ctx: AuditContext) -> Iterator[R
     Framework: outcomes, interim and final; the final outcome says where the objective
     should land at the end of the plan. Row: ``outcomes``.
     """
-    index = plan_index(graph, ctx)
-    for key, data in index.elements("objective"):
-        outcomes = index.sources(key, "measures", "outcome")
-        if outcomes and not index.any_subkind(outcomes, "final"):
-            yield element_row("objective", key, data, outcomes=index.keys(outcomes))
+    return rows_none_of_subkind(graph, ctx, "objective", "measures", "outcome", "final", "outcomes")
 
 
 _SMART_FIELDS: Final[tuple[str, ...]] = ("metric", "baseline", "target")

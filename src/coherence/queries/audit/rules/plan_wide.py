@@ -8,7 +8,7 @@ from typing import Any
 from coherence.queries.audit.index import plan_index
 from coherence.queries.audit.model import AuditContext, Row, Severity
 from coherence.queries.audit.names import element_subkind
-from coherence.queries.audit.registry import rule
+from coherence.queries.audit.registry import fixed, rule
 from coherence.queries.audit.values import plural
 
 __all__ = ["objective_count", "plan_without_induction_mentoring"]
@@ -35,15 +35,11 @@ def objective_count(graph: Any, ctx: AuditContext) -> Iterator[Row]:
         yield {"kind": "plan", "key": None, "count": count}
 
 
-def _induction_mentoring_message(row: Row, ctx: AuditContext) -> str:
-    return "The plan has no active induction or mentoring for new educators"
-
-
 @rule(
     "plan-without-induction-mentoring",
     Severity.WARNING,
     "plan_wide",
-    _induction_mentoring_message,
+    fixed("The plan has no active induction or mentoring for new educators"),
 )
 def plan_without_induction_mentoring(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find a plan with no active induction or mentoring (plan-wide).
