@@ -1,16 +1,17 @@
 """Alignment audit of one district plan: 24 rules, their findings and the plan's score.
 
-Each rule is a networkx *detector* (rows, one per finding) plus ONE *message function*
-shared with its Cypher twin (``graph_queries/<rule id>.cypher``). The pieces, each
-importing only those above it:
+Each rule is a *detector* that yields one row per finding (in networkx here, in Cypher
+in ``graph_queries/<rule id>.cypher``) plus ONE *message function* that both engines
+share, as they share the order of the findings, the summary and the score. The modules,
+each importing only those listed before it:
 
 * :mod:`~coherence.queries.audit.values`: how one value is read (blank, amount, date, key order);
 * :mod:`~coherence.queries.audit.names`: the element kinds and how a message names an element;
 * :mod:`~coherence.queries.audit.model`: options, findings, the report and the shape of a rule;
 * :mod:`~coherence.queries.audit.index`: one reading of the plan graph per audit, rows, populations;
-* :mod:`~coherence.queries.audit.registry`: the rule decorator, and the finding of a row;
+* :mod:`~coherence.queries.audit.registry`: the rule decorator, shared messages, row -> finding;
 * :mod:`~coherence.queries.audit.rules`: the rules, one module per family, and their order;
-* :mod:`~coherence.queries.audit.report`: the networkx audit, the order, summary and score;
+* :mod:`~coherence.queries.audit.report`: the networkx audit; order, summary and score (both);
 * :mod:`~coherence.queries.audit.neo4j`: the same audit in Neo4j (not imported here).
 
 This package re-exports the public names that the rest of Coherence uses.
