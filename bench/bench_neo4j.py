@@ -65,7 +65,7 @@ from coherence.projections.neo4j_store import Neo4jGraphStore, Neo4jSettings
 from coherence.projections.networkx_store import NetworkxGraphStore
 from coherence.projections.projector import Projector
 from coherence.queries.audit import AuditReport, audit
-from coherence.queries.neo4j_audit import audit_all_neo4j
+from coherence.queries.audit.neo4j import audit_all_neo4j
 from common import (
     Progress,
     argument_parser,

@@ -36,8 +36,7 @@ from coherence.domain.values import PLAN_ID_PATTERN
 from coherence.projections.neo4j_store import Neo4jGraphStore
 from coherence.projections.projector import Projector, plan_graph
 from coherence.queries.audit import DEFINITIONS, audit
-from coherence.queries.line_of_sight import beneath, paths_up
-from coherence.queries.neo4j_audit import (
+from coherence.queries.audit.neo4j import (
     audit_all_neo4j,
     audit_neo4j,
     audit_version_neo4j,
@@ -51,6 +50,7 @@ from coherence.queries.neo4j_audit import (
     statewide_budget_lines_reaching_no_objective,
     statewide_unfunded_objectives,
 )
+from coherence.queries.line_of_sight import beneath, paths_up
 from tests.plans import BASE, document, plan_data
 from tests.strategies import COMMANDS, run
 

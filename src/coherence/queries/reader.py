@@ -37,11 +37,11 @@ from coherence.domain.plan import DistrictPlan
 from coherence.domain.values import check_fiscal_year
 from coherence.projections.neo4j_store import Neo4jGraphStore
 from coherence.queries.audit import AuditReport, audit
+from coherence.queries.audit.neo4j import audit_neo4j, audit_version_neo4j
 from coherence.queries.exports import GRAPH_FORMATS
 from coherence.queries.graph_cache import GraphCache, Memo
 from coherence.queries.graph_timeline import build_graph_timeline
 from coherence.queries.line_of_sight import beneath, paths_up
-from coherence.queries.neo4j_audit import audit_neo4j, audit_version_neo4j
 from coherence.queries.timeline import audit_timeline
 
 MAX_VERSION = 2**63 - 1

@@ -4,11 +4,12 @@ Every audit rule has a detector in Cypher, ``graph_queries/<rule id>.cypher``, t
 returns one row per finding (``plan``, ``kind``, ``key`` and the values the message
 needs), for one plan (``$plan``) or for every plan at once (``$plan`` null). The
 messages, the order of the findings, the summary and the score are NOT repeated here:
-they are :mod:`coherence.queries.audit`'s (:func:`~coherence.queries.audit.make_finding`,
-:func:`~coherence.queries.audit.build_report`), fed with these rows and with the counts
-of ``graph_queries/populations.cypher``. So :func:`audit_neo4j` gives the same
-:class:`~coherence.queries.audit.AuditReport` as the networkx
-:func:`~coherence.queries.audit.audit` of the same plan, message for message.
+they are the networkx audit's (:func:`~coherence.queries.audit.registry.make_finding`,
+:func:`~coherence.queries.audit.report.build_report`), fed with these rows and with the
+counts of ``graph_queries/populations.cypher``. So :func:`audit_neo4j` gives the same
+:class:`~coherence.queries.audit.model.AuditReport` as the networkx
+:func:`~coherence.queries.audit.report.audit` of the same plan, message for message.
+This is the only module of the audit that imports the Neo4j driver.
 
 All the queries of one audit run in one read transaction (one consistent view of the
 graph, even while the projector writes). :func:`audit_all_neo4j` audits every plan with
@@ -42,20 +43,15 @@ from neo4j import Driver, ManagedTransaction
 from coherence.application.errors import PlanNotFound
 from coherence.application.history import PlanHistory
 from coherence.cypher import cypher
-from coherence.domain.errors import UnknownElement
-from coherence.domain.plan import plan_uuid
-from coherence.projections.graph_changes import GraphChange, graph_changes
+from coherence.domain.errors import InvalidValue, UnknownElement
 from coherence.projections.neo4j_store import Neo4jGraphStore
-from coherence.queries.audit import (
-    DEFINITIONS,
-    POPULATIONS,
-    AuditContext,
-    AuditReport,
-    Finding,
-    audit_context,
-    build_report,
-    make_finding,
-)
+from coherence.projections.replay import changes_of, plan_events
+from coherence.queries.audit.index import POPULATIONS
+from coherence.queries.audit.model import AuditContext, AuditReport, Finding, audit_context
+from coherence.queries.audit.registry import make_finding
+from coherence.queries.audit.report import build_report
+from coherence.queries.audit.rules import DEFINITIONS
+from coherence.queries.audit.values import fiscal_year_option
 
 __all__ = [
     "SCRATCH_MARK",
@@ -105,11 +101,6 @@ def _shared_row(rule_id: str, record: Mapping[str, Any]) -> Record:
         row["allocated"] = _from_cents(row.pop("allocated_cents"))
         row["available"] = _from_cents(row.pop("available_cents"))
     return row
-
-
-def _year(fiscal_year: str | None) -> str | None:
-    """The fiscal year as the audit reads the option: trimmed, None when blank."""
-    return fiscal_year.strip() if fiscal_year and fiscal_year.strip() else None
 
 
 def _params(plan_id: str | None, ctx: AuditContext) -> dict[str, Any]:
@@ -279,17 +270,20 @@ def beneath_neo4j(driver: Driver, plan_id: str, key: str, *, database: str | Non
 # ------------------------------------------------------------------ state-wide
 
 
+def _statewide(
+    driver: Driver, name: str, fiscal_year: str | None, database: str | None
+) -> list[Record]:
+    """The rows of a state-wide query, for the fiscal-year option as the audit reads it."""
+    year = fiscal_year_option(fiscal_year)
+    return _read(driver, database, lambda tx: _records(tx, name, fiscal_year=year))
+
+
 def statewide_unfunded_objectives(
     driver: Driver, *, fiscal_year: str | None = None, database: str | None = None
 ) -> list[Record]:
     """Every unfunded objective in every district's plan: ``{district, plan, plan_title,
     key, title, initiatives}`` rows (``graph_queries/statewide-unfunded-objectives.cypher``)."""
-    year = _year(fiscal_year)
-    return _read(
-        driver,
-        database,
-        lambda tx: _records(tx, "statewide-unfunded-objectives", fiscal_year=year),
-    )
+    return _statewide(driver, "statewide-unfunded-objectives", fiscal_year, database)
 
 
 def statewide_budget_lines_reaching_no_objective(
@@ -298,12 +292,7 @@ def statewide_budget_lines_reaching_no_objective(
     """Budget lines of every plan with no line of sight to an objective, by fund source:
     ``{fund, district, plan, key, fiscal_year, description, amount}`` rows
     (``graph_queries/statewide-budget-lines-reaching-no-objective.cypher``)."""
-    year = _year(fiscal_year)
-    return _read(
-        driver,
-        database,
-        lambda tx: _records(tx, "statewide-budget-lines-reaching-no-objective", fiscal_year=year),
-    )
+    return _statewide(driver, "statewide-budget-lines-reaching-no-objective", fiscal_year, database)
 
 
 # ----------------------------------------------------------------- past versions
@@ -339,12 +328,9 @@ def materialize_version(
     the projection's checkpoint or its plans' uuids. Raises
     :class:`~coherence.application.errors.PlanNotFound` when the plan has no events.
     """
-    events = list(app.events.get(plan_uuid(plan_id), lte=version))
-    if not events:
-        raise PlanNotFound(plan_id)
+    events = plan_events(app, plan_id, upto=version)
     scratch = scratch_plan_id(plan_id, version)
-    changes: list[GraphChange] = [c for event in events for c in graph_changes(event, scratch)]
-    _store(target, database).apply(changes)
+    _store(target, database).apply(list(changes_of(events, scratch)))
     return scratch
 
 
@@ -352,7 +338,7 @@ def drop_scratch(target: StoreOrDriver, scratch_id: str, *, database: str | None
     """Delete a scratch copy made by :func:`materialize_version`; returns the number of
     elements deleted. An id without ``@`` (a real plan's) is refused."""
     if SCRATCH_MARK not in scratch_id:
-        raise ValueError(f"{scratch_id!r} is not a scratch plan id")
+        raise InvalidValue("scratch_id", "a scratch plan id (with '@')", scratch_id)
     store = _store(target, database)
 
     def work(tx: ManagedTransaction) -> int:
