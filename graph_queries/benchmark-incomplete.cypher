@@ -4,8 +4,8 @@
 // active elements, and active links between active elements, count.
 // Parameters: $plan (a plan id; null for every plan, except the scratch copies of past
 //   versions, whose ids hold '@').
-// Columns: plan, kind ('benchmark'), key, fields (title, name, statement, description,
-//   school, school_year: what the message names the element by), missing (of 'owner',
+// Columns: plan, kind ('benchmark'), key, fields (the element's properties: the
+//   message names it by its kind's title fields in the catalogue), missing (of 'owner',
 //   'due').
 // blank: a text that matches it is missing (only white space, as Python's str.strip reads it)
 WITH '[\\t\\n\\x0B\\f\\r\\x1C-\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*' AS blank
@@ -17,6 +17,6 @@ WITH p, b,
      + CASE WHEN b.due IS :: STRING NOT NULL AND b.due =~ '\\d{4}-\\d{2}-\\d{2}' THEN [] ELSE ['due'] END AS missing
 WHERE size(missing) > 0
 RETURN p.plan AS plan, b.kind AS kind, b.key AS key,
-       b {.title, .name, .statement, .description, .school, .school_year} AS fields,
+       properties(b) AS fields,
        missing
 ORDER BY plan, key

@@ -7,8 +7,8 @@
 // which orders them as calendar dates.
 // Parameters: $plan (a plan id; null for every plan, except the scratch copies of past
 //   versions, whose ids hold '@'), $as_of (the audit date, an ISO 'YYYY-MM-DD' string).
-// Columns: plan, kind ('benchmark'), key, fields (title, name, statement, description,
-//   school, school_year: what the message names the element by), due, status (as
+// Columns: plan, kind ('benchmark'), key, fields (the element's properties: the
+//   message names it by its kind's title fields in the catalogue), due, status (as
 //   stored).
 // complete: 'complete', trimmed (Python's white space), in any case
 WITH '(?i)[\\t\\n\\x0B\\f\\r\\x1C-\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*complete[\\t\\n\\x0B\\f\\r\\x1C-\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*' AS complete
@@ -18,6 +18,6 @@ MATCH (b:Element {plan: p.plan, kind: 'benchmark', active: true})
 WHERE b.due IS :: STRING NOT NULL AND b.due =~ '\\d{4}-\\d{2}-\\d{2}' AND b.due < $as_of
   AND NOT coalesce(b.status, '') =~ complete
 RETURN p.plan AS plan, b.kind AS kind, b.key AS key,
-       b {.title, .name, .statement, .description, .school, .school_year} AS fields,
+       properties(b) AS fields,
        b.due AS due, b.status AS status
 ORDER BY plan, key

@@ -3,8 +3,8 @@
 // active elements, and active links between active elements, count.
 // Parameters: $plan (a plan id; null for every plan, except the scratch copies of past
 //   versions, whose ids hold '@').
-// Columns: plan, kind ('initiative'), key, fields (title, name, statement, description,
-//   school, school_year: what the message names the element by).
+// Columns: plan, kind ('initiative'), key, fields (the element's properties: the
+//   message names it by its kind's title fields in the catalogue).
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
 MATCH (i:Element {plan: p.plan, kind: 'initiative', active: true})
@@ -12,5 +12,5 @@ WHERE NOT EXISTS {
   MATCH (i)<-[:LINK {edge: 'tracks', active: true}]-(:Element {kind: 'benchmark', active: true})
 }
 RETURN p.plan AS plan, i.kind AS kind, i.key AS key,
-       i {.title, .name, .statement, .description, .school, .school_year} AS fields
+       properties(i) AS fields
 ORDER BY plan, key

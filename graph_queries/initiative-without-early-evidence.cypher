@@ -4,8 +4,8 @@
 // active elements, and active links between active elements, count.
 // Parameters: $plan (a plan id; null for every plan, except the scratch copies of past
 //   versions, whose ids hold '@').
-// Columns: plan, kind ('initiative'), key, fields (title, name, statement, description,
-//   school, school_year: what the message names the element by), benchmarks (keys of
+// Columns: plan, kind ('initiative'), key, fields (the element's properties: the
+//   message names it by its kind's title fields in the catalogue), benchmarks (keys of
 //   the benchmarks tracking it).
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
@@ -14,6 +14,6 @@ MATCH (i:Element {plan: p.plan, kind: 'initiative', active: true})
 WITH p, i, collect(DISTINCT b) AS benchmarks
 WHERE none(b IN benchmarks WHERE coalesce(b.subkind, '') = 'early_evidence')
 RETURN p.plan AS plan, i.kind AS kind, i.key AS key,
-       i {.title, .name, .statement, .description, .school, .school_year} AS fields,
+       properties(i) AS fields,
        [b IN benchmarks | b.key] AS benchmarks
 ORDER BY plan, key

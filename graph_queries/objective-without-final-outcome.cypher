@@ -4,8 +4,8 @@
 // active elements, and active links between active elements, count.
 // Parameters: $plan (a plan id; null for every plan, except the scratch copies of past
 //   versions, whose ids hold '@').
-// Columns: plan, kind ('objective'), key, fields (title, name, statement, description,
-//   school, school_year: what the message names the element by), outcomes (keys of the
+// Columns: plan, kind ('objective'), key, fields (the element's properties: the
+//   message names it by its kind's title fields in the catalogue), outcomes (keys of the
 //   outcomes measuring it).
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
@@ -14,6 +14,6 @@ MATCH (o:Element {plan: p.plan, kind: 'objective', active: true})
 WITH p, o, collect(DISTINCT oc) AS outcomes
 WHERE none(oc IN outcomes WHERE coalesce(oc.subkind, '') = 'final')
 RETURN p.plan AS plan, o.kind AS kind, o.key AS key,
-       o {.title, .name, .statement, .description, .school, .school_year} AS fields,
+       properties(o) AS fields,
        [oc IN outcomes | oc.key] AS outcomes
 ORDER BY plan, key

@@ -3,8 +3,8 @@
 // active elements, and active links between active elements, count.
 // Parameters: $plan (a plan id; null for every plan, except the scratch copies of past
 //   versions, whose ids hold '@').
-// Columns: plan, kind ('objective'), key, fields (title, name, statement, description,
-//   school, school_year: what the message names the element by).
+// Columns: plan, kind ('objective'), key, fields (the element's properties: the
+//   message names it by its kind's title fields in the catalogue).
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
 MATCH (o:Element {plan: p.plan, kind: 'objective', active: true})
@@ -12,5 +12,5 @@ WHERE NOT EXISTS {
   MATCH (o)<-[:LINK {edge: 'supports', active: true}]-(:Element {kind: 'initiative', active: true})
 }
 RETURN p.plan AS plan, o.kind AS kind, o.key AS key,
-       o {.title, .name, .statement, .description, .school, .school_year} AS fields
+       properties(o) AS fields
 ORDER BY plan, key

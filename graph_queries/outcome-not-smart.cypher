@@ -7,8 +7,8 @@
 // which orders them as calendar dates. A due that is not such a text is 'not_a_date'.
 // Parameters: $plan (a plan id; null for every plan, except the scratch copies of past
 //   versions, whose ids hold '@').
-// Columns: plan, kind ('outcome'), key, fields (title, name, statement, description,
-//   school, school_year: what the message names the element by), missing (the blank
+// Columns: plan, kind ('outcome'), key, fields (the element's properties: the
+//   message names it by its kind's title fields in the catalogue), missing (the blank
 //   ones of 'metric', 'baseline', 'target'), due_problem ('missing', 'not_a_date',
 //   'before_start', 'after_end' or null), due (as stored), start and end (the plan's
 //   period, or null).
@@ -28,6 +28,6 @@ WITH p, o,
      END AS due_problem
 WHERE size(missing) > 0 OR due_problem IS NOT NULL
 RETURN p.plan AS plan, o.kind AS kind, o.key AS key,
-       o {.title, .name, .statement, .description, .school, .school_year} AS fields,
+       properties(o) AS fields,
        missing, due_problem, o.due AS due, p.period_start AS start, p.period_end AS end
 ORDER BY plan, key

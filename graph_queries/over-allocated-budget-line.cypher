@@ -10,8 +10,8 @@
 // Parameters: $plan (a plan id; null for every plan, except the scratch copies of past
 //   versions, whose ids hold '@'), $fiscal_year (e.g. 'FY26', compared trimmed and
 //   case-insensitively; null or blank for every year).
-// Columns: plan, kind ('budget_line'), key, fields (title, name, statement,
-//   description, school, school_year: what the message names the element by),
+// Columns: plan, kind ('budget_line'), key, fields (the element's
+//   properties: the message names it by its kind's title fields in the catalogue),
 //   allocated_cents (integer), available_cents (integer; null when the line has no
 //   amount).
 // blank: a text that matches it is missing (only white space, as Python's str.strip reads it)
@@ -30,6 +30,6 @@ WITH p, b, reduce(total = 0, c IN cents | total + c) AS allocated,
      CASE WHEN b.amount IS NULL THEN null ELSE toInteger(round(b.amount * 100)) END AS available
 WHERE allocated > coalesce(available, 0)
 RETURN p.plan AS plan, b.kind AS kind, b.key AS key,
-       b {.title, .name, .statement, .description, .school, .school_year} AS fields,
+       properties(b) AS fields,
        allocated AS allocated_cents, available AS available_cents
 ORDER BY plan, key

@@ -9,8 +9,8 @@
 // character Neo4j's Java 17 (Unicode 13) knows.
 // Parameters: $plan (a plan id; null for every plan, except the scratch copies of past
 //   versions, whose ids hold '@').
-// Columns: plan, kind ('theory_of_action'), key, fields (title, name, statement,
-//   description, school, school_year: what the message names the element by).
+// Columns: plan, kind ('theory_of_action'), key, fields (the element's
+//   properties: the message names it by its kind's title fields in the catalogue).
 // blank: a text that matches it is missing (only white space, as Python's str.strip reads it)
 WITH '[\\t\\n\\x0B\\f\\r\\x1C-\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*' AS blank
 WITH blank, '(?isu)(?:.*[^\\p{L}\\p{N}_])?if(?![\\p{L}\\p{N}_]).*[^\\p{L}\\p{N}_]then(?![\\p{L}\\p{N}_]).*' AS if_then
@@ -20,5 +20,5 @@ MATCH (t:Element {plan: p.plan, kind: 'theory_of_action', active: true})
 WHERE NOT coalesce(t.text, '') =~ blank
   AND NOT t.text =~ if_then
 RETURN p.plan AS plan, t.kind AS kind, t.key AS key,
-       t {.title, .name, .statement, .description, .school, .school_year} AS fields
+       properties(t) AS fields
 ORDER BY plan, key

@@ -6,8 +6,8 @@
 // Parameters: $plan (a plan id; null for every plan, except the scratch copies of past
 //   versions, whose ids hold '@'), $fiscal_year (e.g. 'FY26', compared trimmed and
 //   case-insensitively; null or blank for every year).
-// Columns: plan, kind ('budget_line'), key, fields (title, name, statement,
-//   description, school, school_year: what the message names the element by).
+// Columns: plan, kind ('budget_line'), key, fields (the element's
+//   properties: the message names it by its kind's title fields in the catalogue).
 // blank: a text that matches it is missing (only white space, as Python's str.strip reads it)
 WITH '[\\t\\n\\x0B\\f\\r\\x1C-\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*' AS blank
 MATCH (p:Plan)
@@ -20,5 +20,5 @@ WHERE ($fiscal_year IS NULL OR $fiscal_year =~ blank
     WHERE t.kind IN ['initiative', 'professional_learning']
   }
 RETURN p.plan AS plan, b.kind AS kind, b.key AS key,
-       b {.title, .name, .statement, .description, .school, .school_year} AS fields
+       properties(b) AS fields
 ORDER BY plan, key

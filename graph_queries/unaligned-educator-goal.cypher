@@ -4,8 +4,8 @@
 // active elements, and active links between active elements, count.
 // Parameters: $plan (a plan id; null for every plan, except the scratch copies of past
 //   versions, whose ids hold '@').
-// Columns: plan, kind ('educator_goal'), key, fields (title, name, statement,
-//   description, school, school_year: what the message names the element by), educator
+// Columns: plan, kind ('educator_goal'), key, fields (the element's
+//   properties: the message names it by its kind's title fields in the catalogue), educator
 //   (as stored).
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
@@ -15,6 +15,6 @@ WHERE NOT EXISTS {
   WHERE t.kind IN ['objective', 'initiative']
 }
 RETURN p.plan AS plan, g.kind AS kind, g.key AS key,
-       g {.title, .name, .statement, .description, .school, .school_year} AS fields,
+       properties(g) AS fields,
        g.educator AS educator
 ORDER BY plan, key

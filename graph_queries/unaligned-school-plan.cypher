@@ -4,8 +4,8 @@
 // active elements, and active links between active elements, count.
 // Parameters: $plan (a plan id; null for every plan, except the scratch copies of past
 //   versions, whose ids hold '@').
-// Columns: plan, kind ('school_plan'), key, fields (title, name, statement,
-//   description, school, school_year: what the message names the element by).
+// Columns: plan, kind ('school_plan'), key, fields (the element's
+//   properties: the message names it by its kind's title fields in the catalogue).
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
 MATCH (s:Element {plan: p.plan, kind: 'school_plan', active: true})
@@ -14,5 +14,5 @@ WHERE NOT EXISTS {
   WHERE t.kind IN ['objective', 'initiative']
 }
 RETURN p.plan AS plan, s.kind AS kind, s.key AS key,
-       s {.title, .name, .statement, .description, .school, .school_year} AS fields
+       properties(s) AS fields
 ORDER BY plan, key

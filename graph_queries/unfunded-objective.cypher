@@ -7,8 +7,8 @@
 // Parameters: $plan (a plan id; null for every plan, except the scratch copies of past
 //   versions, whose ids hold '@'), $fiscal_year (e.g. 'FY26', compared trimmed and
 //   case-insensitively; null or blank for every year).
-// Columns: plan, kind ('objective'), key, fields (title, name, statement, description,
-//   school, school_year: what the message names the element by), initiatives (keys of
+// Columns: plan, kind ('objective'), key, fields (the element's properties: the
+//   message names it by its kind's title fields in the catalogue), initiatives (keys of
 //   the initiatives supporting it).
 // blank: a text that matches it is missing (only white space, as Python's str.strip reads it)
 WITH '[\\t\\n\\x0B\\f\\r\\x1C-\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*' AS blank
@@ -33,6 +33,6 @@ WHERE NOT EXISTS {
          OR toLower(trim(b.fiscal_year)) = toLower(trim($fiscal_year)))
 }
 RETURN p.plan AS plan, o.kind AS kind, o.key AS key,
-       o {.title, .name, .statement, .description, .school, .school_year} AS fields,
+       properties(o) AS fields,
        [i IN initiatives | i.key] AS initiatives
 ORDER BY plan, key
