@@ -28,7 +28,7 @@ from coherence.api.models import Problem
 from coherence.api.routes import router
 from coherence.application.history import PlanHistory
 from coherence.application.settings import Settings
-from coherence.domain.errors import CoherenceError
+from coherence.domain.errors import RefusedToStart
 from coherence.projections.neo4j_store import Neo4jGraphStore, Neo4jSettings
 
 GC_YOUNG_THRESHOLD = 10_000
@@ -39,10 +39,6 @@ time in the collector."""
 SERVE_SETTINGS = "COHERENCE_SERVE_SETTINGS"
 """The environment variable through which ``coherence serve`` hands its parsed settings
 to its worker processes (JSON)."""
-
-
-class RefusedToStart(CoherenceError):
-    """The server would be open to the network without any token."""
 
 
 class BodyLimit:

@@ -28,13 +28,11 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from coherence.api.errors import PayloadTooLarge, Unauthorized
-from coherence.application.errors import PlanNotFound
 from coherence.application.history import PlanHistory
 from coherence.application.settings import store_in_process
 from coherence.application.tokens import authenticate, tokens_exist
 from coherence.domain.access import Grant
-from coherence.domain.errors import InvalidValue
+from coherence.domain.errors import InvalidValue, PayloadTooLarge, PlanNotFound, Unauthorized
 from coherence.domain.plan import DistrictPlan, plan_uuid
 from coherence.projections.graph_changes import graph_changes
 from coherence.projections.neo4j_store import Neo4jGraphStore

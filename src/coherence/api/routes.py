@@ -27,7 +27,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from coherence.api.context import ApiContext, context
-from coherence.api.errors import DOCUMENTED, PROBLEM, Forbidden, NotFound
+from coherence.api.errors import DOCUMENTED, PROBLEM
 from coherence.api.models import (
     AddElement,
     AuditResponse,
@@ -49,7 +49,7 @@ from coherence.application.history import Author, CommandResult
 from coherence.application.planfile import read_document, state_to_document
 from coherence.domain.access import Grant
 from coherence.domain.changes import PlanState
-from coherence.domain.errors import InvalidLink, InvalidValue
+from coherence.domain.errors import Forbidden, InvalidLink, InvalidValue, NotFound
 from coherence.domain.plan import DistrictPlan
 from coherence.queries.exports import FORMATS, MEDIA_TYPES
 from coherence.queries.line_of_sight import beneath, paths_up

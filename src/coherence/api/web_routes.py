@@ -22,8 +22,8 @@ from pydantic import BaseModel, Field
 from coherence.api.context import ApiContext, context
 from coherence.api.models import AuditSummary, Finding
 from coherence.api.routes import ERRORS, G, check, etag
-from coherence.application.errors import PlanNotFound
 from coherence.application.history import PlanHistory
+from coherence.domain.errors import PlanNotFound
 from coherence.domain.plan import DistrictPlan, plan_uuid
 from coherence.projections.graph_changes import graph_changes
 from coherence.projections.networkx_store import active_graph, apply_change

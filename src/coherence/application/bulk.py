@@ -29,7 +29,6 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 
-from coherence.application.errors import VersionConflict
 from coherence.application.history import (
     Author,
     CommandResult,
@@ -39,6 +38,7 @@ from coherence.application.history import (
 )
 from coherence.application.planfile import PlanSource
 from coherence.application.settings import Settings
+from coherence.domain.errors import VersionConflict
 
 WORKER_CACHE_SIZE = 8
 """Plans each worker keeps decoded; the files of one plan are usually near each other."""

@@ -30,7 +30,6 @@ from eventsourcing.persistence import (
 from eventsourcing.sqlite import SQLiteAggregateRecorder
 from eventsourcing.utils import get_topic
 
-from coherence.application.errors import PlanNotFound, VersionConflict, VersionNotFound
 from coherence.application.memory import collector_paused
 from coherence.application.narrative import Entries, HistoryEntry, describe_events
 from coherence.application.planfile import PlanDocument, state_to_document
@@ -38,6 +37,7 @@ from coherence.application.settings import Settings, store_environment
 from coherence.application.sqlite_recorder import BatchSQLiteApplicationRecorder
 from coherence.application.transcoder import OrjsonTranscoder, PlanMapper
 from coherence.domain.changes import Change, PlanState, apply_changes, plan_changes
+from coherence.domain.errors import PlanNotFound, VersionConflict, VersionNotFound
 from coherence.domain.plan import DistrictPlan, Revision, plan_uuid
 
 T = TypeVar("T")

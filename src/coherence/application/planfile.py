@@ -17,10 +17,9 @@ from typing import Any
 
 import yaml
 
-from coherence.application.errors import PlanFileError
 from coherence.application.memory import collector_paused
 from coherence.domain.changes import Element, Link, PlanState
-from coherence.domain.errors import InvalidInput
+from coherence.domain.errors import InvalidInput, PlanFileError
 from coherence.domain.framework import (
     KEY_PATTERN,
     KINDS,

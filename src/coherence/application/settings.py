@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from coherence.application.errors import BadStoreURL
+from coherence.domain.errors import BadStoreURL
 
 DEFAULT_STORE = "sqlite:///coherence.db"
 

@@ -39,10 +39,9 @@ from typing import Any, TypeVar
 
 from neo4j import Driver, ManagedTransaction
 
-from coherence.application.errors import PlanNotFound
 from coherence.application.history import PlanHistory
 from coherence.cypher import cypher
-from coherence.domain.errors import UnknownElement
+from coherence.domain.errors import PlanNotFound, UnknownElement
 from coherence.domain.plan import plan_uuid
 from coherence.projections.graph_changes import GraphChange, graph_changes
 from coherence.projections.neo4j_store import Neo4jGraphStore

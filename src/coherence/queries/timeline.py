@@ -11,8 +11,8 @@ from typing import Any
 
 import networkx as nx
 
-from coherence.application.errors import PlanNotFound
 from coherence.application.history import PlanHistory
+from coherence.domain.errors import PlanNotFound
 from coherence.domain.plan import DistrictPlan, plan_uuid
 from coherence.projections.graph_changes import graph_changes
 from coherence.projections.networkx_store import active_graph, apply_change
