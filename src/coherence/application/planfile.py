@@ -9,6 +9,7 @@ goes the other way, so an exported file imports back as a no-op.
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -129,7 +130,7 @@ def parse_text(data: bytes | str, *, filename: str, media: str | None = None) ->
         raise PlanFileError(
             filename, "(file)", f"a file of at most {MAX_FILE_BYTES} bytes", f"{size} bytes"
         )
-    text = data.decode("utf-8", errors="strict") if isinstance(data, bytes) else data
+    text = _decode(data, filename) if isinstance(data, bytes) else data
     is_json = media == "json" or (media is None and filename.lower().endswith(".json"))
     try:
         if is_json:
@@ -152,6 +153,42 @@ def parse_text(data: bytes | str, *, filename: str, media: str | None = None) ->
         raise PlanFileError(filename, "(document)", "each key once in a mapping", str(e)) from None
     except yaml.YAMLError as e:
         raise PlanFileError(filename, _yaml_where(e), f"valid YAML ({_yaml_problem(e)})") from None
+
+
+BYTE_ORDER_MARKS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+TEXT_EXPECTED = "UTF-8 text (or UTF-16 or UTF-32 with a byte order mark)"
+
+
+def _decode(data: bytes, filename: str) -> str:
+    """The text of a plan file: UTF-8, or UTF-8, UTF-16 or UTF-32 after a byte order
+    mark; anything else is refused naming the first byte that is not.
+
+    A NUL byte is refused too: no plan file has one, and UTF-16 or UTF-32 without a
+    byte order mark is full of them.
+
+    >>> _decode("Équité".encode("utf-16"), "f")
+    'Équité'
+    >>> try:
+    ...     _decode("plan: café".encode("latin-1"), "f.yaml")
+    ... except PlanFileError as e:
+    ...     print(e.path, e.got)
+    byte 9 byte 0xe9
+    """
+    encoding = next((e for bom, e in BYTE_ORDER_MARKS if data.startswith(bom)), "utf-8")
+    bad = data.find(0) if encoding == "utf-8" else -1
+    try:
+        text = data.decode(encoding, errors="strict")
+    except UnicodeDecodeError as e:
+        bad = e.start if bad < 0 else min(bad, e.start)
+    if bad < 0:
+        return text
+    raise PlanFileError(filename, f"byte {bad}", TEXT_EXPECTED, f"byte 0x{data[bad]:02x}")
 
 
 class _DuplicateKey(ValueError):
