@@ -153,7 +153,7 @@ class ServeSettings:
     def from_environment(cls, environ: Mapping[str, str]) -> ServeSettings:
         """The settings :meth:`to_environment` handed down."""
         if SERVE_SETTINGS not in environ:
-            raise RuntimeError(
+            raise RefusedToStart(
                 f"${SERVE_SETTINGS} is not set: worker processes are started by coherence serve"
             )
         value = json.loads(environ[SERVE_SETTINGS])
