@@ -27,7 +27,7 @@ exit status of the command line (``cli/main.py``), in :data:`OUTCOMES` below::
     ├── VersionNotFound                     404   Version not found              2
     ├── TokenNotFound                       404   Token not found                2
     ├── VersionConflict                     409   Version conflict               2
-    ├── ServerUnavailable                   503   A server did not answer        3
+    ├── ServerUnavailable                   503   Service unavailable            3
     │   ├── StoreUnavailable                503   Event store unavailable        3
     │   └── Neo4jUnavailable                503   Graph database unavailable     3
     ├── RefusedToStart                      500   Internal server error          2
