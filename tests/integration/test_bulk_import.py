@@ -17,11 +17,11 @@ import psycopg
 import pytest
 
 from coherence.application.bulk import FileImported, import_files
-from coherence.application.errors import PlanFileError, PlanNotFound, VersionConflict
 from coherence.application.history import Author, PlanHistory
 from coherence.application.planfile import PlanSource
 from coherence.application.results import PreparedRevision
 from coherence.application.settings import Settings
+from coherence.domain.errors import PlanFileError, PlanNotFound, VersionConflict
 from coherence.domain.plan import plan_uuid
 from tests.plans import plan_data
 

@@ -27,10 +27,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coherence.application.demo import load_demo
-from coherence.application.errors import PlanNotFound
 from coherence.application.history import Author, PlanHistory
 from coherence.application.settings import Settings
-from coherence.domain.errors import UnknownElement
+from coherence.domain.errors import PlanNotFound, UnknownElement
 from coherence.domain.plan import DistrictPlan
 from coherence.domain.values import PLAN_ID_PATTERN
 from coherence.projections.neo4j_store import Neo4jGraphStore

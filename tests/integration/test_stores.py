@@ -11,11 +11,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from coherence.application.errors import VersionConflict
 from coherence.application.history import Author, PlanHistory
 from coherence.application.planfile import check_document
 from coherence.application.results import CommandResult
 from coherence.application.settings import Settings
+from coherence.domain.errors import VersionConflict
 from coherence.domain.plan import plan_uuid
 from tests.plans import document, plan_data
 

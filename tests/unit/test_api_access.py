@@ -21,12 +21,13 @@ from httpx import Response
 from starlette.routing import compile_path
 
 from coherence.api.access import OPEN_ACTOR
-from coherence.api.app import RefusedToStart, check_binding, create_app
+from coherence.api.app import check_binding, create_app
 from coherence.application.history import Author, PlanHistory
 from coherence.application.settings import Settings
 from coherence.application.tokens import issue_token, revoke_token
 from coherence.bootstrap import api_context
 from coherence.cli.main import cli
+from coherence.domain.errors import RefusedToStart
 from tests.plans import document, plan_data, yaml_text
 
 API = "/api/v1"

@@ -8,7 +8,6 @@ import yaml
 from fastapi.testclient import TestClient
 
 from coherence.api.app import create_app
-from coherence.application.errors import PlanFileError
 from coherence.application.history import PlanHistory
 from coherence.application.planfile import (
     check_document,
@@ -19,6 +18,7 @@ from coherence.application.planfile import (
 )
 from coherence.application.settings import Settings
 from coherence.bootstrap import api_context
+from coherence.domain.errors import PlanFileError
 from coherence.domain.framework import FRAMEWORK, FieldSpec, KindSpec, LinkSpec
 from coherence.queries.audit import DEFINITIONS
 from coherence.queries.framework import framework_document

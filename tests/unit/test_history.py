@@ -6,10 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from coherence.application.errors import VersionConflict, VersionNotFound
 from coherence.application.history import Author, PlanHistory
 from coherence.application.planfile import check_document
-from coherence.domain.errors import TimeWentBackwards
+from coherence.domain.errors import TimeWentBackwards, VersionConflict, VersionNotFound
 from tests.plans import document, plan_data
 
 AT_1 = datetime(2025, 3, 1, 19, 0, tzinfo=UTC)

@@ -9,12 +9,11 @@ from typing import Any
 import pytest
 
 from coherence.application.demo import demo_files
-from coherence.application.errors import PlanNotFound
 from coherence.application.history import Author, PlanHistory
 from coherence.application.planfile import PlanDocument, check_document, read_document
 from coherence.application.settings import Settings
 from coherence.domain.changes import Link, PlanState, apply_changes, plan_changes
-from coherence.domain.errors import InvalidLink, UnknownElement
+from coherence.domain.errors import InvalidLink, PlanNotFound, UnknownElement
 from coherence.domain.plan import DistrictPlan, Revision, plan_uuid
 from tests.plans import plan_data
 

@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from coherence.application.errors import PlanFileError, PlanNotFound
 from coherence.application.history import Author, PlanHistory
 from coherence.application.planfile import MAX_FILE_BYTES, check_document, read_document
+from coherence.domain.errors import PlanFileError, PlanNotFound
 from tests.plans import plan_data, yaml_text
 
 

@@ -3,10 +3,10 @@ token exists."""
 
 from __future__ import annotations
 
-from coherence.api.errors import Unauthorized
 from coherence.application.history import PlanHistory
 from coherence.application.tokens import authenticate, tokens_exist
 from coherence.domain.access import Grant
+from coherence.domain.errors import Unauthorized
 
 OPEN_ACTOR = "local user (no token)"
 

@@ -20,17 +20,13 @@ from coherence.api.context import ApiContext
 from coherence.api.errors import problem
 from coherence.api.models import Problem
 from coherence.api.routes import ROUTERS
-from coherence.domain.errors import CoherenceError
+from coherence.domain.errors import RefusedToStart
 
 GC_YOUNG_THRESHOLD = 10_000
 """Allocations between collections of the garbage collector's youngest generation
 (Python's default is 700): every new plan version builds a graph of a few thousand
 objects, and collecting every 700 of them made a server spend about a tenth of its
 time in the collector."""
-
-
-class RefusedToStart(CoherenceError):
-    """The server would be open to the network without any token."""
 
 
 class BodyLimit:

@@ -22,9 +22,9 @@ from coherence.api.audit_answers import AuditAnswers
 from coherence.api.request_body import read_body
 from coherence.api.scheduling import Scheduler
 from coherence.api.write_locks import WriteLocks
-from coherence.application.errors import PlanNotFound
 from coherence.application.history import PlanHistory
 from coherence.domain.access import Grant
+from coherence.domain.errors import PlanNotFound
 from coherence.domain.plan import DistrictPlan
 from coherence.projections.neo4j_store import Neo4jGraphStore
 from coherence.queries.reader import PlanReader

@@ -1,13 +1,9 @@
 """Errors as ``application/problem+json`` (RFC 9457), from one table.
 
-Every error Coherence raises on purpose maps to a status here; anything else is a
-500 whose body says only that something went wrong (never a stack trace)::
-
-    ApiError                    raised by the HTTP layer itself
-    ├── Unauthorized            401: no token, or an unknown or revoked one
-    ├── Forbidden               403: the token's role or scope does not allow it
-    ├── NotFound                404: an unknown route target
-    └── PayloadTooLarge         413: a body over the size limit
+Every error Coherence raises on purpose has its status and title in
+:data:`coherence.domain.errors.OUTCOMES` (the tree of every error class is drawn
+there); anything else is a 500 whose body says only that something went wrong (never
+a stack trace). A 5xx says what the table's ``detail`` says, never the error itself.
 """
 
 from __future__ import annotations
@@ -21,52 +17,31 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
-from coherence.application.errors import (
-    BadStoreURL,
-    PlanFileError,
-    PlanNotFound,
-    VersionConflict,
-    VersionNotFound,
-)
-from coherence.application.tokens import TokenNotFound
 from coherence.domain.errors import (
+    ApiError,
     CoherenceError,
+    Forbidden,
     InvalidInput,
-    InvalidTransition,
-    KeyKindConflict,
-    PlanRuleViolation,
-    RetiredElement,
-    UnknownElement,
+    NotFound,
+    PayloadTooLarge,
+    PlanFileError,
+    Unauthorized,
+    UnsupportedMediaType,
+    VersionConflict,
+    outcome_of,
 )
-from coherence.projections.neo4j_store import Neo4jUnavailable
+
+__all__ = [  # the HTTP layer's errors, still importable from here
+    "ApiError",
+    "Forbidden",
+    "NotFound",
+    "PayloadTooLarge",
+    "Unauthorized",
+    "UnsupportedMediaType",
+]
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger("coherence.api")
-
-
-class ApiError(CoherenceError):
-    status = 400
-    title = "Bad request"
-
-
-class Unauthorized(ApiError):
-    status = 401
-    title = "Unauthorized"
-
-
-class Forbidden(ApiError):
-    status = 403
-    title = "Forbidden"
-
-
-class NotFound(ApiError):
-    status = 404
-    title = "Not found"
-
-
-class PayloadTooLarge(ApiError):
-    status = 413
-    title = "Payload too large"
 
 
 class BodyTooLarge(StarletteHTTPException):
@@ -80,25 +55,6 @@ class BodyTooLarge(StarletteHTTPException):
         super().__init__(413, f"The body is over {limit} bytes")
 
 
-STATUS_OF: tuple[tuple[type[Exception], int, str], ...] = (
-    (ApiError, 0, ""),  # its own status and title
-    (PlanNotFound, 404, "Plan not found"),
-    (TokenNotFound, 404, "Token not found"),
-    (UnknownElement, 404, "Element not found"),
-    (VersionNotFound, 404, "Version not found"),
-    (VersionConflict, 409, "Version conflict"),
-    (KeyKindConflict, 409, "Key belongs to another element"),
-    (InvalidTransition, 409, "Not allowed in the plan's current status"),
-    (RetiredElement, 409, "Element is retired"),
-    (PlanFileError, 422, "Invalid plan file"),
-    (BadStoreURL, 500, "Server misconfigured"),
-    (InvalidInput, 422, "Invalid input"),
-    (PlanRuleViolation, 422, "Breaks a plan rule"),
-    (Neo4jUnavailable, 503, "Graph database unavailable"),
-    (CoherenceError, 400, "Bad request"),
-)
-"""First match wins: the one table from errors to HTTP statuses."""
-
 DOCUMENTED = {
     400: "Bad request",
     401: "No token, or an unknown or revoked one",
@@ -110,10 +66,6 @@ DOCUMENTED = {
     422: "Invalid input: the body names the field and what was expected",
     503: "A database the request needs did not answer: try again later",
 }
-SERVER_DETAIL = {
-    503: "The graph database did not answer; try again later (or use engine=networkx).",
-}
-"""What a 5xx says: never the error itself (addresses, queries, stack traces stay in the log)."""
 
 
 def problem(
@@ -127,27 +79,23 @@ def problem(
 
 
 def problem_for(error: Exception) -> JSONResponse:
-    for kind, status, title in STATUS_OF:
-        if isinstance(error, kind):
-            if isinstance(error, ApiError):
-                status, title = error.status, error.title
-            extra: dict[str, Any] = {}
-            if isinstance(error, InvalidInput):
-                extra["errors"] = [{"path": error.path, "expected": error.expected}]
-                if isinstance(error, PlanFileError):
-                    extra["file"] = error.file
-            if isinstance(error, VersionConflict):
-                extra["current_version"] = error.current
-            if status >= 500:
-                log.error("%s: %s", title, error)
-                if status in SERVER_DETAIL:
-                    return problem(status, title, SERVER_DETAIL[status])
-                return problem(
-                    500, "Internal server error", "The server could not handle the request."
-                )
-            return problem(status, title, str(error), **extra)
-    log.exception("unexpected error", exc_info=error)
-    return problem(500, "Internal server error", "The server could not handle the request.")
+    """The problem document of an error, from its row of the one table."""
+    outcome = outcome_of(error)
+    if outcome.status >= 500:
+        if isinstance(error, CoherenceError):
+            log.error("%s: %s", outcome.title, error)
+        else:
+            log.exception("unexpected error", exc_info=error)
+        detail = outcome.detail or "The server could not handle the request."
+        return problem(outcome.status, outcome.title, detail)
+    extra: dict[str, Any] = {}
+    if isinstance(error, InvalidInput):
+        extra["errors"] = [{"path": error.path, "expected": error.expected}]
+        if isinstance(error, PlanFileError):
+            extra["file"] = error.file
+    if isinstance(error, VersionConflict):
+        extra["current_version"] = error.current
+    return problem(outcome.status, outcome.title, str(error), **extra)
 
 
 HTTP_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"}
@@ -194,7 +142,11 @@ def install(app: FastAPI) -> None:
         headers = dict(error.headers or {})
         if error.status_code == 405:
             headers["Allow"] = allowed_methods(request, headers.get("Allow"))
-        title = PayloadTooLarge.title if isinstance(error, BodyTooLarge) else str(error.detail)
+        title = (
+            outcome_of(PayloadTooLarge()).title
+            if isinstance(error, BodyTooLarge)
+            else str(error.detail)
+        )
         return problem(error.status_code, title, str(error.detail), headers=headers)
 
     @app.exception_handler(Exception)

@@ -25,15 +25,11 @@ from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
 from types import FrameType
 
-from coherence.domain.errors import CoherenceError
+from coherence.domain.errors import WorkersFailed
 
 FACTORY = "coherence.bootstrap:create_app_from_environment"
 STOP_TIMEOUT_S = 20.0
 BACKLOG = 2048  # uvicorn's default
-
-
-class WorkersFailed(CoherenceError):
-    """A worker process could not start or stopped on its own."""
 
 
 def listening_socket(host: str, port: int, *, reuse_port: bool) -> socket.socket:

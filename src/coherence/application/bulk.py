@@ -29,12 +29,12 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 
-from coherence.application.errors import VersionConflict
 from coherence.application.history import PlanHistory
 from coherence.application.planfile import PlanSource
 from coherence.application.results import Author, CommandResult, PreparedRevision
 from coherence.application.settings import Settings
 from coherence.application.store import Row, can_share, rows_of
+from coherence.domain.errors import VersionConflict
 
 WORKER_CACHE_SIZE = 8
 """Plans each worker keeps decoded; the files of one plan are usually near each other."""

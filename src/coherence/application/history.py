@@ -19,7 +19,6 @@ from typing import Any
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from coherence.application.errors import PlanNotFound, VersionConflict, VersionNotFound
 from coherence.application.memory import collector_paused
 from coherence.application.narrative import Entries, HistoryEntry, describe_events
 from coherence.application.planfile import PlanDocument, state_to_document
@@ -33,6 +32,7 @@ from coherence.application.results import (
 from coherence.application.snapshots import RevisionSnapshots
 from coherence.application.store import EventTimestamps, StoreApplication, replay
 from coherence.domain.changes import PlanState, apply_changes, plan_changes
+from coherence.domain.errors import PlanNotFound, VersionConflict, VersionNotFound
 from coherence.domain.plan import DistrictPlan, Revision, plan_uuid
 
 MAX_RETRIES = 20

@@ -9,18 +9,20 @@ goes the other way, so an exported file imports back as a no-op.
 
 from __future__ import annotations
 
+import codecs
 import json
-from collections.abc import Iterable, Mapping
+import re
+import sys
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import yaml
 
-from coherence.application.errors import PlanFileError
 from coherence.application.memory import collector_paused
 from coherence.domain.changes import Element, Link, PlanState
-from coherence.domain.errors import InvalidInput
+from coherence.domain.errors import InvalidInput, PlanFileError
 from coherence.domain.framework import (
     FRAMEWORK,
     Catalogue,
@@ -72,6 +74,10 @@ class _StrictLoader(yaml.SafeLoader):
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, Hashable):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a list or mapping cannot be a key", key_node.start_mark
+                )
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -87,7 +93,7 @@ def parse_text(data: bytes | str, *, filename: str, media: str | None = None) ->
         raise PlanFileError(
             filename, "(file)", f"a file of at most {MAX_FILE_BYTES} bytes", f"{size} bytes"
         )
-    text = data.decode("utf-8", errors="strict") if isinstance(data, bytes) else data
+    text = _decode(data, filename) if isinstance(data, bytes) else data
     is_json = media == "json" or (media is None and filename.lower().endswith(".json"))
     try:
         if is_json:
@@ -95,6 +101,7 @@ def parse_text(data: bytes | str, *, filename: str, media: str | None = None) ->
         else:
             data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader
         _depth_ok(data)
+        _scalars_ok(text, data)
         return data
     except InvalidInput as e:
         raise PlanFileError(filename, e.path, e.expected) from None
@@ -110,6 +117,79 @@ def parse_text(data: bytes | str, *, filename: str, media: str | None = None) ->
         raise PlanFileError(filename, "(document)", "each key once in a mapping", str(e)) from None
     except yaml.YAMLError as e:
         raise PlanFileError(filename, _yaml_where(e), f"valid YAML ({_yaml_problem(e)})") from None
+    except ValueError:  # Python's limit on the digits of an integer read from text
+        digits = sys.get_int_max_str_digits()
+        raise PlanFileError(filename, "(document)", f"numbers of at most {digits} digits") from None
+
+
+MAX_INTEGER = 2**63 - 1
+"""The largest integer an event can hold (a number beyond it is not a plan's)."""
+_SUSPECT = re.compile(r"\\[uU]0{0,4}[dD][89a-fA-F]|[0-9]{19}")
+"""Text that may parse to a lone surrogate (an escape) or an integer beyond 64 bits."""
+
+
+def _scalars_ok(text: str, data: object) -> None:
+    """Refuse text that is not Unicode (a lone surrogate, e.g. from an escape such as
+    ``"\\ud800"``) and integers beyond 64 bits: no event can hold them. Only a
+    document whose text looks suspect is walked."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise InvalidInput(f"character {e.start}", "Unicode text (no lone surrogates)") from None
+    if _SUSPECT.search(text) is None:
+        return
+    stack: list[tuple[str, object]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((f"{path}.{k}" if path else str(k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", v) for i, v in enumerate(value))
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                where = path or "(document)"
+                raise InvalidInput(where, "Unicode text (no lone surrogates)") from None
+        elif isinstance(value, int) and abs(value) > MAX_INTEGER:
+            where = path or "(document)"
+            raise InvalidInput(where, f"a number between -{MAX_INTEGER} and {MAX_INTEGER}")
+
+
+BYTE_ORDER_MARKS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+TEXT_EXPECTED = "UTF-8 text (or UTF-16 or UTF-32 with a byte order mark)"
+
+
+def _decode(data: bytes, filename: str) -> str:
+    """The text of a plan file: UTF-8, or UTF-8, UTF-16 or UTF-32 after a byte order
+    mark; anything else is refused naming the first byte that is not.
+
+    A NUL byte is refused too: no plan file has one, and UTF-16 or UTF-32 without a
+    byte order mark is full of them.
+
+    >>> _decode("Équité".encode("utf-16"), "f")
+    'Équité'
+    >>> try:
+    ...     _decode("plan: café".encode("latin-1"), "f.yaml")
+    ... except PlanFileError as e:
+    ...     print(e.path, e.got)
+    byte 9 byte 0xe9
+    """
+    encoding = next((e for bom, e in BYTE_ORDER_MARKS if data.startswith(bom)), "utf-8")
+    bad = data.find(0) if encoding == "utf-8" else -1
+    try:
+        text = data.decode(encoding, errors="strict")
+    except UnicodeDecodeError as e:
+        bad = e.start if bad < 0 else min(bad, e.start)
+    if bad < 0:
+        return text
+    raise PlanFileError(filename, f"byte {bad}", TEXT_EXPECTED, f"byte 0x{data[bad]:02x}")
 
 
 class _DuplicateKey(ValueError):

@@ -9,10 +9,11 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from coherence.application.errors import BadStoreURL
+from coherence.domain.errors import BadStoreURL
 
 DEFAULT_STORE = "sqlite:///coherence.db"
 
@@ -43,8 +44,9 @@ def store_environment(url: str) -> dict[str, str]:
         path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
         if not path or parts.netloc:
             raise BadStoreURL("store", "sqlite:///path/to/file.db", url)
+        _check_sqlite_file(path, url)
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "PERSISTENCE_MODULE": "coherence.application.sqlite_recorder:PlanSQLiteFactory",
             "SQLITE_DBNAME": path,
             "SQLITE_LOCK_TIMEOUT": "30",
             "APPLICATION_RECORDER_TOPIC": (
@@ -58,7 +60,7 @@ def store_environment(url: str) -> dict[str, str]:
                 "store", "postgresql://user:password@host:port/database", _redact(url)
             )
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": "coherence.application.postgres_store:CheckedPostgresFactory",
             "POSTGRES_DBNAME": unquote(dbname),
             "POSTGRES_HOST": parts.hostname,
             "POSTGRES_PORT": str(parts.port or 5432),
@@ -71,6 +73,39 @@ def store_environment(url: str) -> dict[str, str]:
     raise BadStoreURL(
         "store", "sqlite:///file.db, postgresql://user:pass@host:port/db or memory://", _redact(url)
     )
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _check_sqlite_file(path: str, url: str) -> None:
+    """Refuse a SQLite store that cannot be opened: a file in a directory that does not
+    exist, a directory, or a file that is not a SQLite database.
+
+    >>> try:
+    ...     _check_sqlite_file("no-such-dir/x.db", "sqlite:///no-such-dir/x.db")
+    ... except BadStoreURL as e:
+    ...     print(e.expected)
+    a SQLite file in an existing directory (no-such-dir does not exist)
+    """
+    if path.startswith("file:") or path == ":memory:":  # SQLite URI filenames
+        return
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):
+        raise BadStoreURL(
+            "store", f"a SQLite file in an existing directory ({folder} does not exist)", url
+        )
+    if os.path.isdir(path):
+        raise BadStoreURL("store", f"a SQLite file ({path} is a directory)", url)
+    try:
+        with open(path, "rb") as f:
+            header = f.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return  # created on first use
+    except OSError as e:
+        raise BadStoreURL("store", f"a SQLite file that can be read ({e.strerror})", url) from None
+    if header and header != SQLITE_HEADER:
+        raise BadStoreURL("store", f"a SQLite database ({path} is some other file)", url)
 
 
 def store_in_process(url: str) -> bool:

@@ -22,7 +22,11 @@ from eventsourcing.sqlite import (
     SQLiteAggregateRecorder,
     SQLiteApplicationRecorder,
     SQLiteCursor,
+    SQLiteFactory,
 )
+
+SQLITE_MAX_INTEGER = 2**63 - 1
+"""SQLite's largest INTEGER: a version asked for beyond it is beyond every plan's."""
 
 
 class BatchSQLiteApplicationRecorder(SQLiteApplicationRecorder):
@@ -57,10 +61,10 @@ class BatchSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         params: list[Any] = [uid.hex if uid is not None else originator_id]
         if gt is not None:
             statement += "AND originator_version>? "
-            params.append(gt)
+            params.append(min(gt, SQLITE_MAX_INTEGER))
         if lte is not None:
             statement += "AND originator_version<=? "
-            params.append(lte)
+            params.append(min(lte, SQLITE_MAX_INTEGER))  # a larger one overflows SQLite
         statement += "ORDER BY originator_version " + ("DESC " if desc else "ASC ")
         if limit is not None:
             statement += "LIMIT ? "
@@ -111,3 +115,31 @@ def _rows(stored: Sequence[StoredEvent]) -> list[tuple[Any, ...]]:
             text = last_id.hex if isinstance(last_id, UUID) else last_id
         rows.append((text, s.originator_version, s.topic, s.state))
     return rows
+
+
+class SnapshotSQLiteRecorder(SQLiteAggregateRecorder):
+    """The library's recorder of snapshots, with versions beyond SQLite's clamped."""
+
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        return super().select_events(
+            originator_id,
+            gt=None if gt is None else min(gt, SQLITE_MAX_INTEGER),
+            lte=None if lte is None else min(lte, SQLITE_MAX_INTEGER),
+            desc=desc,
+            limit=limit,
+        )
+
+
+class PlanSQLiteFactory(SQLiteFactory):
+    """The library's SQLite factory, with :class:`SnapshotSQLiteRecorder` for snapshots
+    (the application recorder is set by ``APPLICATION_RECORDER_TOPIC``)."""
+
+    aggregate_recorder_class = SnapshotSQLiteRecorder

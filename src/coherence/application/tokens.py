@@ -25,13 +25,9 @@ from coherence.domain.access import (
     token_hash,
     token_uuid,
 )
-from coherence.domain.errors import CoherenceError
+from coherence.domain.errors import TokenNotFound
 
 SECRET_PREFIX = "coh_"  # noqa: S105 - a marker, not a secret
-
-
-class TokenNotFound(CoherenceError):
-    """No token has that id."""
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """The ``coherence`` command line: a thin layer over ``PlanHistory``.
 
-Tables for people, JSON for programs (``--format json``). Exit status 0 on
-success, 2 for bad input (the reason on standard error).
+Tables for people, JSON for programs (``--format json``). Exit statuses come from
+the one table of errors (:data:`coherence.domain.errors.OUTCOMES`): 0 on success,
+1 when ``audit`` finds an error, 2 for bad input, 3 when a server cannot be reached,
+4 when ``serve`` could not run its workers, 70 for a bug (the reason on standard error).
 """
 
 from __future__ import annotations
@@ -10,11 +12,13 @@ import functools
 import json
 import os
 import sys
+import tempfile
 import threading
+import traceback
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -25,7 +29,7 @@ from coherence.application.planfile import PlanSource, dump_document
 from coherence.application.tokens import issue_token, list_tokens, revoke_token
 from coherence.bootstrap import OnRetry, Service, bootstrap, read_settings
 from coherence.cli import render
-from coherence.domain.errors import CoherenceError
+from coherence.domain.errors import EXIT_BUG, outcome_of
 from coherence.projections.projector import Projector
 from coherence.queries.exports import FORMATS
 from coherence.queries.reader import PlanReader, plan_summary
@@ -45,16 +49,23 @@ def table_or_json(func: F) -> F:
     )(func)
 
 
+TRACEBACK_ENV = "COHERENCE_TRACEBACK"
+"""Set (to anything but empty) to print the traceback of a bug instead of saving it."""
+
+
 def handles_errors(func: F) -> F:
-    """Turn our named errors into a message on standard error and exit status 2."""
+    """Turn an error into one line on standard error and the exit status of its row
+    of the one table (:data:`coherence.domain.errors.OUTCOMES`); click's own usage
+    errors keep click's handling (exit status 2)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except CoherenceError as e:
-            click.echo(f"error: {e}", err=True)
-            sys.exit(2)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as e:
+            fail(e)
 
     return wrapper  # type: ignore[return-value]
 
@@ -62,6 +73,41 @@ def handles_errors(func: F) -> F:
 def open_service(store: str | None) -> Service:
     """The service over the store of ``--store`` (else ``$COHERENCE_STORE``, else the default)."""
     return bootstrap(read_settings(store=store))
+
+
+def fail(error: Exception) -> NoReturn:
+    """Report an error on standard error and exit with its status from the table.
+
+    An error of no row is a bug: one line says so and where its traceback was saved
+    (or, with ``$COHERENCE_TRACEBACK`` set, the traceback itself is printed)."""
+    code = outcome_of(error).exit
+    if code != EXIT_BUG:
+        if isinstance(error, OSError) and error.filename is not None:
+            click.echo(f"error: {error.filename}: {error.strerror or error}", err=True)
+        else:
+            click.echo(f"error: {error}", err=True)
+        sys.exit(code)
+    trace = "".join(traceback.format_exception(error))
+    what = f"{type(error).__name__}: {error}".splitlines()[0][:200]
+    if os.environ.get(TRACEBACK_ENV):
+        click.echo(trace, err=True, nl=False)
+        click.echo(f"error: unexpected {what}. This is a bug in Coherence.", err=True)
+        sys.exit(code)
+    try:
+        with tempfile.NamedTemporaryFile(
+            "w", prefix="coherence-bug-", suffix=".txt", delete=False, encoding="utf-8"
+        ) as saved:
+            saved.write(trace)
+        where = f"its traceback is in {saved.name}"
+    except OSError:
+        click.echo(trace, err=True, nl=False)
+        where = "its traceback is above"
+    click.echo(
+        f"error: unexpected {what}. This is a bug in Coherence: {where} "
+        f"(set {TRACEBACK_ENV}=1 to print it).",
+        err=True,
+    )
+    sys.exit(code)
 
 
 def open_app(store: str | None) -> PlanHistory:
@@ -566,7 +612,10 @@ def demo(show_history: bool, store: str | None) -> None:
 
 
 def main() -> None:
-    cli(prog_name="coherence")
+    try:
+        cli(prog_name="coherence")
+    except Exception as e:  # outside every command (an option's callback): a bug
+        fail(e)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,31 +1,73 @@
-"""Named errors of the plan domain.
+"""Every error Coherence raises on purpose, and what each one means to a caller.
 
-Every invariant the domain protects raises one of these, never ``assert``::
+One tree, one table. The domain protects its invariants with these (never
+``assert``); the application, the projections and the HTTP layer raise the rest.
+Each class maps to an HTTP status and problem title (``api/errors.py``) and to an
+exit status of the command line (``cli/main.py``), in :data:`OUTCOMES` below::
 
-    CoherenceError
-    ├── InvalidInput              bad input: a field, a path, what was expected
-    │   ├── InvalidValue          a field value of the wrong type, enum or format
-    │   ├── UnknownKind           an element kind the Framework does not have
-    │   └── UnknownField          a field that the kind does not have
-    ├── PlanRuleViolation         the input is well formed but breaks a plan rule
-    │   ├── DuplicateKey          an active element already has that key
-    │   ├── KeyKindConflict       the key belongs to an element of another kind
-    │   ├── UnknownElement        no element has that key
-    │   ├── RetiredElement        the element is retired
-    │   ├── InvalidLink           an edge between the wrong kinds, or a link that
-    │   │                         does not exist / already exists
-    │   ├── InvalidTransition     adopt / redesign / close out of order
-    │   └── TimeWentBackwards     a recording time before the plan's last event
-    └── (application errors live in ``coherence.application.errors``)
+    CoherenceError                          HTTP  title                         exit
+    ├── InvalidInput                        422   Invalid input                  2
+    │   ├── InvalidValue                    422   a field value of the wrong type, enum or format
+    │   ├── UnknownKind                     422   an element kind the Framework does not have
+    │   ├── UnknownField                    422   a field that the kind does not have
+    │   ├── PlanFileError                   422   Invalid plan file              2
+    │   │                                         (file, path in the document or byte offset)
+    │   └── BadStoreURL                     500   Internal server error          2
+    │                                             (a store URL naming no store that can be opened)
+    ├── PlanRuleViolation                   422   Breaks a plan rule             2
+    │   ├── DuplicateKey                    422   an active element already has that key
+    │   ├── KeyKindConflict                 409   Key belongs to another element 2
+    │   ├── UnknownElement                  404   Element not found              2
+    │   ├── RetiredElement                  409   Element is retired             2
+    │   ├── InvalidLink                     422   a link between the wrong kinds, or one that
+    │   │                                         does not exist / already exists
+    │   ├── InvalidTransition               409   Not allowed in the plan's current status  2
+    │   └── TimeWentBackwards               422   a recording time before the plan's last event
+    ├── PlanNotFound                        404   Plan not found                 2
+    ├── VersionNotFound                     404   Version not found              2
+    ├── TokenNotFound                       404   Token not found                2
+    ├── VersionConflict                     409   Version conflict               2
+    ├── ServerUnavailable                   503   Service unavailable            3
+    │   ├── StoreUnavailable                503   Event store unavailable        3
+    │   └── Neo4jUnavailable                503   Graph database unavailable     3
+    ├── RefusedToStart                      500   Internal server error          2
+    ├── WorkersFailed                       500   Internal server error          4
+    └── ApiError                            400   raised by the HTTP layer itself
+        ├── Unauthorized                    401   no token, or an unknown or revoked one
+        ├── Forbidden                       403   the token's role or scope does not allow it
+        ├── NotFound                        404   an unknown route target
+        ├── PayloadTooLarge                 413   a body over the size limit
+        └── UnsupportedMediaType            415   a body in a format the route does not read
+    OSError (not ours: a file the command   500   Internal server error          2
+    line reads or writes, e.g. ``export -o`` into a missing directory)
+    (anything else: a bug)                  500   Internal server error         70
 
-Callers (CLI, HTTP) map these to exit statuses and HTTP statuses in one table.
+Exit statuses of ``coherence``: 0 success; 1 ``audit`` found an error finding;
+2 bad input (a refused file or value, an unknown plan, version, element or token,
+a version conflict, a usage error); 3 a server (PostgreSQL, Neo4j) cannot be
+reached; 4 ``serve`` could not run its worker processes; 70 (``EX_SOFTWARE``) an
+unexpected error, that is a bug in Coherence.
+
+This module imports nothing: the domain stays free of web and database libraries.
+
+>>> outcome_of(PlanNotFound("x"))
+Outcome(status=404, title='Plan not found', exit=2, detail=None)
+>>> outcome_of(StoreUnavailable("localhost:1", "start it")).exit
+3
+>>> outcome_of(ZeroDivisionError()).exit
+70
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class CoherenceError(Exception):
     """Base of every error that Coherence raises on purpose."""
+
+
+# -- bad input -------------------------------------------------------------------
 
 
 class InvalidInput(CoherenceError):
@@ -55,6 +97,23 @@ class UnknownKind(InvalidInput):
 
 class UnknownField(InvalidInput):
     """A field that an element kind does not have."""
+
+
+class PlanFileError(InvalidInput):
+    """A plan file that cannot be imported; nothing was saved."""
+
+    def __init__(self, file: str, path: str, expected: str, got: object = None) -> None:
+        self.file = file
+        super().__init__(path, expected, got)
+        self.args = (f"{file}: {self.args[0]}",)
+
+
+class BadStoreURL(InvalidInput):
+    """A store URL that names no store that can be opened (a scheme other than
+    sqlite://, postgresql:// or memory://, or a SQLite file that cannot be one)."""
+
+
+# -- plan rules ------------------------------------------------------------------
 
 
 class PlanRuleViolation(CoherenceError):
@@ -87,6 +146,200 @@ class InvalidTransition(PlanRuleViolation):
 
 class TimeWentBackwards(PlanRuleViolation):
     """A recording time earlier than the plan's latest event."""
+
+
+# -- what is not there -----------------------------------------------------------
+
+
+class PlanNotFound(CoherenceError):
+    """No plan has that id."""
+
+    def __init__(self, plan_id: str) -> None:
+        self.plan_id = plan_id
+        super().__init__(f"No plan with id {plan_id!r}")
+
+
+class VersionNotFound(CoherenceError):
+    """The plan has no such version, or no version at or before that date."""
+
+
+class TokenNotFound(CoherenceError):
+    """No token has that id."""
+
+
+class VersionConflict(CoherenceError):
+    """The plan changed since the version the caller expected."""
+
+    def __init__(self, plan_id: str, expected: int, current: int) -> None:
+        self.plan_id = plan_id
+        self.expected = expected
+        self.current = current
+        super().__init__(
+            f"Plan {plan_id} is at version {current}, not {expected}: "
+            "reload it and apply your change again"
+        )
+
+
+# -- servers ---------------------------------------------------------------------
+
+
+class ServerUnavailable(CoherenceError):
+    """A server Coherence needs cannot be reached; the message says what to do.
+
+    >>> str(Neo4jUnavailable("localhost:7687", "start it", "Connection refused"))
+    'Neo4j at localhost:7687 cannot be reached: start it (Connection refused)'
+    """
+
+    server = "A server"
+
+    def __init__(self, address: str, remedy: str = "", cause: object = None) -> None:
+        self.address = address
+        self.remedy = remedy
+        message = f"{self.server} at {address} cannot be reached"
+        if remedy:
+            message += f": {remedy}"
+        if cause is not None:
+            message += f" ({cause})"
+        super().__init__(message)
+
+
+class StoreUnavailable(ServerUnavailable):
+    """The event store's server (PostgreSQL) refused or did not answer."""
+
+    server = "PostgreSQL"
+
+
+class Neo4jUnavailable(ServerUnavailable):
+    """Neo4j did not answer, even after retrying."""
+
+    server = "Neo4j"
+
+
+class RefusedToStart(CoherenceError):
+    """The server would be open to the network without any token."""
+
+
+class WorkersFailed(CoherenceError):
+    """A worker process of ``serve --workers`` could not start or stopped on its own."""
+
+
+# -- the HTTP layer --------------------------------------------------------------
+
+
+class ApiError(CoherenceError):
+    """Raised by the HTTP layer itself (its status is in :data:`OUTCOMES`)."""
+
+
+class Unauthorized(ApiError):
+    """No token, or an unknown or revoked one."""
+
+
+class Forbidden(ApiError):
+    """The token's role or scope does not allow the request."""
+
+
+class NotFound(ApiError):
+    """An unknown route target (e.g. a link that does not exist)."""
+
+
+class PayloadTooLarge(ApiError):
+    """A body over the size limit."""
+
+
+class UnsupportedMediaType(ApiError):
+    """A body in a format the route does not read (its Content-Type)."""
+
+
+# -- the one table ---------------------------------------------------------------
+
+EXIT_OK = 0
+EXIT_AUDIT_ERROR = 1
+"""``coherence audit`` found a finding of severity error."""
+EXIT_BAD_INPUT = 2
+EXIT_UNREACHABLE = 3
+EXIT_WORKERS_FAILED = 4
+EXIT_BUG = 70
+"""``EX_SOFTWARE`` of sysexits.h: an unexpected error, a bug in Coherence."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an error means to a caller: an HTTP status and problem title, and an exit
+    status of the command line. ``detail`` is what an HTTP 5xx says instead of the
+    error itself (addresses, queries and stack traces stay in the server's log)."""
+
+    status: int
+    title: str
+    exit: int
+    detail: str | None = None
+
+
+UNEXPECTED = Outcome(
+    500, "Internal server error", EXIT_BUG, "The server could not handle the request."
+)
+
+OUTCOMES: tuple[tuple[type[BaseException], Outcome], ...] = (
+    (Unauthorized, Outcome(401, "Unauthorized", EXIT_BAD_INPUT)),
+    (Forbidden, Outcome(403, "Forbidden", EXIT_BAD_INPUT)),
+    (NotFound, Outcome(404, "Not found", EXIT_BAD_INPUT)),
+    (PayloadTooLarge, Outcome(413, "Payload too large", EXIT_BAD_INPUT)),
+    (UnsupportedMediaType, Outcome(415, "Unsupported media type", EXIT_BAD_INPUT)),
+    (ApiError, Outcome(400, "Bad request", EXIT_BAD_INPUT)),
+    (PlanNotFound, Outcome(404, "Plan not found", EXIT_BAD_INPUT)),
+    (TokenNotFound, Outcome(404, "Token not found", EXIT_BAD_INPUT)),
+    (UnknownElement, Outcome(404, "Element not found", EXIT_BAD_INPUT)),
+    (VersionNotFound, Outcome(404, "Version not found", EXIT_BAD_INPUT)),
+    (VersionConflict, Outcome(409, "Version conflict", EXIT_BAD_INPUT)),
+    (KeyKindConflict, Outcome(409, "Key belongs to another element", EXIT_BAD_INPUT)),
+    (InvalidTransition, Outcome(409, "Not allowed in the plan's current status", EXIT_BAD_INPUT)),
+    (RetiredElement, Outcome(409, "Element is retired", EXIT_BAD_INPUT)),
+    (PlanFileError, Outcome(422, "Invalid plan file", EXIT_BAD_INPUT)),
+    (BadStoreURL, Outcome(500, "Internal server error", EXIT_BAD_INPUT, UNEXPECTED.detail)),
+    (InvalidInput, Outcome(422, "Invalid input", EXIT_BAD_INPUT)),
+    (PlanRuleViolation, Outcome(422, "Breaks a plan rule", EXIT_BAD_INPUT)),
+    (
+        Neo4jUnavailable,
+        Outcome(
+            503,
+            "Graph database unavailable",
+            EXIT_UNREACHABLE,
+            "The graph database did not answer; try again later (or use engine=networkx).",
+        ),
+    ),
+    (
+        StoreUnavailable,
+        Outcome(
+            503,
+            "Event store unavailable",
+            EXIT_UNREACHABLE,
+            "The event store did not answer; try again later.",
+        ),
+    ),
+    (
+        ServerUnavailable,
+        Outcome(
+            503,
+            "Service unavailable",
+            EXIT_UNREACHABLE,
+            "A database the request needs did not answer; try again later.",
+        ),
+    ),
+    (RefusedToStart, Outcome(500, "Internal server error", EXIT_BAD_INPUT, UNEXPECTED.detail)),
+    (WorkersFailed, Outcome(500, "Internal server error", EXIT_WORKERS_FAILED, UNEXPECTED.detail)),
+    (CoherenceError, Outcome(400, "Bad request", EXIT_BAD_INPUT)),
+    (OSError, Outcome(500, "Internal server error", EXIT_BAD_INPUT, UNEXPECTED.detail)),
+)
+"""The one table from errors to HTTP statuses and exit statuses: the first class that
+the error is an instance of wins (so a subclass comes before its base); an error of
+no class here is a bug (:data:`UNEXPECTED`)."""
+
+
+def outcome_of(error: BaseException) -> Outcome:
+    """The row of :data:`OUTCOMES` of an error; :data:`UNEXPECTED` for any other."""
+    for kind, outcome in OUTCOMES:
+        if isinstance(error, kind):
+            return outcome
+    return UNEXPECTED
 
 
 def _short(value: object, limit: int = 60) -> str:

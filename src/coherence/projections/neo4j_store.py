@@ -25,10 +25,15 @@ from typing import Any
 
 import networkx as nx
 from neo4j import Driver, GraphDatabase, ManagedTransaction
-from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
+from neo4j.exceptions import (
+    ConfigurationError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
 
 from coherence.cypher import cypher, statements
-from coherence.domain.errors import CoherenceError
+from coherence.domain.errors import InvalidValue, Neo4jUnavailable
 from coherence.projections.graph_changes import (
     GraphChange,
     RemoveEdge,
@@ -42,10 +47,6 @@ from coherence.projections.networkx_store import active_graph
 RETRYABLE = (ServiceUnavailable, SessionExpired, TransientError, OSError)
 
 
-class Neo4jUnavailable(CoherenceError):
-    """Neo4j did not answer, even after retrying."""
-
-
 @dataclass(frozen=True)
 class Neo4jSettings:
     """Where the graph lives (read by :func:`coherence.bootstrap.read_settings` from
@@ -57,13 +58,19 @@ class Neo4jSettings:
     database: str | None = None
 
     def driver(self) -> Driver:
+        """A driver for the URI; :class:`InvalidValue` for a URI the driver cannot use."""
         # The store retries (and reports) outages itself, so the driver gives up quickly.
-        return GraphDatabase.driver(
-            self.uri,
-            auth=(self.user, self.password),
-            max_transaction_retry_time=1.0,
-            connection_timeout=5.0,
-        )
+        try:
+            return GraphDatabase.driver(
+                self.uri,
+                auth=(self.user, self.password),
+                max_transaction_retry_time=1.0,
+                connection_timeout=5.0,
+            )
+        except (ConfigurationError, ValueError) as e:
+            raise InvalidValue(
+                "neo4j", "a Neo4j URI: bolt://host:port or neo4j://host:port (+s for TLS)", self.uri
+            ) from e
 
 
 def _rows(changes: Iterable[GraphChange]) -> dict[str, list[dict[str, Any]]]:
@@ -274,6 +281,11 @@ class Neo4jGraphStore:
 
     # -- plumbing --------------------------------------------------------------
 
+    @property
+    def address(self) -> str:
+        """Where the driver connects (``host:port``), for messages."""
+        return str(getattr(self.driver, "address", None) or "the configured address")
+
     def _reset(self) -> None:
         # CALL { } IN TRANSACTIONS needs an implicit (auto-commit) transaction.
         with self.driver.session(database=self.database) as session:
@@ -292,15 +304,16 @@ class Neo4jGraphStore:
             except RETRYABLE as e:
                 if attempt == self.retries:
                     raise Neo4jUnavailable(
-                        f"Neo4j did not answer after {attempt} attempts: {e}"
+                        self.address,
+                        "start it (scripts/neo4j start) or pass --neo4j URI "
+                        f"(or set COHERENCE_NEO4J_URI); {attempt} attempts",
+                        e,
                     ) from e
                 if self.on_retry:
                     self.on_retry(attempt, delay, e)
                 time.sleep(delay)
                 delay = min(delay * 2, 8.0)
-        raise Neo4jUnavailable(
-            "Neo4j did not answer"
-        )  # pragma: no cover - the loop returns or raises
+        raise Neo4jUnavailable(self.address)  # pragma: no cover - the loop returns or raises
 
     def close(self) -> None:
         self.driver.close()

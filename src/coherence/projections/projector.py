@@ -18,8 +18,8 @@ from typing import Any, Protocol
 
 import networkx as nx
 
-from coherence.application.errors import PlanNotFound
 from coherence.application.history import PlanHistory
+from coherence.domain.errors import PlanNotFound
 from coherence.domain.plan import DistrictPlan
 from coherence.projections.graph_changes import GraphChange, graph_changes
 from coherence.projections.networkx_store import NetworkxGraphStore, active_graph

@@ -27,8 +27,8 @@ from uuid import UUID
 
 import networkx as nx
 
-from coherence.application.errors import PlanNotFound
 from coherence.application.history import PlanHistory
+from coherence.domain.errors import PlanNotFound
 from coherence.domain.plan import DistrictPlan, plan_uuid
 from coherence.projections.graph_changes import GraphChange, graph_changes
 from coherence.projections.networkx_store import apply_change

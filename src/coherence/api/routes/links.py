@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from coherence.api.errors import NotFound
 from coherence.api.models import (
     CommandResponse,
     LinkBody,
@@ -20,7 +19,7 @@ from coherence.api.routes.shared import (
     command,
     expected,
 )
-from coherence.domain.errors import InvalidLink
+from coherence.domain.errors import InvalidLink, NotFound
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 

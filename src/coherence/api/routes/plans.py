@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from coherence.api.errors import Forbidden
 from coherence.api.models import (
     CommandResponse,
     PlanListItem,
@@ -31,6 +30,26 @@ from coherence.api.routes.shared import (
 from coherence.application.planfile import read_document, state_to_document
 from coherence.application.results import CommandResult
 from coherence.domain.changes import PlanState
+from coherence.domain.errors import Forbidden, UnsupportedMediaType
+
+YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
+
+
+def plan_file_media(content_type: str | None) -> str:
+    """``json`` or ``yaml``, by a request's Content-Type (YAML when none is given).
+
+    >>> plan_file_media("application/json; charset=utf-8"), plan_file_media(None)
+    ('json', 'yaml')
+    """
+    media = (content_type or "application/yaml").split(";")[0].strip().lower()
+    if media == "application/json" or media.endswith("+json"):
+        return "json"
+    if media in YAML_TYPES:
+        return "yaml"
+    raise UnsupportedMediaType(
+        f"A plan file is sent as application/yaml or application/json, not {media}"
+    )
+
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
@@ -65,8 +84,8 @@ async def import_plan(
 ) -> dict[str, Any]:
     if not grant.allows("write"):  # before reading the body: a viewer learns nothing of it
         raise Forbidden(f"A {grant.role} token cannot import plans")
+    media = plan_file_media(request.headers.get("content-type"))
     body = await ctx.read_body(request)
-    media = "json" if "json" in request.headers.get("content-type", "") else "yaml"
     document = read_document(body, filename="request body", media=media)
     district = document.state.details.get("district")
     existing = ctx.district_of(document.plan_id, missing_ok=True)

@@ -16,11 +16,11 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Query, Request, Response
 
 from coherence.api.context import ApiContext, context
-from coherence.api.errors import DOCUMENTED, PROBLEM, Forbidden, NotFound
+from coherence.api.errors import DOCUMENTED, PROBLEM
 from coherence.application.history import Author
 from coherence.application.results import CommandResult
 from coherence.domain.access import Grant
-from coherence.domain.errors import InvalidValue
+from coherence.domain.errors import Forbidden, InvalidValue, NotFound
 from coherence.domain.plan import DistrictPlan
 
 ERRORS: dict[int | str, dict[str, Any]] = {

@@ -40,10 +40,9 @@ from typing import Any, TypeVar
 
 from neo4j import Driver, ManagedTransaction
 
-from coherence.application.errors import PlanNotFound
 from coherence.application.history import PlanHistory
 from coherence.cypher import cypher
-from coherence.domain.errors import InvalidValue, UnknownElement
+from coherence.domain.errors import InvalidValue, PlanNotFound, UnknownElement
 from coherence.projections.neo4j_store import Neo4jGraphStore
 from coherence.projections.replay import changes_of, plan_events
 from coherence.queries.audit.index import POPULATIONS
