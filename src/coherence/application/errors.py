@@ -3,6 +3,7 @@
 CoherenceError
 ├── InvalidInput
 │   ├── PlanFileError       a plan file refused: file, path in the document, expected
+│   │   └── WorkbookError   a workbook or CSV refused: file, sheet, cell, field, expected
 │   └── BadStoreURL         a store URL that names no supported store
 ├── PlanNotFound            no plan has that id
 ├── VersionNotFound         the plan has no such version, or none at that date
@@ -21,6 +22,34 @@ class PlanFileError(InvalidInput):
         self.file = file
         super().__init__(path, expected, got)
         self.args = (f"{file}: {self.args[0]}",)
+
+
+class WorkbookError(PlanFileError):
+    """A workbook (or CSV file) that cannot be imported; nothing was saved.
+
+    Names the ``sheet`` (None for a CSV file or the whole workbook), the ``cell``
+    (``F7``) and the ``field`` (the column's name): ``plan.xlsx: Initiatives!F7
+    (supports): expected ...``. (Beside :class:`PlanFileError` for now: the error
+    classes are moving to ``coherence.domain.errors``; move it with them.)
+    """
+
+    def __init__(
+        self,
+        file: str,
+        sheet: str | None,
+        cell: str | None,
+        field: str | None,
+        expected: str,
+        got: object = None,
+    ) -> None:
+        self.sheet = sheet
+        self.cell = cell
+        self.field = field
+        ref = f"'{sheet}'" if sheet and not sheet.replace("_", "").isalnum() else sheet
+        where = f"{ref}!{cell}" if ref and cell else ref or cell
+        if where and field:
+            where += f" ({field})"
+        super().__init__(file, where or field or "(workbook)", expected, got)
 
 
 class BadStoreURL(InvalidInput):
