@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from collections.abc import Callable
@@ -10,12 +11,19 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from coherence.application.planfile import PlanDocument, check_document, state_to_document
 from coherence.application.workbook import (
+    UnknownTarget,
     WorkbookError,
+    merge_budget,
+    merge_section,
+    read_budget,
+    read_section_csv,
     read_workbook,
+    section_to_csv,
+    tables,
     write_template,
     write_workbook,
 )
@@ -290,3 +298,115 @@ def test_the_workbook_is_laid_out_for_people() -> None:
     assert [c.value for c in lists[column]][1:] == list(BENCHMARK_STATUSES)
     assert "H2" in validations  # tracks: the keys of initiatives
     assert wb["Plan"].column_dimensions["B"].width >= 80
+
+
+# -- CSV sections ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("section", [t.name for t in tables()])
+def test_every_section_round_trips_through_csv(section: str) -> None:
+    state = document().state
+    text = section_to_csv(state, section)
+    rows = read_section_csv(text, section, filename=f"{section}.csv")
+    assert merge_section(state, rows) == as_plan_file(state).state
+
+
+def test_a_csv_section_replaces_that_part_of_the_plan_only() -> None:
+    state = document().state
+    text = section_to_csv(state, "benchmarks")
+    assert text.splitlines()[0] == "key,description,kind,school_year,owner,due,status,tracks"
+    edited = text.replace("on_track", "at_risk") + "B2,Tutors trained,,,,2026-01-15,,SI1.1\n"
+    merged = merge_section(state, read_section_csv(edited, "benchmarks", filename="b.csv"))
+    assert merged.elements["B1"].fields["status"] == "at_risk"
+    assert merged.elements["B2"].fields["due"] == "2026-01-15"
+    assert merged.links[("B2", "SI1.1")].edge == "tracks"
+    before = as_plan_file(state).state
+    assert {k: e for k, e in merged.elements.items() if k not in ("B1", "B2")} == {
+        k: e for k, e in before.elements.items() if k != "B1"
+    }
+    # Outcomes replaced by CSV keep their results (which have a table of their own).
+    outcomes = read_section_csv(section_to_csv(state, "outcomes"), "outcomes", filename="o.csv")
+    assert merge_section(state, outcomes).elements["OC1"].fields["results"] == [
+        {"as_of": "2026-06-30", "value": 47}
+    ]
+
+
+def test_csv_errors_name_the_cell() -> None:
+    text = "key,description,kind,school_year,owner,due,status,tracks\nB1,x,,,,soon,,SI1.1\n"
+    with pytest.raises(WorkbookError) as info:
+        read_section_csv(text, "benchmarks", filename="b.csv")
+    assert str(info.value).startswith("b.csv: F2 (due): expected an ISO date")
+    text = "key,description,kind,school_year,owner,due,status,tracks\nB1,x,,,,,,SI9\n"
+    rows = read_section_csv(text, "benchmarks", filename="b.csv")
+    with pytest.raises(WorkbookError) as info:
+        merge_section(document().state, rows)
+    assert str(info.value) == (
+        "b.csv: H2 (tracks): expected the key of an initiative in this plan, got 'SI9'"
+    )
+    with pytest.raises(WorkbookError, match=r"b.csv: A1: expected a column of this sheet"):
+        read_section_csv("id,title\n", "benchmarks", filename="b.csv")
+    with pytest.raises(WorkbookError, match=r"r.csv: C2 \(value\): expected a number"):
+        read_section_csv(
+            "outcome,as_of,value\nOC1,2026-01-01,lots\n", "outcome_results", filename="r.csv"
+        )
+
+
+# -- budget from a finance system ------------------------------------------------------
+
+FINANCE = (
+    "Line No,Year,Fund Name,Acct,Line Description,Budgeted,Program,Alloc Amt\n"
+    'BL-1001,FY27,Title I,1000-2305,Tutors,"130,000.00",SI1.1,90000\n'
+    'BL-1001,FY27,Title I,1000-2305,Tutors,"130,000.00",PL1,40000\n'
+    "BL-2001,FY27,General,2000-1000,Coaches,$55000,SI9.9,55000\n"
+    "BL-3001,FY27,General,2000-1100,Supplies,1200.50,,\n"
+)
+MAPPING = {
+    "key": "Line No",
+    "fiscal_year": "Year",
+    "fund": "Fund Name",
+    "account": "Acct",
+    "description": "Line Description",
+    "amount": "Budgeted",
+    "funds.target": "Program",
+    "funds.amount": "Alloc Amt",
+}
+
+
+def test_a_finance_budget_replaces_the_budget_lines_and_reports_unknown_targets() -> None:
+    state = document().state
+    budget = read_budget(FINANCE.encode(), filename="finance.csv", mapping=MAPPING, plan=state)
+    assert budget.unknown_targets == (UnknownTarget(4, "G4", "BL-2001", "SI9.9"),)
+    merged = merge_budget(state, budget)
+    assert merged.elements["BL-1001"].fields["amount"] == 130000
+    assert merged.elements["BL-1001"].fields["fiscal_year"] == "FY27"
+    assert merged.elements["BL-3001"].fields["amount"] == 1200.5
+    assert merged.links[("BL-1001", "SI1.1")].attributes == {"amount": 90000}
+    assert merged.links[("BL-1001", "PL1")].attributes == {"amount": 40000}
+    assert not any(s == "BL-2001" for s, _ in merged.links)
+    before = as_plan_file(state).state
+    kept = {k: e for k, e in before.elements.items() if e.kind != "budget_line"}
+    assert {k: e for k, e in merged.elements.items() if e.kind != "budget_line"} == kept
+    assert {k: v for k, v in merged.links.items() if v.edge != "funds"} == {
+        k: v for k, v in before.links.items() if v.edge != "funds"
+    }
+
+
+def test_a_finance_budget_as_xlsx_and_its_errors() -> None:
+    wb = Workbook()
+    ws = wb.active
+    for line in FINANCE.splitlines():
+        ws.append(next(csv.reader([line])))
+    ws["B3"] = "2027"
+    out = io.BytesIO()
+    wb.save(out)
+    with pytest.raises(WorkbookError) as info:
+        read_budget(out.getvalue(), filename="finance.xlsx", mapping=MAPPING, plan=document().state)
+    assert (info.value.sheet, info.value.cell, info.value.field) == ("Sheet", "B3", "fiscal_year")
+    with pytest.raises(WorkbookError, match="a column named 'Line'"):
+        read_budget(
+            FINANCE.encode(), filename="f.csv", mapping={"key": "Line"}, plan=document().state
+        )
+    with pytest.raises(WorkbookError, match="mapping"):
+        read_budget(
+            FINANCE.encode(), filename="f.csv", mapping={"colour": "Acct"}, plan=document().state
+        )

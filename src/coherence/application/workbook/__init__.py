@@ -40,6 +40,7 @@ read-only mode.
 
 from coherence.application.errors import WorkbookError
 
+from .budget import BudgetImport, UnknownTarget, budget_fields, merge_budget, read_budget
 from .layout import Table, table, tables
 from .reader import (
     MAX_COLUMNS,
@@ -50,6 +51,7 @@ from .reader import (
     MAX_UNCOMPRESSED_BYTES,
     read_workbook,
 )
+from .sections import SectionRows, merge_section, read_section_csv, section_to_csv
 from .writer import write_template, write_workbook
 
 __all__ = [
@@ -59,9 +61,18 @@ __all__ = [
     "MAX_RATIO",
     "MAX_ROWS",
     "MAX_UNCOMPRESSED_BYTES",
+    "BudgetImport",
+    "SectionRows",
     "Table",
+    "UnknownTarget",
     "WorkbookError",
+    "budget_fields",
+    "merge_budget",
+    "merge_section",
+    "read_budget",
+    "read_section_csv",
     "read_workbook",
+    "section_to_csv",
     "table",
     "tables",
     "write_template",

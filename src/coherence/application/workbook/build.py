@@ -161,7 +161,7 @@ class DocumentBuilder:
     def plan(self, grid: Grid) -> None:
         """The Plan sheet: a row per plan detail and one-per-plan element."""
         sheet = grid.sheet
-        self._header(grid, PLAN_COLUMNS, exact=True)
+        self.header(grid, PLAN_COLUMNS, exact=True)
         rows = {c.name: c for c in plan_rows(self.catalogue)}
         seen: dict[str, int] = {}
         for r, values in grid.rows:
@@ -200,7 +200,7 @@ class DocumentBuilder:
 
     # -- tables ---------------------------------------------------------------------
 
-    def _header(self, grid: Grid, names: Sequence[str], *, exact: bool = False) -> dict[int, str]:
+    def header(self, grid: Grid, names: Sequence[str], *, exact: bool = False) -> dict[int, str]:
         """The column index of each name of the header; refuses unknown and missing ones."""
         found: dict[int, str] = {}
         used: dict[str, int] = {}
@@ -230,7 +230,7 @@ class DocumentBuilder:
 
     def table(self, t: Table, grid: Grid) -> None:
         """The rows of one table: elements of a section, or the records of their owners."""
-        header = self._header(grid, t.column_names)
+        header = self.header(grid, t.column_names)
         columns = {c.name: c for c in t.columns}
         if t.child is None:
             items = self.doc[t.section] = []

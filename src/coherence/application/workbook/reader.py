@@ -97,6 +97,34 @@ def open_workbook(
         archive.close()
 
 
+@contextmanager
+def saved_results(data: bytes, filename: str) -> Iterator[Callable[[], Workbook]]:
+    """Opens the workbook a second time, for its formulas' saved results, when asked.
+
+    Also turns an error found while streaming a malformed sheet into a refusal.
+    """
+    opened: list[Workbook] = []
+
+    def cached() -> Workbook:
+        if not opened:
+            opened.append(
+                load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+            )
+        return opened[0]
+
+    try:
+        yield cached
+    except WorkbookError:
+        raise
+    except Exception as e:  # openpyxl raises many kinds on a malformed part
+        raise WorkbookError(
+            filename, None, None, None, f"a readable XLSX workbook ({type(e).__name__}: {e})"
+        ) from None
+    finally:
+        for wb in opened:
+            wb.close()
+
+
 def sheet_grid(
     wb: Workbook,
     archive: zipfile.ZipFile,
@@ -215,29 +243,8 @@ def read_workbook(data: bytes, *, filename: str, catalogue: Catalogue = FRAMEWOR
     """A plan workbook as the plan file it stands for; :class:`WorkbookError` naming the
     file, sheet, cell and field of the first problem (the whole workbook is refused)."""
     expected = data_sheets(catalogue)
-    with open_workbook(data, filename) as (wb, archive):
-        values: list[Workbook] = []
-
-        def cached() -> Workbook:
-            if not values:
-                values.append(
-                    load_workbook(
-                        io.BytesIO(data), read_only=True, data_only=True, keep_links=False
-                    )
-                )
-            return values[0]
-
-        try:
-            grids = _grids(wb, archive, expected, filename, cached)
-        except WorkbookError:
-            raise
-        except Exception as e:  # a malformed sheet, found while streaming it
-            raise WorkbookError(
-                filename, None, None, None, f"a readable XLSX workbook ({type(e).__name__}: {e})"
-            ) from None
-        finally:
-            for opened in values:
-                opened.close()
+    with open_workbook(data, filename) as (wb, archive), saved_results(data, filename) as cached:
+        grids = _grids(wb, archive, expected, filename, cached)
     builder = DocumentBuilder(filename, catalogue=catalogue)
     builder.plan(grids[PLAN_SHEET])
     for t in tables(catalogue):

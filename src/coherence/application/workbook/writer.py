@@ -73,7 +73,7 @@ def document_to_workbook(doc: Mapping[str, Any], *, catalogue: Catalogue = FRAME
     all_tables = tables(catalogue)
     for n, t in enumerate(all_tables):
         ws = wb.create_sheet(t.sheet, index=2 + n)
-        _table_sheet(ws, t, list(_table_rows(t, doc)), lists, keys_by_kind)
+        _table_sheet(ws, t, list(table_rows(t, doc)), lists, keys_by_kind)
     _about_sheet(about, all_tables, catalogue)
     lists.ws.sheet_state = "hidden"
     for ws in wb.worksheets:  # printed (or made a PDF) landscape, as wide as a page
@@ -86,7 +86,7 @@ def document_to_workbook(doc: Mapping[str, Any], *, catalogue: Catalogue = FRAME
     return out.getvalue()
 
 
-def _table_rows(t: Table, doc: Mapping[str, Any]) -> Iterable[list[Any]]:
+def table_rows(t: Table, doc: Mapping[str, Any]) -> Iterable[list[Any]]:
     """The rows of a table, as plan-file values in column order."""
     for item in doc.get(t.section) or []:
         if t.child is None:
