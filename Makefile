@@ -7,7 +7,7 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 STORE  ?= sqlite:///coherence.db
 
-.PHONY: run test lint typecheck layers unit bench clean browser
+.PHONY: run test lint typecheck layers unit bench clean browser libreoffice
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required" >&2; exit 1; }
@@ -28,6 +28,11 @@ browser:
 	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; } \
 		|| echo "chromium could not be installed: browser tests will be skipped (failed with CI=true)"
 
+# Debian's LibreOffice (soffice) for the spreadsheet tests (outside CI they skip without it).
+libreoffice:
+	command -v soffice >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui; } \
+		|| echo "LibreOffice could not be installed: spreadsheet tests will be skipped (failed with CI=true)"
+
 ## run: load the demo plan into the embedded store (SQLite), show it, and serve the API on 127.0.0.1
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -36,7 +41,7 @@ run: $(STAMP) node_modules/.package-lock.json
 	$(BIN)/coherence serve --store $(STORE) --host $(HOST) --port $(PORT)
 
 ## test: lint, types, layer contract, then every test (PostgreSQL started by the tests)
-test: $(STAMP) node_modules/.package-lock.json browser lint typecheck layers
+test: $(STAMP) node_modules/.package-lock.json browser libreoffice lint typecheck layers
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

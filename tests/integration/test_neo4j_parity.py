@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from coherence.application.demo import load_demo
 from coherence.application.history import Author, PlanHistory
 from coherence.application.settings import Settings
-from coherence.domain.errors import PlanNotFound, UnknownElement
+from coherence.domain.errors import InvalidValue, PlanNotFound, UnknownElement
 from coherence.domain.plan import DistrictPlan
 from coherence.domain.values import PLAN_ID_PATTERN
 from coherence.projections.neo4j_store import Neo4jGraphStore
@@ -822,7 +822,7 @@ def test_scratch_copies_never_touch_real_plans(
     assert scratch != other and scratch.startswith(f"{plan_id}@v100.")
     assert not PLAN_ID_PATTERN.match(scratch)  # no real plan can have a scratch id
     assert sorted(scratch_plans(neo4j_store)) == sorted([scratch, other])
-    with pytest.raises(ValueError, match="not a scratch"):
+    with pytest.raises(InvalidValue, match="a scratch plan id"):
         drop_scratch(neo4j_store, plan_id)
     assert drop_scratch(neo4j_store, scratch) > 0
     assert drop_scratch(neo4j_store.driver, other) > 0

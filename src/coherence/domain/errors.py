@@ -11,7 +11,9 @@ exit status of the command line (``cli/main.py``), in :data:`OUTCOMES` below::
     │   ├── UnknownKind                     422   an element kind the Framework does not have
     │   ├── UnknownField                    422   a field that the kind does not have
     │   ├── PlanFileError                   422   Invalid plan file              2
-    │   │                                         (file, path in the document or byte offset)
+    │   │   │                                     (file, path in the document or byte offset)
+    │   │   └── WorkbookError               422   Invalid plan file              2
+    │   │                                         (file, sheet, cell and column)
     │   └── BadStoreURL                     500   Internal server error          2
     │                                             (a store URL naming no store that can be opened)
     ├── PlanRuleViolation                   422   Breaks a plan rule             2
@@ -106,6 +108,33 @@ class PlanFileError(InvalidInput):
         self.file = file
         super().__init__(path, expected, got)
         self.args = (f"{file}: {self.args[0]}",)
+
+
+class WorkbookError(PlanFileError):
+    """A workbook (or CSV file) that cannot be imported; nothing was saved.
+
+    Names the ``sheet`` (None for a CSV file or the whole workbook), the ``cell``
+    (``F7``) and the ``field`` (the column's name): ``plan.xlsx: Initiatives!F7
+    (supports): expected ...``.
+    """
+
+    def __init__(
+        self,
+        file: str,
+        sheet: str | None,
+        cell: str | None,
+        field: str | None,
+        expected: str,
+        got: object = None,
+    ) -> None:
+        self.sheet = sheet
+        self.cell = cell
+        self.field = field
+        ref = f"'{sheet}'" if sheet and not sheet.replace("_", "").isalnum() else sheet
+        where = f"{ref}!{cell}" if ref and cell else ref or cell
+        if where and field:
+            where += f" ({field})"
+        super().__init__(file, where or field or "(workbook)", expected, got)
 
 
 class BadStoreURL(InvalidInput):

@@ -77,6 +77,13 @@ class LinkSpec:
     many: bool = True
     reverse: bool = False
     attributes: tuple[str, ...] = ()
+    label: str = ""
+    """The links as a plural noun (``Allocations``): the name of their own sheet or table
+    when they carry attributes. By default the field's name (``Aligns to``)."""
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", self.field.replace("_", " ").capitalize())
 
     @property
     def with_amount(self) -> bool:
@@ -508,6 +515,7 @@ FRAMEWORK = Catalogue(
                         "funds",
                         ("initiative", "professional_learning"),
                         attributes=("amount",),
+                        label="Allocations",
                     ),
                 ),
                 names=(("description",),),
