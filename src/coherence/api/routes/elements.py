@@ -16,13 +16,10 @@ from coherence.api.routes.shared import (
     ERRORS,
     Ctx,
     G,
-    IfMatch,
     Version,
-    author,
+    W,
     check,
-    command,
     etag,
-    expected,
 )
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
@@ -48,23 +45,13 @@ def read_element(
     status_code=201,
     summary="Add an element",
 )
-async def add_element(
-    plan_id: str, body: AddElement, response: Response, ctx: Ctx, grant: G, if_match: IfMatch = None
-) -> dict[str, Any]:
-    return await command(
-        ctx,
-        grant,
+async def add_element(plan_id: str, body: AddElement, write: W) -> dict[str, Any]:
+    return await write(
         plan_id,
-        "write",
-        response,
-        lambda: ctx.history.add_element(
-            plan_id,
-            body.kind,
-            body.key,
-            body.fields,
-            author(grant, body.reason),
-            expected(if_match),
+        lambda history, by, at: history.add_element(
+            plan_id, body.kind, body.key, body.fields, by, at
         ),
+        reason=body.reason,
     )
 
 
@@ -73,24 +60,11 @@ async def add_element(
     response_model=CommandResponse,
     summary="Revise an element's fields",
 )
-async def revise_element(
-    plan_id: str,
-    key: str,
-    body: ReviseElement,
-    response: Response,
-    ctx: Ctx,
-    grant: G,
-    if_match: IfMatch = None,
-) -> dict[str, Any]:
-    return await command(
-        ctx,
-        grant,
+async def revise_element(plan_id: str, key: str, body: ReviseElement, write: W) -> dict[str, Any]:
+    return await write(
         plan_id,
-        "write",
-        response,
-        lambda: ctx.history.revise_element(
-            plan_id, key, body.fields, author(grant, body.reason), expected(if_match)
-        ),
+        lambda history, by, at: history.revise_element(plan_id, key, body.fields, by, at),
+        reason=body.reason,
     )
 
 
@@ -98,19 +72,10 @@ async def revise_element(
     "/plans/{plan_id}/elements/{key}", response_model=CommandResponse, summary="Retire an element"
 )
 async def retire_element(
-    plan_id: str,
-    key: str,
-    response: Response,
-    ctx: Ctx,
-    grant: G,
-    if_match: IfMatch = None,
-    reason: str | None = None,
+    plan_id: str, key: str, write: W, reason: str | None = None
 ) -> dict[str, Any]:
-    return await command(
-        ctx,
-        grant,
+    return await write(
         plan_id,
-        "write",
-        response,
-        lambda: ctx.history.retire_element(plan_id, key, author(grant, reason), expected(if_match)),
+        lambda history, by, at: history.retire_element(plan_id, key, by, at),
+        reason=reason,
     )

@@ -4,21 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 
-from coherence.api.models import (
-    CommandResponse,
-    LinkBody,
-)
-from coherence.api.routes.shared import (
-    ERRORS,
-    Ctx,
-    G,
-    IfMatch,
-    author,
-    command,
-    expected,
-)
+from coherence.api.models import CommandResponse, LinkBody
+from coherence.api.routes.shared import ERRORS, W
 from coherence.domain.errors import InvalidLink, NotFound
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
@@ -29,24 +18,12 @@ router = APIRouter(prefix="/api/v1", responses=ERRORS)
     response_model=CommandResponse,
     summary="Link a supporter to what it supports",
 )
-async def link(
-    plan_id: str, body: LinkBody, response: Response, ctx: Ctx, grant: G, if_match: IfMatch = None
-) -> dict[str, Any]:
+async def link(plan_id: str, body: LinkBody, write: W) -> dict[str, Any]:
     attributes = {"amount": body.amount} if body.amount is not None else None
-    return await command(
-        ctx,
-        grant,
+    return await write(
         plan_id,
-        "write",
-        response,
-        lambda: ctx.history.link(
-            plan_id,
-            body.source,
-            body.target,
-            author(grant, body.reason),
-            attributes,
-            expected(if_match),
-        ),
+        lambda history, by, at: history.link(plan_id, body.source, body.target, by, attributes, at),
+        reason=body.reason,
     )
 
 
@@ -56,25 +33,13 @@ async def link(
     summary="Remove a link",
 )
 async def unlink(
-    plan_id: str,
-    source: str,
-    target: str,
-    response: Response,
-    ctx: Ctx,
-    grant: G,
-    if_match: IfMatch = None,
-    reason: str | None = None,
+    plan_id: str, source: str, target: str, write: W, reason: str | None = None
 ) -> dict[str, Any]:
     try:
-        return await command(
-            ctx,
-            grant,
+        return await write(
             plan_id,
-            "write",
-            response,
-            lambda: ctx.history.unlink(
-                plan_id, source, target, author(grant, reason), expected(if_match)
-            ),
+            lambda history, by, at: history.unlink(plan_id, source, target, by, at),
+            reason=reason,
         )
     except InvalidLink as e:  # the only reason: no such link, so no such resource
         raise NotFound(str(e)) from None

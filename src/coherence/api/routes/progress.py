@@ -4,22 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 
-from coherence.api.models import (
-    BenchmarkStatus,
-    CommandResponse,
-    OutcomeResult,
-)
-from coherence.api.routes.shared import (
-    ERRORS,
-    Ctx,
-    G,
-    IfMatch,
-    author,
-    command,
-    expected,
-)
+from coherence.api.models import BenchmarkStatus, CommandResponse, OutcomeResult
+from coherence.api.routes.shared import ERRORS, W
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
@@ -29,24 +17,11 @@ router = APIRouter(prefix="/api/v1", responses=ERRORS)
     response_model=CommandResponse,
     summary="Report a benchmark's status",
 )
-async def report_status(
-    plan_id: str,
-    key: str,
-    body: BenchmarkStatus,
-    response: Response,
-    ctx: Ctx,
-    grant: G,
-    if_match: IfMatch = None,
-) -> dict[str, Any]:
-    return await command(
-        ctx,
-        grant,
+async def report_status(plan_id: str, key: str, body: BenchmarkStatus, write: W) -> dict[str, Any]:
+    return await write(
         plan_id,
-        "write",
-        response,
-        lambda: ctx.history.report_benchmark_status(
-            plan_id, key, body.status, author(grant, body.reason), expected(if_match)
-        ),
+        lambda history, by, at: history.report_benchmark_status(plan_id, key, body.status, by, at),
+        reason=body.reason,
     )
 
 
@@ -55,22 +30,11 @@ async def report_status(
     response_model=CommandResponse,
     summary="Report an outcome's result",
 )
-async def report_result(
-    plan_id: str,
-    key: str,
-    body: OutcomeResult,
-    response: Response,
-    ctx: Ctx,
-    grant: G,
-    if_match: IfMatch = None,
-) -> dict[str, Any]:
-    return await command(
-        ctx,
-        grant,
+async def report_result(plan_id: str, key: str, body: OutcomeResult, write: W) -> dict[str, Any]:
+    return await write(
         plan_id,
-        "write",
-        response,
-        lambda: ctx.history.report_outcome_result(
-            plan_id, key, body.as_of, body.value, author(grant, body.reason), expected(if_match)
+        lambda history, by, at: history.report_outcome_result(
+            plan_id, key, body.as_of, body.value, by, at
         ),
+        reason=body.reason,
     )

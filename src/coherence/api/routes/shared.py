@@ -10,6 +10,7 @@ the plan moved on. The actor recorded on events is the token's owner.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
@@ -17,7 +18,7 @@ from fastapi import Depends, Header, Query, Request, Response
 
 from coherence.api.context import ApiContext, context
 from coherence.api.errors import DOCUMENTED, PROBLEM
-from coherence.application.history import Author
+from coherence.application.history import Author, PlanHistory
 from coherence.application.results import CommandResult
 from coherence.domain.access import Grant
 from coherence.domain.errors import Forbidden, InvalidValue, NotFound
@@ -124,3 +125,35 @@ async def command(
     async with ctx.writing_async(plan_id):
         result = await ctx.on_store(run)
     return command_response(response, result)
+
+
+Command = Callable[[PlanHistory, Author, int | None], CommandResult]
+"""A use case of the history, given who makes the change and the version expected."""
+
+
+@dataclass(frozen=True)
+class Write:
+    """One write request: who asks, the version they expect and the answer to fill."""
+
+    ctx: ApiContext
+    grant: Grant
+    response: Response
+    if_match: str | None
+
+    async def __call__(
+        self, plan_id: str, run: Command, *, reason: str | None, action: str = "write"
+    ) -> dict[str, Any]:
+        """Run a command on the plan (see :func:`command`), by the grant's owner."""
+        by, at = author(self.grant, reason), expected(self.if_match)
+        history = self.ctx.history
+        return await command(
+            self.ctx, self.grant, plan_id, action, self.response, lambda: run(history, by, at)
+        )
+
+
+async def write_of(response: Response, ctx: Ctx, grant: G, if_match: IfMatch = None) -> Write:
+    """The write of a request (a dependency)."""
+    return Write(ctx, grant, response, if_match)
+
+
+W = Annotated[Write, Depends(write_of)]
