@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from coherence.application.history import PlanHistory
 from coherence.application.settings import DEFAULT_STORE, Settings, store_in_process
+from coherence.domain.errors import RefusedToStart
 from coherence.projections.neo4j_store import Neo4jGraphStore, Neo4jSettings
 from coherence.queries.reader import PlanReader
 
@@ -57,6 +58,8 @@ class ServiceSettings:
     max_body: int = MAX_BODY
     write_lock: str | None = None
     """A file the worker processes of one server lock to write one at a time."""
+    web_assets: str | None = None
+    """Where the web page's libraries are (``node_modules``), when not the default."""
 
     def to_environment(self) -> dict[str, str]:
         """The environment that hands these settings to worker processes."""
@@ -65,6 +68,7 @@ class ServiceSettings:
             "neo4j": None if self.neo4j is None else dataclasses.asdict(self.neo4j),
             "max_body": self.max_body,
             "write_lock": self.write_lock,
+            "web_assets": self.web_assets,
         }
         return {SERVE_SETTINGS: json.dumps(value)}
 
@@ -72,7 +76,7 @@ class ServiceSettings:
     def from_environment(cls, environ: Mapping[str, str]) -> ServiceSettings:
         """The settings :meth:`to_environment` handed down."""
         if SERVE_SETTINGS not in environ:
-            raise RuntimeError(
+            raise RefusedToStart(
                 f"${SERVE_SETTINGS} is not set: worker processes are started by coherence serve"
             )
         value = json.loads(environ[SERVE_SETTINGS])
@@ -82,6 +86,7 @@ class ServiceSettings:
             neo4j=neo4j,
             max_body=int(value["max_body"]),
             write_lock=value["write_lock"],
+            web_assets=value.get("web_assets"),
         )
 
 
@@ -94,7 +99,8 @@ def read_settings(
 ) -> ServiceSettings:
     """The settings: the command line's (given here), else the environment's
     (``COHERENCE_STORE``, ``COHERENCE_NEO4J_URI``, ``_USER``, ``_PASSWORD``,
-    ``_DATABASE``), else the defaults. The only place the environment is read."""
+    ``_DATABASE``, ``COHERENCE_WEB_ASSETS``), else the defaults. The only place the
+    environment is read."""
     env = os.environ if environ is None else environ
     uri = neo4j_uri or env.get("COHERENCE_NEO4J_URI")
     neo4j = None
@@ -109,6 +115,7 @@ def read_settings(
         history=Settings(store=store or env.get("COHERENCE_STORE") or DEFAULT_STORE),
         neo4j=neo4j,
         max_body=MAX_BODY if max_body is None else max_body,
+        web_assets=env.get("COHERENCE_WEB_ASSETS") or None,
     )
 
 
@@ -183,6 +190,7 @@ def _api_context(history: PlanHistory, reader: PlanReader, settings: ServiceSett
         write_locks=WriteLocks(settings.write_lock),
         audits=AuditAnswers(reader),
         max_body=settings.max_body,
+        web_assets=settings.web_assets,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import ipaddress
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -73,7 +74,7 @@ def create_app(ctx: ApiContext, **fastapi_options: Any) -> FastAPI:
     app.state.ctx = ctx
     for router in ROUTERS:
         app.include_router(router)
-    web.install(app)
+    web.install(app, Path(ctx.web_assets) if ctx.web_assets else None)
     errors.install(app)
     app.add_middleware(BodyLimit, limit=ctx.max_body)
 

@@ -43,6 +43,8 @@ class ApiContext:
     write_locks: WriteLocks
     audits: AuditAnswers
     max_body: int = 8 * 1024 * 1024
+    web_assets: str | None = None
+    """Where the web page's libraries are, when not the default (see ``coherence.web``)."""
 
     @property
     def neo4j(self) -> Neo4jGraphStore | None:

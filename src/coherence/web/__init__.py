@@ -10,7 +10,8 @@
   file. They are never committed. When they are missing the page says how to install
   them instead of drawing.
 
-The libraries' directory is, in order: the ``assets_dir`` given, ``$COHERENCE_WEB_ASSETS``,
+The libraries' directory is, in order: the ``assets_dir`` given (``$COHERENCE_WEB_ASSETS``,
+read by ``coherence.bootstrap``),
 or the ``node_modules`` of the checkout this package runs from (else of the current
 directory).
 """
@@ -18,7 +19,6 @@ directory).
 from __future__ import annotations
 
 import html
-import os
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -55,10 +55,7 @@ PAGE_HEADERS = {
 
 
 def default_assets_dir() -> Path:
-    """``$COHERENCE_WEB_ASSETS``, else the checkout's ``node_modules``, else ``./node_modules``."""
-    configured = os.environ.get("COHERENCE_WEB_ASSETS")
-    if configured:
-        return Path(configured)
+    """The checkout's ``node_modules``, else ``./node_modules``."""
     if (CHECKOUT / "package.json").is_file():
         return CHECKOUT / "node_modules"
     return Path.cwd() / "node_modules"
