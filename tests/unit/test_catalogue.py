@@ -1,5 +1,6 @@
 """One catalogue: every reader and writer of plans derives from it, so a new element
-kind is one catalogue entry, and the page and programs are served the same catalogue."""
+kind is one catalogue entry (read, written to a plan file and a workbook, served to the
+page and programs)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from coherence.application.planfile import (
     top_level,
 )
 from coherence.application.settings import Settings
+from coherence.application.workbook import read_workbook, write_workbook
 from coherence.bootstrap import api_context
 from coherence.domain.errors import PlanFileError
 from coherence.domain.framework import FRAMEWORK, FieldSpec, KindSpec, LinkSpec
@@ -75,6 +77,9 @@ def test_a_kind_added_to_a_copy_of_the_catalogue_is_read_written_and_served() ->
         )
         == document
     )
+
+    workbook = write_workbook(document.state, catalogue=catalogue)  # a sheet of its own
+    assert read_workbook(workbook, filename="plan.xlsx", catalogue=catalogue) == document
 
     served = framework_document(catalogue)
     kind = next(k for k in served["kinds"] if k["name"] == "community_partner")
