@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.starlette_client import OAuth
 from fastapi import Request
@@ -66,7 +67,7 @@ class OidcClient:
             response: RedirectResponse = await self.client.authorize_redirect(
                 request, self.settings.redirect_uri, **extra
             )
-        except (OAuthError, OSError, ValueError) as e:
+        except (OAuthError, OSError, ValueError, httpx.HTTPError) as e:
             raise SignInFailed(f"The identity provider could not be reached: {e}") from e
         return response
 
@@ -78,7 +79,7 @@ class OidcClient:
         except OAuthError as e:
             why = e.description or e.error
             raise SignInFailed(f"The identity provider's answer was refused: {why}") from e
-        except (OSError, ValueError, KeyError) as e:
+        except (OSError, ValueError, KeyError, httpx.HTTPError) as e:
             raise SignInFailed(f"The identity provider's answer was refused: {e}") from e
         claims = token.get("userinfo")
         if not claims:
