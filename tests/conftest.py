@@ -1,5 +1,6 @@
 """Shared fixtures: applications on the library's in-memory store, on a SQLite file,
-and on a real PostgreSQL server started for the session by ``scripts/postgres``.
+on a real PostgreSQL server started for the session by ``scripts/postgres``, and a
+real OpenID Connect provider process (``oidc-provider-mock``) for sign-in.
 
 Outside CI a test that needs a server it cannot start is skipped with the reason
 printed; with CI=true it fails instead.
@@ -11,8 +12,10 @@ import os
 import subprocess
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -131,3 +134,64 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'coherence.db'}"
     url: str = request.getfixturevalue("postgres_url")
     return url
+
+
+@dataclass
+class OidcProvider:
+    """A real OpenID provider (the ``oidc-provider-mock`` package) in its own process."""
+
+    issuer: str
+    process: subprocess.Popen[bytes]
+
+    def set_user(self, email: str, **claims: Any) -> None:
+        """Claims the provider sends for the subject ``email`` once it is typed in."""
+        import httpx
+
+        r = httpx.put(f"{self.issuer}/users/{quote(email)}", json={"email": email, **claims})
+        r.raise_for_status()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProvider]:
+    """``python -m oidc_provider_mock`` on a free loopback port, nonce required; skipped
+    with the reason outside CI when it cannot start (failed with CI=true)."""
+    import importlib.util
+    import socket
+    import sys
+    import time
+    import urllib.request
+
+    if importlib.util.find_spec("oidc_provider_mock") is None:
+        need("the oidc-provider-mock package is not installed (pip install -e '.[dev]')")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tmp_path_factory.mktemp("oidc") / "provider.log"
+    command = [sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1"]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [*command, "--port", str(port), "--require-nonce", "true"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    provider = OidcProvider(f"http://127.0.0.1:{port}", process)
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            if process.poll() is not None:
+                need(f"the OpenID provider exited with {process.returncode}: {log.read_text()}")
+            try:
+                url = f"{provider.issuer}/.well-known/openid-configuration"
+                with urllib.request.urlopen(url, timeout=5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    need(f"the OpenID provider did not answer in 60 s: {log.read_text()}")
+                time.sleep(0.2)
+        yield provider
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -21,15 +21,23 @@ True
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import json
 import os
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from coherence.application.history import PlanHistory
-from coherence.application.settings import DEFAULT_STORE, Settings, store_in_process
-from coherence.domain.errors import RefusedToStart
+from coherence.application.settings import (
+    DEFAULT_STORE,
+    Settings,
+    SignInSettings,
+    store_in_process,
+)
+from coherence.domain.errors import InvalidValue, RefusedToStart
 from coherence.projections.neo4j_store import Neo4jGraphStore, Neo4jSettings
 from coherence.queries.reader import PlanReader
 
@@ -60,6 +68,10 @@ class ServiceSettings:
     """A file the worker processes of one server lock to write one at a time."""
     web_assets: str | None = None
     """Where the web page's libraries are (``node_modules``), when not the default."""
+    signin: SignInSettings = field(
+        default_factory=lambda: SignInSettings(session_secret=new_secret())
+    )
+    """Signing in (OpenID Connect) and sessions."""
 
     def to_environment(self) -> dict[str, str]:
         """The environment that hands these settings to worker processes."""
@@ -69,6 +81,7 @@ class ServiceSettings:
             "max_body": self.max_body,
             "write_lock": self.write_lock,
             "web_assets": self.web_assets,
+            "signin": dataclasses.asdict(self.signin),
         }
         return {SERVE_SETTINGS: json.dumps(value)}
 
@@ -87,6 +100,7 @@ class ServiceSettings:
             max_body=int(value["max_body"]),
             write_lock=value["write_lock"],
             web_assets=value.get("web_assets"),
+            signin=SignInSettings(**value["signin"]),
         )
 
 
@@ -96,11 +110,13 @@ def read_settings(
     store: str | None = None,
     neo4j_uri: str | None = None,
     max_body: int | None = None,
+    public_url: str | None = None,
+    oidc_issuer: str | None = None,
 ) -> ServiceSettings:
     """The settings: the command line's (given here), else the environment's
     (``COHERENCE_STORE``, ``COHERENCE_NEO4J_URI``, ``_USER``, ``_PASSWORD``,
-    ``_DATABASE``, ``COHERENCE_WEB_ASSETS``), else the defaults. The only place the
-    environment is read."""
+    ``_DATABASE``, ``COHERENCE_WEB_ASSETS``, and sign-in's: see :func:`read_signin`),
+    else the defaults. The only place the environment is read."""
     env = os.environ if environ is None else environ
     uri = neo4j_uri or env.get("COHERENCE_NEO4J_URI")
     neo4j = None
@@ -116,7 +132,80 @@ def read_settings(
         neo4j=neo4j,
         max_body=MAX_BODY if max_body is None else max_body,
         web_assets=env.get("COHERENCE_WEB_ASSETS") or None,
+        signin=read_signin(env, public_url=public_url, oidc_issuer=oidc_issuer),
     )
+
+
+SIGNIN_VARIABLES = {
+    "issuer": "COHERENCE_OIDC_ISSUER",
+    "client_id": "COHERENCE_OIDC_CLIENT_ID",
+    "client_secret": "COHERENCE_OIDC_CLIENT_SECRET",
+    "public_url": "COHERENCE_PUBLIC_URL",
+}
+"""The environment variables that together configure OpenID Connect sign-in."""
+
+
+def new_secret() -> str:
+    """A session secret for a service that was given none (sessions end at restart)."""
+    return secrets.token_urlsafe(32)
+
+
+def read_signin(
+    env: Mapping[str, str], *, public_url: str | None = None, oidc_issuer: str | None = None
+) -> SignInSettings:
+    """Sign-in's settings: ``COHERENCE_OIDC_ISSUER`` (or ``--oidc-issuer``),
+    ``COHERENCE_OIDC_CLIENT_ID``, ``COHERENCE_OIDC_CLIENT_SECRET``,
+    ``COHERENCE_PUBLIC_URL`` (or ``--public-url``), ``COHERENCE_OIDC_HOSTED_DOMAIN``
+    and ``COHERENCE_SESSION_SECRET``. An issuer given without the rest is refused,
+    naming what is missing, and so is a public URL that is neither https nor loopback.
+
+    >>> read_signin({}).oidc
+    False
+    >>> read_signin({"COHERENCE_OIDC_ISSUER": "https://accounts.google.com"})
+    Traceback (most recent call last):
+    ...
+    coherence.domain.errors.InvalidValue: COHERENCE_OIDC_CLIENT_ID: expected ...
+    """
+    values = {key: (env.get(name) or "").strip() or None for key, name in SIGNIN_VARIABLES.items()}
+    values["issuer"] = oidc_issuer or values["issuer"]
+    values["public_url"] = public_url or values["public_url"]
+    if values["public_url"] is not None:
+        values["public_url"] = _check_public_url(values["public_url"])
+    if values["issuer"] is not None:
+        if not values["issuer"].startswith(("https://", "http://")):
+            issuer = values["issuer"]
+            raise InvalidValue(SIGNIN_VARIABLES["issuer"], "the provider's https:// URL", issuer)
+        for key, name in SIGNIN_VARIABLES.items():
+            if values[key] is None:
+                needed = ", ".join(SIGNIN_VARIABLES.values())
+                raise InvalidValue(name, f"a value: OpenID Connect sign-in needs {needed}")
+    domain = (env.get("COHERENCE_OIDC_HOSTED_DOMAIN") or "").strip().lower() or None
+    return SignInSettings(
+        issuer=values["issuer"],
+        client_id=values["client_id"],
+        client_secret=values["client_secret"],
+        public_url=values["public_url"],
+        session_secret=env.get("COHERENCE_SESSION_SECRET") or new_secret(),
+        hosted_domain=domain,
+    )
+
+
+def _check_public_url(url: str) -> str:
+    """The public URL without a trailing slash: https, or http on a loopback address."""
+    parts = urlsplit(url.strip())
+    host = parts.hostname or ""
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    ok = parts.scheme == "https" or (parts.scheme == "http" and loopback)
+    if not ok or not host or parts.query or parts.fragment:
+        raise InvalidValue(
+            "COHERENCE_PUBLIC_URL",
+            "the https:// address people reach the service at (http:// only on loopback)",
+            url,
+        )
+    return url.strip().rstrip("/")
 
 
 @dataclass
@@ -169,9 +258,15 @@ def api_context(
     neo4j: Neo4jGraphStore | None = None,
     max_body: int = MAX_BODY,
     write_lock: str | None = None,
+    signin: SignInSettings | None = None,
 ) -> ApiContext:
     """An API context over an existing history (tests, benchmarks): its own reader."""
-    settings = ServiceSettings(history.settings, max_body=max_body, write_lock=write_lock)
+    settings = ServiceSettings(
+        history.settings,
+        max_body=max_body,
+        write_lock=write_lock,
+        signin=signin or SignInSettings(session_secret=new_secret()),
+    )
     return _api_context(history, PlanReader(history, neo4j=neo4j), settings)
 
 
@@ -191,6 +286,7 @@ def _api_context(history: PlanHistory, reader: PlanReader, settings: ServiceSett
         audits=AuditAnswers(reader),
         max_body=settings.max_body,
         web_assets=settings.web_assets,
+        signin=settings.signin,
     )
 
 

@@ -62,9 +62,12 @@ class Server:
             return json.loads(response.read())
 
 
-def start_server(tmp: Path, *args: str, env: dict[str, str] | None = None) -> Server:
-    """``coherence serve`` on a free loopback port, once it answers /api/v1/health."""
-    port = free_port()
+def start_server(
+    tmp: Path, *args: str, env: dict[str, str] | None = None, port: int | None = None
+) -> Server:
+    """``coherence serve`` on a free loopback port (or ``port``), once it answers
+    /api/v1/health; its store is ``tmp/coherence-PORT.db``."""
+    port = port or free_port()
     log = tmp / f"serve-{port}.log"
     command = [
         str(Path(sys.executable).with_name("coherence")),

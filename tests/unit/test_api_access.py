@@ -100,7 +100,18 @@ OTHER_ROUTES = {
     ("GET", "/api/v1/statewide"),
     ("GET", "/api/v1/health"),
     ("GET", "/api/v1/framework"),
+    ("GET", "/api/v1/me"),  # any credential (tests/unit/test_signin.py)
+    ("POST", "/auth/token"),  # open: signs in (rate-limited)
+    ("POST", "/auth/signout"),  # open: ends the request's own session
 }
+
+PEOPLE_ROUTES = [
+    ("GET", "/api/v1/people", None),
+    ("GET", "/api/v1/people/{email}", None),
+    ("PUT", "/api/v1/people/{email}", {"role": "viewer"}),
+    ("DELETE", "/api/v1/people/{email}", None),
+]
+"""Only an admin of every plan manages people (``test_people_routes_need_an_unscoped_admin``)."""
 
 
 # -- helpers ----------------------------------------------------------------------
@@ -175,6 +186,8 @@ def test_the_table_covers_every_route(client: TestClient) -> None:
     for template, operations in spec["paths"].items():
         for method in (m.upper() for m in operations):
             if (method, template) in OTHER_ROUTES:
+                continue
+            if any((method, template) == (m, t) for m, t, _ in PEOPLE_ROUTES):
                 continue
             regex = compile_path(template)[0]
             assert any(
@@ -290,6 +303,22 @@ def test_revoking_a_token_takes_effect_at_once(client: TestClient, history: Plan
     assert client.get(f"{API}/plans/{A}", headers=headers).status_code == 200
     revoke_token(history, info.id)
     problem(client.get(f"{API}/plans/{A}", headers=headers), 401)
+
+
+@pytest.mark.parametrize(("method", "template", "body"), PEOPLE_ROUTES)
+def test_people_routes_need_an_unscoped_admin(
+    client: TestClient, history: PlanHistory, method: str, template: str, body: Any
+) -> None:
+    from coherence.application.users import grant_person
+
+    grant_person(history, "ana@example.org", role="editor")
+    path = template.replace("{email}", "ana@example.org")
+    problem(client.request(method, path, json=body), 401)
+    for role, scope in [("viewer", {}), ("editor", {}), ("admin", SCOPES["district"])]:
+        r = client.request(method, path, json=body, headers=token(history, role, **scope))
+        assert "manages people" in problem(r, 403)["detail"]
+    r = client.request(method, path, json=body, headers=token(history, "admin"))
+    assert r.status_code == 200, r.text
 
 
 # -- roles --------------------------------------------------------------------------
@@ -485,17 +514,17 @@ def test_an_import_records_the_tokens_owner(client: TestClient, history: PlanHis
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "example.org"])
 def test_check_binding_refuses_the_network_without_a_token(host: str) -> None:
     with pytest.raises(RefusedToStart, match="token"):
-        check_binding(host, tokens_required=False)
+        check_binding(host, configured=False)
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "::1", "localhost", "127.0.0.2"])
 def test_check_binding_allows_loopback_without_a_token(host: str) -> None:
-    check_binding(host, tokens_required=False)
+    check_binding(host, configured=False)
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20"])
 def test_check_binding_allows_the_network_once_a_token_exists(host: str) -> None:
-    check_binding(host, tokens_required=True)
+    check_binding(host, configured=True)
 
 
 def test_api_context_knows_when_tokens_exist(history: PlanHistory) -> None:

@@ -1,18 +1,61 @@
-"""Who is asking: the grant of a request's bearer token, or the open actor while no
-token exists."""
+"""Who is asking: the grant of a request's bearer token, of its signed-in session, or
+the open actor while no credential (token or person) exists.
+
+A session holds only who signed in (a person's name and email, or the id of the token
+they signed in with); the role and scope are looked up in the store on every request,
+so a revoke takes effect on the next one.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
 from coherence.application.history import PlanHistory
-from coherence.application.tokens import authenticate, tokens_exist
+from coherence.application.tokens import authenticate, grant_by_id, tokens_exist
+from coherence.application.users import person_grant
 from coherence.domain.access import Grant
 from coherence.domain.errors import Unauthorized
 
 OPEN_ACTOR = "local user (no token)"
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    """Who a session belongs to: a person (``email``) or a token's owner (``token``)."""
+
+    name: str
+    email: str | None = None
+    token: str | None = None
+    """The aggregate id (hex) of the token signed in with; never its secret."""
+    since: int = 0
+    """When they signed in (Unix time): the session's absolute expiry counts from it."""
+    csrf: str = ""
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking and how: ``via`` is ``token``, ``session`` or ``open``."""
+
+    grant: Grant
+    via: str
+    email: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.grant.owner,
+            "email": self.email,
+            "role": self.grant.role,
+            "plans": list(self.grant.plans),
+            "districts": list(self.grant.districts),
+            "via": self.via,
+            "admin": self.grant.role == "admin" and self.grant.unscoped,
+        }
+
+
 class Access:
-    """Grants by ``Authorization`` header, over the tokens of one history."""
+    """Grants by ``Authorization`` header or session, over the credentials of one history."""
 
     def __init__(self, history: PlanHistory, open_actor: str = OPEN_ACTOR) -> None:
         self.history = history
@@ -20,18 +63,40 @@ class Access:
         self._tokens_required = False
 
     def tokens_required(self) -> bool:
-        """Once a token exists, every request needs one (a read by id until then)."""
+        """Once a token or a person exists, every request needs a credential (a read by
+        id until then)."""
         if not self._tokens_required:
             self._tokens_required = tokens_exist(self.history)
         return self._tokens_required
 
     def grant(self, authorization: str | None) -> Grant:
         """The grant of a ``Bearer`` token (admin for everyone while no token exists)."""
+        return self.caller(authorization, None).grant
+
+    def caller(self, authorization: str | None, signed_in: SignedIn | None) -> Caller:
+        """Who asks: the bearer token when one is sent, else the session's person or
+        token, else (while no credential exists) the open actor."""
         if not self.tokens_required():
-            return Grant(self.open_actor, "admin")
+            return Caller(Grant(self.open_actor, "admin"), "open")
+        if authorization is None and signed_in is not None:
+            return self._session(signed_in)
         if not authorization or not authorization.lower().startswith("bearer "):
-            raise Unauthorized("Send a token: Authorization: Bearer <token>")
+            raise Unauthorized("Sign in, or send a token: Authorization: Bearer <token>")
         grant = authenticate(self.history, authorization[7:].strip())
         if grant is None:
             raise Unauthorized("Unknown or revoked token")
-        return grant
+        return Caller(grant, "token")
+
+    def _session(self, signed_in: SignedIn) -> Caller:
+        if signed_in.token is not None:
+            try:
+                grant = grant_by_id(self.history, UUID(hex=signed_in.token))
+            except ValueError:
+                grant = None
+            if grant is None:
+                raise Unauthorized("The token you signed in with was revoked: sign in again")
+            return Caller(grant, "session")
+        grant = person_grant(self.history, signed_in.email or "", signed_in.name)
+        if grant is None:
+            raise Unauthorized("Your access was revoked: ask your administrator")
+        return Caller(grant, "session", signed_in.email)

@@ -13,14 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from coherence import web
 from coherence.api import errors
 from coherence.api.context import ApiContext
 from coherence.api.errors import problem
+from coherence.api.headers import SecurityHeaders
 from coherence.api.models import Problem
 from coherence.api.routes import ROUTERS
+from coherence.api.sessions import CrossSiteGuard, session_middleware_options
 from coherence.domain.errors import RefusedToStart
 
 GC_YOUNG_THRESHOLD = 10_000
@@ -76,6 +79,9 @@ def create_app(ctx: ApiContext, **fastapi_options: Any) -> FastAPI:
         app.include_router(router)
     web.install(app, Path(ctx.web_assets) if ctx.web_assets else None)
     errors.install(app)
+    app.add_middleware(SessionMiddleware, **session_middleware_options(ctx.signin))
+    app.add_middleware(CrossSiteGuard, public_url=ctx.signin.public_url)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, limit=ctx.max_body)
 
     def openapi() -> dict[str, Any]:
@@ -89,9 +95,11 @@ def create_app(ctx: ApiContext, **fastapi_options: Any) -> FastAPI:
     return app
 
 
-def check_binding(host: str, tokens_required: bool) -> None:
-    """Refuse to serve beyond loopback with no token configured."""
-    if tokens_required:
+def check_binding(host: str, configured: bool) -> None:
+    """Refuse to serve beyond loopback with no credential configured: ``configured`` is
+    whether a token exists, or OpenID Connect sign-in with at least one admin person
+    (:meth:`ApiContext.credentials_configured`)."""
+    if configured:
         return
     try:
         loopback = ipaddress.ip_address(host).is_loopback
@@ -101,7 +109,9 @@ def check_binding(host: str, tokens_required: bool) -> None:
         raise RefusedToStart(
             f"Refusing to listen on {host} with no API token configured: anyone on the "
             "network could read and change plans. Create one first "
-            "(coherence token create --owner NAME --role admin), or listen on 127.0.0.1."
+            "(coherence token create --owner NAME --role admin), or configure sign-in "
+            "(COHERENCE_OIDC_ISSUER and the rest) and grant an admin "
+            "(coherence user grant EMAIL --role admin), or listen on 127.0.0.1."
         )
 
 

@@ -12,19 +12,26 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TypeVar
 
 from fastapi import Request
 
-from coherence.api.access import Access
+from coherence.api.access import Access, Caller
 from coherence.api.audit_answers import AuditAnswers
+from coherence.api.oidc import OidcClient
+from coherence.api.ratelimit import RateLimiter
 from coherence.api.request_body import read_body
 from coherence.api.scheduling import Scheduler
+from coherence.api.sessions import check_csrf, signed_in
 from coherence.api.write_locks import WriteLocks
 from coherence.application.history import PlanHistory
+from coherence.application.settings import SignInSettings
+from coherence.application.tokens import token_issued
+from coherence.application.users import admin_exists
 from coherence.domain.access import Grant
-from coherence.domain.errors import PlanNotFound
+from coherence.domain.errors import PlanNotFound, Unauthorized
 from coherence.domain.plan import DistrictPlan
 from coherence.projections.neo4j_store import Neo4jGraphStore
 from coherence.queries.reader import PlanReader
@@ -45,6 +52,9 @@ class ApiContext:
     max_body: int = 8 * 1024 * 1024
     web_assets: str | None = None
     """Where the web page's libraries are, when not the default (see ``coherence.web``)."""
+    signin: SignInSettings = field(default_factory=SignInSettings)
+    """Sign-in (OpenID Connect) and sessions."""
+    sign_in_attempts: RateLimiter = field(default_factory=RateLimiter)
 
     @property
     def neo4j(self) -> Neo4jGraphStore | None:
@@ -58,6 +68,34 @@ class ApiContext:
 
     def grant(self, authorization: str | None) -> Grant:
         return self.access.grant(authorization)
+
+    def caller(self, request: Request) -> Caller:
+        """Who asks: bearer token, else signed-in session (whose writes must carry the
+        CSRF token), else the open actor while no credential exists."""
+        authorization = request.headers.get("authorization")
+        who = None if authorization is not None else signed_in(request, self.signin)
+        if who is not None:
+            check_csrf(request, who)
+        try:
+            return self.access.caller(authorization, who)
+        except Unauthorized:
+            if who is not None:
+                request.session.clear()  # revoked: the session ends with this answer
+            raise
+
+    def credentials_configured(self) -> bool:
+        """Whether someone must prove who they are: a token exists, or sign-in with a
+        provider is configured and an admin person exists (see ``check_binding``)."""
+        if not self.access.tokens_required():
+            return False
+        if token_issued(self.history):
+            return True
+        return self.signin.oidc and admin_exists(self.history)
+
+    @cached_property
+    def oidc(self) -> OidcClient | None:
+        """The OpenID Connect client, when sign-in with a provider is configured."""
+        return OidcClient(self.signin) if self.signin.oidc else None
 
     def district_of(self, plan_id: str, *, missing_ok: bool = False) -> str | None:
         try:

@@ -25,6 +25,7 @@ from coherence.domain.errors import (
     NotFound,
     PayloadTooLarge,
     PlanFileError,
+    TooManyRequests,
     Unauthorized,
     UnsupportedMediaType,
     VersionConflict,
@@ -57,12 +58,14 @@ class BodyTooLarge(StarletteHTTPException):
 
 DOCUMENTED = {
     400: "Bad request",
-    401: "No token, or an unknown or revoked one",
-    403: "The token's role or scope does not allow this",
+    401: "No token or session, or an unknown or revoked one",
+    403: "The role or scope does not allow this, or a write from another site or without "
+    "X-CSRF-Token",
     404: "Unknown plan, element, version or token",
     409: "Version conflict (the current version is in the body), or not allowed now",
     413: "Body over the size limit",
     415: "Unsupported media type",
+    429: "Too many sign-in attempts: try again after Retry-After seconds",
     422: "Invalid input: the body names the field and what was expected",
     503: "A database the request needs did not answer: try again later",
 }
@@ -95,7 +98,10 @@ def problem_for(error: Exception) -> JSONResponse:
             extra["file"] = error.file
     if isinstance(error, VersionConflict):
         extra["current_version"] = error.current
-    return problem(outcome.status, outcome.title, str(error), **extra)
+    headers = None
+    if isinstance(error, TooManyRequests):
+        headers = {"Retry-After": str(error.retry_after)}
+    return problem(outcome.status, outcome.title, str(error), headers, **extra)
 
 
 HTTP_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"}

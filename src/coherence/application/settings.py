@@ -123,3 +123,58 @@ def _redact(url: str) -> str:
     if parts.password:
         return url.replace(f":{parts.password}@", ":***@")
     return url
+
+
+SESSION_IDLE = 8 * 3600
+"""A signed-in session ends after this many seconds without a request."""
+SESSION_ABSOLUTE = 7 * 24 * 3600
+"""A signed-in session ends this many seconds after sign-in, however busy."""
+
+
+@dataclass(frozen=True)
+class SignInSettings:
+    """Signing in with the district's accounts (OpenID Connect) and the sessions that
+    follow; read once by :func:`coherence.bootstrap.read_settings`.
+
+    ``session_secret`` signs the session cookie: every process of one service must
+    share it (``coherence serve`` hands it to its workers); when none is configured one
+    is made at start-up, so sessions then end when the server restarts.
+
+    >>> SignInSettings(session_secret="s").oidc
+    False
+    >>> s = SignInSettings("https://idp.example", "id", "secret", "https://plans.example", "s")
+    >>> s.oidc, s.secure, s.redirect_uri
+    (True, True, 'https://plans.example/auth/oidc/callback')
+    """
+
+    issuer: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+    public_url: str | None = None
+    """Where people reach the service (``https://plans.district.org``): the redirect
+    URI is built from it, cookies are ``Secure`` when it is https, and writes must come
+    from its origin."""
+    session_secret: str = ""
+    hosted_domain: str | None = None
+    """When set, only accounts of this domain may sign in (Google Workspace's ``hd``
+    claim, or the email's domain where the provider sends no ``hd``)."""
+    session_idle: int = SESSION_IDLE
+    session_absolute: int = SESSION_ABSOLUTE
+
+    @property
+    def oidc(self) -> bool:
+        """Whether sign-in with an OpenID Connect provider is configured."""
+        return bool(self.issuer and self.client_id and self.client_secret and self.public_url)
+
+    @property
+    def secure(self) -> bool:
+        """Whether cookies are ``Secure`` (the public URL is https)."""
+        return bool(self.public_url and self.public_url.startswith("https://"))
+
+    @property
+    def redirect_uri(self) -> str:
+        return f"{self.public_url or ''}/auth/oidc/callback"
+
+    @property
+    def discovery_url(self) -> str:
+        return f"{(self.issuer or '').rstrip('/')}/.well-known/openid-configuration"

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
@@ -114,15 +115,37 @@ def revoke_token(app: PlanHistory, token_id: str, reason: str | None = None) -> 
 
 def authenticate(app: PlanHistory, secret: str) -> Grant | None:
     """The grant of a valid, unrevoked token, or None."""
+    found = token_for(app, secret)
+    return None if found is None else found[1]
+
+
+def token_for(app: PlanHistory, secret: str) -> tuple[UUID, Grant] | None:
+    """The id and grant of a valid, unrevoked token, or None (signing in with a token:
+    the session keeps the id, never the secret)."""
     if not secret.startswith(SECRET_PREFIX):
         return None
+    uid = token_uuid(token_hash(secret))
+    grant = grant_by_id(app, uid)
+    return None if grant is None else (uid, grant)
+
+
+def grant_by_id(app: PlanHistory, token_id: UUID) -> Grant | None:
+    """The grant of an unrevoked token by its aggregate id (a session opened with it)."""
     try:
-        token: ApiToken = app.repository.get(token_uuid(token_hash(secret)))
+        token: ApiToken = app.repository.get(token_id)
     except AggregateNotFoundError:
         return None
-    return None if token.revoked else token.grant()
+    if not isinstance(token, ApiToken) or token.revoked:
+        return None
+    return token.grant()
 
 
 def tokens_exist(app: PlanHistory) -> bool:
-    """Whether any token was ever issued (then every request needs one): one read by id."""
+    """Whether any token or person was ever granted (then every request needs a
+    credential): one read by id."""
     return bool(app.recorder.select_events(ACCESS_CONTROL_ID, limit=1))
+
+
+def token_issued(app: PlanHistory) -> bool:
+    """Whether a token was ever issued (``serve`` may then listen beyond loopback)."""
+    return bool(app.created_ids(ApiToken.Issued))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from coherence.cli import analysis, history, plan_files, server, tokens
+from coherence.cli import analysis, history, plan_files, server, tokens, users
 from coherence.cli.common import fail
 
 
@@ -34,6 +34,7 @@ for command in (
     server.serve,
     server.demo,
     tokens.token,
+    users.user,
 ):
     cli.add_command(command)
 

@@ -12,11 +12,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from coherence.application.bulk import FileImported
 from coherence.application.narrative import HistoryEntry
 from coherence.application.results import CommandResult, Diff, PlanSummary
 from coherence.application.tokens import TokenInfo
+from coherence.application.users import PersonInfo
 from coherence.queries.audit import AuditReport
 
 
@@ -137,6 +139,25 @@ def tokens_table(tokens: Sequence[TokenInfo]) -> None:
             t.issued_on.strftime("%Y-%m-%d"),
             "yes" if t.revoked else "",
         )
+    _console().print(table)
+
+
+def people_table(people: Sequence[PersonInfo]) -> None:
+    table = Table(title="People", title_justify="left")
+    for col in ("email", "name", "role", "scope", "granted", "by", "revoked"):
+        table.add_column(col)
+    for p in people:
+        scope = ", ".join([*p.plans, *p.districts]) or "every plan"
+        cells = (
+            p.email,
+            p.name or "",
+            p.role,
+            scope,
+            p.granted_on.strftime("%Y-%m-%d"),
+            p.granted_by or "",
+            "" if p.active else "yes",
+        )
+        table.add_row(*(Text(c) for c in cells))  # as text: names are not markup
     _console().print(table)
 
 

@@ -91,6 +91,18 @@ def project(
 @click.option(
     "--max-body", default=8 * 1024 * 1024, show_default=True, type=int, help="Largest request body."
 )
+@click.option(
+    "--public-url",
+    default=None,
+    help="The https:// address people reach the server at (default $COHERENCE_PUBLIC_URL): "
+    "the sign-in redirect URI is built from it.",
+)
+@click.option(
+    "--oidc-issuer",
+    default=None,
+    help="The OpenID Connect provider's issuer URL (default $COHERENCE_OIDC_ISSUER); "
+    "the client id and secret come from $COHERENCE_OIDC_CLIENT_ID and _SECRET.",
+)
 @neo4j_option
 @store_option
 @handles_errors
@@ -100,6 +112,8 @@ def serve(
     workers: int,
     demo: bool,
     max_body: int,
+    public_url: str | None,
+    oidc_issuer: str | None,
     neo4j_uri: str | None,
     store: str | None,
 ) -> None:
@@ -116,12 +130,18 @@ def serve(
     from coherence.api.app import check_binding, create_app, settle_process
     from coherence.api.workers import run_workers
 
-    settings = read_settings(store=store, neo4j_uri=neo4j_uri, max_body=max_body)
+    settings = read_settings(
+        store=store,
+        neo4j_uri=neo4j_uri,
+        max_body=max_body,
+        public_url=public_url,
+        oidc_issuer=oidc_issuer,
+    )
     service = bootstrap(settings, neo4j=settings.neo4j is not None)
     if demo:
         load_demo(service.history)
     ctx = service.api_context()
-    check_binding(host, ctx.tokens_required())
+    check_binding(host, ctx.credentials_configured())
     shown = f"[{host}]" if ":" in host else host
     processes = f", {workers} worker processes" if workers > 1 else ""
     render.note(
@@ -129,9 +149,11 @@ def serve(
     )
     if not ctx.tokens_required():
         render.note(
-            "No API token exists: open to this machine only. "
-            "Create one with `coherence token create`."
+            "No API token or person exists: open to this machine only. "
+            "Create one with `coherence token create` or `coherence user grant`."
         )
+    elif ctx.signin.oidc:
+        render.note(f"Sign-in with {ctx.signin.issuer} at {ctx.signin.public_url}/auth/signin")
     if workers == 1:
         api = create_app(ctx)
         settle_process()

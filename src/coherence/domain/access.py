@@ -1,4 +1,4 @@
-"""API tokens and who may do what.
+"""API tokens, people, and who may do what.
 
 A token belongs to a person (its *owner*, the actor recorded on every event it
 saves), has a role and a scope. Roles, each including the one before:
@@ -10,6 +10,16 @@ saves), has a role and a scope. Roles, each including the one before:
 A scope lists plan ids and/or districts; an empty scope means every plan. A token
 scoped to a district sees and changes only that district's plans. Only the hash
 of a token's secret is stored.
+
+A *person* is someone who signs in with the district's accounts (OpenID Connect): an
+admin grants an email address a role and a scope, the same :class:`Grant` as a
+token's, and revokes it. The actor recorded on a person's changes is
+``Name <email>``.
+
+>>> person_actor("Ana Ruiz", "ana@riverbend.k12.ma.us")
+'Ana Ruiz <ana@riverbend.k12.ma.us>'
+>>> normalize_email("  Ana@Riverbend.K12.MA.us ")
+'ana@riverbend.k12.ma.us'
 
 >>> grant = Grant("Ana", "editor", districts=("Riverbend Public Schools",))
 >>> grant.allows("write", "riverbend-2024", "Riverbend Public Schools")
@@ -23,6 +33,7 @@ False
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -35,6 +46,10 @@ from coherence.domain.errors import InvalidValue
 ROLES = ("viewer", "editor", "admin")
 ACTIONS = {"read": "viewer", "write": "editor", "administer": "admin"}
 _TOKEN_NAMESPACE = uuid5(NAMESPACE_URL, "https://coherence.invalid/tokens")
+_PEOPLE_NAMESPACE = uuid5(NAMESPACE_URL, "https://coherence.invalid/people")
+_EMAIL = re.compile(r"^[^@\s<>\"',;()\[\]\\]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+_NAME_FORBIDDEN = re.compile(r"[<>\x00-\x1f\x7f]")
+MAX_NAME = 120
 
 
 def token_hash(secret: str) -> str:
@@ -139,8 +154,7 @@ class ApiToken(Aggregate):
     ) -> ApiToken:
         if not owner.strip():
             raise InvalidValue("owner", "the name of the person the token is for", owner)
-        if role not in ROLES:
-            raise InvalidValue("role", "one of " + ", ".join(ROLES), role)
+        _check_role(role)
         return cls._create(
             cls.Issued,
             id=token_uuid(secret_hash),
@@ -158,3 +172,159 @@ class ApiToken(Aggregate):
 
     def grant(self) -> Grant:
         return Grant(self.owner, self.role, tuple(self.plans), tuple(self.districts))
+
+
+# -- people -------------------------------------------------------------------------
+
+
+def normalize_email(email: str) -> str:
+    """An email address as people are keyed by: trimmed, lower case; refused when it
+    is not one (:class:`InvalidValue` naming ``email``)."""
+    text = email.strip().lower() if isinstance(email, str) else ""
+    if len(text) > 254 or not _EMAIL.match(text):
+        raise InvalidValue("email", "an email address such as ana@district.org", email)
+    return text
+
+
+def check_name(name: str | None) -> str | None:
+    """A person's full name (None when not given); no angle brackets or control
+    characters, since it is recorded as ``Name <email>``."""
+    if name is None:
+        return None
+    text = " ".join(name.split())
+    if not text:
+        return None
+    if len(text) > MAX_NAME or _NAME_FORBIDDEN.search(name):
+        raise InvalidValue(
+            "name", f"a person's name of at most {MAX_NAME} characters, without < or >", name
+        )
+    return text
+
+
+def person_actor(name: str | None, email: str) -> str:
+    """The actor recorded on a person's changes: ``Name <email>`` (the email alone
+    when no name is known)."""
+    return f"{name} <{email}>" if name else email
+
+
+def person_uuid(email: str) -> UUID:
+    """The aggregate id of a person, from their (normalized) email: found without an index."""
+    return uuid5(_PEOPLE_NAMESPACE, email)
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise InvalidValue("role", "one of " + ", ".join(ROLES), role)
+
+
+class Person(Aggregate):
+    """Someone who signs in with the district's accounts: granted a role and a scope
+    by an admin, re-granted (changed), revoked, granted again."""
+
+    class Granted(Aggregate.Created):
+        email: str
+        name: str | None
+        role: str
+        plans: list[str]
+        districts: list[str]
+        by: str | None
+
+    class Regranted(Aggregate.Event):
+        name: str | None
+        role: str
+        plans: list[str]
+        districts: list[str]
+        by: str | None
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.name = self.name
+            aggregate.role = self.role
+            aggregate.plans = list(self.plans)
+            aggregate.districts = list(self.districts)
+            aggregate.active = True
+            aggregate.granted_by = self.by
+
+    class Revoked(Aggregate.Event):
+        reason: str | None
+        by: str | None
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.active = False
+            aggregate.revoked_on = self.timestamp
+            aggregate.revoked_by = self.by
+
+    def __init__(
+        self,
+        email: str,
+        name: str | None,
+        role: str,
+        plans: list[str],
+        districts: list[str],
+        by: str | None,
+    ) -> None:
+        self.email = email
+        self.name = name
+        self.role = role
+        self.plans = plans
+        self.districts = districts
+        self.granted_by = by
+        self.active = True
+        self.revoked_on: datetime | None = None
+        self.revoked_by: str | None = None
+
+    @classmethod
+    def grant(
+        cls,
+        email: str,
+        *,
+        role: str,
+        name: str | None = None,
+        plans: list[str] | None = None,
+        districts: list[str] | None = None,
+        by: str | None = None,
+    ) -> Person:
+        email = normalize_email(email)
+        _check_role(role)
+        return cls._create(
+            cls.Granted,
+            id=person_uuid(email),
+            email=email,
+            name=check_name(name),
+            role=role,
+            plans=list(plans or []),
+            districts=list(districts or []),
+            by=by,
+        )
+
+    def regrant(
+        self,
+        *,
+        role: str,
+        name: str | None = None,
+        plans: list[str] | None = None,
+        districts: list[str] | None = None,
+        by: str | None = None,
+    ) -> None:
+        """Change the role, scope or name (or grant again after a revoke); a grant
+        that changes nothing records nothing."""
+        _check_role(role)
+        name = check_name(name) or (self.name if name is None else None)
+        plans, districts = list(plans or []), list(districts or [])
+        current = (self.name, self.role, self.plans, self.districts)
+        if self.active and current == (name, role, plans, districts):
+            return
+        self.trigger_event(
+            self.Regranted, name=name, role=role, plans=plans, districts=districts, by=by
+        )
+
+    def revoke(self, reason: str | None = None, by: str | None = None) -> None:
+        if self.active:
+            self.trigger_event(self.Revoked, reason=reason, by=by)
+
+    def grant_of(self, signed_in_name: str | None = None) -> Grant | None:
+        """What the person may do (None once revoked); the name the admin gave wins
+        over the one the identity provider sent."""
+        if not self.active:
+            return None
+        actor = person_actor(self.name or check_name(signed_in_name), self.email)
+        return Grant(actor, self.role, tuple(self.plans), tuple(self.districts))

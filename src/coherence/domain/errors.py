@@ -28,6 +28,7 @@ exit status of the command line (``cli/main.py``), in :data:`OUTCOMES` below::
     ├── PlanNotFound                        404   Plan not found                 2
     ├── VersionNotFound                     404   Version not found              2
     ├── TokenNotFound                       404   Token not found                2
+    ├── PersonNotFound                      404   Person not found               2
     ├── VersionConflict                     409   Version conflict               2
     ├── ServerUnavailable                   503   Service unavailable            3
     │   ├── StoreUnavailable                503   Event store unavailable        3
@@ -36,16 +37,19 @@ exit status of the command line (``cli/main.py``), in :data:`OUTCOMES` below::
     ├── WorkersFailed                       500   Internal server error          4
     └── ApiError                            400   raised by the HTTP layer itself
         ├── Unauthorized                    401   no token, or an unknown or revoked one
-        ├── Forbidden                       403   the token's role or scope does not allow it
+        ├── Forbidden                       403   the token's role or scope does not allow it,
+        │                                         or a cross-site or CSRF-less cookie write
         ├── NotFound                        404   an unknown route target
         ├── PayloadTooLarge                 413   a body over the size limit
-        └── UnsupportedMediaType            415   a body in a format the route does not read
+        ├── UnsupportedMediaType            415   a body in a format the route does not read
+        ├── TooManyRequests                 429   too many sign-in attempts (Retry-After)
+        └── SignInFailed                    400   the identity provider's answer was refused
     OSError (not ours: a file the command   500   Internal server error          2
     line reads or writes, e.g. ``export -o`` into a missing directory)
     (anything else: a bug)                  500   Internal server error         70
 
 Exit statuses of ``coherence``: 0 success; 1 ``audit`` found an error finding;
-2 bad input (a refused file or value, an unknown plan, version, element or token,
+2 bad input (a refused file or value, an unknown plan, version, element, token or person,
 a version conflict, a usage error); 3 a server (PostgreSQL, Neo4j) cannot be
 reached; 4 ``serve`` could not run its worker processes; 70 (``EX_SOFTWARE``) an
 unexpected error, that is a bug in Coherence.
@@ -196,6 +200,10 @@ class TokenNotFound(CoherenceError):
     """No token has that id."""
 
 
+class PersonNotFound(CoherenceError):
+    """No person was ever granted a role under that email address."""
+
+
 class VersionConflict(CoherenceError):
     """The plan changed since the version the caller expected."""
 
@@ -279,6 +287,20 @@ class UnsupportedMediaType(ApiError):
     """A body in a format the route does not read (its Content-Type)."""
 
 
+class TooManyRequests(ApiError):
+    """Too many sign-in attempts from one address or for one account: try again in
+    ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class SignInFailed(ApiError):
+    """The identity provider's answer could not be accepted (state, nonce, issuer,
+    audience, signature, an unverified email, another domain)."""
+
+
 # -- the one table ---------------------------------------------------------------
 
 EXIT_OK = 0
@@ -313,9 +335,12 @@ OUTCOMES: tuple[tuple[type[BaseException], Outcome], ...] = (
     (NotFound, Outcome(404, "Not found", EXIT_BAD_INPUT)),
     (PayloadTooLarge, Outcome(413, "Payload too large", EXIT_BAD_INPUT)),
     (UnsupportedMediaType, Outcome(415, "Unsupported media type", EXIT_BAD_INPUT)),
+    (TooManyRequests, Outcome(429, "Too many requests", EXIT_BAD_INPUT)),
+    (SignInFailed, Outcome(400, "Sign-in failed", EXIT_BAD_INPUT)),
     (ApiError, Outcome(400, "Bad request", EXIT_BAD_INPUT)),
     (PlanNotFound, Outcome(404, "Plan not found", EXIT_BAD_INPUT)),
     (TokenNotFound, Outcome(404, "Token not found", EXIT_BAD_INPUT)),
+    (PersonNotFound, Outcome(404, "Person not found", EXIT_BAD_INPUT)),
     (UnknownElement, Outcome(404, "Element not found", EXIT_BAD_INPUT)),
     (VersionNotFound, Outcome(404, "Version not found", EXIT_BAD_INPUT)),
     (VersionConflict, Outcome(409, "Version conflict", EXIT_BAD_INPUT)),

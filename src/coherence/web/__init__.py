@@ -2,8 +2,9 @@
 
 :func:`install` adds to an application:
 
-* ``/`` the plans page and ``/plans/{plan_id}`` the plan page (HTML, no data in it:
-  the pages read the HTTP API, with the token the user gives when one is needed);
+* ``/`` the plans page, ``/plans/{plan_id}`` the plan page and ``/people`` the people
+  page (HTML, no data in it: the pages read the HTTP API, signed in when the server
+  needs it; ``/auth/signin`` is served by the API's sign-in routes with :func:`render`);
 * ``/web/...`` our own scripts and styles (``static/`` beside this file);
 * ``/web/vendor/...`` the graph libraries (Cytoscape.js and its dagre layout), served
   from ``node_modules`` as ``npm ci`` installed them from our ``package.json`` and lock
@@ -44,14 +45,25 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "object-src 'none'",
         "base-uri 'none'",
         "frame-ancestors 'none'",
+        "form-action 'self'",
     ]
 )
+"""No inline script anywhere (``script-src 'self'``); inline *styles* are allowed, for
+the colours and widths the pages compute."""
 PAGE_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "Cache-Control": "no-cache",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
 }
+
+
+def render(name: str, status_code: int = 200, **values: str) -> HTMLResponse:
+    """A page of ``static/`` with ``__NAME__`` replaced by each value, as text (escaped)."""
+    text = (STATIC / name).read_text(encoding="utf-8")
+    for key, value in values.items():
+        text = text.replace(f"__{key.upper()}__", html.escape(value))
+    return HTMLResponse(text, status_code=status_code, headers=PAGE_HEADERS)
 
 
 def default_assets_dir() -> Path:
@@ -88,6 +100,10 @@ def install(app: FastAPI, assets_dir: Path | None = None) -> None:
     @app.get("/plans/{plan_id}", include_in_schema=False)
     def plan_page(plan_id: str) -> HTMLResponse:
         return page("plan.html")
+
+    @app.get("/people", include_in_schema=False)
+    def people_page() -> HTMLResponse:
+        return render("people.html")
 
     @app.get("/web/vendor/{name}", include_in_schema=False)
     def vendor(name: str) -> Response:

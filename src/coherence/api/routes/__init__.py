@@ -24,6 +24,7 @@ from fastapi import APIRouter
 
 from coherence.api.routes import (
     audit,
+    auth,
     elements,
     framework,
     graph,
@@ -32,6 +33,8 @@ from coherence.api.routes import (
     history,
     lifecycle,
     links,
+    me,
+    people,
     plans,
     progress,
     statewide,
@@ -50,5 +53,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     framework.router,
     graph_timeline.router,
+    me.router,
+    people.router,
+    auth.router,
 )
 """Every router, in the order the application includes them."""

@@ -4,7 +4,8 @@ course (check, the plan's write lock, the command, its answer).
 
 Reads answer with an ``ETag`` holding the plan's version; writes take ``If-Match``
 with the version the client expects and answer 409 with the current version when
-the plan moved on. The actor recorded on events is the token's owner.
+the plan moved on. The actor recorded on events is the token's owner, or the
+signed-in person (``Name <email>``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request, Response
 
+from coherence.api.access import Caller
 from coherence.api.context import ApiContext, context
 from coherence.api.errors import DOCUMENTED, PROBLEM
 from coherence.application.history import Author, PlanHistory
@@ -49,10 +51,18 @@ IfMatch = Annotated[
 ]
 
 
-async def grant_of(request: Request, ctx: Ctx) -> Grant:
-    """Who is asking (a dependency; ``async`` so that it runs on the event loop)."""
-    authorization = request.headers.get("authorization")
-    return await ctx.on_store(lambda: ctx.grant(authorization))
+async def caller_of(request: Request, ctx: Ctx) -> Caller:
+    """Who is asking and how: bearer token, signed-in session (whose writes must send
+    the CSRF token) or open (a dependency; ``async`` so that it runs on the event loop)."""
+    return await ctx.on_store(lambda: ctx.caller(request))
+
+
+C = Annotated[Caller, Depends(caller_of)]
+
+
+async def grant_of(caller: C) -> Grant:
+    """What the caller may do (a dependency)."""
+    return caller.grant
 
 
 G = Annotated[Grant, Depends(grant_of)]

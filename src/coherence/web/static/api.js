@@ -1,43 +1,51 @@
-// Reading the HTTP API. When the server requires a token (once one exists), the page
-// asks for it once and keeps it for this browser tab only (sessionStorage).
+// Reading and writing the HTTP API with the signed-in session (an HttpOnly cookie the
+// page never sees). Writes send the session's CSRF token, read from the
+// `coherence_csrf` cookie, in `X-CSRF-Token`. A read answered 401 (no session, or it
+// ended) goes to the sign-in page and comes back here afterwards.
 
-const TOKEN_KEY = 'coherence.token';
+export const CSRF_COOKIE = 'coherence_csrf';
+export const CSRF_HEADER = 'X-CSRF-Token';
 
 export class ApiError extends Error {
-  constructor(status, title, detail) {
+  constructor(status, title, detail, problem = {}) {
     super(detail || title || `HTTP ${status}`);
     this.status = status;
     this.title = title;
+    // The problem document: `errors: [{path, expected}]`, `current_version` on a 409.
+    this.problem = problem;
   }
 }
 
-function headers() {
-  const token = sessionStorage.getItem(TOKEN_KEY);
-  return token ? { Authorization: `Bearer ${token}` } : {};
+export function csrfToken() {
+  for (const part of document.cookie.split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === CSRF_COOKIE) return decodeURIComponent(value.join('='));
+  }
+  return '';
+}
+
+export function signInUrl(next = window.location.pathname + window.location.search) {
+  return `/auth/signin?next=${encodeURIComponent(next)}`;
+}
+
+async function failure(response) {
+  let problem = {};
+  try {
+    problem = await response.json();
+  } catch {
+    // not a problem document
+  }
+  return new ApiError(response.status, problem.title, problem.detail, problem);
 }
 
 async function request(path) {
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    const sent = sessionStorage.getItem(TOKEN_KEY);
-    const response = await fetch(path, { headers: headers() });
-    if (response.status === 401) {
-      // Another request may have been given a token meanwhile: try that one first.
-      if (sessionStorage.getItem(TOKEN_KEY) !== sent) continue;
-      const token = await askOnce(attempt > 0);
-      if (token) continue;
-    }
-    if (!response.ok) {
-      let body = {};
-      try {
-        body = await response.json();
-      } catch {
-        // not a problem document
-      }
-      throw new ApiError(response.status, body.title, body.detail);
-    }
-    return response;
+  const response = await fetch(path, { credentials: 'same-origin' });
+  if (response.status === 401) {
+    window.location.assign(signInUrl());
+    throw new ApiError(401, 'Unauthorized', 'Sign in to see this page.');
   }
-  throw new ApiError(401, 'Unauthorized', 'This server needs an API token.');
+  if (!response.ok) throw await failure(response);
+  return response;
 }
 
 export async function getJSON(path) {
@@ -46,6 +54,29 @@ export async function getJSON(path) {
 
 export async function getBlob(path) {
   return (await request(path)).blob();
+}
+
+// A write: `send('PATCH', '/api/v1/plans/p/elements/SO1', {fields: {...}}, {ifMatch: 12})`.
+// Resolves to `{data, etag}` (the parsed JSON answer, or null for an empty one, and the
+// answer's ETag); rejects with an ApiError carrying the problem document (a 409's
+// `current_version`, a 422's `errors`). A 401 is not redirected: the form keeps its
+// content and can say so.
+export async function send(method, path, body = undefined, { ifMatch = undefined } = {}) {
+  const headers = { Accept: 'application/json' };
+  const csrf = csrfToken();
+  if (csrf) headers[CSRF_HEADER] = csrf;
+  if (ifMatch !== undefined && ifMatch !== null) {
+    headers['If-Match'] = /^(W\/)?"/.test(String(ifMatch)) ? String(ifMatch) : `"${ifMatch}"`;
+  }
+  const options = { method, headers, credentials: 'same-origin' };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    options.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, options);
+  if (!response.ok) throw await failure(response);
+  const text = await response.text();
+  return { data: text ? JSON.parse(text) : null, etag: response.headers.get('ETag') };
 }
 
 export function downloadBlob(blob, filename) {
@@ -57,43 +88,6 @@ export function downloadBlob(blob, filename) {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
-}
-
-// Requests made together (the plan and the Framework catalogue) share one question.
-let asking = null;
-function askOnce(retry) {
-  if (!asking) {
-    asking = askForToken(retry).finally(() => {
-      asking = null;
-    });
-  }
-  return asking;
-}
-
-function askForToken(retry) {
-  return new Promise((resolve) => {
-    const dialog = document.createElement('dialog');
-    dialog.className = 'token-dialog';
-    dialog.innerHTML = `
-      <form method="dialog">
-        <h2>This server needs an API token</h2>
-        <p>${retry ? 'That token was not accepted. ' : ''}Ask your Coherence administrator for a viewer
-        token (<code>coherence token create --owner NAME --role viewer</code>). It is kept for this tab only.</p>
-        <input name="token" type="password" autocomplete="off" placeholder="Token" required>
-        <div class="dialog-buttons">
-          <button value="cancel" formnovalidate>Cancel</button>
-          <button value="ok" class="primary">Open</button>
-        </div>
-      </form>`;
-    document.body.append(dialog);
-    dialog.addEventListener('close', () => {
-      const token = dialog.returnValue === 'ok' ? dialog.querySelector('input').value.trim() : '';
-      dialog.remove();
-      if (token) sessionStorage.setItem(TOKEN_KEY, token);
-      resolve(token);
-    });
-    dialog.showModal();
-  });
 }
 
 export function formatDate(iso, { time = false } = {}) {
