@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from coherence.cli import analysis, history, plan_files, server, tokens
+from coherence.cli import analysis, history, plan_files, server, spreadsheets, tokens
 from coherence.cli.common import fail
 
 
@@ -34,6 +34,8 @@ for command in (
     server.serve,
     server.demo,
     tokens.token,
+    spreadsheets.template,
+    spreadsheets.budget,
 ):
     cli.add_command(command)
 

@@ -34,6 +34,7 @@ from coherence.api.routes import (
     links,
     plans,
     progress,
+    spreadsheets,
     statewide,
 )
 
@@ -50,5 +51,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     framework.router,
     graph_timeline.router,
+    spreadsheets.router,
 )
 """Every router, in the order the application includes them."""
