@@ -16,10 +16,10 @@ function headers() {
   return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
-async function request(path) {
+async function request(path, { method = 'GET', body = undefined, headers: extra = {} } = {}) {
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const sent = sessionStorage.getItem(TOKEN_KEY);
-    const response = await fetch(path, { headers: headers() });
+    const response = await fetch(path, { method, body, headers: { ...extra, ...headers() } });
     if (response.status === 401) {
       // Another request may have been given a token meanwhile: try that one first.
       if (sessionStorage.getItem(TOKEN_KEY) !== sent) continue;
@@ -33,7 +33,9 @@ async function request(path) {
       } catch {
         // not a problem document
       }
-      throw new ApiError(response.status, body.title, body.detail);
+      const error = new ApiError(response.status, body.title, body.detail);
+      error.body = body;
+      throw error;
     }
     return response;
   }
@@ -46,6 +48,13 @@ export async function getJSON(path) {
 
 export async function getBlob(path) {
   return (await request(path)).blob();
+}
+
+// A write: the body as it is, with its type (and If-Match, when given); the JSON answer.
+export async function send(path, { method = 'POST', body, type, ifMatch = null } = {}) {
+  const headers = { 'Content-Type': type };
+  if (ifMatch !== null) headers['If-Match'] = `"${ifMatch}"`;
+  return (await request(path, { method, body, headers })).json();
 }
 
 export function downloadBlob(blob, filename) {
