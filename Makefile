@@ -61,6 +61,7 @@ bench: $(STAMP) node_modules/.package-lock.json browser
 	$(BIN)/python bench/bench_neo4j.py
 	$(BIN)/python bench/bench_api.py
 	$(BIN)/python bench/bench_web.py
+	$(BIN)/python bench/bench_workbook.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis coherence.db

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 from click.testing import CliRunner
@@ -60,6 +61,7 @@ class Route:
     body: Any = None
     ok: int = 200
     adopted: bool = False  # the plan must be adopted first
+    media: str | None = None  # a body sent as it is (the body then), not as JSON
 
     @property
     def id(self) -> str:
@@ -88,6 +90,22 @@ PLAN_ROUTES = [
     Route("DELETE", "/links/SI1.1/SO1", "write"),
     Route("POST", "/benchmarks/B1/status", "write", {"status": "at_risk"}),
     Route("POST", "/outcomes/OC1/results", "write", {"as_of": "2027-06-30", "value": 52}),
+    Route("GET", "/sections/budget_lines?format=csv", "read"),
+    Route(
+        "POST",
+        "/sections/benchmarks",
+        "write",
+        "key,description,kind,school_year,owner,due,status,tracks\n"
+        "B1,Tutors hired,process,2025-2026,HR,2025-10-01,at_risk,SI1.1\n",
+        media="text/csv",
+    ),
+    Route(
+        "POST",
+        "/budget-import?map=key=Line&map=amount=Amount",
+        "write",
+        "Line,Amount\nBL-1001,125000\n",
+        media="text/csv",
+    ),
     Route("POST", "/adopt", "administer", {}),
     Route("POST", "/redesign", "administer", {}, adopted=True),
     Route("POST", "/close", "administer", {}),
@@ -103,6 +121,7 @@ OTHER_ROUTES = {
     ("GET", "/api/v1/me"),  # any credential (tests/unit/test_signin.py)
     ("POST", "/auth/token"),  # open: signs in (rate-limited)
     ("POST", "/auth/signout"),  # open: ends the request's own session
+    ("GET", "/api/v1/template"),
 }
 
 PEOPLE_ROUTES = [
@@ -154,12 +173,17 @@ def call(
     headers: dict[str, str] | None = None,
     **kwargs: Any,
 ) -> Response:
+    if route.media is not None:
+        kwargs["content"] = route.body
+        headers = {"content-type": route.media, **(headers or {})}
+    else:
+        kwargs["json"] = route.body
+    path = route.path
+    if "params" in kwargs and "?" in path:  # params would replace the path's query
+        path, _, query = path.partition("?")
+        kwargs["params"] = [*parse_qsl(query), *kwargs["params"].items()]
     response: Response = client.request(
-        route.method,
-        f"{API}/plans/{plan}{route.path}",
-        json=route.body,
-        headers=headers or {},
-        **kwargs,
+        route.method, f"{API}/plans/{plan}{path}", headers=headers or {}, **kwargs
     )
     return response
 

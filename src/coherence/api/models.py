@@ -125,6 +125,41 @@ class AuditResponse(BaseModel):
     findings: list[Finding]
 
 
+class AuditSide(BaseModel):
+    summary: AuditSummary
+    score: int
+
+
+class AuditPreview(BaseModel):
+    """What a dry run would do to today's audit of the plan (nothing is saved)."""
+
+    as_of: str
+    resolved: list[Finding] = Field(description="Findings of the plan now that it would resolve.")
+    added: list[Finding] = Field(description="Findings the plan after it would have anew.")
+    before: AuditSide
+    after: AuditSide
+
+
+class ImportResponse(CommandResponse):
+    audit: AuditPreview | None = Field(
+        default=None, description="With dry_run=true: the findings it would resolve and add."
+    )
+
+
+class UnknownTargetRow(BaseModel):
+    row: int
+    cell: str
+    budget_line: str
+    target: str
+
+
+class BudgetImportResponse(ImportResponse):
+    unknown_targets: list[UnknownTargetRow] = Field(
+        description="Rows whose allocation names no initiative or professional learning of "
+        "the plan (left out)."
+    )
+
+
 class HistoryPage(BaseModel):
     plan: str
     total: int

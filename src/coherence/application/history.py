@@ -31,7 +31,7 @@ from coherence.application.results import (
 )
 from coherence.application.snapshots import RevisionSnapshots
 from coherence.application.store import EventTimestamps, StoreApplication, replay
-from coherence.domain.changes import PlanState, apply_changes, plan_changes
+from coherence.domain.changes import PlanState, apply_changes, keep_empty, plan_changes
 from coherence.domain.errors import PlanNotFound, VersionConflict, VersionNotFound
 from coherence.domain.plan import DistrictPlan, Revision, plan_uuid
 
@@ -159,6 +159,32 @@ class PlanHistory(StoreApplication):
             return self._import(
                 document, author, dry_run=dry_run, expected_version=expected_version
             )
+
+    def import_merged(
+        self,
+        plan_id: str,
+        merge: Callable[[PlanState], PlanState],
+        author: Author,
+        *,
+        dry_run: bool = False,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Make the stored plan equal to ``merge(plan)`` with the fewest events (a blank
+        field of the merged plan keeps the stored empty value: see ``keep_empty``).
+
+        For an import of part of a plan (a CSV section, a budget from a finance system):
+        ``merge`` puts that part in place of the plan's own and returns the whole plan as
+        its plan file gives it. It runs on the plan the command loads, so a retry after
+        another writer got there first merges into that writer's plan, not an older one.
+        """
+
+        def run(plan: DistrictPlan, rev: Revision, snapshots: RevisionSnapshots) -> None:
+            before = PlanState.of(plan)
+            wanted = keep_empty(before, merge(before))
+            apply_changes(plan, plan_changes(before, wanted), rev, snapshots)
+
+        with collector_paused():
+            return self._stepwise(plan_id, author, run, expected_version, dry_run=dry_run)
 
     def write_prepared(self, prepared: PreparedRevision) -> None:
         """Write a revision that another process worked out from version ``base``.
@@ -334,7 +360,9 @@ class PlanHistory(StoreApplication):
         target = document.state
 
         def run(plan: DistrictPlan, rev: Revision, snapshots: RevisionSnapshots) -> None:
-            apply_changes(plan, plan_changes(PlanState.of(plan), target), rev, snapshots)
+            now = PlanState.of(plan)
+            wanted = keep_empty(now, target) if document.blank_is_empty else target
+            apply_changes(plan, plan_changes(now, wanted), rev, snapshots)
 
         if not self._exists(document.plan_id):
             if expected_version not in (None, 0):

@@ -70,6 +70,11 @@ class Entries(Sequence[HistoryEntry]):
             self._entries = describe_events(self._events, self._known)
         return self._entries
 
+    @property
+    def events(self) -> list[Any]:
+        """The events themselves (a dry run's, for a preview of what they would do)."""
+        return self._events
+
     def __len__(self) -> int:
         return len(self._events)
 

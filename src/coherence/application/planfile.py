@@ -14,7 +14,7 @@ import json
 import re
 import sys
 from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -222,6 +222,10 @@ class PlanDocument:
 
     plan_id: str
     state: PlanState
+    blank_is_empty: bool = field(default=False, compare=False)
+    """Whether a blank field here may stand for an empty one (``""``, ``[]``): so in a
+    workbook. Importing it keeps the stored plan's empty values (see
+    :func:`~coherence.domain.changes.keep_empty`)."""
 
 
 def read_document(
@@ -247,16 +251,20 @@ class PlanSource:
 
     def read(self) -> PlanDocument:
         """The checked plan file; :class:`PlanFileError` if it cannot be read or checked."""
-        data = self.data
-        if data is None:
-            try:
-                with open(self.name, "rb") as f:
-                    data = f.read(MAX_FILE_BYTES + 1)
-            except OSError as e:
-                raise PlanFileError(self.name, "(file)", "a readable file", e.strerror) from None
+        data = self.content()
         if isinstance(data, bytes | str):
             return read_document(data, filename=self.name)
         return check_document(data, filename=self.name)
+
+    def content(self) -> bytes | str | Mapping[str, Any]:
+        """The data given, else the file's first bytes (one more than a file may have)."""
+        if self.data is not None:
+            return self.data
+        try:
+            with open(self.name, "rb") as f:
+                return f.read(MAX_FILE_BYTES + 1)
+        except OSError as e:
+            raise PlanFileError(self.name, "(file)", "a readable file", e.strerror) from None
 
 
 def check_document(doc: object, *, filename: str, catalogue: Catalogue = FRAMEWORK) -> PlanDocument:

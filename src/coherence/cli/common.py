@@ -11,7 +11,8 @@ import tempfile
 import traceback
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, NoReturn, TypeVar
+from pathlib import Path
+from typing import Any, BinaryIO, NoReturn, TypeVar
 
 import click
 
@@ -153,3 +154,25 @@ def resolve_when(version: int | None, as_of: str | None) -> dict[str, Any]:
     if version is not None and as_of is not None:
         raise click.UsageError("give --version or --as-of, not both")
     return {"version": version, "as_of": parse_when(as_of, "--as-of")}
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def refuse_binary_to_terminal(output: Path | None, what: str) -> None:
+    """A usage error (exit status 2) for binary output to a terminal without ``-o``."""
+    if output is None and stdout_is_terminal():
+        raise click.UsageError(
+            f"{what} is binary: give -o FILE.xlsx (or redirect standard output to a file)"
+        )
+
+
+def write_output(data: bytes, output: Path | None) -> None:
+    """Write to ``output``, or to standard output when there is none."""
+    if output is None:
+        stream: BinaryIO = sys.stdout.buffer
+        stream.write(data)
+        stream.flush()
+    else:
+        output.write_bytes(data)

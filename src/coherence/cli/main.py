@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from coherence.cli import analysis, history, plan_files, server, tokens, users
+from coherence.cli import analysis, history, plan_files, server, spreadsheets, tokens, users
 from coherence.cli.common import fail
 
 
@@ -35,6 +35,8 @@ for command in (
     server.demo,
     tokens.token,
     users.user,
+    spreadsheets.template,
+    spreadsheets.budget,
 ):
     cli.add_command(command)
 

@@ -285,3 +285,31 @@ def _cell(value: object) -> str:
         return "—"
     text = str(value)
     return text if len(text) <= 60 else text[:59] + "…"
+
+
+def audit_preview(preview: dict[str, Any]) -> None:
+    """What a dry run would do to the audit: the findings it resolves and adds."""
+    before, after = preview["before"], preview["after"]
+    _console().print(
+        f"Audit: score {before['score']} -> {after['score']}; "
+        f"{len(preview['resolved'])} findings resolved, {len(preview['added'])} added"
+    )
+    for word, findings in (("resolved", preview["resolved"]), ("added", preview["added"])):
+        for f in findings:
+            _console().print(escape(f"  {word}: [{f['severity']}] {f['message']}"))
+
+
+def unknown_targets(rows: Sequence[dict[str, Any]]) -> None:
+    """The rows of a finance file whose allocation names nothing in the plan (left out)."""
+    if not rows:
+        return
+    _console().print(
+        f"{len(rows)} allocations left out: their target is no initiative or "
+        "professional learning of the plan"
+    )
+    table = Table()
+    for col in ("row", "cell", "budget line", "target"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(str(r["row"]), r["cell"], r["budget_line"], r["target"])
+    _console().print(table)

@@ -67,6 +67,38 @@ class PlanState:
         return {k: e for k, e in self.elements.items() if not e.retired}
 
 
+def keep_empty(stored: PlanState, target: PlanState) -> PlanState:
+    """``target``, where it leaves a field of an element blank (None) that ``stored``
+    holds empty (``""`` or ``[]``), with the stored empty value.
+
+    For a plan read from a spreadsheet: a workbook cannot tell no results from an
+    empty list of them, nor a CSV cell empty text from a blank one, so importing one
+    must not turn the one into the other.
+
+    >>> oc = Element("outcome", {"results": []})
+    >>> read = Element("outcome", {"results": None})
+    >>> keep_empty(PlanState("p", {}, {"OC1": oc}, {}), PlanState("p", {}, {"OC1": read}, {}))
+    ... # doctest: +ELLIPSIS
+    PlanState(... elements={'OC1': Element(kind='outcome', fields={'results': []}, ...
+    """
+    kept: dict[str, Element] = {}
+    for key, element in target.elements.items():
+        now = stored.elements.get(key)
+        if now is None or now.retired or element.retired or now.kind != element.kind:
+            continue
+        empty = {
+            name: value
+            for name, value in now.fields.items()
+            if value in ("", []) and element.fields.get(name) is None
+        }
+        if empty:
+            kept[key] = Element(element.kind, {**element.fields, **empty}, element.retired)
+    if not kept:
+        return target
+    elements = {key: kept.get(key, element) for key, element in target.elements.items()}
+    return PlanState(target.plan_id, target.details, elements, target.links, target.status)
+
+
 class Change(NamedTuple):
     """One step from a plan to another (a named tuple: a large import makes many).
 

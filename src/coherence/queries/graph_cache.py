@@ -8,11 +8,12 @@ plan's latest version from the store first (see :class:`~coherence.queries.reade
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Future
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import networkx as nx
 
@@ -127,6 +128,15 @@ class GraphCache:
         """The active graph at a version (shared: do not change it)."""
         return self._graphs.get(
             (plan_id, version), lambda: self.timeline(plan_id, version, active_graph)
+        )
+
+    def preview(self, plan_id: str, base: int, events: Sequence[Any]) -> nx.MultiDiGraph:
+        """The active graph that ``events`` (not saved: a dry run's) would make of version
+        ``base`` of the plan (0: a plan not yet created). Built on a copy, never cached."""
+        if base == 0:
+            return active_graph(replay(events, plan_id))
+        return self.timeline(
+            plan_id, base, lambda t: active_graph(replay(events, plan_id, copy.deepcopy(t)))
         )
 
     def export(self, plan_id: str, fmt: str, version: int) -> bytes:

@@ -23,20 +23,20 @@ fiscal_year - a fiscal year such as FY26
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 import networkx as nx
 
 from coherence.application.history import PlanHistory
-from coherence.application.narrative import HistoryEntry
-from coherence.application.results import Diff, PlanSummary
+from coherence.application.narrative import Entries, HistoryEntry
+from coherence.application.results import CommandResult, Diff, PlanSummary
 from coherence.domain.errors import InvalidValue
 from coherence.domain.plan import DistrictPlan
 from coherence.domain.values import check_fiscal_year
 from coherence.projections.neo4j_store import Neo4jGraphStore
-from coherence.queries.audit import AuditReport, audit
+from coherence.queries.audit import AuditReport, Finding, audit
 from coherence.queries.audit.neo4j import audit_neo4j, audit_version_neo4j
 from coherence.queries.exports import GRAPH_FORMATS
 from coherence.queries.graph_cache import GraphCache, Memo
@@ -232,6 +232,44 @@ class PlanReader:
             lambda: audit(self.active(at), as_of=at.audit_date, fiscal_year=fiscal_year),
         )
 
+    def audit_preview(
+        self, result: CommandResult, *, fiscal_year: str | None = None
+    ) -> dict[str, Any]:
+        """What a dry run would do to today's audit: the findings of the plan now that
+        it would resolve, those it would add, and each side's summary and score.
+
+        Computed on the graph the dry run's events would make (nothing is saved or
+        cached). A finding is the same on both sides when its rule, kind and key are.
+        """
+        audited_fiscal_year(fiscal_year)
+        plan_id = result.plan_id
+        events = result.events.events if isinstance(result.events, Entries) else []
+        base = result.version - len(events)
+        on = today()
+        before: AuditReport | None = None
+        if base:
+            now = ReadAt(plan_id, base, on, False)
+            before = self._reports.get(
+                (plan_id, base, fiscal_year, on),
+                lambda: audit(self.active(now), as_of=on, fiscal_year=fiscal_year),
+            )
+        if before is not None and not events:
+            after = before
+        else:
+            graph = self.graphs.preview(plan_id, base, events)
+            after = audit(graph, as_of=on, fiscal_year=fiscal_year)
+        if before is None:  # a new plan: nothing to resolve, every finding added
+            before = replace(after, findings=(), summary=dict.fromkeys(after.summary, 0), score=0)
+        old = {_identity(f): f for f in before.findings}
+        new = {_identity(f): f for f in after.findings}
+        return {
+            "as_of": on.isoformat(),
+            "resolved": [f.to_dict() for k, f in old.items() if k not in new],
+            "added": [f.to_dict() for k, f in new.items() if k not in old],
+            "before": {"summary": dict(before.summary), "score": before.score},
+            "after": {"summary": dict(after.summary), "score": after.score},
+        }
+
     def _audit_neo4j(self, at: ReadAt, fiscal_year: str | None) -> AuditReport:
         neo4j = self.neo4j
         if neo4j is None:
@@ -302,6 +340,10 @@ class PlanReader:
         """The plan file of a plan at a version or date (imports back as a no-op)."""
         check_version(version)
         return self.history.export_plan(plan_id, version=version, as_of=as_of)
+
+
+def _identity(finding: Finding) -> tuple[str, str, str | None]:
+    return finding.rule, finding.kind, finding.key
 
 
 def plan_summary(plan: PlanSummary, report: AuditReport) -> dict[str, Any]:

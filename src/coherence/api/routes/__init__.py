@@ -37,6 +37,7 @@ from coherence.api.routes import (
     people,
     plans,
     progress,
+    spreadsheets,
     statewide,
 )
 
@@ -56,5 +57,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     me.router,
     people.router,
     auth.router,
+    spreadsheets.router,
 )
 """Every router, in the order the application includes them."""

@@ -1,14 +1,15 @@
-"""Plans: the list with their audit summary, a plan file import, a plan at a version or date."""
+"""Plans: the list with their audit summary, a plan file or workbook import, a plan at a
+version or date (as its plan file, or as an XLSX workbook)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from coherence.api.models import (
-    CommandResponse,
+    ImportResponse,
     PlanListItem,
     PlanRead,
 )
@@ -20,15 +21,17 @@ from coherence.api.routes.shared import (
     G,
     IfMatch,
     Version,
+    attachment,
     author,
     check,
-    command_response,
     etag,
     expected,
     not_modified,
+    with_audit_preview,
 )
-from coherence.application.planfile import read_document, state_to_document
+from coherence.application.planfile import state_to_document
 from coherence.application.results import CommandResult
+from coherence.application.workbook import XLSX_MEDIA, read_plan_input, write_workbook
 from coherence.domain.changes import PlanState
 from coherence.domain.errors import Forbidden, UnsupportedMediaType
 
@@ -36,18 +39,23 @@ YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "
 
 
 def plan_file_media(content_type: str | None) -> str:
-    """``json`` or ``yaml``, by a request's Content-Type (YAML when none is given).
+    """``json``, ``yaml`` or ``xlsx``, by a request's Content-Type (YAML when none is given).
 
     >>> plan_file_media("application/json; charset=utf-8"), plan_file_media(None)
     ('json', 'yaml')
+    >>> plan_file_media("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    'xlsx'
     """
     media = (content_type or "application/yaml").split(";")[0].strip().lower()
     if media == "application/json" or media.endswith("+json"):
         return "json"
     if media in YAML_TYPES:
         return "yaml"
+    if media == XLSX_MEDIA:
+        return "xlsx"
     raise UnsupportedMediaType(
-        f"A plan file is sent as application/yaml or application/json, not {media}"
+        "A plan file is sent as application/yaml or application/json, a workbook as "
+        f"{XLSX_MEDIA}, not {media}"
     )
 
 
@@ -61,14 +69,18 @@ def list_plans(ctx: Ctx, grant: G) -> list[dict[str, Any]]:
 
 @router.post(
     "/plans/import",
-    response_model=CommandResponse,
-    summary="Import a plan file (YAML or JSON body)",
+    response_model=ImportResponse,
+    summary="Import a plan file (YAML or JSON body) or an XLSX workbook",
+    description="The same reconciliation for each: only the events that turn the stored plan "
+    "into the file's. With dry_run=true nothing is saved and the answer also says which "
+    "findings of today's audit the import would resolve and add (audit).",
     openapi_extra={
         "requestBody": {
             "required": True,
             "content": {
                 "application/yaml": {"schema": {"type": "string"}},
                 "application/json": {"schema": {"type": "object"}},
+                XLSX_MEDIA: {"schema": {"type": "string", "format": "binary"}},
             },
         }
     },
@@ -86,7 +98,8 @@ async def import_plan(
         raise Forbidden(f"A {grant.role} token cannot import plans")
     media = plan_file_media(request.headers.get("content-type"))
     body = await ctx.read_body(request)
-    document = read_document(body, filename="request body", media=media)
+    name = "workbook" if media == "xlsx" else "request body"
+    document = await run_in_threadpool(read_plan_input, body, filename=name, media=media)
     district = document.state.details.get("district")
     existing = ctx.district_of(document.plan_id, missing_ok=True)
     for scope_district in {district, existing} if existing is not None else {district}:
@@ -111,14 +124,21 @@ async def import_plan(
     result = await run_in_threadpool(save)
     if result.created and not dry_run:
         response.status_code = 201
-    return command_response(response, result)
+    etag(response, result.version)
+    return await with_audit_preview(ctx, result)
 
 
 @router.get(
     "/plans/{plan_id}",
     response_model=PlanRead,
-    summary="A plan at a version or date",
-    responses=NOT_MODIFIED,
+    summary="A plan at a version or date (format=xlsx: as a workbook)",
+    responses={
+        200: {
+            "description": "The plan file in JSON, or (format=xlsx) the plan's workbook",
+            "content": {XLSX_MEDIA: {"schema": {"type": "string", "format": "binary"}}},
+        },
+        **NOT_MODIFIED,
+    },
 )
 def read_plan(
     plan_id: str,
@@ -128,11 +148,17 @@ def read_plan(
     grant: G,
     version: Version = None,
     as_of: AsOf = None,
+    format: Annotated[
+        Literal["json", "xlsx"], Query(description="json (the default) or xlsx (a workbook).")
+    ] = "json",
 ) -> dict[str, Any] | Response:
     check(ctx, grant, plan_id, "read")
     plan = ctx.reader.plan(plan_id, version=version, as_of=as_of)
     if (unchanged := not_modified(request, plan.version)) is not None:
         return unchanged
+    if format == "xlsx":
+        data = write_workbook(PlanState.of(plan))
+        return attachment(data, XLSX_MEDIA, f"{plan_id}-v{plan.version}.xlsx", plan.version)
     etag(response, plan.version)
     return {
         "plan": plan_id,

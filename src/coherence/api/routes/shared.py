@@ -16,6 +16,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from coherence.api.access import Caller
 from coherence.api.context import ApiContext, context
@@ -167,3 +168,20 @@ async def write_of(response: Response, ctx: Ctx, grant: G, if_match: IfMatch = N
 
 
 W = Annotated[Write, Depends(write_of)]
+
+
+def attachment(body: bytes, media_type: str, filename: str, version: int | None) -> Response:
+    """A download: the body with its type, a file name to save it under and, for a
+    plan's, its version as the ETag."""
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if version is not None:
+        headers["ETag"] = f'"{version}"'
+    return Response(body, media_type=media_type, headers=headers)
+
+
+async def with_audit_preview(ctx: ApiContext, result: CommandResult) -> dict[str, Any]:
+    """A command's answer; a dry run's with what it would do to today's audit."""
+    body = result.to_dict()
+    if result.dry_run:
+        body["audit"] = await run_in_threadpool(ctx.reader.audit_preview, result)
+    return body

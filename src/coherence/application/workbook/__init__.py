@@ -40,7 +40,15 @@ read-only mode.
 
 from coherence.domain.errors import WorkbookError
 
-from .budget import BudgetImport, UnknownTarget, budget_fields, merge_budget, read_budget
+from .budget import (
+    BudgetImport,
+    UnknownTarget,
+    budget_fields,
+    merge_budget,
+    read_budget,
+    read_mapping,
+)
+from .inputs import XLSX_MEDIA, PlanInput, is_workbook, read_plan_input
 from .layout import Table, table, tables
 from .reader import (
     MAX_COLUMNS,
@@ -61,15 +69,20 @@ __all__ = [
     "MAX_RATIO",
     "MAX_ROWS",
     "MAX_UNCOMPRESSED_BYTES",
+    "XLSX_MEDIA",
     "BudgetImport",
+    "PlanInput",
     "SectionRows",
     "Table",
     "UnknownTarget",
     "WorkbookError",
     "budget_fields",
+    "is_workbook",
     "merge_budget",
     "merge_section",
     "read_budget",
+    "read_mapping",
+    "read_plan_input",
     "read_section_csv",
     "read_workbook",
     "section_to_csv",

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from coherence.application.planfile import state_to_document
+from coherence.application.planfile import parse_text, state_to_document
 from coherence.domain.changes import PlanState
 from coherence.domain.errors import WorkbookError
 from coherence.domain.framework import FRAMEWORK, Catalogue
@@ -70,6 +70,36 @@ class BudgetImport:
     lines: tuple[dict[str, Any], ...]
     unknown_targets: tuple[UnknownTarget, ...]
     where: Mapping[str, Place] = field(repr=False)
+
+
+def read_mapping(
+    data: bytes | str | Mapping[str, Any], *, filename: str, catalogue: Catalogue = FRAMEWORK
+) -> dict[str, str]:
+    """A mapping, given as YAML or JSON text (or parsed): ``FIELD: COLUMN`` pairs, at the
+    top or under ``columns:``. Which fields are ours is checked by :func:`read_budget`.
+
+    >>> read_mapping("columns: {key: Line No, amount: Total Budget}", filename="m.yaml")
+    {'key': 'Line No', 'amount': 'Total Budget'}
+    """
+    parsed: Any = data if isinstance(data, Mapping) else parse_text(data, filename=filename)
+    if isinstance(parsed, Mapping) and isinstance(parsed.get("columns"), Mapping):
+        parsed = parsed["columns"]
+    if (
+        not isinstance(parsed, Mapping)
+        or not parsed
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in parsed.items())
+    ):
+        raise WorkbookError(
+            filename,
+            None,
+            None,
+            "mapping",
+            "our field names with the file's column names, e.g. key: Line No (fields: "
+            + ", ".join(budget_fields(catalogue))
+            + ")",
+            parsed if not isinstance(parsed, Mapping | list) else None,
+        )
+    return {k.strip(): v.strip() for k, v in parsed.items()}
 
 
 def read_budget(

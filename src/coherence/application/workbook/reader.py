@@ -7,6 +7,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import time, timedelta
 from typing import Any
 
@@ -249,7 +250,7 @@ def read_workbook(data: bytes, *, filename: str, catalogue: Catalogue = FRAMEWOR
     builder.plan(grids[PLAN_SHEET])
     for t in tables(catalogue):
         builder.table(t, grids[t.sheet])
-    return builder.check()
+    return replace(builder.check(), blank_is_empty=True)
 
 
 def _grids(

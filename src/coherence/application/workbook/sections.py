@@ -55,6 +55,10 @@ def parse_csv(data: bytes | str, *, filename: str) -> Grid:
         raise WorkbookError(
             filename, None, None, None, f"a file of at most {MAX_FILE_BYTES} bytes", len(data)
         )
+    if isinstance(data, bytes) and data.startswith(b"PK\x03\x04"):
+        raise WorkbookError(
+            filename, None, None, None, "a CSV file (this is a zip archive: an XLSX workbook?)"
+        )
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8-sig")

@@ -57,11 +57,12 @@ export async function getBlob(path) {
 }
 
 // A write: `send('PATCH', '/api/v1/plans/p/elements/SO1', {fields: {...}}, {ifMatch: 12})`.
-// Resolves to `{data, etag}` (the parsed JSON answer, or null for an empty one, and the
-// answer's ETag); rejects with an ApiError carrying the problem document (a 409's
-// `current_version`, a 422's `errors`). A 401 is not redirected: the form keeps its
-// content and can say so.
-export async function send(method, path, body = undefined, { ifMatch = undefined } = {}) {
+// A plain object is sent as JSON; a Blob or file as it is, with its `type` (or the one
+// given). Resolves to `{data, etag}` (the parsed JSON answer, or null for an empty one,
+// and the answer's ETag); rejects with an ApiError carrying the problem document (a
+// 409's `current_version`, a 422's `errors`). A 401 is not redirected: the form keeps
+// its content and can say so.
+export async function send(method, path, body = undefined, { ifMatch = undefined, type = undefined } = {}) {
   const headers = { Accept: 'application/json' };
   const csrf = csrfToken();
   if (csrf) headers[CSRF_HEADER] = csrf;
@@ -69,7 +70,10 @@ export async function send(method, path, body = undefined, { ifMatch = undefined
     headers['If-Match'] = /^(W\/)?"/.test(String(ifMatch)) ? String(ifMatch) : `"${ifMatch}"`;
   }
   const options = { method, headers, credentials: 'same-origin' };
-  if (body !== undefined) {
+  if (body instanceof Blob) {
+    headers['Content-Type'] = type || body.type || 'application/octet-stream';
+    options.body = body;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     options.body = JSON.stringify(body);
   }

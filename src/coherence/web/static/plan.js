@@ -12,6 +12,7 @@ import {
   severities, severityOf, severityRank, titleOf,
 } from './framework.js';
 import { NODE, computeLayout } from './layout.js';
+import { installWorkbook } from './workbook.js';
 
 const planId = decodeURIComponent(window.location.pathname.split('/').filter(Boolean)[1] || '');
 const $ = (id) => document.getElementById(id);
@@ -907,6 +908,12 @@ function setupControls() {
   $('export-png').addEventListener('click', () => exportPng().catch(reportError));
   $('export-graphml').addEventListener('click', () => exportGraph('graphml').catch(reportError));
   $('export-gexf').addEventListener('click', () => exportGraph('gexf').catch(reportError));
+  installWorkbook({
+    planId,
+    version: () => revisionAt(state.index).version,
+    // A confirmed import made a new version: show the plan at its latest version.
+    confirmed: () => window.location.assign(window.location.pathname),
+  });
 
   document.addEventListener('keydown', (event) => {
     if (event.target.closest('input, select, textarea')) return;
