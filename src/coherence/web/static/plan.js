@@ -8,7 +8,7 @@
 import { downloadBlob, escapeHtml, formatDate, getBlob, getJSON } from './api.js';
 import { drawAxis, drawChart, markCurrent } from './chart.js';
 import {
-  edgeVerb, fieldLabel, humanize, isSingleton, kindOf, kindOrder, loadFramework, ruleDescription, ruleLabel,
+  edgeVerb, fieldLabel, fieldType, formatFte, formatMoney, humanize, isSingleton, kindOf, kindOrder, loadFramework, ruleDescription, ruleLabel,
   severities, severityOf, severityRank, titleOf,
 } from './framework.js';
 import { NODE, computeLayout } from './layout.js';
@@ -577,16 +577,16 @@ function renderLineOfSight(element) {
 
 function formatValue(name, value, kind) {
   if (value === null || value === undefined || value === '') return '<span class="muted">—</span>';
-  if (name === 'results' && Array.isArray(value)) {
+  const type = fieldType(kind, name);
+  if (type === 'results' && Array.isArray(value)) {
     return value.length
       ? `<ul class="results">${value.map((r) => `<li>${escapeHtml(formatDate(r.as_of))}: <strong>${escapeHtml(r.value)}</strong></li>`).join('')}</ul>`
       : '<span class="muted">none yet</span>';
   }
-  if (name === 'amount' && typeof value === 'number') {
-    return escapeHtml(value.toLocaleString('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }));
-  }
-  if (['start', 'end', 'due'].includes(name)) return escapeHtml(formatDate(value));
-  if (name === 'subkind' || (name === 'status' && kind === 'benchmark')) return escapeHtml(humanize(value));
+  if (type === 'amount' && typeof value === 'number') return escapeHtml(formatMoney(value));
+  if (type === 'fte' && typeof value === 'number') return escapeHtml(formatFte(value));
+  if (type === 'date') return escapeHtml(formatDate(value));
+  if (type === 'enum') return escapeHtml(humanize(value));
   return escapeHtml(value);
 }
 
@@ -602,7 +602,7 @@ function renderFields(element) {
   const allocations = funding.length
     ? `<dt>Allocations</dt><dd><ul class="results">${funding
       .map((e) => `<li>${keyChip(e.data('source') === element.key ? e.data('target') : e.data('source'))}
-        ${escapeHtml(Number(e.data('amount')).toLocaleString('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }))}</li>`)
+        ${escapeHtml(formatMoney(e.data('amount')))}</li>`)
       .join('')}</ul></dd>`
     : '';
   return `<dl class="fields">${rows}${allocations}</dl>`;
