@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from coherence.cli import analysis, history, plan_files, server, tokens
+from coherence.cli import analysis, budget, history, plan_files, server, tokens
 from coherence.cli.common import fail
 
 
@@ -30,6 +30,8 @@ for command in (
     analysis.audit,
     analysis.graph,
     analysis.line_of_sight_,
+    budget.funding,
+    budget.what_if,
     server.project,
     server.serve,
     server.demo,

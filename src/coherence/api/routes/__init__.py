@@ -26,6 +26,7 @@ from coherence.api.routes import (
     audit,
     elements,
     framework,
+    funding,
     graph,
     graph_timeline,
     health,
@@ -35,6 +36,7 @@ from coherence.api.routes import (
     plans,
     progress,
     statewide,
+    what_if,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -46,6 +48,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     history.router,
     graph.router,
     audit.router,
+    funding.router,
+    what_if.router,
     statewide.router,
     health.router,
     framework.router,

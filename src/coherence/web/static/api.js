@@ -16,10 +16,13 @@ function headers() {
   return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
-async function request(path) {
+async function request(path, { method = 'GET', body } = {}) {
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const sent = sessionStorage.getItem(TOKEN_KEY);
-    const response = await fetch(path, { headers: headers() });
+    const init = body === undefined
+      ? { method, headers: headers() }
+      : { method, headers: { ...headers(), 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
+    const response = await fetch(path, init);
     if (response.status === 401) {
       // Another request may have been given a token meanwhile: try that one first.
       if (sessionStorage.getItem(TOKEN_KEY) !== sent) continue;
@@ -27,13 +30,13 @@ async function request(path) {
       if (token) continue;
     }
     if (!response.ok) {
-      let body = {};
+      let problem = {};
       try {
-        body = await response.json();
+        problem = await response.json();
       } catch {
         // not a problem document
       }
-      throw new ApiError(response.status, body.title, body.detail);
+      throw new ApiError(response.status, problem.title, problem.detail);
     }
     return response;
   }
@@ -42,6 +45,11 @@ async function request(path) {
 
 export async function getJSON(path) {
   return (await request(path)).json();
+}
+
+/** POST a JSON body (a question that saves nothing, such as a what-if); the JSON answer. */
+export async function postJSON(path, body) {
+  return (await request(path, { method: 'POST', body })).json();
 }
 
 export async function getBlob(path) {

@@ -11,7 +11,9 @@ import {
   edgeVerb, fieldLabel, fieldType, formatFte, formatMoney, humanize, isSingleton, kindOf, kindOrder, loadFramework, ruleDescription, ruleLabel,
   severities, severityOf, severityRank, titleOf,
 } from './framework.js';
+import { showFunding } from './funding.js';
 import { NODE, computeLayout } from './layout.js';
+import { showWhatIf } from './whatif.js';
 
 const planId = decodeURIComponent(window.location.pathname.split('/').filter(Boolean)[1] || '');
 const $ = (id) => document.getElementById(id);
@@ -332,6 +334,7 @@ function setRevision(index, { fit = false } = {}) {
   markCurrent($('chart'), index);
   renderRevisionLabel(index);
   renderFindings(index);
+  if (!$('panel-funding').hidden) showFunding($('panel-funding'), { planId, version: revisions[index].version, onKey: focusElement });
   renderKindCounts();
   if (state.matches.length || $('search').value) runSearch($('search').value, { keepCursor: true });
   if (state.selected) refreshSelected();
@@ -831,11 +834,15 @@ async function exportGraph(format) {
 // -- controls -----------------------------------------------------------------------
 
 function showTab(name) {
-  for (const tab of ['findings', 'element']) {
+  for (const tab of ['findings', 'element', 'funding', 'whatif']) {
     const on = tab === name;
     $(`tab-${tab}`).setAttribute('aria-selected', String(on));
     $(`panel-${tab}`).hidden = !on;
   }
+  // Budget season's panels read the version the slider shows (their own modules).
+  const at = { planId, version: revisionAt(state.index).version, onKey: focusElement };
+  if (name === 'funding') showFunding($('panel-funding'), at);
+  if (name === 'whatif') showWhatIf($('panel-whatif'), at);
 }
 
 function setupControls() {
@@ -898,6 +905,8 @@ function setupControls() {
 
   $('tab-findings').addEventListener('click', () => showTab('findings'));
   $('tab-element').addEventListener('click', () => showTab('element'));
+  $('tab-funding').addEventListener('click', () => showTab('funding'));
+  $('tab-whatif').addEventListener('click', () => showTab('whatif'));
   $('panel-findings').addEventListener('click', onFindingsClick);
   $('panel-findings').addEventListener('keydown', (event) => {
     if (event.key === 'Enter') onFindingsClick(event);
