@@ -131,6 +131,7 @@ def generate_plan(
     school_plans: int | None = None,
     elements: int | None = None,
     gaps: bool = False,
+    fte: bool = False,
 ) -> Doc:
     """A realistic district plan file, the same for the same arguments.
 
@@ -144,6 +145,9 @@ def generate_plan(
     objective; unaligned or over-allocated budget lines; outcomes that are not SMART;
     unaligned school plans and educator goals; benchmarks with no owner or due date;
     objectives not informed by data; theories of action not framed "If ..., then ...".
+    With ``fte``, every third budget line pays for staff: its amount at $85,000 a
+    position, to the hundredth (drawn from nothing random, so the plan is otherwise
+    the same).
     """
     rng = random.Random(number)
     plan_id = f"district-{number:05d}-2025"
@@ -300,17 +304,18 @@ def generate_plan(
         amount = sum(f["amount"] for f in funds) or rng.randint(1, 50) * 1000
         if gap > 0.98:
             amount -= 1000  # over-allocated
-        doc["budget_lines"].append(
-            {
-                "key": f"BL-{1000 + i}",
-                "fiscal_year": rng.choice(("FY26", "FY26", "FY27", "FY28")),
-                "fund": rng.choice(FUNDS),
-                "account": f"{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
-                "description": _phrase(rng, 4),
-                "amount": amount,
-                "funds": funds,
-            }
-        )
+        line: Doc = {
+            "key": f"BL-{1000 + i}",
+            "fiscal_year": rng.choice(("FY26", "FY26", "FY27", "FY28")),
+            "fund": rng.choice(FUNDS),
+            "account": f"{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
+            "description": _phrase(rng, 4),
+            "amount": amount,
+            "funds": funds,
+        }
+        if fte and i % 3 == 0:
+            line["fte"] = round(amount / 85_000, 2)
+        doc["budget_lines"].append(line)
 
     doc["school_plans"] = []
     # With gaps, no school plan aligns to the last objective.

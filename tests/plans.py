@@ -99,6 +99,7 @@ BASE: dict[str, Any] = {
             "account": "1000-2305",
             "description": "Tutors",
             "amount": 120000,
+            "fte": 1.5,
             "funds": [{"target": "SI1.1", "amount": 80000}, {"target": "PL1", "amount": 40000}],
         },
     ],

@@ -54,6 +54,8 @@ def value_for(spec: FieldSpec) -> st.SearchStrategy[Any]:
             )
         case "amount":
             return st.one_of(st.none(), st.integers(0, 10**6))
+        case "fte":
+            return st.one_of(st.none(), st.integers(0, 2000).map(lambda h: h / 100))
         case "enum":
             return st.one_of(st.none(), st.sampled_from(spec.choices))
         case "school_year":

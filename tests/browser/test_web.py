@@ -359,3 +359,28 @@ def save_docs_screenshot(png: bytes) -> None:
     if target.stat().st_size >= 500_000:
         image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(target, optimize=True)
     assert target.stat().st_size < 500_000, f"{target} is over 500 KB"
+
+
+def test_the_funding_and_what_if_panels(page: Page, demo_server: Server) -> None:
+    open_plan(page, demo_server)
+    page.page.locator("#tab-funding").click()
+    panel = page.page.locator("#panel-funding")
+    panel.locator("table.data").wait_for()
+    assert panel.locator(".funding-chart g").count() == 4  # SO1, SO2, SO3, SO5
+    panel.locator("select[data-fiscal-year]").select_option("FY27")
+    eventually(lambda: "$1,053,500" in panel.inner_text())
+    assert "unfunded" in panel.inner_text()  # SO5
+    panel.locator("[data-view=nowhere]").click()
+    eventually(lambda: "BL-2710" in panel.locator(".funding-table").inner_text())
+
+    page.page.locator("#tab-whatif").click()
+    whatif = page.page.locator("#panel-whatif")
+    whatif.locator("form").wait_for()
+    whatif.locator("select[name=fiscal_year]").select_option("FY27")
+    eventually(lambda: whatif.locator("input[value='BL-2702']").count() == 1)
+    whatif.locator("input[value='BL-2702']").check()
+    whatif.locator("button[type=submit]").click()
+    whatif.locator(".whatif-result h3").first.wait_for()
+    result = whatif.locator(".whatif-result").inner_text()
+    assert "SI3.1" in result and "unfunded-initiative" in result
+    assert page.errors == []

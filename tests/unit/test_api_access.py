@@ -77,6 +77,8 @@ PLAN_ROUTES = [
     Route("GET", "/audit", "read"),
     Route("GET", "/timeline", "read"),
     Route("GET", "/graph/timeline", "read"),
+    Route("GET", "/funding?fiscal_year=FY26", "read"),
+    Route("POST", "/what-if", "read", {"retire": ["BL-1001"]}),  # saves nothing
     Route(
         "POST",
         "/elements",

@@ -198,7 +198,7 @@ def test_a_filled_in_template_imports(store: str, tmp_path: Path) -> None:
 def test_a_section_as_csv_both_ways(store: str, imported: Path, tmp_path: Path) -> None:
     r = invoke(store, "export", PLAN, "--section", "budget_lines", "--format", "csv")
     assert r.exit_code == 0, r.stderr
-    assert r.stdout.splitlines()[0] == "key,fiscal_year,fund,account,description,amount"
+    assert r.stdout.splitlines()[0] == "key,fiscal_year,fund,account,description,amount,fte"
     path = tmp_path / "budget.csv"
     path.write_text(r.stdout.replace("120000", "125000"), encoding="utf-8")
     before = version(store)
@@ -224,7 +224,7 @@ def test_section_refusals(store: str, imported: Path, tmp_path: Path) -> None:
     assert r.exit_code == 2 and "--section goes with --format csv" in r.stderr
     path = tmp_path / "b.csv"
     path.write_text(
-        "key,fiscal_year,fund,account,description,amount\nBL-1001,FY26,,,,lots\n",
+        "key,fiscal_year,fund,account,description,amount,fte\nBL-1001,FY26,,,,lots,\n",
         encoding="utf-8",
     )
     r = invoke(store, "import", PLAN, "--section", "budget_lines", str(path))

@@ -227,3 +227,64 @@ class FrameworkResponse(BaseModel):
     edges: list[dict[str, Any]]
     rules: list[dict[str, Any]]
     severities: list[dict[str, Any]]
+
+
+class FundingTotals(BaseModel):
+    lines: int
+    amount: str
+    fte: str
+    allocated: str
+    aligned: str
+    not_aligned: str
+    unallocated: str
+    over_allocated: str
+    aligned_fte: str
+    not_aligned_fte: str
+    aligned_share: str | None
+
+
+class FundingResponse(BaseModel):
+    """Where the money and the staff go. Money and FTE are decimal strings, exact
+    (``"174000.00"``, ``"2.50"``)."""
+
+    plan: str | None
+    version: int | None
+    fiscal_year: str | None
+    totals: FundingTotals
+    by_objective: list[dict[str, Any]]
+    by_initiative: list[dict[str, Any]]
+    by_fund: list[dict[str, Any]]
+    by_fiscal_year: list[dict[str, Any]]
+    not_reaching: list[dict[str, Any]]
+    lines: list[dict[str, Any]]
+
+
+class WhatIfBody(BaseModel):
+    """What if: budget lines retired, funds cut (every line retired) or scaled."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    retire: list[str] = Field(default_factory=list, description="Budget line keys to retire.")
+    cut_funds: list[str] = Field(
+        default_factory=list, description="Funds whose every line is retired."
+    )
+    scale_funds: dict[str, float | str] = Field(
+        default_factory=dict,
+        description="Fund -> factor (0 or more) for its lines' amounts, allocations and FTE.",
+    )
+
+
+class WhatIfResponse(BaseModel):
+    plan: str
+    version: int
+    as_of: str
+    fiscal_year: str | None
+    asked: dict[str, Any]
+    diff: dict[str, Any]
+    findings: dict[str, list[Finding]]
+    score: dict[str, int]
+    summary: dict[str, AuditSummary]
+    budget: dict[str, str]
+    staff: dict[str, str]
+    funding: dict[str, FundingResponse]
+    losing_all_funding: dict[str, list[str]]

@@ -11,7 +11,16 @@ from __future__ import annotations
 
 import click
 
-from coherence.cli import analysis, history, plan_files, server, spreadsheets, tokens, users
+from coherence.cli import (
+    analysis,
+    funding,
+    history,
+    plan_files,
+    server,
+    spreadsheets,
+    tokens,
+    users,
+)
 from coherence.cli.common import fail
 
 
@@ -30,6 +39,8 @@ for command in (
     analysis.audit,
     analysis.graph,
     analysis.line_of_sight_,
+    funding.funding,
+    funding.what_if,
     server.project,
     server.serve,
     server.demo,

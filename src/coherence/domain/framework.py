@@ -28,9 +28,13 @@ from typing import Any, Literal
 from coherence.domain.errors import UnknownKind
 
 FieldType = Literal[
-    "text", "date", "number", "amount", "enum", "school_year", "fiscal_year", "results"
+    "text", "date", "number", "amount", "fte", "enum", "school_year", "fiscal_year", "results"
 ]
-"""What a field may hold; :mod:`coherence.domain.values` normalizes each."""
+"""What a field may hold; :mod:`coherence.domain.values` normalizes each. ``amount`` is
+dollars and cents; ``fte`` is positions (full-time equivalents) to the hundredth."""
+
+NUMBER_TYPES: frozenset[str] = frozenset({"number", "amount", "fte"})
+"""The field types that hold a number (a spreadsheet cell of one is a number cell)."""
 
 NAME_LIMIT = 80
 """A title longer than this is shortened when it names an element in a sentence."""
@@ -508,6 +512,7 @@ FRAMEWORK = Catalogue(
                     _t("account"),
                     _t("description"),
                     FieldSpec("amount", "amount"),
+                    FieldSpec("fte", "fte", label="FTE"),
                 ],
                 (
                     LinkSpec(
@@ -521,7 +526,8 @@ FRAMEWORK = Catalogue(
                 names=(("description",),),
                 level=5,
                 colour="#15803d",
-                description="A line of the budget and the amounts it allocates.",
+                description="A line of the budget, the amounts it allocates and the "
+                "positions (FTE) it pays for.",
             ),
             _kind(
                 "school_plan",

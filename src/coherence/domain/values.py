@@ -7,6 +7,13 @@ the catalogue; a value that does not fit raises :class:`InvalidValue` naming its
 '2026-06-01'
 >>> check_fiscal_year("FY27")
 'FY27'
+>>> normalize_fields("budget_line", {"amount": 174000.0, "fte": 2.5})["fte"]
+2.5
+>>> try:
+...     normalize_fields("budget_line", {"fte": 0.333})
+... except InvalidValue as e:
+...     print(e.path, "-", e.expected)
+fields.fte - positions (FTE) of 0 or more, to the hundredth (2.5)
 """
 
 from __future__ import annotations
@@ -139,11 +146,13 @@ def normalize_value(spec: FieldSpec, raw: object, path: str) -> Value:
             return raw
         case "date":
             return normalize_date(raw, path)
-        case "number" | "amount":
+        case "number" | "amount" | "fte":
             number = normalize_number(raw, path)
-            if spec.type == "amount" and (number < 0 or round(number, 2) != number):
+            if spec.type == "number" or (number >= 0 and round(number, 2) == number):
+                return number
+            if spec.type == "amount":
                 raise InvalidValue(path, "an amount of 0 or more, in dollars and cents", raw)
-            return number
+            raise InvalidValue(path, "positions (FTE) of 0 or more, to the hundredth (2.5)", raw)
         case "enum":
             if raw not in spec.choices:
                 raise InvalidValue(path, "one of " + ", ".join(spec.choices), raw)

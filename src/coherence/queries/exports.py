@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,10 +51,14 @@ def _flat(data: Mapping[str, Any], skip: tuple[str, ...] = ()) -> dict[str, Any]
 
 def to_graphml(g: nx.MultiDiGraph) -> str:
     out = nx.MultiDiGraph(**_flat(g.graph))
-    for node, data in g.nodes(data=True):
-        out.add_node(node, label=label(data), **_flat(data))
-    for s, t, k, data in g.edges(keys=True, data=True):
-        out.add_edge(s, t, key=k, **_flat(data))
+    nodes = [(node, _flat(data)) for node, data in g.nodes(data=True)]
+    edges = [(s, t, k, _flat(data)) for s, t, k, data in g.edges(keys=True, data=True)]
+    node_floats = _float_keys(data for _, data in nodes)
+    edge_floats = _float_keys(data for *_, data in edges)
+    for node, data in nodes:
+        out.add_node(node, label=label(data), **_as_float(data, node_floats))
+    for s, t, k, data in edges:
+        out.add_edge(s, t, key=k, **_as_float(data, edge_floats))
     buffer = io.BytesIO()
     nx.write_graphml(out, buffer, encoding="utf-8")
     return buffer.getvalue().decode("utf-8")
@@ -73,6 +77,22 @@ def to_gexf(timeline: nx.MultiDiGraph) -> str:
     buffer = io.BytesIO()
     nx.write_gexf(out, buffer, encoding="utf-8")
     return buffer.getvalue().decode("utf-8")
+
+
+def _float_keys(items: Iterable[Mapping[str, Any]]) -> frozenset[str]:
+    """The attributes that hold a float somewhere (``2.5`` FTE on one line, ``2`` on
+    another): GraphML declares one type per attribute, so their whole numbers are
+    written as floats too."""
+    return frozenset(k for data in items for k, v in data.items() if isinstance(v, float))
+
+
+def _as_float(data: dict[str, Any], keys: frozenset[str]) -> dict[str, Any]:
+    if not keys.intersection(data):
+        return data
+    return {
+        k: float(v) if k in keys and isinstance(v, int) and not isinstance(v, bool) else v
+        for k, v in data.items()
+    }
 
 
 def _numbers_as_float(data: dict[str, Any]) -> dict[str, Any]:

@@ -32,17 +32,21 @@ import networkx as nx
 from coherence.application.history import PlanHistory
 from coherence.application.narrative import Entries, HistoryEntry
 from coherence.application.results import CommandResult, Diff, PlanSummary
+from coherence.domain.changes import PlanState
 from coherence.domain.errors import InvalidValue
 from coherence.domain.plan import DistrictPlan
 from coherence.domain.values import check_fiscal_year
 from coherence.projections.neo4j_store import Neo4jGraphStore
+from coherence.projections.state_graph import state_graph
 from coherence.queries.audit import AuditReport, Finding, audit
 from coherence.queries.audit.neo4j import audit_neo4j, audit_version_neo4j
 from coherence.queries.exports import GRAPH_FORMATS
+from coherence.queries.funding import FundingSummary, check_fiscal_year_option, funding_summary
 from coherence.queries.graph_cache import GraphCache, Memo
 from coherence.queries.graph_timeline import build_graph_timeline
 from coherence.queries.line_of_sight import beneath, paths_up
 from coherence.queries.timeline import audit_timeline
+from coherence.queries.whatif import WhatIfRequest, changed_state, compare
 
 MAX_VERSION = 2**63 - 1
 """The largest version a store can hold (a signed 64-bit integer: SQLite's INTEGER,
@@ -109,6 +113,7 @@ class PlanReader:
         self.neo4j = neo4j
         self.graphs = graphs if graphs is not None else GraphCache(history)
         self._reports: Memo[tuple[str, int, str | None, date], AuditReport] = Memo(reports)
+        self._funding: Memo[tuple[str, int, str | None], FundingSummary] = Memo(reports)
         self._timelines: Memo[tuple[str, int], dict[str, Any]] = Memo(timelines)
 
     # -- resolving ---------------------------------------------------------------
@@ -291,6 +296,66 @@ class PlanReader:
             at.version,
             as_of=at.audit_date,
             fiscal_year=fiscal_year,
+        )
+
+    # -- budget season ---------------------------------------------------------
+
+    def funding(
+        self,
+        plan_id: str,
+        *,
+        version: int | None = None,
+        as_of: date | datetime | None = None,
+        fiscal_year: str | None = None,
+        latest: DistrictPlan | None = None,
+    ) -> FundingSummary:
+        """Where the plan's money and staff go (see :mod:`coherence.queries.funding`), at
+        a version, as of a date, or now; of one fiscal year's lines, or of all."""
+        year = check_fiscal_year_option(fiscal_year)
+        at = self.at(plan_id, version=version, as_of=as_of, latest=latest)
+        return self._funding.get(
+            (plan_id, at.version, year), lambda: funding_summary(self.active(at), year)
+        )
+
+    def what_if(
+        self,
+        plan_id: str,
+        request: WhatIfRequest,
+        *,
+        version: int | None = None,
+        as_of: date | datetime | None = None,
+        fiscal_year: str | None = None,
+        latest: DistrictPlan | None = None,
+    ) -> dict[str, Any]:
+        """The plan with budget lines retired or funds cut or scaled (see
+        :mod:`coherence.queries.whatif`) against the plan as it is: nothing is saved.
+
+        Both are audited as of the same date (the read's, as :meth:`audit` has it) and
+        with the same fiscal year."""
+        year = check_fiscal_year_option(fiscal_year)
+        at = self.at(plan_id, version=version, as_of=as_of, latest=latest)
+        before = PlanState.of(self.history.get_plan(plan_id, version=at.version))
+        after = changed_state(before, request, year)
+        graph = state_graph(after, version=at.version)
+        reports = (
+            self._reports.get(
+                (plan_id, at.version, year, at.audit_date),
+                lambda: audit(self.active(at), as_of=at.audit_date, fiscal_year=year),
+            ),
+            audit(graph, as_of=at.audit_date, fiscal_year=year),
+        )
+        funding = (
+            self.funding(plan_id, version=at.version, fiscal_year=year),
+            funding_summary(graph, year),
+        )
+        return compare(
+            before,
+            after,
+            request=request,
+            reports=reports,
+            funding=funding,
+            version=at.version,
+            as_of=at.audit_date,
         )
 
     def audit_timeline(

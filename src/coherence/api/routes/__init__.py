@@ -27,6 +27,7 @@ from coherence.api.routes import (
     auth,
     elements,
     framework,
+    funding,
     graph,
     graph_timeline,
     health,
@@ -39,6 +40,7 @@ from coherence.api.routes import (
     progress,
     spreadsheets,
     statewide,
+    what_if,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -50,6 +52,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     history.router,
     graph.router,
     audit.router,
+    funding.router,
+    what_if.router,
     statewide.router,
     health.router,
     framework.router,

@@ -29,7 +29,7 @@ Limits and safety (checked on the zip directory before openpyxl opens anything):
   than ``Lists``; no unknown sheet or column; a key column holds text, never a number;
 * at most :data:`MAX_ROWS` (100,000) rows and :data:`MAX_COLUMNS` (200) columns a sheet.
 
-Values: a date is a date cell (``yyyy-mm-dd``), a number or amount a number cell;
+Values: a date is a date cell (``yyyy-mm-dd``), a number, amount or FTE a number cell;
 an integer in a text column is read as its digits; blank rows are skipped. A
 workbook cannot tell "no results" from an empty list of results (neither has rows).
 

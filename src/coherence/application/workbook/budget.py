@@ -2,7 +2,7 @@
 
 A mapping says which of the file's columns holds each of our fields: ``key`` (the
 budget line's key: required), the budget line's fields (``fiscal_year``, ``fund``,
-``account``, ``description``, ``amount``) and, optionally, an allocation per row:
+``account``, ``description``, ``amount``, ``fte``) and, optionally, an allocation per row:
 ``funds.target`` and ``funds.amount`` (the link's field, then ``target`` or an
 attribute). Rows with the same key are one budget line with several allocations.
 
@@ -11,8 +11,9 @@ allocation target is not in the plan (left out, and reported); :func:`merge_budg
 puts them in place of the plan's budget lines and allocations, keeping everything
 else, and returns the new plan for the usual reconciliation.
 
->>> budget_fields()
-('key', 'fiscal_year', 'fund', 'account', 'description', 'amount', 'funds.target', 'funds.amount')
+>>> budget_fields()  # doctest: +NORMALIZE_WHITESPACE
+('key', 'fiscal_year', 'fund', 'account', 'description', 'amount', 'fte', 'funds.target',
+ 'funds.amount')
 """
 
 from __future__ import annotations

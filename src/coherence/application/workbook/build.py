@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from coherence.application.planfile import FORMAT, PlanDocument, check_document
 from coherence.domain.errors import PlanFileError, WorkbookError
-from coherence.domain.framework import FRAMEWORK, Catalogue, with_article
+from coherence.domain.framework import FRAMEWORK, NUMBER_TYPES, Catalogue, with_article
 
 from .layout import PLAN_COLUMNS, Column, Table, plan_rows
 
@@ -111,7 +111,7 @@ def convert(value: Any, column: Column, place: Place, filename: str) -> Any:
             if isinstance(value, str):
                 return value.strip() or None
             return value
-        case "number" | "amount":
+        case kind if kind in NUMBER_TYPES:
             if isinstance(value, str):
                 return _number(value, money=column.type == "amount") if value.strip() else None
             return value

@@ -43,8 +43,8 @@ LINK_TARGET = "target"
 
 Role = Literal["key", "field", "link", "owner", "target", "item"]
 ColumnType = Literal[
-    "key", "keys", "plan_id", "text", "date", "number", "amount", "enum", "school_year",
-    "fiscal_year",
+    "key", "keys", "plan_id", "text", "date", "number", "amount", "fte", "enum",
+    "school_year", "fiscal_year",
 ]  # fmt: skip
 
 

@@ -39,6 +39,7 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 LEFT_WRAP = Alignment(wrap_text=True, vertical="top", horizontal="left")
 DATE_FORMAT = "yyyy-mm-dd"
 AMOUNT_FORMAT = "#,##0.00"
+FTE_FORMAT = "0.00"
 MIN_WIDTH = 8
 MAX_WIDTH = 60
 PLAN_VALUE_WIDTH = 100
@@ -128,6 +129,9 @@ def _set(cell: Cell | MergedCell, column: Column, value: Any, where: str) -> int
     if column.type == "amount":
         cell.number_format = AMOUNT_FORMAT
         return len(f"{value:,.2f}")
+    if column.type == "fte":
+        cell.number_format = FTE_FORMAT
+        return len(f"{value:.2f}")
     return len(str(value))
 
 
@@ -228,6 +232,7 @@ _TYPES = {
     "date": "date (YYYY-MM-DD)",
     "number": "number",
     "amount": "amount in dollars and cents",
+    "fte": "positions (FTE) to the hundredth, e.g. 2.5",
     "enum": "one of a list",
     "school_year": "school year, e.g. 2025-2026",
     "fiscal_year": "fiscal year, e.g. FY26",

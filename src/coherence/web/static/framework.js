@@ -127,6 +127,29 @@ export function fieldLabel(kind, name) {
   return field ? field.label : humanize(name);
 }
 
+/** A field's type in the catalogue ("amount", "fte", "date", "text"...); "" when unknown. */
+export function fieldType(kind, name) {
+  const field = kindOf(kind).fields.get(name === 'subkind' ? 'kind' : name);
+  return field ? field.type : '';
+}
+
+/** Dollars for people: "$1,250" (cents shown only when there are some). */
+export function formatMoney(value) {
+  const number = Number(value);
+  if (!Number.isFinite(number)) return String(value ?? '');
+  const cents = Math.round(number * 100) % 100 !== 0;
+  return number.toLocaleString('en-US', {
+    style: 'currency', currency: 'USD', minimumFractionDigits: cents ? 2 : 0, maximumFractionDigits: 2,
+  });
+}
+
+/** Positions for people: "2.5 FTE" (to the hundredth). */
+export function formatFte(value) {
+  const number = Number(value);
+  if (!Number.isFinite(number)) return String(value ?? '');
+  return `${number.toLocaleString('en-US', { maximumFractionDigits: 2 })} FTE`;
+}
+
 // -- links, rules, severities --------------------------------------------------------
 
 /** The verb of a link ("aligns_to" -> "aligns to"). */

@@ -8,11 +8,13 @@
 import { downloadBlob, escapeHtml, formatDate, getBlob, getJSON } from './api.js';
 import { drawAxis, drawChart, markCurrent } from './chart.js';
 import {
-  edgeVerb, fieldLabel, humanize, isSingleton, kindOf, kindOrder, loadFramework, ruleDescription, ruleLabel,
+  edgeVerb, fieldLabel, fieldType, formatFte, formatMoney, humanize, isSingleton, kindOf, kindOrder, loadFramework, ruleDescription, ruleLabel,
   severities, severityOf, severityRank, titleOf,
 } from './framework.js';
+import { showFunding } from './funding.js';
 import { NODE, computeLayout } from './layout.js';
 import { installWorkbook } from './workbook.js';
+import { showWhatIf } from './whatif.js';
 
 const planId = decodeURIComponent(window.location.pathname.split('/').filter(Boolean)[1] || '');
 const $ = (id) => document.getElementById(id);
@@ -333,6 +335,7 @@ function setRevision(index, { fit = false } = {}) {
   markCurrent($('chart'), index);
   renderRevisionLabel(index);
   renderFindings(index);
+  if (!$('panel-funding').hidden) showFunding($('panel-funding'), { planId, version: revisions[index].version, onKey: focusElement });
   renderKindCounts();
   if (state.matches.length || $('search').value) runSearch($('search').value, { keepCursor: true });
   if (state.selected) refreshSelected();
@@ -578,16 +581,16 @@ function renderLineOfSight(element) {
 
 function formatValue(name, value, kind) {
   if (value === null || value === undefined || value === '') return '<span class="muted">—</span>';
-  if (name === 'results' && Array.isArray(value)) {
+  const type = fieldType(kind, name);
+  if (type === 'results' && Array.isArray(value)) {
     return value.length
       ? `<ul class="results">${value.map((r) => `<li>${escapeHtml(formatDate(r.as_of))}: <strong>${escapeHtml(r.value)}</strong></li>`).join('')}</ul>`
       : '<span class="muted">none yet</span>';
   }
-  if (name === 'amount' && typeof value === 'number') {
-    return escapeHtml(value.toLocaleString('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }));
-  }
-  if (['start', 'end', 'due'].includes(name)) return escapeHtml(formatDate(value));
-  if (name === 'subkind' || (name === 'status' && kind === 'benchmark')) return escapeHtml(humanize(value));
+  if (type === 'amount' && typeof value === 'number') return escapeHtml(formatMoney(value));
+  if (type === 'fte' && typeof value === 'number') return escapeHtml(formatFte(value));
+  if (type === 'date') return escapeHtml(formatDate(value));
+  if (type === 'enum') return escapeHtml(humanize(value));
   return escapeHtml(value);
 }
 
@@ -603,7 +606,7 @@ function renderFields(element) {
   const allocations = funding.length
     ? `<dt>Allocations</dt><dd><ul class="results">${funding
       .map((e) => `<li>${keyChip(e.data('source') === element.key ? e.data('target') : e.data('source'))}
-        ${escapeHtml(Number(e.data('amount')).toLocaleString('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }))}</li>`)
+        ${escapeHtml(formatMoney(e.data('amount')))}</li>`)
       .join('')}</ul></dd>`
     : '';
   return `<dl class="fields">${rows}${allocations}</dl>`;
@@ -832,11 +835,15 @@ async function exportGraph(format) {
 // -- controls -----------------------------------------------------------------------
 
 function showTab(name) {
-  for (const tab of ['findings', 'element']) {
+  for (const tab of ['findings', 'element', 'funding', 'whatif']) {
     const on = tab === name;
     $(`tab-${tab}`).setAttribute('aria-selected', String(on));
     $(`panel-${tab}`).hidden = !on;
   }
+  // Budget season's panels read the version the slider shows (their own modules).
+  const at = { planId, version: revisionAt(state.index).version, onKey: focusElement };
+  if (name === 'funding') showFunding($('panel-funding'), at);
+  if (name === 'whatif') showWhatIf($('panel-whatif'), at);
 }
 
 function setupControls() {
@@ -899,6 +906,8 @@ function setupControls() {
 
   $('tab-findings').addEventListener('click', () => showTab('findings'));
   $('tab-element').addEventListener('click', () => showTab('element'));
+  $('tab-funding').addEventListener('click', () => showTab('funding'));
+  $('tab-whatif').addEventListener('click', () => showTab('whatif'));
   $('panel-findings').addEventListener('click', onFindingsClick);
   $('panel-findings').addEventListener('keydown', (event) => {
     if (event.key === 'Enter') onFindingsClick(event);
