@@ -60,6 +60,7 @@ class Route:
     body: Any = None
     ok: int = 200
     adopted: bool = False  # the plan must be adopted first
+    retired: str | None = None  # an element to retire first
 
     @property
     def id(self) -> str:
@@ -84,6 +85,8 @@ PLAN_ROUTES = [
     ),
     Route("PATCH", "/elements/SI1.1", "write", {"fields": {"owner": "Literacy Office"}}),
     Route("DELETE", "/elements/EG1", "write"),
+    Route("POST", "/elements/EG1/restore", "write", {}, retired="EG1"),
+    Route("PATCH", "", "write", {"title": "District Plan, revised"}),
     Route("POST", "/links", "write", {"source": "SI2.1", "target": "SO1"}),
     Route("DELETE", "/links/SI1.1/SO1", "write"),
     Route("POST", "/benchmarks/B1/status", "write", {"status": "at_risk"}),
@@ -100,6 +103,7 @@ OTHER_ROUTES = {
     ("GET", "/api/v1/statewide"),
     ("GET", "/api/v1/health"),
     ("GET", "/api/v1/framework"),
+    ("GET", "/api/v1/me"),
 }
 
 
@@ -133,6 +137,9 @@ def prepare(history: PlanHistory, route: Route) -> None:
     if route.adopted:
         for plan in (A, B):
             history.adopt(plan, Author("setup", source="cli"))
+    if route.retired:
+        for plan in (A, B):
+            history.retire_element(plan, route.retired, Author("setup", source="cli"))
 
 
 def call(

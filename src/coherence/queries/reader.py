@@ -38,9 +38,10 @@ from coherence.domain.values import check_fiscal_year
 from coherence.projections.neo4j_store import Neo4jGraphStore
 from coherence.queries.audit import AuditReport, audit
 from coherence.queries.audit.neo4j import audit_neo4j, audit_version_neo4j
+from coherence.queries.audit_change import audit_change
 from coherence.queries.exports import GRAPH_FORMATS
 from coherence.queries.graph_cache import GraphCache, Memo
-from coherence.queries.graph_timeline import build_graph_timeline
+from coherence.queries.graph_timeline import build_graph_timeline, graph_timeline_since
 from coherence.queries.line_of_sight import beneath, paths_up
 from coherence.queries.timeline import audit_timeline
 
@@ -232,6 +233,20 @@ class PlanReader:
             lambda: audit(self.active(at), as_of=at.audit_date, fiscal_year=fiscal_year),
         )
 
+    def audit_change(self, plan_id: str, before: int, after: int) -> dict[str, Any]:
+        """What the versions from ``before`` to ``after`` did to the plan's audit as of
+        today: ``{resolved: [finding], added: [finding]}`` (both audits cached)."""
+        on = today()
+
+        def report(version: int) -> AuditReport:
+            at = ReadAt(plan_id, version, on, False)
+            return self._reports.get(
+                (plan_id, version, None, on), lambda: audit(self.active(at), as_of=on)
+            )
+
+        reports = [report(before), report(after)]
+        return audit_change(reports[0].findings, reports[1].findings)
+
     def _audit_neo4j(self, at: ReadAt, fiscal_year: str | None) -> AuditReport:
         neo4j = self.neo4j
         if neo4j is None:
@@ -268,6 +283,13 @@ class PlanReader:
         found = self._timelines.get(
             (plan_id, version), lambda: build_graph_timeline(self.history, plan_id, version)
         )
+        return found, version
+
+    def graph_timeline_since(self, plan_id: str, since: int) -> tuple[dict[str, Any], int]:
+        """Only the revisions after version ``since`` (see :func:`graph_timeline_since`)."""
+        check_version(since, "since")
+        version = self.history.get_plan(plan_id).version
+        found = graph_timeline_since(self.history, self.graphs, plan_id, since, version)
         return found, version
 
     # -- plans -------------------------------------------------------------------

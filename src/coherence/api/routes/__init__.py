@@ -32,6 +32,7 @@ from coherence.api.routes import (
     history,
     lifecycle,
     links,
+    me,
     plans,
     progress,
     statewide,
@@ -50,5 +51,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     framework.router,
     graph_timeline.router,
+    me.router,
 )
 """Every router, in the order the application includes them."""
