@@ -4,10 +4,11 @@
 const TOKEN_KEY = 'coherence.token';
 
 export class ApiError extends Error {
-  constructor(status, title, detail) {
+  constructor(status, title, detail, problem = null) {
     super(detail || title || `HTTP ${status}`);
     this.status = status;
     this.title = title;
+    this.problem = problem; // the problem+json document (errors, current_version), if any
   }
 }
 
@@ -33,9 +34,45 @@ async function request(path) {
       } catch {
         // not a problem document
       }
-      throw new ApiError(response.status, body.title, body.detail);
+      throw new ApiError(response.status, body.title, body.detail, body);
     }
     return response;
+  }
+  throw new ApiError(401, 'Unauthorized', 'This server needs an API token.');
+}
+
+/**
+ * A write: `method` on `path` with a JSON `body`, and `If-Match` with the plan version
+ * the change was made on. Returns {body, etag, status}; a refusal throws an ApiError
+ * whose `problem` is the server's problem document (errors[{path, expected}],
+ * current_version on a 409).
+ */
+export async function send(method, path, body, { ifMatch } = {}) {
+  const extra = { 'Content-Type': 'application/json' };
+  if (ifMatch !== undefined && ifMatch !== null) extra['If-Match'] = `"${ifMatch}"`;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const sent = sessionStorage.getItem(TOKEN_KEY);
+    const response = await fetch(path, {
+      method,
+      headers: { ...headers(), ...extra },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (response.status === 401) {
+      if (sessionStorage.getItem(TOKEN_KEY) !== sent) continue;
+      if (await askOnce(attempt > 0)) continue;
+    }
+    let answer = null;
+    try {
+      answer = await response.json();
+    } catch {
+      // no JSON body
+    }
+    if (!response.ok) {
+      const problem = answer || {};
+      throw new ApiError(response.status, problem.title, problem.detail, problem);
+    }
+    const etag = response.headers.get('ETag');
+    return { body: answer, etag: etag ? Number(etag.replaceAll('"', '').replace('W/', '')) : null, status: response.status };
   }
   throw new ApiError(401, 'Unauthorized', 'This server needs an API token.');
 }

@@ -12,6 +12,8 @@ import {
   severities, severityOf, severityRank, titleOf,
 } from './framework.js';
 import { NODE, computeLayout } from './layout.js';
+import { setupEditing } from './edit/panel.js';
+import { setupHistory } from './edit/history.js';
 
 const planId = decodeURIComponent(window.location.pathname.split('/').filter(Boolean)[1] || '');
 const $ = (id) => document.getElementById(id);
@@ -35,6 +37,9 @@ const state = {
 
 // The hook the browser tests and the benchmark read.
 window.coherence = { ready: false, state };
+
+// What the editing and history modules (edit/) are told of the page, and may call.
+const hooks = { elementShown: () => {}, tabShown: () => {} };
 
 // -- start --------------------------------------------------------------------------
 
@@ -83,6 +88,9 @@ async function main() {
   cy.nodes().positions((n) => xy(state.unionPositions.get(n.id())));
 
   setupControls();
+  const host = { planId, state, refresh, showTab, focusElement, selectElement, hooks };
+  setupEditing(host);
+  setupHistory(host);
   const initial = initialIndex(data.revisions);
   setRevision(initial);
   performance.mark('coherence:first-layout');
@@ -519,6 +527,7 @@ async function loadElement(key) {
   if (ticket !== elementRequest) return;
   highlightLineOfSight(element);
   panel.innerHTML = renderElement(node, element, r);
+  hooks.elementShown(panel, element, state.index === state.data.revisions.length - 1);
 }
 
 function elementHead(d, retired) {
@@ -831,11 +840,12 @@ async function exportGraph(format) {
 // -- controls -----------------------------------------------------------------------
 
 function showTab(name) {
-  for (const tab of ['findings', 'element']) {
+  for (const tab of ['findings', 'element', 'history']) {
     const on = tab === name;
     $(`tab-${tab}`).setAttribute('aria-selected', String(on));
     $(`panel-${tab}`).hidden = !on;
   }
+  hooks.tabShown(name);
 }
 
 function setupControls() {
@@ -856,10 +866,6 @@ function setupControls() {
   });
   $('rev-play').addEventListener('click', () => (state.playing ? stopPlaying() : startPlaying()));
 
-  const drawTimeline = () => {
-    drawChart($('chart'), data.revisions, { inset: THUMB_INSET, current: state.index, onPick: (i) => { stopPlaying(); setRevision(i); } });
-    drawAxis($('axis'), data.revisions, { inset: THUMB_INSET });
-  };
   drawTimeline();
   new ResizeObserver(() => drawTimeline()).observe($('chart'));
 
@@ -898,6 +904,7 @@ function setupControls() {
 
   $('tab-findings').addEventListener('click', () => showTab('findings'));
   $('tab-element').addEventListener('click', () => showTab('element'));
+  $('tab-history').addEventListener('click', () => showTab('history'));
   $('panel-findings').addEventListener('click', onFindingsClick);
   $('panel-findings').addEventListener('keydown', (event) => {
     if (event.key === 'Enter') onFindingsClick(event);
@@ -917,6 +924,74 @@ function setupControls() {
       search.focus();
     }
   });
+}
+
+function drawTimeline() {
+  const { revisions } = state.data;
+  drawChart($('chart'), revisions, { inset: THUMB_INSET, current: state.index, onPick: (i) => { stopPlaying(); setRevision(i); } });
+  drawAxis($('axis'), revisions, { inset: THUMB_INSET });
+}
+
+// -- after a save -------------------------------------------------------------------
+
+/**
+ * Bring the page up to the plan's latest version after a save: only the revisions after
+ * the version shown are read (graph/timeline?since=), added to the timeline, and drawn;
+ * new elements get a place by laying the union out again. Shows the latest version.
+ */
+async function refresh() {
+  const data = state.data;
+  const delta = await getJSON(`/api/v1/plans/${encodeURIComponent(planId)}/graph/timeline?since=${data.version}`);
+  if (!delta.revisions.length || delta.version <= data.version) return false;
+  data.version = delta.version;
+  data.details = delta.details;
+  data.revisions.push(...delta.revisions);
+  const cy = state.cy;
+  let placed = false;
+  cy.batch(() => {
+    for (const [list, group] of [[data.nodes, 'nodes'], [data.edges, 'edges']]) {
+      const known = new Map(list.map((entry) => [entry.data.id, entry]));
+      for (const entry of group === 'nodes' ? delta.nodes : delta.edges) {
+        const d = group === 'nodes'
+          ? { ...entry.data, short: shortLabel(entry.data), long: longLabel(entry.data), fill: kindOf(entry.data.kind).fill, ink: kindOf(entry.data.kind).text }
+          : { ...entry.data };
+        const had = known.get(entry.data.id);
+        if (!had) {
+          list.push(entry);
+          state.spans.set(entry.data.id, entry.active);
+          cy.add({ group, data: d });
+          placed ||= group === 'nodes';
+          continue;
+        }
+        had.data = entry.data;
+        const tail = had.active.at(-1);
+        const [first, ...rest] = entry.active;
+        if (tail && tail[1] === first[0] - 1) {
+          tail[1] = first[1];
+          had.active.push(...rest);
+        } else had.active.push(...entry.active);
+        const ele = cy.getElementById(entry.data.id);
+        const stale = Object.keys(ele.data()).filter((name) => !(name in d) && !['id', 'source', 'target'].includes(name));
+        if (stale.length) ele.removeData(stale.join(' '));
+        ele.data(d);
+      }
+    }
+  });
+  if (placed) {
+    const area = $('cy').getBoundingClientRect();
+    state.unionPositions = computeLayout(cy.elements(), { width: area.width, height: area.height });
+    cy.nodes().positions((n) => xy(state.unionPositions.get(n.id())));
+    renderKinds();
+    for (const { data: d } of delta.nodes.filter((n) => n.data.kind === 'objective')) {
+      if (![...$('focus').options].some((o) => o.value === d.id)) $('focus').add(new Option(`Focus: ${d.key}`, d.id));
+    }
+  }
+  renderHeader(data);
+  $('slider').max = String(data.revisions.length - 1);
+  setRevision(data.revisions.length - 1);
+  drawTimeline();
+  if (placed) fitVisible(false);
+  return true;
 }
 
 function startPlaying() {
