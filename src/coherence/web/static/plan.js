@@ -91,6 +91,7 @@ async function main() {
   const host = { planId, state, refresh, showTab, focusElement, selectElement, hooks };
   setupEditing(host);
   setupHistory(host);
+  window.coherence.select = (key) => selectElement(key, { from: 'graph' });
   const initial = initialIndex(data.revisions);
   setRevision(initial);
   performance.mark('coherence:first-layout');

@@ -299,6 +299,7 @@ function showBanner(body, request) {
 // -- conflicts -----------------------------------------------------------------------
 
 async function conflict(request, mine, current) {
+  host.state.selected = null; // the conflict view stays in the panel while the page updates
   await host.refresh();
   const [history, diff] = await Promise.all([
     getJSON(api(`/history?offset=${mine}&limit=200`)),
