@@ -88,7 +88,10 @@ async function main() {
   cy.nodes().positions((n) => xy(state.unionPositions.get(n.id())));
 
   setupControls();
-  const host = { planId, state, refresh, showTab, focusElement, selectElement, hooks };
+  const cancelElementLoad = () => {
+    elementRequest += 1; // an element still being read does not replace what is shown now
+  };
+  const host = { planId, state, refresh, showTab, focusElement, selectElement, cancelElementLoad, hooks };
   setupEditing(host);
   setupHistory(host);
   window.coherence.select = (key) => selectElement(key, { from: 'graph' });

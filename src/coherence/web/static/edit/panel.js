@@ -163,6 +163,8 @@ function confirmAction(actions, element, action) {
 // -- forms ---------------------------------------------------------------------------
 
 function formPanel(title, form, onSave, onCancel) {
+  host.state.selected = null; // the form stays in the panel while the page updates
+  host.cancelElementLoad();
   const box = panel();
   box.replaceChildren();
   const saveButton = el('button', { type: 'submit', className: 'primary', 'data-action': 'save', text: 'Save' });
@@ -267,6 +269,7 @@ async function save(request, trigger) {
 
 async function saved(body, request, started) {
   showBanner(body, request);
+  host.state.selected = null; // selected again below, once
   await host.refresh();
   const key = request.select || (body.changes.find((c) => c.key) || {}).key;
   $('tab-element').textContent = 'Element';
@@ -301,6 +304,7 @@ function showBanner(body, request) {
 async function conflict(request, mine, current) {
   host.state.selected = null; // the conflict view stays in the panel while the page updates
   await host.refresh();
+  host.cancelElementLoad();
   const [history, diff] = await Promise.all([
     getJSON(api(`/history?offset=${mine}&limit=200`)),
     getJSON(api(`/diff?from=${mine}&to=${current}`)),
