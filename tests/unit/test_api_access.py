@@ -62,6 +62,7 @@ class Route:
     ok: int = 200
     adopted: bool = False  # the plan must be adopted first
     media: str | None = None  # a body sent as it is (the body then), not as JSON
+    retired: str | None = None  # an element to retire first
 
     @property
     def id(self) -> str:
@@ -88,6 +89,8 @@ PLAN_ROUTES = [
     ),
     Route("PATCH", "/elements/SI1.1", "write", {"fields": {"owner": "Literacy Office"}}),
     Route("DELETE", "/elements/EG1", "write"),
+    Route("POST", "/elements/EG1/restore", "write", {}, retired="EG1"),
+    Route("PATCH", "", "write", {"title": "District Plan, revised"}),
     Route("POST", "/links", "write", {"source": "SI2.1", "target": "SO1"}),
     Route("DELETE", "/links/SI1.1/SO1", "write"),
     Route("POST", "/benchmarks/B1/status", "write", {"status": "at_risk"}),
@@ -165,6 +168,9 @@ def prepare(history: PlanHistory, route: Route) -> None:
     if route.adopted:
         for plan in (A, B):
             history.adopt(plan, Author("setup", source="cli"))
+    if route.retired:
+        for plan in (A, B):
+            history.retire_element(plan, route.retired, Author("setup", source="cli"))
 
 
 def call(

@@ -125,9 +125,12 @@ def test_the_api_serves_the_catalogue_and_every_rule() -> None:
     status = next(f for f in benchmark["fields"] if f["name"] == "status")
     assert status["type"] == "enum"
     assert "off_track" in status["choices"]
+    description = next(f for f in benchmark["fields"] if f["name"] == "description")
+    assert description["multiline"] is True and status["multiline"] is False
     assert benchmark["links"] == [
         {
             "field": "tracks",
+            "label": "Tracks",
             "edge": "tracks",
             "targets": ["initiative"],
             "many": False,

@@ -31,10 +31,30 @@ class AddElement(Body):
         default=None, description="The element's key (none for mission, vision, theory of action)."
     )
     fields: dict[str, Any] = Field(default_factory=dict, description="The element's fields.")
+    links: dict[str, Any] | None = Field(
+        default=None,
+        description="Its links, saved in the same revision, by the kind's link field (see "
+        'GET /api/v1/framework), as a plan file lists them: {"supports": ["SO1"]}, '
+        '{"funds": [{"target": "SI1.1", "amount": 80000}]}.',
+    )
 
 
 class ReviseElement(Body):
-    fields: dict[str, Any] = Field(description="Only the fields that change.")
+    fields: dict[str, Any] = Field(description="Only the fields that change (may be {}).")
+    links: dict[str, Any] | None = Field(
+        default=None,
+        description="For each link field given, all of its links (others are removed), "
+        "saved in the same revision as the fields.",
+    )
+
+
+class ReviseDetails(Body):
+    """Only the details given change; null clears one."""
+
+    district: str | None = None
+    title: str | None = None
+    period_start: str | None = Field(default=None, description="An ISO date.")
+    period_end: str | None = Field(default=None, description="An ISO date.")
 
 
 class LinkBody(Body):
@@ -70,6 +90,21 @@ class ChangeEntry(BaseModel):
     key: str | None
 
 
+class Finding(BaseModel):
+    rule: str
+    severity: Literal["error", "warning", "info"]
+    kind: str
+    key: str | None
+    message: str
+
+
+class AuditChange(BaseModel):
+    """What the change did to today's audit of the plan."""
+
+    resolved: list[Finding] = Field(description="Findings the change made go away.")
+    added: list[Finding] = Field(description="Findings the change brought.")
+
+
 class CommandResponse(BaseModel):
     plan: str
     version: int
@@ -78,6 +113,21 @@ class CommandResponse(BaseModel):
     dry_run: bool
     created: bool
     changes: list[ChangeEntry]
+    audit: AuditChange | None = Field(
+        default=None, description="Findings resolved and added (writes to one plan)."
+    )
+
+
+class Me(BaseModel):
+    """Who the request's token belongs to, and what it may do."""
+
+    name: str
+    role: Literal["viewer", "editor", "admin"]
+    plans: list[str] = Field(description="The plans it is scoped to (none: every plan).")
+    districts: list[str] = Field(description="The districts it is scoped to.")
+    via: Literal["token", "open"] = Field(
+        description="token, or open: no token exists yet and the server runs open on loopback."
+    )
 
 
 class AuditSummary(BaseModel):
@@ -107,14 +157,6 @@ class PlanRead(BaseModel):
     )
 
 
-class Finding(BaseModel):
-    rule: str
-    severity: Literal["error", "warning", "info"]
-    kind: str
-    key: str | None
-    message: str
-
-
 class AuditResponse(BaseModel):
     plan: str | None
     version: int | None
@@ -130,12 +172,11 @@ class AuditSide(BaseModel):
     score: int
 
 
-class AuditPreview(BaseModel):
-    """What a dry run would do to today's audit of the plan (nothing is saved)."""
+class AuditPreview(AuditChange):
+    """What a dry run would do to today's audit of the plan (nothing is saved): the
+    findings it would resolve and add, and each side's summary and score."""
 
     as_of: str
-    resolved: list[Finding] = Field(description="Findings of the plan now that it would resolve.")
-    added: list[Finding] = Field(description="Findings the plan after it would have anew.")
     before: AuditSide
     after: AuditSide
 

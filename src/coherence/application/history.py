@@ -238,10 +238,17 @@ class PlanHistory(StoreApplication):
         fields: Mapping[str, object],
         author: Author,
         expected_version: int | None = None,
+        links: Mapping[str, object] | None = None,
     ) -> CommandResult:
-        return self._command(
-            plan_id, author, lambda p, r: p.add_element(kind, key, fields, r), expected_version
-        )
+        """Add an element and, in the same revision, its ``links`` (see
+        :meth:`DistrictPlan.set_links`): both are saved, or nothing is."""
+
+        def run(plan: DistrictPlan, rev: Revision) -> None:
+            added = plan.add_element(kind, key, fields, rev)
+            if links:
+                plan.set_links(added, links, rev)
+
+        return self._command(plan_id, author, run, expected_version)
 
     def revise_element(
         self,
@@ -250,9 +257,36 @@ class PlanHistory(StoreApplication):
         changes: Mapping[str, object],
         author: Author,
         expected_version: int | None = None,
+        links: Mapping[str, object] | None = None,
     ) -> CommandResult:
+        """Change some fields of an element and, in the same revision, the links of each
+        link field in ``links``: both are saved, or nothing is."""
+
+        def run(plan: DistrictPlan, rev: Revision) -> None:
+            plan.revise_element(key, changes, rev)
+            if links:
+                plan.set_links(key, links, rev)
+
+        return self._command(plan_id, author, run, expected_version)
+
+    def restore_element(
+        self, plan_id: str, key: str, author: Author, expected_version: int | None = None
+    ) -> CommandResult:
+        """Bring a retired element back under its key, with its last fields (not its links)."""
         return self._command(
-            plan_id, author, lambda p, r: p.revise_element(key, changes, r), expected_version
+            plan_id, author, lambda p, r: p.restore_element(key, r), expected_version
+        )
+
+    def revise_details(
+        self,
+        plan_id: str,
+        changes: Mapping[str, object],
+        author: Author,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Change the plan's district, title or period (only those given)."""
+        return self._command(
+            plan_id, author, lambda p, r: p.revise_details(changes, r), expected_version
         )
 
     def retire_element(

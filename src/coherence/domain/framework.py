@@ -49,6 +49,8 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     required: bool = False
     label: str = ""
+    multiline: bool = False
+    """Text that runs to sentences (a description, a statement): a text area in forms."""
 
     def __post_init__(self) -> None:
         if not self.label:
@@ -64,6 +66,7 @@ class FieldSpec:
             "type": self.type,
             "required": self.required,
             "choices": list(self.choices),
+            "multiline": self.multiline,
         }
 
 
@@ -97,6 +100,7 @@ class LinkSpec:
     def to_dict(self) -> dict[str, Any]:
         return {
             "field": self.field,
+            "label": self.label,
             "edge": self.edge,
             "targets": list(self.targets),
             "many": self.many,
@@ -351,7 +355,11 @@ def _kind(
 
 
 def _t(name: str, *, required: bool = False) -> FieldSpec:
-    return FieldSpec(name, "text", required=required)
+    return FieldSpec(name, "text", required=required, multiline=name in _MULTILINE)
+
+
+_MULTILINE = frozenset({"text", "description", "statement"})
+"""The text fields that hold sentences rather than a name."""
 
 
 def _e(name: str, *choices: str) -> FieldSpec:

@@ -490,6 +490,60 @@ class DistrictPlan(Aggregate):
             )
         self._trigger(self.ElementRetired, rev, kind=element["kind"], key=key)
 
+    def restore_element(self, key: str, rev: Revision) -> None:
+        """Bring a retired element back under its key, with the fields it had when retired.
+
+        Its links are not restored (they were removed as events of their own): link it
+        again. :class:`DuplicateKey` when it is active."""
+        element = self.element(key)
+        if not element["retired"]:
+            raise DuplicateKey(f"{KINDS[element['kind']].label} {key} is not retired")
+        fields = normalize_fields(element["kind"], element["fields"])
+        self._trigger(self.ElementRestored, rev, kind=element["kind"], key=key, fields=fields)
+
+    def set_links(self, key: str, links: Mapping[str, object], rev: Revision) -> bool:
+        """Make an element's links of each catalogue link field given (``supports``,
+        ``funds``, ``informed_by``...) exactly those listed, as a plan file lists them:
+        keys, or ``{target, amount}`` for an allocation; one key (or none) for a link
+        that is not ``many``. Links to remove go first. A refused item names its path,
+        ``links.<field>[i]``. Returns whether anything changed."""
+        kind = self.active_element(key)["kind"]
+        spec = KINDS[kind]
+        changed = False
+        for name, raw in links.items():
+            link = spec.link(name)
+            if link is None:
+                fields = ", ".join(f.field for f in spec.links) or "none"
+                raise InvalidValue(
+                    f"links.{name}", f"a link field of {spec.label.lower()}: {fields}"
+                )
+            wanted = _wanted_links(link.field, raw, link.many, link.with_amount)
+            current = self._links_of(key, link.edge, link.reverse)
+            for other in [o for o in current if o not in wanted]:
+                source, target = (other, key) if link.reverse else (key, other)
+                self.unlink(source, target, rev)
+                changed = True
+            for index, (other, attributes) in enumerate(wanted.items()):
+                path = f"links.{link.field}[{index}]"
+                found = self.elements.get(other)
+                if found is None or found["retired"] or found["kind"] not in link.targets:
+                    targets = " or ".join(KINDS[t].label.lower() for t in link.targets)
+                    raise InvalidValue(path, f"the key of an active {targets}", other)
+                source, target = (other, key) if link.reverse else (key, other)
+                try:
+                    changed = self.link(source, target, rev, attributes) or changed
+                except InvalidValue as e:
+                    raise InvalidValue(
+                        f"{path}.{e.path.split('.')[-1]}", e.expected, e.got
+                    ) from None
+        return changed
+
+    def _links_of(self, key: str, edge: str, reverse: bool) -> list[str]:
+        """The keys an element is linked to (or, ``reverse``, from) by ``edge``."""
+        if not reverse:
+            return [t for t, link in self.links.get(key, {}).items() if link["edge"] == edge]
+        return [s for s, targets in self.links.items() if targets.get(key, {}).get("edge") == edge]
+
     def element(self, key: str) -> dict[str, Any]:
         """An element, active or retired, or :class:`UnknownElement`."""
         try:
@@ -678,6 +732,38 @@ def _check_element_dates(kind: str, fields: Mapping[str, Any]) -> None:
         and fields["end"] < fields["start"]
     ):
         raise InvalidValue("end", "a date on or after start", fields["end"])
+
+
+def _wanted_links(
+    name: str, raw: object, many: bool, with_amount: bool
+) -> dict[str, dict[str, Any]]:
+    """The links a form or request lists in link field ``name``: target -> attributes."""
+    items: list[object]
+    if raw is None:
+        items = []
+    elif isinstance(raw, (str, dict)):
+        items = [raw]
+    elif isinstance(raw, list):
+        items = raw
+    else:
+        raise InvalidValue(f"links.{name}", "a list of element keys", raw)
+    if not many and len(items) > 1:
+        raise InvalidValue(f"links.{name}", "one element key at most", raw)
+    wanted: dict[str, dict[str, Any]] = {}
+    for index, item in enumerate(items):
+        path = f"links.{name}[{index}]"
+        if isinstance(item, dict) and with_amount:
+            target, attributes = item.get("target"), {"amount": item.get("amount")}
+        else:
+            target, attributes = item, ({"amount": None} if with_amount else {})
+        if not isinstance(target, str) or not target:
+            raise InvalidValue(
+                path, "an element key" + (" and an amount" if with_amount else ""), item
+            )
+        if target in wanted:
+            raise InvalidValue(path, "each element once", target)
+        wanted[target] = attributes
+    return wanted
 
 
 def _check_link_attributes(edge: str, attributes: Mapping[str, object]) -> dict[str, Any]:

@@ -4,11 +4,14 @@
 and after each revision records which elements and links were active and what the
 audit found (as of that revision's date, like :func:`~coherence.queries.timeline.audit_timeline`).
 The answer holds every element and link that ever existed (the union the page lays
-out once), each with the revisions it was active in.
+out once), each with the revisions it was active in. :func:`graph_timeline_since` gives
+only the revisions after a version the page already has (after a save), from the
+cached graphs, for the page to add to what it holds.
 """
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC
 from typing import Any
 
@@ -19,6 +22,7 @@ from coherence.projections.networkx_store import active_graph
 from coherence.projections.replay import by_revision, plan_events
 from coherence.queries.audit import audit
 from coherence.queries.exports import label
+from coherence.queries.graph_cache import GraphCache
 
 PLAN_KEYS = ("district", "title", "period_start", "period_end", "status")
 
@@ -31,34 +35,8 @@ def build_graph_timeline(history: PlanHistory, plan_id: str, version: int) -> di
     previous = 0
     timeline: nx.MultiDiGraph | None = None
     for events, timeline in by_revision(plan_events(history, plan_id, upto=version), plan_id):
-        event = events[-1]
-        active = active_graph(timeline)
-        revision = int(event.revision)
-        for key, data in active.nodes(data=True):
-            node = {"id": key, **{k: v for k, v in data.items() if v is not None}}
-            node["label"] = label(data)
-            _mark(nodes, key, node, revision, previous)
-        for source, target, edge, data in active.edges(keys=True, data=True):
-            ident = f"{source}|{edge}|{target}"
-            link = {"id": ident, "source": source, "target": target, "edge": edge}
-            if data.get("amount") is not None:
-                link["amount"] = data["amount"]
-            _mark(edges, ident, link, revision, previous)
-        report = audit(active, as_of=event.timestamp.astimezone(UTC).date())
-        revisions.append(
-            {
-                "revision": revision,
-                "version": int(event.originator_version),
-                "timestamp": event.timestamp.isoformat(),
-                "actor": event.actor,
-                "reason": event.reason,
-                "changes": len(events),
-                "summary": dict(report.summary),
-                "score": report.score,
-                "findings": [f.to_dict() for f in report.findings],
-            }
-        )
-        previous = revision
+        revisions.append(_revision(events, active_graph(timeline), nodes, edges, previous))
+        previous = revisions[-1]["revision"]
     details = timeline.graph if timeline is not None else {}
     return {
         "plan": plan_id,
@@ -67,6 +45,68 @@ def build_graph_timeline(history: PlanHistory, plan_id: str, version: int) -> di
         "revisions": revisions,
         "nodes": list(nodes.values()),
         "edges": list(edges.values()),
+    }
+
+
+def graph_timeline_since(
+    history: PlanHistory, graphs: GraphCache, plan_id: str, since: int, version: int
+) -> dict[str, Any]:
+    """The revisions after version ``since`` up to ``version``, as :func:`build_graph_timeline`
+    answers them, with only the elements and links active in those revisions (their
+    ranges start with the first of them). The active graphs come from ``graphs`` (the
+    plan's live timeline moved forward), so after a save this costs the new revision."""
+    nodes: dict[str, dict[str, Any]] = {}
+    edges: dict[str, dict[str, Any]] = {}
+    revisions: list[dict[str, Any]] = []
+    events = plan_events(history, plan_id, after=since, upto=version) if since < version else []
+    previous = int(events[0].revision) - 1 if events else 0
+    for _, group in itertools.groupby(events, key=lambda event: event.revision):
+        batch = list(group)
+        active = graphs.active(plan_id, int(batch[-1].originator_version))
+        revisions.append(_revision(batch, active, nodes, edges, previous))
+        previous = revisions[-1]["revision"]
+    plan = history.get_plan(plan_id, version=version)
+    return {
+        "plan": plan_id,
+        "version": version,
+        "details": {**plan.details(), "status": plan.status},
+        "revisions": revisions,
+        "nodes": list(nodes.values()),
+        "edges": list(edges.values()),
+    }
+
+
+def _revision(
+    events: list[Any],
+    active: nx.MultiDiGraph,
+    nodes: dict[str, dict[str, Any]],
+    edges: dict[str, dict[str, Any]],
+    previous: int,
+) -> dict[str, Any]:
+    """Mark what is active after a revision's ``events``; the revision and its audit."""
+    event = events[-1]
+    revision = int(event.revision)
+    for key, data in active.nodes(data=True):
+        node = {"id": key, **{k: v for k, v in data.items() if v is not None}}
+        node["label"] = label(data)
+        _mark(nodes, key, node, revision, previous)
+    for source, target, edge, data in active.edges(keys=True, data=True):
+        ident = f"{source}|{edge}|{target}"
+        link = {"id": ident, "source": source, "target": target, "edge": edge}
+        if data.get("amount") is not None:
+            link["amount"] = data["amount"]
+        _mark(edges, ident, link, revision, previous)
+    report = audit(active, as_of=event.timestamp.astimezone(UTC).date())
+    return {
+        "revision": revision,
+        "version": int(event.originator_version),
+        "timestamp": event.timestamp.isoformat(),
+        "actor": event.actor,
+        "reason": event.reason,
+        "changes": len(events),
+        "summary": dict(report.summary),
+        "score": report.score,
+        "findings": [f.to_dict() for f in report.findings],
     }
 
 

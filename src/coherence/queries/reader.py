@@ -38,12 +38,13 @@ from coherence.domain.plan import DistrictPlan
 from coherence.domain.values import check_fiscal_year
 from coherence.projections.neo4j_store import Neo4jGraphStore
 from coherence.projections.state_graph import state_graph
-from coherence.queries.audit import AuditReport, Finding, audit
+from coherence.queries.audit import AuditReport, audit
 from coherence.queries.audit.neo4j import audit_neo4j, audit_version_neo4j
+from coherence.queries.audit_change import audit_change
 from coherence.queries.exports import GRAPH_FORMATS
 from coherence.queries.funding import FundingSummary, check_fiscal_year_option, funding_summary
 from coherence.queries.graph_cache import GraphCache, Memo
-from coherence.queries.graph_timeline import build_graph_timeline
+from coherence.queries.graph_timeline import build_graph_timeline, graph_timeline_since
 from coherence.queries.line_of_sight import beneath, paths_up
 from coherence.queries.timeline import audit_timeline
 from coherence.queries.whatif import WhatIfRequest, changed_state, compare
@@ -265,15 +266,26 @@ class PlanReader:
             after = audit(graph, as_of=on, fiscal_year=fiscal_year)
         if before is None:  # a new plan: nothing to resolve, every finding added
             before = replace(after, findings=(), summary=dict.fromkeys(after.summary, 0), score=0)
-        old = {_identity(f): f for f in before.findings}
-        new = {_identity(f): f for f in after.findings}
         return {
             "as_of": on.isoformat(),
-            "resolved": [f.to_dict() for k, f in old.items() if k not in new],
-            "added": [f.to_dict() for k, f in new.items() if k not in old],
+            **audit_change(before.findings, after.findings),
             "before": {"summary": dict(before.summary), "score": before.score},
             "after": {"summary": dict(after.summary), "score": after.score},
         }
+
+    def audit_change(self, plan_id: str, before: int, after: int) -> dict[str, Any]:
+        """What the versions from ``before`` to ``after`` did to the plan's audit as of
+        today: ``{resolved: [finding], added: [finding]}`` (both audits cached)."""
+        on = today()
+
+        def report(version: int) -> AuditReport:
+            at = ReadAt(plan_id, version, on, False)
+            return self._reports.get(
+                (plan_id, version, None, on), lambda: audit(self.active(at), as_of=on)
+            )
+
+        reports = [report(before), report(after)]
+        return audit_change(reports[0].findings, reports[1].findings)
 
     def _audit_neo4j(self, at: ReadAt, fiscal_year: str | None) -> AuditReport:
         neo4j = self.neo4j
@@ -373,6 +385,13 @@ class PlanReader:
         )
         return found, version
 
+    def graph_timeline_since(self, plan_id: str, since: int) -> tuple[dict[str, Any], int]:
+        """Only the revisions after version ``since`` (see :func:`graph_timeline_since`)."""
+        check_version(since, "since")
+        version = self.history.get_plan(plan_id).version
+        found = graph_timeline_since(self.history, self.graphs, plan_id, since, version)
+        return found, version
+
     # -- plans -------------------------------------------------------------------
 
     def audited_plans(self) -> list[tuple[PlanSummary, AuditReport]]:
@@ -405,10 +424,6 @@ class PlanReader:
         """The plan file of a plan at a version or date (imports back as a no-op)."""
         check_version(version)
         return self.history.export_plan(plan_id, version=version, as_of=as_of)
-
-
-def _identity(finding: Finding) -> tuple[str, str, str | None]:
-    return finding.rule, finding.kind, finding.key
 
 
 def plan_summary(plan: PlanSummary, report: AuditReport) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Elements: read one (line of sight, history), add, revise, retire."""
+"""Elements: read one (line of sight, history), add, revise (each with its links, in one
+revision), retire, restore."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from fastapi import APIRouter, Response
 
 from coherence.api.models import (
     AddElement,
+    Body,
     CommandResponse,
     ElementRead,
     ReviseElement,
@@ -49,7 +51,7 @@ async def add_element(plan_id: str, body: AddElement, write: W) -> dict[str, Any
     return await write(
         plan_id,
         lambda history, by, at: history.add_element(
-            plan_id, body.kind, body.key, body.fields, by, at
+            plan_id, body.kind, body.key, body.fields, by, at, links=body.links
         ),
         reason=body.reason,
     )
@@ -63,7 +65,9 @@ async def add_element(plan_id: str, body: AddElement, write: W) -> dict[str, Any
 async def revise_element(plan_id: str, key: str, body: ReviseElement, write: W) -> dict[str, Any]:
     return await write(
         plan_id,
-        lambda history, by, at: history.revise_element(plan_id, key, body.fields, by, at),
+        lambda history, by, at: history.revise_element(
+            plan_id, key, body.fields, by, at, links=body.links
+        ),
         reason=body.reason,
     )
 
@@ -78,4 +82,19 @@ async def retire_element(
         plan_id,
         lambda history, by, at: history.retire_element(plan_id, key, by, at),
         reason=reason,
+    )
+
+
+@router.post(
+    "/plans/{plan_id}/elements/{key}/restore",
+    response_model=CommandResponse,
+    summary="Restore a retired element (its last fields, not its links)",
+)
+async def restore_element(
+    plan_id: str, key: str, write: W, body: Body | None = None
+) -> dict[str, Any]:
+    return await write(
+        plan_id,
+        lambda history, by, at: history.restore_element(plan_id, key, by, at),
+        reason=body.reason if body else None,
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
 from coherence.api.context import ApiContext, context
@@ -60,8 +60,24 @@ class GraphTimeline(BaseModel):
     summary="Every element and link that ever existed, the revisions each was active in, "
     "and each revision's audit",
 )
-def graph_timeline(plan_id: str, response: Response, ctx: Ctx, grant: G) -> dict[str, Any]:
+def graph_timeline(
+    plan_id: str,
+    response: Response,
+    ctx: Ctx,
+    grant: G,
+    since: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            description="Only the revisions after this version, with the elements and links "
+            "active in them (what a page that has this version adds after a save).",
+        ),
+    ] = None,
+) -> dict[str, Any]:
     check(ctx, grant, plan_id, "read")
-    found, version = ctx.reader.graph_timeline(plan_id)
+    if since is not None:
+        found, version = ctx.reader.graph_timeline_since(plan_id, since)
+    else:
+        found, version = ctx.reader.graph_timeline(plan_id)
     etag(response, version)
     return found

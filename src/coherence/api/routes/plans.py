@@ -9,9 +9,11 @@ from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from coherence.api.models import (
+    CommandResponse,
     ImportResponse,
     PlanListItem,
     PlanRead,
+    ReviseDetails,
 )
 from coherence.api.routes.shared import (
     ERRORS,
@@ -21,6 +23,7 @@ from coherence.api.routes.shared import (
     G,
     IfMatch,
     Version,
+    W,
     attachment,
     author,
     check,
@@ -33,7 +36,7 @@ from coherence.application.planfile import state_to_document
 from coherence.application.results import CommandResult
 from coherence.application.workbook import XLSX_MEDIA, read_plan_input, write_workbook
 from coherence.domain.changes import PlanState
-from coherence.domain.errors import Forbidden, UnsupportedMediaType
+from coherence.domain.errors import Forbidden, InvalidInput, UnsupportedMediaType
 
 YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
 
@@ -166,3 +169,27 @@ def read_plan(
         "status": plan.status,
         "document": state_to_document(PlanState.of(plan)),
     }
+
+
+DETAIL_PATHS = {
+    "plan.district": "district",
+    "plan.title": "title",
+    "plan.period.start": "period_start",
+    "plan.period.end": "period_end",
+}
+"""The plan file's paths of the details (in the domain's errors), as this body names them."""
+
+
+@router.patch(
+    "/plans/{plan_id}", response_model=CommandResponse, summary="Revise the plan's details"
+)
+async def revise_details(plan_id: str, body: ReviseDetails, write: W) -> dict[str, Any]:
+    changes = body.model_dump(exclude_unset=True, exclude={"reason"})
+    try:
+        return await write(
+            plan_id,
+            lambda history, by, at: history.revise_details(plan_id, changes, by, at),
+            reason=body.reason,
+        )
+    except InvalidInput as e:
+        raise type(e)(DETAIL_PATHS.get(e.path, e.path), e.expected, e.got) from None

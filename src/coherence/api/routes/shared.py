@@ -123,21 +123,6 @@ def command_response(response: Response, result: CommandResult) -> dict[str, Any
     return result.to_dict()
 
 
-async def command(
-    ctx: ApiContext,
-    grant: Grant,
-    plan_id: str,
-    action: str,
-    response: Response,
-    run: Callable[[], CommandResult],
-) -> dict[str, Any]:
-    """A write to a plan: check scope and role, then ``run`` it on the plan's turn."""
-    await ctx.on_store(lambda: check(ctx, grant, plan_id, action))
-    async with ctx.writing_async(plan_id):
-        result = await ctx.on_store(run)
-    return command_response(response, result)
-
-
 Command = Callable[[PlanHistory, Author, int | None], CommandResult]
 """A use case of the history, given who makes the change and the version expected."""
 
@@ -154,12 +139,24 @@ class Write:
     async def __call__(
         self, plan_id: str, run: Command, *, reason: str | None, action: str = "write"
     ) -> dict[str, Any]:
-        """Run a command on the plan (see :func:`command`), by the grant's owner."""
+        """Run a command on the plan by the grant's owner: check scope and role, then run
+        it on the plan's turn (its write lock). The answer's ``audit`` says which findings
+        of today's audit of the plan it resolved and which it added."""
         by, at = author(self.grant, reason), expected(self.if_match)
         history = self.ctx.history
-        return await command(
-            self.ctx, self.grant, plan_id, action, self.response, lambda: run(history, by, at)
-        )
+        ctx = self.ctx
+        await ctx.on_store(lambda: check(ctx, self.grant, plan_id, action))
+        async with ctx.writing_async(plan_id):
+            result = await ctx.on_store(lambda: run(history, by, at))
+        body = command_response(self.response, result)
+        before = result.version - len(result.events)
+        if result.dry_run or not result.events:
+            body["audit"] = {"resolved": [], "added": []}
+        elif before >= 1:
+            body["audit"] = await ctx.on_store(
+                lambda: ctx.reader.audit_change(plan_id, before, result.version)
+            )
+        return body
 
 
 async def write_of(response: Response, ctx: Ctx, grant: G, if_match: IfMatch = None) -> Write:

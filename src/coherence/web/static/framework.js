@@ -41,6 +41,7 @@ function build(doc) {
       singleton: Boolean(k.singleton),
       titleFields: k.title_fields || [],
       fields: new Map((k.fields || []).map((f) => [f.name, f])),
+      links: k.links || [],
       index,
     });
   });
@@ -86,6 +87,7 @@ export function kindOf(kind) {
     singleton: false,
     titleFields: [],
     fields: new Map(),
+    links: [],
   };
 }
 

@@ -15,6 +15,8 @@ import { showFunding } from './funding.js';
 import { NODE, computeLayout } from './layout.js';
 import { installWorkbook } from './workbook.js';
 import { showWhatIf } from './whatif.js';
+import { setupEditing } from './edit/panel.js';
+import { setupHistory } from './edit/history.js';
 
 const planId = decodeURIComponent(window.location.pathname.split('/').filter(Boolean)[1] || '');
 const $ = (id) => document.getElementById(id);
@@ -38,6 +40,9 @@ const state = {
 
 // The hook the browser tests and the benchmark read.
 window.coherence = { ready: false, state };
+
+// What the editing and history modules (edit/) are told of the page, and may call.
+const hooks = { elementShown: () => {}, tabShown: () => {} };
 
 // -- start --------------------------------------------------------------------------
 
@@ -86,6 +91,13 @@ async function main() {
   cy.nodes().positions((n) => xy(state.unionPositions.get(n.id())));
 
   setupControls();
+  const cancelElementLoad = () => {
+    elementRequest += 1; // an element still being read does not replace what is shown now
+  };
+  const host = { planId, state, refresh, showTab, focusElement, selectElement, cancelElementLoad, hooks };
+  setupEditing(host);
+  setupHistory(host);
+  window.coherence.select = (key) => selectElement(key, { from: 'graph' });
   const initial = initialIndex(data.revisions);
   setRevision(initial);
   performance.mark('coherence:first-layout');
@@ -523,6 +535,7 @@ async function loadElement(key) {
   if (ticket !== elementRequest) return;
   highlightLineOfSight(element);
   panel.innerHTML = renderElement(node, element, r);
+  hooks.elementShown(panel, element, state.index === state.data.revisions.length - 1);
 }
 
 function elementHead(d, retired) {
@@ -835,7 +848,7 @@ async function exportGraph(format) {
 // -- controls -----------------------------------------------------------------------
 
 function showTab(name) {
-  for (const tab of ['findings', 'element', 'funding', 'whatif']) {
+  for (const tab of ['findings', 'element', 'history', 'funding', 'whatif']) {
     const on = tab === name;
     $(`tab-${tab}`).setAttribute('aria-selected', String(on));
     $(`panel-${tab}`).hidden = !on;
@@ -844,6 +857,7 @@ function showTab(name) {
   const at = { planId, version: revisionAt(state.index).version, onKey: focusElement };
   if (name === 'funding') showFunding($('panel-funding'), at);
   if (name === 'whatif') showWhatIf($('panel-whatif'), at);
+  hooks.tabShown(name);
 }
 
 function setupControls() {
@@ -864,10 +878,6 @@ function setupControls() {
   });
   $('rev-play').addEventListener('click', () => (state.playing ? stopPlaying() : startPlaying()));
 
-  const drawTimeline = () => {
-    drawChart($('chart'), data.revisions, { inset: THUMB_INSET, current: state.index, onPick: (i) => { stopPlaying(); setRevision(i); } });
-    drawAxis($('axis'), data.revisions, { inset: THUMB_INSET });
-  };
   drawTimeline();
   new ResizeObserver(() => drawTimeline()).observe($('chart'));
 
@@ -908,6 +918,7 @@ function setupControls() {
   $('tab-element').addEventListener('click', () => showTab('element'));
   $('tab-funding').addEventListener('click', () => showTab('funding'));
   $('tab-whatif').addEventListener('click', () => showTab('whatif'));
+  $('tab-history').addEventListener('click', () => showTab('history'));
   $('panel-findings').addEventListener('click', onFindingsClick);
   $('panel-findings').addEventListener('keydown', (event) => {
     if (event.key === 'Enter') onFindingsClick(event);
@@ -933,6 +944,74 @@ function setupControls() {
       search.focus();
     }
   });
+}
+
+function drawTimeline() {
+  const { revisions } = state.data;
+  drawChart($('chart'), revisions, { inset: THUMB_INSET, current: state.index, onPick: (i) => { stopPlaying(); setRevision(i); } });
+  drawAxis($('axis'), revisions, { inset: THUMB_INSET });
+}
+
+// -- after a save -------------------------------------------------------------------
+
+/**
+ * Bring the page up to the plan's latest version after a save: only the revisions after
+ * the version shown are read (graph/timeline?since=), added to the timeline, and drawn;
+ * new elements get a place by laying the union out again. Shows the latest version.
+ */
+async function refresh() {
+  const data = state.data;
+  const delta = await getJSON(`/api/v1/plans/${encodeURIComponent(planId)}/graph/timeline?since=${data.version}`);
+  if (!delta.revisions.length || delta.version <= data.version) return false;
+  data.version = delta.version;
+  data.details = delta.details;
+  data.revisions.push(...delta.revisions);
+  const cy = state.cy;
+  let placed = false;
+  cy.batch(() => {
+    for (const [list, group] of [[data.nodes, 'nodes'], [data.edges, 'edges']]) {
+      const known = new Map(list.map((entry) => [entry.data.id, entry]));
+      for (const entry of group === 'nodes' ? delta.nodes : delta.edges) {
+        const d = group === 'nodes'
+          ? { ...entry.data, short: shortLabel(entry.data), long: longLabel(entry.data), fill: kindOf(entry.data.kind).fill, ink: kindOf(entry.data.kind).text }
+          : { ...entry.data };
+        const had = known.get(entry.data.id);
+        if (!had) {
+          list.push(entry);
+          state.spans.set(entry.data.id, entry.active);
+          cy.add({ group, data: d });
+          placed ||= group === 'nodes';
+          continue;
+        }
+        had.data = entry.data;
+        const tail = had.active.at(-1);
+        const [first, ...rest] = entry.active;
+        if (tail && tail[1] === first[0] - 1) {
+          tail[1] = first[1];
+          had.active.push(...rest);
+        } else had.active.push(...entry.active);
+        const ele = cy.getElementById(entry.data.id);
+        const stale = Object.keys(ele.data()).filter((name) => !(name in d) && !['id', 'source', 'target'].includes(name));
+        if (stale.length) ele.removeData(stale.join(' '));
+        ele.data(d);
+      }
+    }
+  });
+  if (placed) {
+    const area = $('cy').getBoundingClientRect();
+    state.unionPositions = computeLayout(cy.elements(), { width: area.width, height: area.height });
+    cy.nodes().positions((n) => xy(state.unionPositions.get(n.id())));
+    renderKinds();
+    for (const { data: d } of delta.nodes.filter((n) => n.data.kind === 'objective')) {
+      if (![...$('focus').options].some((o) => o.value === d.id)) $('focus').add(new Option(`Focus: ${d.key}`, d.id));
+    }
+  }
+  renderHeader(data);
+  $('slider').max = String(data.revisions.length - 1);
+  setRevision(data.revisions.length - 1);
+  drawTimeline();
+  if (placed) fitVisible(false);
+  return true;
 }
 
 function startPlaying() {
