@@ -26,6 +26,7 @@ from coherence.domain.errors import (
     PayloadTooLarge,
     PlanFileError,
     Unauthorized,
+    UndoConflict,
     UnsupportedMediaType,
     VersionConflict,
     outcome_of,
@@ -95,6 +96,8 @@ def problem_for(error: Exception) -> JSONResponse:
             extra["file"] = error.file
     if isinstance(error, VersionConflict):
         extra["current_version"] = error.current
+    if isinstance(error, UndoConflict):
+        extra["elements"] = list(error.keys)
     return problem(outcome.status, outcome.title, str(error), **extra)
 
 

@@ -58,6 +58,27 @@ class Lifecycle(Body):
     pass
 
 
+class Adoption(Body):
+    """The adoption of a plan, with the record of the vote (each part optional)."""
+
+    body: str | None = Field(
+        default=None, max_length=200, description="Who voted, e.g. 'School Committee'."
+    )
+    meeting_date: date | None = Field(default=None, description="The meeting's date.")
+    vote: str | None = Field(default=None, max_length=60, description="How, e.g. '7-0'.")
+    minutes_url: str | None = Field(
+        default=None, max_length=2000, description="The minutes (an http or https URL)."
+    )
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "body": self.body,
+            "meeting_date": self.meeting_date,
+            "vote": self.vote,
+            "minutes_url": self.minutes_url,
+        }
+
+
 class ChangeEntry(BaseModel):
     version: int
     revision: int
@@ -68,6 +89,11 @@ class ChangeEntry(BaseModel):
     source: str
     summary: str
     key: str | None
+    record: dict[str, Any] | None = Field(
+        default=None,
+        description="An adoption's vote (body, meeting_date, vote, minutes_url); a progress "
+        "report's note and evidence (links {url}, files {sha256, name, media_type, size}).",
+    )
 
 
 class CommandResponse(BaseModel):
@@ -183,6 +209,9 @@ class Problem(BaseModel):
     errors: list[dict[str, Any]] | None = None
     current_version: int | None = None
     file: str | None = None
+    elements: list[str] | None = Field(
+        default=None, description="An undo's conflict: the elements changed since."
+    )
 
 
 class FrameworkResponse(BaseModel):

@@ -12,12 +12,13 @@ from __future__ import annotations
 import bisect
 import random
 import time as clock
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import get_topic
 
 from coherence.application.memory import collector_paused
 from coherence.application.narrative import Entries, HistoryEntry, describe_events
@@ -134,6 +135,26 @@ class PlanHistory(StoreApplication):
         entries = describe_events(events)
         selected = [e for e in entries if e.version > since]
         return selected if limit is None else selected[:limit]
+
+    def last_event_version(self, plan_id: str, event_class: type[Any]) -> int | None:
+        """The version of the plan's last event of that class (None when it has none),
+        read from the stored events' topics, newest first, without decoding them."""
+        uid = plan_uuid(plan_id)
+        topic = get_topic(event_class)
+        found = False
+        before: int | None = None
+        while True:
+            batch = self.recorder.select_events(uid, lte=before, desc=True, limit=500)
+            for stored in batch:
+                found = True
+                if stored.topic == topic:
+                    return int(stored.originator_version)
+            if len(batch) < 500:
+                break
+            before = int(batch[-1].originator_version) - 1
+        if not found:
+            raise PlanNotFound(plan_id)
+        return None
 
     def diff(self, plan_id: str, from_version: int, to_version: int) -> Diff:
         """What changed between two versions, field by field."""
@@ -262,9 +283,15 @@ class PlanHistory(StoreApplication):
         )
 
     def adopt(
-        self, plan_id: str, author: Author, expected_version: int | None = None
+        self,
+        plan_id: str,
+        author: Author,
+        expected_version: int | None = None,
+        record: Mapping[str, object] | None = None,
     ) -> CommandResult:
-        return self._command(plan_id, author, lambda p, r: p.adopt(r), expected_version)
+        """Adopt the plan; ``record`` is the vote's (``body``, ``meeting_date``, ``vote``,
+        ``minutes_url``, each optional)."""
+        return self._command(plan_id, author, lambda p, r: p.adopt(r, record), expected_version)
 
     def start_redesign(
         self, plan_id: str, author: Author, expected_version: int | None = None
@@ -283,11 +310,16 @@ class PlanHistory(StoreApplication):
         status: str,
         author: Author,
         expected_version: int | None = None,
+        *,
+        note: str | None = None,
+        evidence: Sequence[Mapping[str, object]] = (),
     ) -> CommandResult:
+        """Report a benchmark's status, with a note and evidence (links ``{"url"}``, files
+        as :meth:`EvidenceStore.resolve` describes them)."""
         return self._command(
             plan_id,
             author,
-            lambda p, r: p.report_benchmark_status(key, status, r),
+            lambda p, r: p.report_benchmark_status(key, status, r, note, evidence),
             expected_version,
         )
 
@@ -299,11 +331,15 @@ class PlanHistory(StoreApplication):
         value: object,
         author: Author,
         expected_version: int | None = None,
+        *,
+        note: str | None = None,
+        evidence: Sequence[Mapping[str, object]] = (),
     ) -> CommandResult:
+        """Report an outcome's result, with a note and evidence (as for a benchmark)."""
         return self._command(
             plan_id,
             author,
-            lambda p, r: p.report_outcome_result(key, as_of, value, r),
+            lambda p, r: p.report_outcome_result(key, as_of, value, r, note, evidence),
             expected_version,
         )
 

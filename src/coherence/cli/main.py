@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from coherence.cli import analysis, history, plan_files, server, tokens
+from coherence.cli import analysis, history, lifecycle, plan_files, server, tokens
 from coherence.cli.common import fail
 
 
@@ -27,6 +27,9 @@ for command in (
     history.plans,
     history.history,
     history.diff,
+    lifecycle.adopt,
+    lifecycle.redesign,
+    lifecycle.close,
     analysis.audit,
     analysis.graph,
     analysis.line_of_sight_,
