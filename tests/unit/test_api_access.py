@@ -60,6 +60,7 @@ class Route:
     body: Any = None
     ok: int = 200
     adopted: bool = False  # the plan must be adopted first
+    revised: bool = False  # the plan must have a revision 2 that can be undone
 
     @property
     def id(self) -> str:
@@ -91,6 +92,7 @@ PLAN_ROUTES = [
     Route("POST", "/adopt", "administer", {}),
     Route("POST", "/redesign", "administer", {}, adopted=True),
     Route("POST", "/close", "administer", {}),
+    Route("POST", "/revisions/2/undo", "administer", {}, revised=True),
 ]
 IDS = [r.id for r in PLAN_ROUTES]
 
@@ -133,6 +135,9 @@ def prepare(history: PlanHistory, route: Route) -> None:
     if route.adopted:
         for plan in (A, B):
             history.adopt(plan, Author("setup", source="cli"))
+    if route.revised:
+        for plan in (A, B):
+            history.revise_element(plan, "SO2", {"title": "Belonging!"}, Author("setup"))
 
 
 def call(

@@ -13,6 +13,7 @@ import bisect
 import random
 import time as clock
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -32,8 +33,14 @@ from coherence.application.results import (
 )
 from coherence.application.snapshots import RevisionSnapshots
 from coherence.application.store import EventTimestamps, StoreApplication, replay
-from coherence.domain.changes import PlanState, apply_changes, plan_changes
-from coherence.domain.errors import PlanNotFound, VersionConflict, VersionNotFound
+from coherence.domain.changes import PlanState, apply_changes, plan_changes, undo_target
+from coherence.domain.errors import (
+    InvalidValue,
+    PlanNotFound,
+    UndoConflict,
+    VersionConflict,
+    VersionNotFound,
+)
 from coherence.domain.plan import DistrictPlan, Revision, plan_uuid
 
 MAX_RETRIES = 20
@@ -302,6 +309,56 @@ class PlanHistory(StoreApplication):
         self, plan_id: str, author: Author, expected_version: int | None = None
     ) -> CommandResult:
         return self._command(plan_id, author, lambda p, r: p.close(r), expected_version)
+
+    def undo_revision(
+        self,
+        plan_id: str,
+        revision: int,
+        author: Author,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """A new revision that reverses what ``revision`` changed (elements, fields,
+        links, details), on the plan as it is now; its reason says which revision it
+        undoes. :class:`UndoConflict` (nothing saved) when a later revision changed the
+        same elements or fields since; lifecycle steps (adoption, redesign, closing)
+        are not undone."""
+        first, last = self.revision_versions(plan_id, revision)
+        if first == 1:
+            raise InvalidValue("revision", "a revision after the first (which drafted the plan)", 1)
+        before = self.plan_state(plan_id, version=first - 1)
+        after = self.plan_state(plan_id, version=last)
+        if not plan_changes(before, after):
+            raise InvalidValue(
+                "revision",
+                "a revision that changed elements, links or the plan's details "
+                "(adoption, redesign and closing are not undone)",
+                revision,
+            )
+        said = f"Undo of revision {revision}"
+        by = replace(author, reason=f"{said}: {author.reason}" if author.reason else said)
+
+        def undo(plan: DistrictPlan, rev: Revision) -> None:
+            target, conflicts = undo_target(before, after, PlanState.of(plan))
+            if conflicts:
+                raise UndoConflict(plan_id, revision, conflicts)
+            apply_changes(plan, plan_changes(PlanState.of(plan), target), rev)
+
+        return self._command(plan_id, by, undo, expected_version)
+
+    def revision_versions(self, plan_id: str, revision: int) -> tuple[int, int]:
+        """The first and last version of a revision of the plan (its events)."""
+        versions: list[int] = []
+        for event in self.events.get(plan_uuid(plan_id)):
+            number = getattr(event, "revision", None)
+            if number == revision:
+                versions.append(event.originator_version)
+            elif versions:
+                break
+        if not versions:
+            if not self._exists(plan_id):
+                raise PlanNotFound(plan_id)
+            raise VersionNotFound(f"Plan {plan_id} has no revision {revision}")
+        return versions[0], versions[-1]
 
     def report_benchmark_status(
         self,

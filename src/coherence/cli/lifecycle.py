@@ -77,3 +77,22 @@ def close(plan: str, reason: str | None, actor: str, store: str | None, fmt: str
     """Close a plan at the end of its cycle (it can no longer change)."""
     author = Author(actor, reason, "cli")
     _run(store, fmt, lambda history: history.close_plan(plan, author))
+
+
+@click.command()
+@click.argument("plan")
+@click.argument("revision", type=click.IntRange(min=1))
+@click.option(
+    "--reason", default=None, help="Why (shown in the history after 'Undo of revision N')."
+)
+@actor_option
+@store_option
+@table_or_json
+@handles_errors
+def undo(
+    plan: str, revision: int, reason: str | None, actor: str, store: str | None, fmt: str
+) -> None:
+    """Undo a revision: a new revision that reverses its changes (refused, naming the
+    elements, when a later revision changed the same elements or fields since)."""
+    author = Author(actor, reason, "cli")
+    _run(store, fmt, lambda history: history.undo_revision(plan, revision, author))

@@ -30,6 +30,7 @@ for command in (
     lifecycle.adopt,
     lifecycle.redesign,
     lifecycle.close,
+    lifecycle.undo,
     analysis.audit,
     analysis.graph,
     analysis.line_of_sight_,

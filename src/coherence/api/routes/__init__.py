@@ -34,6 +34,7 @@ from coherence.api.routes import (
     links,
     plans,
     progress,
+    revisions,
     statewide,
 )
 
@@ -43,6 +44,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     links.router,
     progress.router,
     lifecycle.router,
+    revisions.router,
     history.router,
     graph.router,
     audit.router,
