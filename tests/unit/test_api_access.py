@@ -9,6 +9,7 @@ lists. The actor recorded on a change is always the token's owner.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,11 +62,18 @@ class Route:
     ok: int = 200
     adopted: bool = False  # the plan must be adopted first
     revised: bool = False  # the plan must have a revision 2 that can be undone
+    raw: bytes | None = None  # a body that is a file (text/plain), not JSON
+    uploaded: bool = False  # EVIDENCE must be uploaded to the plans first
 
     @property
     def id(self) -> str:
         return f"{self.method} {self.path or '/'}"
 
+
+EVIDENCE = b"Sign-in sheets of the family nights"
+EVIDENCE_SHA256 = hashlib.sha256(EVIDENCE).hexdigest()
+CHANGES = ("write", "administer")
+"""The actions that change a plan (an upload keeps a file, the plan does not change)."""
 
 PLAN_ROUTES = [
     Route("GET", "", "read"),
@@ -93,6 +101,8 @@ PLAN_ROUTES = [
     Route("POST", "/redesign", "administer", {}, adopted=True),
     Route("POST", "/close", "administer", {}),
     Route("POST", "/revisions/2/undo", "administer", {}, revised=True),
+    Route("POST", "/evidence", "upload", raw=b"Attendance up 3 points", ok=201),
+    Route("GET", f"/evidence/{EVIDENCE_SHA256}", "read", uploaded=True),
 ]
 IDS = [r.id for r in PLAN_ROUTES]
 
@@ -148,12 +158,16 @@ def call(
     headers: dict[str, str] | None = None,
     **kwargs: Any,
 ) -> Response:
+    if route.uploaded:
+        for each in (A, B):
+            client.app.state.ctx.evidence.put(each, "sheets.txt", "text/plain", EVIDENCE)  # type: ignore[attr-defined]
+    if route.raw is not None:
+        kwargs["content"] = route.raw
+        headers = {"content-type": "text/plain", "x-filename": "notes.txt", **(headers or {})}
+    else:
+        kwargs["json"] = route.body
     response: Response = client.request(
-        route.method,
-        f"{API}/plans/{plan}{route.path}",
-        json=route.body,
-        headers=headers or {},
-        **kwargs,
+        route.method, f"{API}/plans/{plan}{route.path}", headers=headers or {}, **kwargs
     )
     return response
 
@@ -200,7 +214,7 @@ def test_open_without_any_token(
     before = versions(history)[plan]
     r = call(client, history, route, plan)
     assert r.status_code == route.ok, r.text
-    if route.action != "read":
+    if route.action in CHANGES:
         assert versions(history)[plan] > before
         assert last_actor(history, plan) == OPEN_ACTOR
 
@@ -301,8 +315,8 @@ def test_revoking_a_token_takes_effect_at_once(client: TestClient, history: Plan
 
 ALLOWED = {
     "viewer": {"read"},
-    "editor": {"read", "write"},
-    "admin": {"read", "write", "administer"},
+    "editor": {"read", "write", "upload"},
+    "admin": {"read", "write", "upload", "administer"},
 }
 
 
@@ -315,7 +329,7 @@ def test_roles(client: TestClient, history: PlanHistory, route: Route, role: str
     r = call(client, history, route, A, headers)
     if route.action in ALLOWED[role]:
         assert r.status_code == route.ok, r.text
-        if route.action != "read":
+        if route.action in CHANGES:
             assert last_actor(history, A) == "Ana Ruiz"
     else:
         assert role in problem(r, 403)["detail"]
@@ -443,7 +457,7 @@ SPOOFED_HEADERS = {
     "Remote-User": "Mallory",
     "From": "mallory@example.org",
 }
-WRITES = [r for r in PLAN_ROUTES if r.action != "read"]
+WRITES = [r for r in PLAN_ROUTES if r.action in CHANGES]
 
 
 @pytest.mark.parametrize("route", WRITES, ids=[r.id for r in WRITES])

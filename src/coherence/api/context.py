@@ -22,6 +22,7 @@ from coherence.api.audit_answers import AuditAnswers
 from coherence.api.request_body import read_body
 from coherence.api.scheduling import Scheduler
 from coherence.api.write_locks import WriteLocks
+from coherence.application.evidence import EvidenceStore
 from coherence.application.history import PlanHistory
 from coherence.domain.access import Grant
 from coherence.domain.errors import PlanNotFound
@@ -42,6 +43,7 @@ class ApiContext:
     scheduler: Scheduler
     write_locks: WriteLocks
     audits: AuditAnswers
+    evidence: EvidenceStore
     max_body: int = 8 * 1024 * 1024
 
     @property

@@ -45,13 +45,48 @@ class LinkBody(Body):
     )
 
 
-class BenchmarkStatus(Body):
+class LinkEvidence(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(max_length=2000, description="A link (http or https).")
+
+
+class FileEvidence(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sha256: str = Field(
+        pattern="^[0-9a-f]{64}$",
+        description="A file uploaded to the plan (POST /plans/{id}/evidence): its SHA-256.",
+    )
+
+
+class ProgressReport(Body):
+    note: str | None = Field(default=None, max_length=4000, description="What was done, seen.")
+    evidence: list[LinkEvidence | FileEvidence] = Field(
+        default_factory=list, max_length=20, description="Links and uploaded files."
+    )
+
+    def references(self) -> list[dict[str, Any]]:
+        return [e.model_dump() for e in self.evidence]
+
+
+class BenchmarkStatus(ProgressReport):
     status: BenchmarkStatusValue
 
 
-class OutcomeResult(Body):
+class OutcomeResult(ProgressReport):
     as_of: date
     value: float
+
+
+class EvidenceUploaded(BaseModel):
+    """A file uploaded as evidence: refer to it by ``sha256`` in a progress report."""
+
+    sha256: str
+    name: str
+    media_type: str
+    size: int
+    url: str = Field(description="Where people who may read the plan download it.")
 
 
 class Lifecycle(Body):

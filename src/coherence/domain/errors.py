@@ -34,6 +34,7 @@ exit status of the command line (``cli/main.py``), in :data:`OUTCOMES` below::
     │   └── NeverAdopted                    404   Never adopted                  2
     │                                             (``--from adopted`` of a plan never adopted)
     ├── TokenNotFound                       404   Token not found                2
+    ├── EvidenceNotFound                    404   Evidence not found             2
     ├── VersionConflict                     409   Version conflict               2
     ├── ServerUnavailable                   503   Service unavailable            3
     │   ├── StoreUnavailable                503   Event store unavailable        3
@@ -233,6 +234,10 @@ class TokenNotFound(CoherenceError):
     """No token has that id."""
 
 
+class EvidenceNotFound(CoherenceError):
+    """No evidence file of that digest was uploaded to the plan."""
+
+
 class VersionConflict(CoherenceError):
     """The plan changed since the version the caller expected."""
 
@@ -353,6 +358,7 @@ OUTCOMES: tuple[tuple[type[BaseException], Outcome], ...] = (
     (ApiError, Outcome(400, "Bad request", EXIT_BAD_INPUT)),
     (PlanNotFound, Outcome(404, "Plan not found", EXIT_BAD_INPUT)),
     (TokenNotFound, Outcome(404, "Token not found", EXIT_BAD_INPUT)),
+    (EvidenceNotFound, Outcome(404, "Evidence not found", EXIT_BAD_INPUT)),
     (UnknownElement, Outcome(404, "Element not found", EXIT_BAD_INPUT)),
     (NeverAdopted, Outcome(404, "Never adopted", EXIT_BAD_INPUT)),
     (VersionNotFound, Outcome(404, "Version not found", EXIT_BAD_INPUT)),

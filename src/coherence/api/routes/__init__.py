@@ -25,6 +25,7 @@ from fastapi import APIRouter
 from coherence.api.routes import (
     audit,
     elements,
+    evidence,
     framework,
     graph,
     graph_timeline,
@@ -43,6 +44,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     elements.router,
     links.router,
     progress.router,
+    evidence.router,
     lifecycle.router,
     revisions.router,
     history.router,
