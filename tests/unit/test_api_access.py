@@ -112,6 +112,7 @@ OTHER_ROUTES = {
     ("GET", "/api/v1/statewide"),
     ("GET", "/api/v1/health"),
     ("GET", "/api/v1/framework"),
+    ("GET", "/api/v1/my-work"),  # the asker's own, in their scope: tests/unit/test_my_work.py
 }
 
 

@@ -256,3 +256,31 @@ class FrameworkResponse(BaseModel):
     edges: list[dict[str, Any]]
     rules: list[dict[str, Any]]
     severities: list[dict[str, Any]]
+
+
+class WorkItem(BaseModel):
+    plan: str
+    district: str | None
+    plan_title: str | None
+    version: int
+    key: str
+    kind: Literal["benchmark", "outcome"]
+    name: str
+    owner: str | None
+    due: str | None
+    status: str | None
+    last_result: dict[str, Any] | None
+    last_reported: str | None
+    days_since_report: int | None
+    days_until_due: int | None
+
+
+class MyWork(BaseModel):
+    person: str
+    as_of: str
+    due_soon_days: int
+    stale_days: int
+    overdue: list[WorkItem]
+    due_soon: list[WorkItem]
+    stale: list[WorkItem]
+    other: list[WorkItem] = Field(description="What else you own (nothing due, or done).")
