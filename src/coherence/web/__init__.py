@@ -2,7 +2,8 @@
 
 :func:`install` adds to an application:
 
-* ``/`` the plans page and ``/plans/{plan_id}`` the plan page (HTML, no data in it:
+* ``/`` the plans page, ``/plans/{plan_id}`` the plan page and ``/my-work`` what the
+  person owns that needs them, with a progress report form each (HTML, no data in it:
   the pages read the HTTP API, with the token the user gives when one is needed);
 * ``/web/...`` our own scripts and styles (``static/`` beside this file);
 * ``/web/vendor/...`` the graph libraries (Cytoscape.js and its dagre layout), served
@@ -87,6 +88,10 @@ def install(app: FastAPI, assets_dir: Path | None = None) -> None:
     @app.get("/", include_in_schema=False)
     def plans_page() -> HTMLResponse:
         return page("plans.html")
+
+    @app.get("/my-work", include_in_schema=False)
+    def my_work_page() -> HTMLResponse:
+        return page("mywork.html")
 
     @app.get("/plans/{plan_id}", include_in_schema=False)
     def plan_page(plan_id: str) -> HTMLResponse:

@@ -4,10 +4,11 @@
 const TOKEN_KEY = 'coherence.token';
 
 export class ApiError extends Error {
-  constructor(status, title, detail) {
+  constructor(status, title, detail, problem = {}) {
     super(detail || title || `HTTP ${status}`);
     this.status = status;
     this.title = title;
+    this.problem = problem;
   }
 }
 
@@ -33,9 +34,48 @@ async function request(path) {
       } catch {
         // not a problem document
       }
-      throw new ApiError(response.status, body.title, body.detail);
+      throw new ApiError(response.status, body.title, body.detail, body);
     }
     return response;
+  }
+  throw new ApiError(401, 'Unauthorized', 'This server needs an API token.');
+}
+
+// A write: `body` is JSON, or a File/Blob sent as it is (its type as Content-Type, its
+// name in X-Filename). `ifMatch` is the plan version the change was made on. Answers
+// {body, etag, status}; a problem document is thrown as an ApiError.
+// (Minimal: the sign-in work brings the one with the CSRF header, which replaces it.)
+export async function send(method, path, body, { ifMatch } = {}) {
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const sent = sessionStorage.getItem(TOKEN_KEY);
+    const extra = {};
+    let payload;
+    if (body instanceof Blob) {
+      payload = body;
+      extra['Content-Type'] = body.type || 'application/octet-stream';
+      if (body.name) extra['X-Filename'] = encodeURIComponent(body.name);
+    } else if (body !== undefined) {
+      payload = JSON.stringify(body);
+      extra['Content-Type'] = 'application/json';
+    }
+    if (ifMatch !== undefined && ifMatch !== null) extra['If-Match'] = `"${ifMatch}"`;
+    const response = await fetch(path, { method, body: payload, headers: { ...headers(), ...extra } });
+    if (response.status === 401) {
+      if (sessionStorage.getItem(TOKEN_KEY) !== sent) continue;
+      const token = await askOnce(attempt > 0);
+      if (token) continue;
+    }
+    let parsed = null;
+    try {
+      parsed = await response.json();
+    } catch {
+      // no JSON body
+    }
+    if (!response.ok) {
+      const problem = parsed || {};
+      throw new ApiError(response.status, problem.title, problem.detail, problem);
+    }
+    return { body: parsed, etag: response.headers.get('ETag'), status: response.status };
   }
   throw new ApiError(401, 'Unauthorized', 'This server needs an API token.');
 }

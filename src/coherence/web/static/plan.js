@@ -12,6 +12,8 @@ import {
   severities, severityOf, severityRank, titleOf,
 } from './framework.js';
 import { NODE, computeLayout } from './layout.js';
+import { mountLifecycle } from './lifecycle.js';
+import { mountProgress } from './progress.js';
 
 const planId = decodeURIComponent(window.location.pathname.split('/').filter(Boolean)[1] || '');
 const $ = (id) => document.getElementById(id);
@@ -85,6 +87,7 @@ async function main() {
   setupControls();
   const initial = initialIndex(data.revisions);
   setRevision(initial);
+  openFromUrl();
   performance.mark('coherence:first-layout');
   requestAnimationFrame(() => {
     cy.resize();
@@ -519,6 +522,34 @@ async function loadElement(key) {
   if (ticket !== elementRequest) return;
   highlightLineOfSight(element);
   panel.innerHTML = renderElement(node, element, r);
+  const latest = state.index === state.data.revisions.length - 1;
+  mountProgress(panel, planId, element, { latest, onDone: () => reopen({ element: key }) });
+}
+
+// After a change made on this page: the page again at the latest version, showing
+// the element (or the tab) the change was made from.
+function reopen(params) {
+  const url = new URL(window.location.pathname, window.location.origin);
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+  window.location.assign(url);
+}
+
+function openLifecycle() {
+  showTab('lifecycle');
+  mountLifecycle($('panel-lifecycle'), planId, { onChange: () => reopen({ tab: 'lifecycle' }) })
+    .catch((error) => {
+      $('panel-lifecycle').textContent = `Could not read the plan: ${error.message}`;
+    });
+}
+
+function openFromUrl() {
+  const params = new URLSearchParams(window.location.search);
+  const key = params.get('element');
+  if (key && !state.cy.getElementById(key).empty()) {
+    focusElement(key);
+    showTab('element');
+  }
+  if (params.get('tab') === 'lifecycle') openLifecycle();
 }
 
 function elementHead(d, retired) {
@@ -831,7 +862,7 @@ async function exportGraph(format) {
 // -- controls -----------------------------------------------------------------------
 
 function showTab(name) {
-  for (const tab of ['findings', 'element']) {
+  for (const tab of ['findings', 'element', 'lifecycle']) {
     const on = tab === name;
     $(`tab-${tab}`).setAttribute('aria-selected', String(on));
     $(`panel-${tab}`).hidden = !on;
@@ -898,6 +929,7 @@ function setupControls() {
 
   $('tab-findings').addEventListener('click', () => showTab('findings'));
   $('tab-element').addEventListener('click', () => showTab('element'));
+  $('tab-lifecycle').addEventListener('click', openLifecycle);
   $('panel-findings').addEventListener('click', onFindingsClick);
   $('panel-findings').addEventListener('keydown', (event) => {
     if (event.key === 'Enter') onFindingsClick(event);
