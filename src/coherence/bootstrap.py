@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from coherence.application.evidence import EvidenceStore, evidence_directory
 from coherence.application.history import PlanHistory
 from coherence.application.settings import (
     DEFAULT_STORE,
@@ -114,9 +115,9 @@ def read_settings(
     oidc_issuer: str | None = None,
 ) -> ServiceSettings:
     """The settings: the command line's (given here), else the environment's
-    (``COHERENCE_STORE``, ``COHERENCE_NEO4J_URI``, ``_USER``, ``_PASSWORD``,
-    ``_DATABASE``, ``COHERENCE_WEB_ASSETS``, and sign-in's: see :func:`read_signin`),
-    else the defaults. The only place the environment is read."""
+    (``COHERENCE_STORE``, ``COHERENCE_EVIDENCE_DIR``, ``COHERENCE_NEO4J_URI``, ``_USER``,
+    ``_PASSWORD``, ``_DATABASE``, ``COHERENCE_WEB_ASSETS``, and sign-in's: see
+    :func:`read_signin`), else the defaults. The only place the environment is read."""
     env = os.environ if environ is None else environ
     uri = neo4j_uri or env.get("COHERENCE_NEO4J_URI")
     neo4j = None
@@ -128,7 +129,10 @@ def read_settings(
             database=env.get("COHERENCE_NEO4J_DATABASE") or None,
         )
     return ServiceSettings(
-        history=Settings(store=store or env.get("COHERENCE_STORE") or DEFAULT_STORE),
+        history=Settings(
+            store=store or env.get("COHERENCE_STORE") or DEFAULT_STORE,
+            evidence_dir=env.get("COHERENCE_EVIDENCE_DIR") or None,
+        ),
         neo4j=neo4j,
         max_body=MAX_BODY if max_body is None else max_body,
         web_assets=env.get("COHERENCE_WEB_ASSETS") or None,
@@ -210,16 +214,18 @@ def _check_public_url(url: str) -> str:
 
 @dataclass
 class Service:
-    """What :func:`bootstrap` built: the history, the Neo4j store (if asked for), the reader."""
+    """What :func:`bootstrap` built: the history, the Neo4j store (if asked for), the reader,
+    the evidence files."""
 
     settings: ServiceSettings
     history: PlanHistory
     reader: PlanReader
     neo4j: Neo4jGraphStore | None = None
+    evidence: EvidenceStore | None = None
 
     def api_context(self) -> ApiContext:
         """The HTTP API's context over this service's history and reader."""
-        return _api_context(self.history, self.reader, self.settings)
+        return _api_context(self.history, self.reader, self.settings, self.evidence)
 
     def close(self) -> None:
         """Close the Neo4j driver and the store's connections."""
@@ -238,7 +244,8 @@ def bootstrap(
     configured), and the plan reader over them."""
     history = PlanHistory(settings.history)
     graph = open_neo4j(settings, on_retry=on_retry) if neo4j else None
-    return Service(settings, history, PlanReader(history, neo4j=graph), graph)
+    evidence = EvidenceStore(evidence_directory(settings.history))
+    return Service(settings, history, PlanReader(history, neo4j=graph), graph, evidence)
 
 
 def open_neo4j(
@@ -270,7 +277,12 @@ def api_context(
     return _api_context(history, PlanReader(history, neo4j=neo4j), settings)
 
 
-def _api_context(history: PlanHistory, reader: PlanReader, settings: ServiceSettings) -> ApiContext:
+def _api_context(
+    history: PlanHistory,
+    reader: PlanReader,
+    settings: ServiceSettings,
+    evidence: EvidenceStore | None = None,
+) -> ApiContext:
     from coherence.api.access import Access
     from coherence.api.audit_answers import AuditAnswers
     from coherence.api.context import ApiContext
@@ -284,6 +296,7 @@ def _api_context(history: PlanHistory, reader: PlanReader, settings: ServiceSett
         scheduler=Scheduler(store_in_process(settings.history.store)),
         write_locks=WriteLocks(settings.write_lock),
         audits=AuditAnswers(reader),
+        evidence=evidence or EvidenceStore(evidence_directory(settings.history)),
         max_body=settings.max_body,
         web_assets=settings.web_assets,
         signin=settings.signin,

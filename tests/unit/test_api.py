@@ -614,8 +614,12 @@ def test_adopt_redesign_close(client: TestClient, example: dict[str, Any]) -> No
 
 
 def test_lifecycle_bodies_are_checked(client: TestClient, example: dict[str, Any]) -> None:
-    doc = problem(client.post(f"{API}/plans/{PLAN}/adopt", json={"vote": "5-2"}), 422)
-    assert paths(doc) == ["body.vote"]
+    doc = problem(client.post(f"{API}/plans/{PLAN}/adopt", json={"votes": "5-2"}), 422)
+    assert paths(doc) == ["body.votes"]
+    doc = problem(client.post(f"{API}/plans/{PLAN}/adopt", json={"minutes_url": "file:///x"}), 422)
+    assert paths(doc) == ["minutes_url"]
+    doc = problem(client.post(f"{API}/plans/{PLAN}/adopt", json={"meeting_date": "June"}), 422)
+    assert paths(doc) == ["body.meeting_date"]
     problem(client.post(f"{API}/plans/{PLAN}/adopt"), 422)  # a body is required
 
 
@@ -653,6 +657,7 @@ def test_history_pages_through_every_event(demo: TestClient) -> None:
         "source",
         "summary",
         "key",
+        "record",
     }
     assert [e["revision"] for e in seen] == sorted(e["revision"] for e in seen)
     small = demo.get(f"{API}/plans/{DEMO}/history", params={"offset": 480, "limit": 10}).json()
@@ -717,9 +722,10 @@ def test_diff_from_the_first_version_adds_everything(
 def test_diff_errors(client: TestClient, example: dict[str, Any]) -> None:
     problem(client.get(f"{API}/plans/{PLAN}/diff", params={"from": 1, "to": 999}), 404)
     problem(client.get(f"{API}/plans/nope/diff", params={"from": 1, "to": 2}), 404)
-    assert paths(problem(client.get(f"{API}/plans/{PLAN}/diff", params={"from": 1}), 422)) == [
-        "query.to"
+    assert paths(problem(client.get(f"{API}/plans/{PLAN}/diff", params={"to": 1}), 422)) == [
+        "query.from"
     ]
+    assert paths(problem(client.get(f"{API}/plans/{PLAN}/diff?from=first"), 422)) == ["query.from"]
 
 
 # -- graph ------------------------------------------------------------------------

@@ -9,6 +9,7 @@ lists. The actor recorded on a change is always the token's owner.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,11 +64,19 @@ class Route:
     adopted: bool = False  # the plan must be adopted first
     media: str | None = None  # a body sent as it is (the body then), not as JSON
     retired: str | None = None  # an element to retire first
+    revised: bool = False  # the plan must have a revision 2 that can be undone
+    raw: bytes | None = None  # a body that is a file (text/plain), not JSON
+    uploaded: bool = False  # EVIDENCE must be uploaded to the plans first
 
     @property
     def id(self) -> str:
         return f"{self.method} {self.path or '/'}"
 
+
+EVIDENCE = b"Sign-in sheets of the family nights"
+EVIDENCE_SHA256 = hashlib.sha256(EVIDENCE).hexdigest()
+CHANGES = ("write", "administer")
+"""The actions that change a plan (an upload keeps a file, the plan does not change)."""
 
 PLAN_ROUTES = [
     Route("GET", "", "read"),
@@ -114,6 +123,9 @@ PLAN_ROUTES = [
     Route("POST", "/adopt", "administer", {}),
     Route("POST", "/redesign", "administer", {}, adopted=True),
     Route("POST", "/close", "administer", {}),
+    Route("POST", "/revisions/2/undo", "administer", {}, revised=True),
+    Route("POST", "/evidence", "upload", raw=b"Attendance up 3 points", ok=201),
+    Route("GET", f"/evidence/{EVIDENCE_SHA256}", "read", uploaded=True),
 ]
 IDS = [r.id for r in PLAN_ROUTES]
 
@@ -127,6 +139,7 @@ OTHER_ROUTES = {
     ("POST", "/auth/token"),  # open: signs in (rate-limited)
     ("POST", "/auth/signout"),  # open: ends the request's own session
     ("GET", "/api/v1/template"),
+    ("GET", "/api/v1/my-work"),  # the asker's own, in their scope: tests/unit/test_my_work.py
 }
 
 PEOPLE_ROUTES = [
@@ -171,6 +184,9 @@ def prepare(history: PlanHistory, route: Route) -> None:
     if route.retired:
         for plan in (A, B):
             history.retire_element(plan, route.retired, Author("setup", source="cli"))
+    if route.revised:
+        for plan in (A, B):
+            history.revise_element(plan, "SO2", {"title": "Belonging!"}, Author("setup"))
 
 
 def call(
@@ -181,7 +197,13 @@ def call(
     headers: dict[str, str] | None = None,
     **kwargs: Any,
 ) -> Response:
-    if route.media is not None:
+    if route.uploaded:
+        for each in (A, B):
+            client.app.state.ctx.evidence.put(each, "sheets.txt", "text/plain", EVIDENCE)  # type: ignore[attr-defined]
+    if route.raw is not None:
+        kwargs["content"] = route.raw
+        headers = {"content-type": "text/plain", "x-filename": "notes.txt", **(headers or {})}
+    elif route.media is not None:
         kwargs["content"] = route.body
         headers = {"content-type": route.media, **(headers or {})}
     else:
@@ -240,7 +262,7 @@ def test_open_without_any_token(
     before = versions(history)[plan]
     r = call(client, history, route, plan)
     assert r.status_code == route.ok, r.text
-    if route.action != "read":
+    if route.action in CHANGES:
         assert versions(history)[plan] > before
         assert last_actor(history, plan) == OPEN_ACTOR
 
@@ -357,8 +379,8 @@ def test_people_routes_need_an_unscoped_admin(
 
 ALLOWED = {
     "viewer": {"read"},
-    "editor": {"read", "write"},
-    "admin": {"read", "write", "administer"},
+    "editor": {"read", "write", "upload"},
+    "admin": {"read", "write", "upload", "administer"},
 }
 
 
@@ -371,7 +393,7 @@ def test_roles(client: TestClient, history: PlanHistory, route: Route, role: str
     r = call(client, history, route, A, headers)
     if route.action in ALLOWED[role]:
         assert r.status_code == route.ok, r.text
-        if route.action != "read":
+        if route.action in CHANGES:
             assert last_actor(history, A) == "Ana Ruiz"
     else:
         assert role in problem(r, 403)["detail"]
@@ -499,7 +521,7 @@ SPOOFED_HEADERS = {
     "Remote-User": "Mallory",
     "From": "mallory@example.org",
 }
-WRITES = [r for r in PLAN_ROUTES if r.action != "read"]
+WRITES = [r for r in PLAN_ROUTES if r.action in CHANGES]
 
 
 @pytest.mark.parametrize("route", WRITES, ids=[r.id for r in WRITES])

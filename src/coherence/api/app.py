@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import ipaddress
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,9 @@ from coherence.api.context import ApiContext
 from coherence.api.errors import problem
 from coherence.api.headers import SecurityHeaders
 from coherence.api.models import Problem
-from coherence.api.routes import ROUTERS
+from coherence.api.routes import ROUTERS, evidence
 from coherence.api.sessions import CrossSiteGuard, session_middleware_options
+from coherence.application.evidence import MAX_FILE
 from coherence.domain.errors import RefusedToStart
 
 GC_YOUNG_THRESHOLD = 10_000
@@ -36,18 +38,25 @@ time in the collector."""
 class BodyLimit:
     """ASGI middleware: 413 for a body over the limit, before a route reads it."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, larger: tuple[tuple[str, int], ...] = ()) -> None:
         self.app = app
         self.limit = limit
+        self.larger = tuple((re.compile(path), size) for path, size in larger)
+        """Paths (regular expressions) whose route takes larger bodies, and their limit:
+        the route refuses what is over its own limit itself."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limit
+        for path, size in self.larger:
+            if path.match(scope.get("path", "")):
+                limit = max(limit, size)
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.limit:
-            response = problem(413, "Payload too large", f"The body is over {self.limit} bytes")
+        if declared.isdigit() and int(declared) > limit:
+            response = problem(413, "Payload too large", f"The body is over {limit} bytes")
             await response(scope, receive, send)
             return
         seen = 0
@@ -57,8 +66,8 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise errors.BodyTooLarge(self.limit)
+                if seen > limit:
+                    raise errors.BodyTooLarge(limit)
             return message
 
         await self.app(scope, limited, send)
@@ -82,7 +91,9 @@ def create_app(ctx: ApiContext, **fastapi_options: Any) -> FastAPI:
     app.add_middleware(SessionMiddleware, **session_middleware_options(ctx.signin))
     app.add_middleware(CrossSiteGuard, public_url=ctx.signin.public_url)
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(BodyLimit, limit=ctx.max_body)
+    # an evidence upload refuses a file over its limit itself, naming the limit (413)
+    upload = (evidence.UPLOAD_PATH, 2 * MAX_FILE)
+    app.add_middleware(BodyLimit, limit=ctx.max_body, larger=(upload,))
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -26,6 +26,7 @@ from coherence.api.request_body import read_body
 from coherence.api.scheduling import Scheduler
 from coherence.api.sessions import check_csrf, signed_in
 from coherence.api.write_locks import WriteLocks
+from coherence.application.evidence import EvidenceStore
 from coherence.application.history import PlanHistory
 from coherence.application.settings import SignInSettings
 from coherence.application.tokens import token_issued
@@ -49,6 +50,7 @@ class ApiContext:
     scheduler: Scheduler
     write_locks: WriteLocks
     audits: AuditAnswers
+    evidence: EvidenceStore
     max_body: int = 8 * 1024 * 1024
     web_assets: str | None = None
     """Where the web page's libraries are, when not the default (see ``coherence.web``)."""

@@ -27,6 +27,7 @@ from coherence.domain.errors import (
     PlanFileError,
     TooManyRequests,
     Unauthorized,
+    UndoConflict,
     UnsupportedMediaType,
     VersionConflict,
     outcome_of,
@@ -101,6 +102,8 @@ def problem_for(error: Exception) -> JSONResponse:
     headers = None
     if isinstance(error, TooManyRequests):
         headers = {"Retry-After": str(error.retry_after)}
+    if isinstance(error, UndoConflict):
+        extra["elements"] = list(error.keys)
     return problem(outcome.status, outcome.title, str(error), headers, **extra)
 
 

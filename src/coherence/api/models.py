@@ -65,17 +65,73 @@ class LinkBody(Body):
     )
 
 
-class BenchmarkStatus(Body):
+class LinkEvidence(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(max_length=2000, description="A link (http or https).")
+
+
+class FileEvidence(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sha256: str = Field(
+        pattern="^[0-9a-f]{64}$",
+        description="A file uploaded to the plan (POST /plans/{id}/evidence): its SHA-256.",
+    )
+
+
+class ProgressReport(Body):
+    note: str | None = Field(default=None, max_length=4000, description="What was done, seen.")
+    evidence: list[LinkEvidence | FileEvidence] = Field(
+        default_factory=list, max_length=20, description="Links and uploaded files."
+    )
+
+    def references(self) -> list[dict[str, Any]]:
+        return [e.model_dump() for e in self.evidence]
+
+
+class BenchmarkStatus(ProgressReport):
     status: BenchmarkStatusValue
 
 
-class OutcomeResult(Body):
+class OutcomeResult(ProgressReport):
     as_of: date
     value: float
 
 
+class EvidenceUploaded(BaseModel):
+    """A file uploaded as evidence: refer to it by ``sha256`` in a progress report."""
+
+    sha256: str
+    name: str
+    media_type: str
+    size: int
+    url: str = Field(description="Where people who may read the plan download it.")
+
+
 class Lifecycle(Body):
     pass
+
+
+class Adoption(Body):
+    """The adoption of a plan, with the record of the vote (each part optional)."""
+
+    body: str | None = Field(
+        default=None, max_length=200, description="Who voted, e.g. 'School Committee'."
+    )
+    meeting_date: date | None = Field(default=None, description="The meeting's date.")
+    vote: str | None = Field(default=None, max_length=60, description="How, e.g. '7-0'.")
+    minutes_url: str | None = Field(
+        default=None, max_length=2000, description="The minutes (an http or https URL)."
+    )
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "body": self.body,
+            "meeting_date": self.meeting_date,
+            "vote": self.vote,
+            "minutes_url": self.minutes_url,
+        }
 
 
 class ChangeEntry(BaseModel):
@@ -88,6 +144,11 @@ class ChangeEntry(BaseModel):
     source: str
     summary: str
     key: str | None
+    record: dict[str, Any] | None = Field(
+        default=None,
+        description="An adoption's vote (body, meeting_date, vote, minutes_url); a progress "
+        "report's note and evidence (links {url}, files {sha256, name, media_type, size}).",
+    )
 
 
 class Finding(BaseModel):
@@ -259,6 +320,9 @@ class Problem(BaseModel):
     errors: list[dict[str, Any]] | None = None
     current_version: int | None = None
     file: str | None = None
+    elements: list[str] | None = Field(
+        default=None, description="An undo's conflict: the elements changed since."
+    )
 
 
 class FrameworkResponse(BaseModel):
@@ -329,3 +393,31 @@ class WhatIfResponse(BaseModel):
     staff: dict[str, str]
     funding: dict[str, FundingResponse]
     losing_all_funding: dict[str, list[str]]
+
+
+class WorkItem(BaseModel):
+    plan: str
+    district: str | None
+    plan_title: str | None
+    version: int
+    key: str
+    kind: Literal["benchmark", "outcome"]
+    name: str
+    owner: str | None
+    due: str | None
+    status: str | None
+    last_result: dict[str, Any] | None
+    last_reported: str | None
+    days_since_report: int | None
+    days_until_due: int | None
+
+
+class MyWork(BaseModel):
+    person: str
+    as_of: str
+    due_soon_days: int
+    stale_days: int
+    overdue: list[WorkItem]
+    due_soon: list[WorkItem]
+    stale: list[WorkItem]
+    other: list[WorkItem] = Field(description="What else you own (nothing due, or done).")

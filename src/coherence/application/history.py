@@ -12,12 +12,14 @@ from __future__ import annotations
 import bisect
 import random
 import time as clock
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import get_topic
 
 from coherence.application.memory import collector_paused
 from coherence.application.narrative import Entries, HistoryEntry, describe_events
@@ -31,8 +33,20 @@ from coherence.application.results import (
 )
 from coherence.application.snapshots import RevisionSnapshots
 from coherence.application.store import EventTimestamps, StoreApplication, replay
-from coherence.domain.changes import PlanState, apply_changes, keep_empty, plan_changes
-from coherence.domain.errors import PlanNotFound, VersionConflict, VersionNotFound
+from coherence.domain.changes import (
+    PlanState,
+    apply_changes,
+    keep_empty,
+    plan_changes,
+    undo_target,
+)
+from coherence.domain.errors import (
+    InvalidValue,
+    PlanNotFound,
+    UndoConflict,
+    VersionConflict,
+    VersionNotFound,
+)
 from coherence.domain.plan import DistrictPlan, Revision, plan_uuid
 
 MAX_RETRIES = 20
@@ -134,6 +148,26 @@ class PlanHistory(StoreApplication):
         entries = describe_events(events)
         selected = [e for e in entries if e.version > since]
         return selected if limit is None else selected[:limit]
+
+    def last_event_version(self, plan_id: str, event_class: type[Any]) -> int | None:
+        """The version of the plan's last event of that class (None when it has none),
+        read from the stored events' topics, newest first, without decoding them."""
+        uid = plan_uuid(plan_id)
+        topic = get_topic(event_class)
+        found = False
+        before: int | None = None
+        while True:
+            batch = self.recorder.select_events(uid, lte=before, desc=True, limit=500)
+            for stored in batch:
+                found = True
+                if stored.topic == topic:
+                    return int(stored.originator_version)
+            if len(batch) < 500:
+                break
+            before = int(batch[-1].originator_version) - 1
+        if not found:
+            raise PlanNotFound(plan_id)
+        return None
 
     def diff(self, plan_id: str, from_version: int, to_version: int) -> Diff:
         """What changed between two versions, field by field."""
@@ -322,9 +356,15 @@ class PlanHistory(StoreApplication):
         )
 
     def adopt(
-        self, plan_id: str, author: Author, expected_version: int | None = None
+        self,
+        plan_id: str,
+        author: Author,
+        expected_version: int | None = None,
+        record: Mapping[str, object] | None = None,
     ) -> CommandResult:
-        return self._command(plan_id, author, lambda p, r: p.adopt(r), expected_version)
+        """Adopt the plan; ``record`` is the vote's (``body``, ``meeting_date``, ``vote``,
+        ``minutes_url``, each optional)."""
+        return self._command(plan_id, author, lambda p, r: p.adopt(r, record), expected_version)
 
     def start_redesign(
         self, plan_id: str, author: Author, expected_version: int | None = None
@@ -336,6 +376,56 @@ class PlanHistory(StoreApplication):
     ) -> CommandResult:
         return self._command(plan_id, author, lambda p, r: p.close(r), expected_version)
 
+    def undo_revision(
+        self,
+        plan_id: str,
+        revision: int,
+        author: Author,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """A new revision that reverses what ``revision`` changed (elements, fields,
+        links, details), on the plan as it is now; its reason says which revision it
+        undoes. :class:`UndoConflict` (nothing saved) when a later revision changed the
+        same elements or fields since; lifecycle steps (adoption, redesign, closing)
+        are not undone."""
+        first, last = self.revision_versions(plan_id, revision)
+        if first == 1:
+            raise InvalidValue("revision", "a revision after the first (which drafted the plan)", 1)
+        before = self.plan_state(plan_id, version=first - 1)
+        after = self.plan_state(plan_id, version=last)
+        if not plan_changes(before, after):
+            raise InvalidValue(
+                "revision",
+                "a revision that changed elements, links or the plan's details "
+                "(adoption, redesign and closing are not undone)",
+                revision,
+            )
+        said = f"Undo of revision {revision}"
+        by = replace(author, reason=f"{said}: {author.reason}" if author.reason else said)
+
+        def undo(plan: DistrictPlan, rev: Revision) -> None:
+            target, conflicts = undo_target(before, after, PlanState.of(plan))
+            if conflicts:
+                raise UndoConflict(plan_id, revision, conflicts)
+            apply_changes(plan, plan_changes(PlanState.of(plan), target), rev)
+
+        return self._command(plan_id, by, undo, expected_version)
+
+    def revision_versions(self, plan_id: str, revision: int) -> tuple[int, int]:
+        """The first and last version of a revision of the plan (its events)."""
+        versions: list[int] = []
+        for event in self.events.get(plan_uuid(plan_id)):
+            number = getattr(event, "revision", None)
+            if number == revision:
+                versions.append(event.originator_version)
+            elif versions:
+                break
+        if not versions:
+            if not self._exists(plan_id):
+                raise PlanNotFound(plan_id)
+            raise VersionNotFound(f"Plan {plan_id} has no revision {revision}")
+        return versions[0], versions[-1]
+
     def report_benchmark_status(
         self,
         plan_id: str,
@@ -343,11 +433,16 @@ class PlanHistory(StoreApplication):
         status: str,
         author: Author,
         expected_version: int | None = None,
+        *,
+        note: str | None = None,
+        evidence: Sequence[Mapping[str, object]] = (),
     ) -> CommandResult:
+        """Report a benchmark's status, with a note and evidence (links ``{"url"}``, files
+        as :meth:`EvidenceStore.resolve` describes them)."""
         return self._command(
             plan_id,
             author,
-            lambda p, r: p.report_benchmark_status(key, status, r),
+            lambda p, r: p.report_benchmark_status(key, status, r, note, evidence),
             expected_version,
         )
 
@@ -359,11 +454,15 @@ class PlanHistory(StoreApplication):
         value: object,
         author: Author,
         expected_version: int | None = None,
+        *,
+        note: str | None = None,
+        evidence: Sequence[Mapping[str, object]] = (),
     ) -> CommandResult:
+        """Report an outcome's result, with a note and evidence (as for a benchmark)."""
         return self._command(
             plan_id,
             author,
-            lambda p, r: p.report_outcome_result(key, as_of, value, r),
+            lambda p, r: p.report_outcome_result(key, as_of, value, r, note, evidence),
             expected_version,
         )
 

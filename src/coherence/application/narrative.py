@@ -40,6 +40,10 @@ class HistoryEntry:
     key: str | None = None
     keys: tuple[str, ...] = ()
     """Every element the event touches (both ends of a link)."""
+    record: Mapping[str, Any] | None = None
+    """What the event records besides its sentence: an adoption's vote (``body``,
+    ``meeting_date``, ``vote``, ``minutes_url``), a progress report's ``note`` and
+    ``evidence``; None for other events."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -52,6 +56,7 @@ class HistoryEntry:
             "source": self.source,
             "summary": self.summary,
             "key": self.key,
+            "record": None if self.record is None else dict(self.record),
         }
 
 
@@ -130,8 +135,48 @@ def describe_events(
                     )
                     if k
                 ),
+                record=_record(name, event),
             )
         )
+    return out
+
+
+_RECORDS = {
+    "Adopted": ("body", "meeting_date", "vote", "minutes_url"),
+    "BenchmarkStatusReported": ("status", "note", "evidence"),
+    "OutcomeResultReported": ("as_of", "value", "note", "evidence"),
+}
+
+
+def _record(name: str, event: Any) -> dict[str, Any] | None:
+    names = _RECORDS.get(name)
+    if names is None:
+        return None
+    return {n: getattr(event, n, None) for n in names}
+
+
+def _evidence(e: Any) -> str:
+    """`` with 1 file and 2 links`` for a progress report with evidence, or nothing."""
+    evidence = getattr(e, "evidence", None) or []
+    files = sum(1 for item in evidence if "sha256" in item)
+    links = len(evidence) - files
+    counts = [
+        f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((files, "file"), (links, "link")) if n
+    ]
+    return f" with {' and '.join(counts)}" if counts else ""
+
+
+def adoption_sentence(e: Any) -> str:
+    """``Plan adopted by the School Committee on 2026-06-12 (7-0)``."""
+    out = "Plan adopted"
+    body = getattr(e, "body", None)
+    if body:
+        article = "" if body.lower().startswith("the ") else "the "
+        out += f" by {article}{body}"
+    if getattr(e, "meeting_date", None):
+        out += f" on {e.meeting_date}"
+    if getattr(e, "vote", None):
+        out += f" ({e.vote})"
     return out
 
 
@@ -159,16 +204,18 @@ def _sentence(name: str, e: Any, elements: dict[str, dict[str, Any]]) -> str:
         return f"{source} no longer {verb} {target}"
     if name == "BenchmarkStatusReported":
         elements.get(e.key, {}).get("fields", {})["status"] = e.status
-        return f"{name_element(e.key, elements)} reported {e.status.replace('_', ' ')}"
+        status = e.status.replace("_", " ")
+        return f"{name_element(e.key, elements)} reported {status}{_evidence(e)}"
     if name == "OutcomeResultReported":
-        return f"{name_element(e.key, elements)} result as of {e.as_of}: {e.value}"
+        return f"{name_element(e.key, elements)} result as of {e.as_of}: {e.value}{_evidence(e)}"
+    if name == "Adopted":
+        return adoption_sentence(e)
     if name == "Drafted":
         period = f" ({e.period_start} to {e.period_end})" if e.period_start and e.period_end else ""
         return f"Plan {e.plan_id} drafted: {_quote(e.title) or 'untitled'}{period}"
     if name == "DetailsRevised":
         return "Plan details revised (" + ", ".join(e.changes) + ")"
     return {
-        "Adopted": "Plan adopted",
         "RedesignStarted": "Redesign started",
         "Closed": "Plan closed",
     }.get(name, name)

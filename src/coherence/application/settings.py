@@ -28,6 +28,9 @@ class Settings:
     snapshot_interval_in_revision: int = 500
     """Inside one large command (a plan import), a snapshot every this many events."""
     cache_size: int = 64
+    evidence_dir: str | None = None
+    """Where progress evidence files are kept (``$COHERENCE_EVIDENCE_DIR``); None for the
+    default beside the store (see :func:`coherence.application.evidence.evidence_directory`)."""
 
 
 def store_environment(url: str) -> dict[str, str]:

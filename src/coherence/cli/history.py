@@ -46,13 +46,21 @@ def history(plan: str, since: int, limit: int | None, store: str | None, fmt: st
 
 @click.command()
 @click.argument("plan")
-@click.option("--from", "from_version", type=int, required=True, help="Older version.")
-@click.option("--to", "to_version", type=int, required=True, help="Newer version.")
+@click.option(
+    "--from",
+    "from_version",
+    required=True,
+    help="Older version: a number, or 'adopted' (the version last adopted).",
+)
+@click.option(
+    "--to", "to_version", default=None, help="Newer version (a number; default the latest)."
+)
 @store_option
 @table_or_json
 @handles_errors
-def diff(plan: str, from_version: int, to_version: int, store: str | None, fmt: str) -> None:
-    """Elements and links added, retired and revised between two versions, field by field."""
+def diff(plan: str, from_version: str, to_version: str | None, store: str | None, fmt: str) -> None:
+    """Elements and links added, retired and revised between two versions, field by field
+    (``--from adopted``: since the plan was last adopted)."""
     result = open_reader(store).diff(plan, from_version, to_version)
     if fmt == "json":
         emit_json(result.to_dict())

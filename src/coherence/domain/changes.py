@@ -243,3 +243,92 @@ def _req(value: str | None) -> str:
     if value is None:  # pragma: no cover - built by plan_changes
         raise ValueError("incomplete change")
     return value
+
+
+def undo_target(
+    before: PlanState, after: PlanState, current: PlanState
+) -> tuple[PlanState, list[str]]:
+    """The plan ``current`` with the changes from ``before`` to ``after`` (one revision)
+    reversed, and what stands in the way: the elements (the plan's details, links)
+    that later revisions changed since, by key, in the order of the revision's changes.
+
+    Only what the revision changed is reversed, and only where the plan still holds
+    what the revision left (a field another revision changed since, an element retired,
+    restored or linked since, is a conflict). ``plan_changes(current, target)`` are
+    then the steps of the undo.
+    """
+    details = dict(current.details)
+    elements = dict(current.elements)
+    links = dict(current.links)
+    conflicts: list[str] = []
+    relinks: list[Change] = []
+    for change in plan_changes(before, after):
+        key = change.key or ""
+        now = current.elements.get(key)
+        match change.op:
+            case "details":
+                moved = [
+                    f for f, (_, a) in (change.changes or {}).items() if current.details.get(f) != a
+                ]
+                if moved:
+                    conflicts.append(f"plan details ({', '.join(moved)})")
+                else:
+                    details.update({f: b for f, (b, _) in (change.changes or {}).items()})
+            case "add" | "restore":
+                touched = {
+                    pair: link
+                    for pair, link in current.links.items()
+                    if key in pair and after.links.get(pair) != link
+                }
+                if (
+                    now is None
+                    or now.retired
+                    or dict(now.fields) != dict(after.elements[key].fields)
+                    or touched
+                ):
+                    conflicts.append(key)
+                else:
+                    elements[key] = now._replace(retired=True)
+            case "retire":
+                if now is None or not now.retired:
+                    conflicts.append(key)
+                else:
+                    elements[key] = before.elements[key]
+            case "revise":
+                changed = change.changes or {}
+                if now is None or now.retired:
+                    conflicts.append(key)
+                    continue
+                moved = [f for f, (_, a) in changed.items() if now.fields.get(f) != a]
+                if moved:
+                    conflicts.append(f"{key} ({', '.join(moved)})")
+                else:
+                    fields = {**now.fields, **{f: b for f, (b, _) in changed.items()}}
+                    elements[key] = now._replace(fields=fields)
+            case _:
+                relinks.append(change)
+    for change in relinks:  # once the elements are settled: a link needs both ends
+        pair = (change.source or "", change.target or "")
+        name = f"{pair[0]} -> {pair[1]}"
+        link_now = current.links.get(pair)
+        if change.op == "link":
+            if link_now is None or dict(link_now.attributes) != dict(after.links[pair].attributes):
+                conflicts.append(name)
+            else:
+                del links[pair]
+            continue
+        if change.op == "unlink" and link_now is not None:
+            conflicts.append(name)
+            continue
+        if change.op == "relink" and (
+            link_now is None or dict(link_now.attributes) != dict(after.links[pair].attributes)
+        ):
+            conflicts.append(name)
+            continue
+        ends = [elements.get(end) for end in pair]
+        if any(end is None or end.retired for end in ends):
+            conflicts.append(name)
+            continue
+        links[pair] = before.links[pair]
+    target = PlanState(current.plan_id, details, elements, links, current.status)
+    return target, list(dict.fromkeys(conflicts))

@@ -14,6 +14,8 @@ exit status of the command line (``cli/main.py``), in :data:`OUTCOMES` below::
     │   │   │                                     (file, path in the document or byte offset)
     │   │   └── WorkbookError               422   Invalid plan file              2
     │   │                                         (file, sheet, cell and column)
+    │   ├── FileTooLarge                    413   Payload too large              2
+    │   │                                         (an evidence file over its limit)
     │   └── BadStoreURL                     500   Internal server error          2
     │                                             (a store URL naming no store that can be opened)
     ├── PlanRuleViolation                   422   Breaks a plan rule             2
@@ -24,11 +26,16 @@ exit status of the command line (``cli/main.py``), in :data:`OUTCOMES` below::
     │   ├── InvalidLink                     422   a link between the wrong kinds, or one that
     │   │                                         does not exist / already exists
     │   ├── InvalidTransition               409   Not allowed in the plan's current status  2
+    │   ├── UndoConflict                    409   Undo conflicts with later changes  2
+    │   │                                         (names the elements changed since)
     │   └── TimeWentBackwards               422   a recording time before the plan's last event
     ├── PlanNotFound                        404   Plan not found                 2
     ├── VersionNotFound                     404   Version not found              2
+    │   └── NeverAdopted                    404   Never adopted                  2
+    │                                             (``--from adopted`` of a plan never adopted)
     ├── TokenNotFound                       404   Token not found                2
     ├── PersonNotFound                      404   Person not found               2
+    ├── EvidenceNotFound                    404   Evidence not found             2
     ├── VersionConflict                     409   Version conflict               2
     ├── ServerUnavailable                   503   Service unavailable            3
     │   ├── StoreUnavailable                503   Event store unavailable        3
@@ -141,6 +148,10 @@ class WorkbookError(PlanFileError):
         super().__init__(file, where or field or "(workbook)", expected, got)
 
 
+class FileTooLarge(InvalidInput):
+    """A file (progress evidence) over the size limit; nothing was saved."""
+
+
 class BadStoreURL(InvalidInput):
     """A store URL that names no store that can be opened (a scheme other than
     sqlite://, postgresql:// or memory://, or a SQLite file that cannot be one)."""
@@ -181,6 +192,23 @@ class TimeWentBackwards(PlanRuleViolation):
     """A recording time earlier than the plan's latest event."""
 
 
+class UndoConflict(PlanRuleViolation):
+    """A revision cannot be undone: later revisions changed the same elements or fields.
+
+    ``keys`` names them (the plan's key for its details, ``SOURCE -> TARGET`` for a
+    link); nothing was saved.
+    """
+
+    def __init__(self, plan_id: str, revision: int, keys: list[str]) -> None:
+        self.plan_id = plan_id
+        self.revision = revision
+        self.keys = keys
+        super().__init__(
+            f"Cannot undo revision {revision} of plan {plan_id}: later revisions changed "
+            f"{', '.join(keys)} since; nothing was saved"
+        )
+
+
 # -- what is not there -----------------------------------------------------------
 
 
@@ -196,12 +224,26 @@ class VersionNotFound(CoherenceError):
     """The plan has no such version, or no version at or before that date."""
 
 
+class NeverAdopted(VersionNotFound):
+    """The plan has never been adopted, so it has no adopted version (``--from adopted``)."""
+
+    def __init__(self, plan_id: str) -> None:
+        self.plan_id = plan_id
+        super().__init__(
+            f"Plan {plan_id} has never been adopted: there is no adopted version to compare with"
+        )
+
+
 class TokenNotFound(CoherenceError):
     """No token has that id."""
 
 
 class PersonNotFound(CoherenceError):
     """No person was ever granted a role under that email address."""
+
+
+class EvidenceNotFound(CoherenceError):
+    """No evidence file of that digest was uploaded to the plan."""
 
 
 class VersionConflict(CoherenceError):
@@ -341,12 +383,16 @@ OUTCOMES: tuple[tuple[type[BaseException], Outcome], ...] = (
     (PlanNotFound, Outcome(404, "Plan not found", EXIT_BAD_INPUT)),
     (TokenNotFound, Outcome(404, "Token not found", EXIT_BAD_INPUT)),
     (PersonNotFound, Outcome(404, "Person not found", EXIT_BAD_INPUT)),
+    (EvidenceNotFound, Outcome(404, "Evidence not found", EXIT_BAD_INPUT)),
     (UnknownElement, Outcome(404, "Element not found", EXIT_BAD_INPUT)),
+    (NeverAdopted, Outcome(404, "Never adopted", EXIT_BAD_INPUT)),
     (VersionNotFound, Outcome(404, "Version not found", EXIT_BAD_INPUT)),
     (VersionConflict, Outcome(409, "Version conflict", EXIT_BAD_INPUT)),
     (KeyKindConflict, Outcome(409, "Key belongs to another element", EXIT_BAD_INPUT)),
     (InvalidTransition, Outcome(409, "Not allowed in the plan's current status", EXIT_BAD_INPUT)),
     (RetiredElement, Outcome(409, "Element is retired", EXIT_BAD_INPUT)),
+    (UndoConflict, Outcome(409, "Undo conflicts with later changes", EXIT_BAD_INPUT)),
+    (FileTooLarge, Outcome(413, "Payload too large", EXIT_BAD_INPUT)),
     (PlanFileError, Outcome(422, "Invalid plan file", EXIT_BAD_INPUT)),
     (BadStoreURL, Outcome(500, "Internal server error", EXIT_BAD_INPUT, UNEXPECTED.detail)),
     (InvalidInput, Outcome(422, "Invalid input", EXIT_BAD_INPUT)),

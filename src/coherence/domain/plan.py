@@ -39,8 +39,12 @@ from coherence.domain.framework import (
     with_article,
 )
 from coherence.domain.values import (
+    MAX_NOTE,
     check_key,
     check_plan_id,
+    check_sha256,
+    check_text,
+    check_url,
     normalize_date,
     normalize_fields,
     normalize_number,
@@ -192,7 +196,25 @@ class DistrictPlan(Aggregate):
                 del plan.links[self.source_key]
 
     class Adopted(Event):
-        """The plan was adopted (first adoption, or the end of a redesign)."""
+        """The plan was adopted (first adoption, or the end of a redesign), with the
+        record of the vote: the ``body`` that voted (``School Committee``), the
+        ``meeting_date``, the ``vote`` (``7-0``) and the ``minutes_url``, each None when
+        not given.
+
+        Version 2 of the event; version 1 (stored before the vote was recorded) had none
+        of them and reads back with them None (:meth:`upcast_v1_v2`).
+        """
+
+        class_version = 2
+        body: str | None
+        meeting_date: str | None
+        vote: str | None
+        minutes_url: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            for name in ADOPTION_RECORD:
+                state.setdefault(name, None)
 
         def apply_to(self, plan: DistrictPlan) -> None:
             plan.status = "adopted"
@@ -210,10 +232,22 @@ class DistrictPlan(Aggregate):
             plan.status = "closed"
 
     class BenchmarkStatusReported(Event):
-        """Progress on a benchmark was reported."""
+        """Progress on a benchmark was reported, with a ``note`` and ``evidence`` (links
+        ``{"url"}`` and files ``{"sha256", "name", "media_type", "size"}``).
 
+        Version 2 of the event; version 1 had no note nor evidence (:meth:`upcast_v1_v2`).
+        """
+
+        class_version = 2
         key: str
         status: str
+        note: str | None
+        evidence: list[dict[str, Any]]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state.setdefault("note", None)
+            state.setdefault("evidence", [])
 
         def apply_to(self, plan: DistrictPlan) -> None:
             plan.elements[self.key]["fields"]["status"] = self.status
@@ -223,12 +257,23 @@ class DistrictPlan(Aggregate):
 
         ``results`` is the outcome's whole list of results afterwards, so a reader
         of this one event knows the outcome's results without replaying the others.
+        ``note`` and ``evidence`` as for :class:`BenchmarkStatusReported`.
+
+        Version 2 of the event; version 1 had no note nor evidence (:meth:`upcast_v1_v2`).
         """
 
+        class_version = 2
         key: str
         as_of: str
         value: int | float
         results: list[dict[str, Any]]
+        note: str | None
+        evidence: list[dict[str, Any]]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state.setdefault("note", None)
+            state.setdefault("evidence", [])
 
         def apply_to(self, plan: DistrictPlan) -> None:
             plan.elements[self.key]["fields"]["results"] = [dict(r) for r in self.results]
@@ -630,10 +675,12 @@ class DistrictPlan(Aggregate):
 
     # -- lifecycle and progress ------------------------------------------------
 
-    def adopt(self, rev: Revision) -> None:
-        """Adopt a draft, or adopt the redesigned plan."""
+    def adopt(self, rev: Revision, record: Mapping[str, object] | None = None) -> None:
+        """Adopt a draft, or adopt the redesigned plan; ``record`` is the vote's record
+        (``body``, ``meeting_date``, ``vote``, ``minutes_url``, each optional)."""
+        checked = check_adoption_record(record or {})
         self._check_status("adopt", ("draft", "redesign"))
-        self._trigger(self.Adopted, rev)
+        self._trigger(self.Adopted, rev, **checked)
 
     def start_redesign(self, rev: Revision) -> None:
         """Open an adopted plan for redesign."""
@@ -652,19 +699,43 @@ class DistrictPlan(Aggregate):
                 f"(expected {' or '.join(allowed)})"
             )
 
-    def report_benchmark_status(self, key: str, status: object, rev: Revision) -> None:
-        """Record monitored progress on a benchmark."""
+    def report_benchmark_status(
+        self,
+        key: str,
+        status: object,
+        rev: Revision,
+        note: object = None,
+        evidence: Iterable[Mapping[str, object]] = (),
+    ) -> None:
+        """Record monitored progress on a benchmark, with a note and evidence."""
         self._check_kind(key, "benchmark")
         checked = normalize_value(KINDS["benchmark"].fields["status"], status, "status")
         if checked is None:
             raise InvalidValue("status", "a benchmark status", status)
-        self._trigger(self.BenchmarkStatusReported, rev, key=key, status=checked)
+        self._trigger(
+            self.BenchmarkStatusReported,
+            rev,
+            key=key,
+            status=checked,
+            note=check_text(note, "note", MAX_NOTE),
+            evidence=check_evidence(evidence),
+        )
 
-    def report_outcome_result(self, key: str, as_of: object, value: object, rev: Revision) -> None:
-        """Record a measured result of an outcome."""
+    def report_outcome_result(
+        self,
+        key: str,
+        as_of: object,
+        value: object,
+        rev: Revision,
+        note: object = None,
+        evidence: Iterable[Mapping[str, object]] = (),
+    ) -> None:
+        """Record a measured result of an outcome, with a note and evidence."""
         self._check_kind(key, "outcome")
         day = normalize_date(as_of, "as_of")
         number = normalize_number(value, "value")
+        checked_note = check_text(note, "note", MAX_NOTE)
+        checked_evidence = check_evidence(evidence)
         current = self.elements[key]["fields"].get("results") or []
         results = [r for r in current if r["as_of"] != day] + [{"as_of": day, "value": number}]
         self._trigger(
@@ -674,12 +745,76 @@ class DistrictPlan(Aggregate):
             as_of=day,
             value=number,
             results=sorted(results, key=lambda r: str(r["as_of"])),
+            note=checked_note,
+            evidence=checked_evidence,
         )
 
     def _check_kind(self, key: str, kind: str) -> None:
         element = self.active_element(key)
         if element["kind"] != kind:
             raise InvalidValue("key", f"the key of {with_article(KINDS[kind].label.lower())}", key)
+
+
+ADOPTION_RECORD = ("body", "meeting_date", "vote", "minutes_url")
+"""What an adoption records of the vote, each optional."""
+MAX_EVIDENCE = 20
+"""The most links and files one progress report may carry."""
+EVIDENCE_FILE = ("sha256", "name", "media_type", "size")
+"""What a progress report records of a file: its content's digest, name, type and size."""
+
+
+def check_adoption_record(record: Mapping[str, object]) -> dict[str, Any]:
+    """The vote's record of an adoption, checked; unknown names are refused.
+
+    >>> check_adoption_record({"body": "School Committee", "vote": "7-0"})["meeting_date"]
+    """
+    for name in record:
+        if name not in ADOPTION_RECORD:
+            raise InvalidValue(name, "one of " + ", ".join(ADOPTION_RECORD))
+    date_ = record.get("meeting_date")
+    url = record.get("minutes_url")
+    return {
+        "body": check_text(record.get("body"), "body"),
+        "meeting_date": None if date_ in (None, "") else normalize_date(date_, "meeting_date"),
+        "vote": check_text(record.get("vote"), "vote", 60),
+        "minutes_url": None if url in (None, "") else check_url(url, "minutes_url"),
+    }
+
+
+_EVIDENCE_ITEM = "a link {url} or a file {sha256, name, media_type, size}"
+
+
+def check_evidence(evidence: Iterable[Mapping[str, object]]) -> list[dict[str, Any]]:
+    """The evidence of a progress report: links ``{"url"}`` and files ``{"sha256", "name",
+    "media_type", "size"}``, at most :data:`MAX_EVIDENCE`, each checked by its path."""
+    out: list[dict[str, Any]] = []
+    for i, item in enumerate(evidence):
+        path = f"evidence[{i}]"
+        if not isinstance(item, Mapping):
+            raise InvalidValue(path, _EVIDENCE_ITEM, item)
+        if set(item) == {"url"}:
+            out.append({"url": check_url(item["url"], f"{path}.url")})
+            continue
+        if set(item) != set(EVIDENCE_FILE):
+            raise InvalidValue(path, _EVIDENCE_ITEM, item)
+        size = item["size"]
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise InvalidValue(f"{path}.size", "a size in bytes, 1 or more", size)
+        name = check_text(item["name"], f"{path}.name", 255)
+        media_type = check_text(item["media_type"], f"{path}.media_type", 255)
+        if name is None or media_type is None:
+            raise InvalidValue(path, "a file with a name and a media type", item)
+        out.append(
+            {
+                "sha256": check_sha256(item["sha256"], f"{path}.sha256"),
+                "name": name,
+                "media_type": media_type,
+                "size": size,
+            }
+        )
+    if len(out) > MAX_EVIDENCE:
+        raise InvalidValue("evidence", f"at most {MAX_EVIDENCE} links and files", len(out))
+    return out
 
 
 def _active_element(kind: str, fields: Mapping[str, Any]) -> dict[str, Any]:

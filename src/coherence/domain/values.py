@@ -229,3 +229,45 @@ def is_missing(value: Value) -> bool:
 
 def _is_blank(value: Value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+# -- records kept with lifecycle and progress events ---------------------------------
+
+URL_PATTERN = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
+SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+MAX_NOTE = 4000
+"""The longest note of a progress report (characters)."""
+
+
+def check_text(raw: object, path: str, limit: int = 200) -> str | None:
+    """Optional text of at most ``limit`` characters, stripped (None when blank).
+
+    >>> check_text("  School Committee ", "body"), check_text(" ", "body")
+    ('School Committee', None)
+    """
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise InvalidValue(path, "text", raw)
+    text = raw.strip()
+    if len(text) > limit:
+        raise InvalidValue(path, f"text of at most {limit} characters", f"{len(text)} characters")
+    return text or None
+
+
+def check_url(raw: object, path: str) -> str:
+    """An http(s) URL of at most 2,000 characters, or :class:`InvalidValue`.
+
+    >>> check_url("https://example.org/minutes.pdf", "minutes_url")
+    'https://example.org/minutes.pdf'
+    """
+    if not isinstance(raw, str) or len(raw) > 2000 or not URL_PATTERN.match(raw.strip()):
+        raise InvalidValue(path, "an http:// or https:// URL", raw)
+    return raw.strip()
+
+
+def check_sha256(raw: object, path: str) -> str:
+    """A SHA-256 digest in lower-case hexadecimal (64 characters)."""
+    if not isinstance(raw, str) or not SHA256_PATTERN.match(raw):
+        raise InvalidValue(path, "a SHA-256 digest (64 lower-case hexadecimal digits)", raw)
+    return raw

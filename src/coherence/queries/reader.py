@@ -33,7 +33,7 @@ from coherence.application.history import PlanHistory
 from coherence.application.narrative import Entries, HistoryEntry
 from coherence.application.results import CommandResult, Diff, PlanSummary
 from coherence.domain.changes import PlanState
-from coherence.domain.errors import InvalidValue
+from coherence.domain.errors import InvalidValue, NeverAdopted
 from coherence.domain.plan import DistrictPlan
 from coherence.domain.values import check_fiscal_year
 from coherence.projections.neo4j_store import Neo4jGraphStore
@@ -48,6 +48,9 @@ from coherence.queries.graph_timeline import build_graph_timeline, graph_timelin
 from coherence.queries.line_of_sight import beneath, paths_up
 from coherence.queries.timeline import audit_timeline
 from coherence.queries.whatif import WhatIfRequest, changed_state, compare
+
+VersionRef = int | str | None
+"""A version as a client names it: a number, ``"adopted"``, ``"latest"`` or None (latest)."""
 
 MAX_VERSION = 2**63 - 1
 """The largest version a store can hold (a signed 64-bit integer: SQLite's INTEGER,
@@ -411,12 +414,34 @@ class PlanReader:
             check_at_least(limit, "limit")
         return self.history.history(plan_id, since=since, limit=limit)
 
-    def diff(self, plan_id: str, from_version: int, to_version: int) -> Diff:
+    def diff(self, plan_id: str, from_version: VersionRef, to_version: VersionRef = None) -> Diff:
         """What changed between two versions, field by field (from the later to the
-        earlier one, a diff backwards, when ``from`` is the later)."""
-        check_version(from_version, "from")
-        check_version(to_version, "to")
-        return self.history.diff(plan_id, from_version, to_version)
+        earlier one, a diff backwards, when ``from`` is the later). Either may be
+        ``"adopted"`` (the version last adopted, see :meth:`resolve`); ``to`` defaults
+        to the latest version."""
+        start = self.resolve(plan_id, from_version, "from")
+        end = self.resolve(plan_id, to_version, "to")
+        return self.history.diff(plan_id, start, end)
+
+    def resolve(self, plan_id: str, ref: VersionRef, name: str = "version") -> int:
+        """A version named by a client: a number, ``"latest"`` or None (the latest), or
+        ``"adopted"``: the version the plan was last adopted at (its last ``Adopted``
+        event), :class:`NeverAdopted` when it never was. The one place that resolves it,
+        for the command line and the API."""
+        if ref is None or ref == "latest":
+            return self.history.get_plan(plan_id).version
+        if ref == "adopted":
+            version = self.history.last_event_version(plan_id, DistrictPlan.Adopted)
+            if version is None:
+                raise NeverAdopted(plan_id)
+            return version
+        if isinstance(ref, str):
+            try:
+                ref = int(ref.strip())
+            except ValueError:
+                raise InvalidValue(name, "a version number, 'adopted' or 'latest'", ref) from None
+        check_version(ref, name)
+        return ref
 
     def export_plan(
         self, plan_id: str, *, version: int | None = None, as_of: date | datetime | None = None

@@ -2,9 +2,11 @@
 
 :func:`install` adds to an application:
 
-* ``/`` the plans page, ``/plans/{plan_id}`` the plan page and ``/people`` the people
-  page (HTML, no data in it: the pages read the HTTP API, signed in when the server
-  needs it; ``/auth/signin`` is served by the API's sign-in routes with :func:`render`);
+* ``/`` the plans page, ``/plans/{plan_id}`` the plan page, ``/people`` the people
+  page and ``/my-work`` what the person owns that needs them, with a progress report
+  form each (HTML, no data in it: the pages read the HTTP API, signed in when the
+  server needs it; ``/auth/signin`` is served by the API's sign-in routes with
+  :func:`render`);
 * ``/web/...`` our own scripts and styles (``static/`` beside this file);
 * ``/web/vendor/...`` the graph libraries (Cytoscape.js and its dagre layout), served
   from ``node_modules`` as ``npm ci`` installed them from our ``package.json`` and lock
@@ -96,6 +98,10 @@ def install(app: FastAPI, assets_dir: Path | None = None) -> None:
     @app.get("/", include_in_schema=False)
     def plans_page() -> HTMLResponse:
         return page("plans.html")
+
+    @app.get("/my-work", include_in_schema=False)
+    def my_work_page() -> HTMLResponse:
+        return page("mywork.html")
 
     @app.get("/plans/{plan_id}", include_in_schema=False)
     def plan_page(plan_id: str) -> HTMLResponse:

@@ -54,8 +54,21 @@ def diff(
     plan_id: str,
     ctx: Ctx,
     grant: G,
-    from_: Annotated[int, Query(alias="from", ge=1)],
-    to: Annotated[int, Query(ge=1)],
+    from_: Annotated[
+        str,
+        Query(
+            alias="from",
+            pattern=r"^([1-9][0-9]*|adopted|latest)$",
+            description="A version, 'adopted' (the version last adopted) or 'latest'.",
+        ),
+    ],
+    to: Annotated[
+        str | None,
+        Query(
+            pattern=r"^([1-9][0-9]*|adopted|latest)$",
+            description="A version, 'adopted' or 'latest' (the default).",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     check(ctx, grant, plan_id, "read")
     return ctx.reader.diff(plan_id, from_, to).to_dict()

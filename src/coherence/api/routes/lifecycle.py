@@ -1,4 +1,4 @@
-"""A plan's lifecycle: adopt, start a redesign, close."""
+"""A plan's lifecycle: adopt (with the vote's record), start a redesign, close."""
 
 from __future__ import annotations
 
@@ -6,17 +6,17 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from coherence.api.models import CommandResponse, Lifecycle
+from coherence.api.models import Adoption, CommandResponse, Lifecycle
 from coherence.api.routes.shared import ERRORS, W
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
 
 @router.post("/plans/{plan_id}/adopt", response_model=CommandResponse, summary="Adopt the plan")
-async def adopt(plan_id: str, body: Lifecycle, write: W) -> dict[str, Any]:
+async def adopt(plan_id: str, body: Adoption, write: W) -> dict[str, Any]:
     return await write(
         plan_id,
-        lambda history, by, at: history.adopt(plan_id, by, at),
+        lambda history, by, at: history.adopt(plan_id, by, at, record=body.record()),
         reason=body.reason,
         action="administer",
     )

@@ -1,4 +1,5 @@
-"""Progress: a benchmark's status, an outcome's result."""
+"""Progress: a benchmark's status, an outcome's result, each with a note and evidence
+(links, and files uploaded first to ``POST /plans/{id}/evidence``, referred to by SHA-256)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,18 @@ router = APIRouter(prefix="/api/v1", responses=ERRORS)
     summary="Report a benchmark's status",
 )
 async def report_status(plan_id: str, key: str, body: BenchmarkStatus, write: W) -> dict[str, Any]:
+    evidence = write.ctx.evidence
     return await write(
         plan_id,
-        lambda history, by, at: history.report_benchmark_status(plan_id, key, body.status, by, at),
+        lambda history, by, at: history.report_benchmark_status(
+            plan_id,
+            key,
+            body.status,
+            by,
+            at,
+            note=body.note,
+            evidence=evidence.resolve(plan_id, body.references()),
+        ),
         reason=body.reason,
     )
 
@@ -31,10 +41,18 @@ async def report_status(plan_id: str, key: str, body: BenchmarkStatus, write: W)
     summary="Report an outcome's result",
 )
 async def report_result(plan_id: str, key: str, body: OutcomeResult, write: W) -> dict[str, Any]:
+    evidence = write.ctx.evidence
     return await write(
         plan_id,
         lambda history, by, at: history.report_outcome_result(
-            plan_id, key, body.as_of, body.value, by, at
+            plan_id,
+            key,
+            body.as_of,
+            body.value,
+            by,
+            at,
+            note=body.note,
+            evidence=evidence.resolve(plan_id, body.references()),
         ),
         reason=body.reason,
     )

@@ -58,7 +58,7 @@ export async function getBlob(path) {
 
 // A write: `send('PATCH', '/api/v1/plans/p/elements/SO1', {fields: {...}}, {ifMatch: 12})`.
 // A plain object is sent as JSON; a Blob or file as it is, with its `type` (or the one
-// given). Resolves to `{data, etag}` (the parsed JSON answer, or null for an empty one,
+// given) and a file's name in `X-Filename`. Resolves to `{data, etag}` (the parsed JSON answer, or null for an empty one,
 // and the answer's ETag); rejects with an ApiError carrying the problem document (a
 // 409's `current_version`, a 422's `errors`). A 401 is not redirected: the form keeps
 // its content and can say so.
@@ -72,6 +72,7 @@ export async function send(method, path, body = undefined, { ifMatch = undefined
   const options = { method, headers, credentials: 'same-origin' };
   if (body instanceof Blob) {
     headers['Content-Type'] = type || body.type || 'application/octet-stream';
+    if (body.name) headers['X-Filename'] = encodeURIComponent(body.name); // a File's name
     options.body = body;
   } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';

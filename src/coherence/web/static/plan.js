@@ -17,6 +17,8 @@ import { installWorkbook } from './workbook.js';
 import { showWhatIf } from './whatif.js';
 import { setupEditing } from './edit/panel.js';
 import { setupHistory } from './edit/history.js';
+import { mountLifecycle } from './lifecycle.js';
+import { mountProgress } from './progress.js';
 
 const planId = decodeURIComponent(window.location.pathname.split('/').filter(Boolean)[1] || '');
 const $ = (id) => document.getElementById(id);
@@ -100,6 +102,7 @@ async function main() {
   window.coherence.select = (key) => selectElement(key, { from: 'graph' });
   const initial = initialIndex(data.revisions);
   setRevision(initial);
+  openFromUrl();
   performance.mark('coherence:first-layout');
   requestAnimationFrame(() => {
     cy.resize();
@@ -535,7 +538,35 @@ async function loadElement(key) {
   if (ticket !== elementRequest) return;
   highlightLineOfSight(element);
   panel.innerHTML = renderElement(node, element, r);
-  hooks.elementShown(panel, element, state.index === state.data.revisions.length - 1);
+  const latest = state.index === state.data.revisions.length - 1;
+  hooks.elementShown(panel, element, latest);
+  mountProgress(panel, planId, element, { latest, onDone: () => reopen({ element: key }) });
+}
+
+// After a change made on this page: the page again at the latest version, showing
+// the element (or the tab) the change was made from.
+function reopen(params) {
+  const url = new URL(window.location.pathname, window.location.origin);
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+  window.location.assign(url);
+}
+
+function openLifecycle() {
+  showTab('lifecycle');
+  mountLifecycle($('panel-lifecycle'), planId, { onChange: () => reopen({ tab: 'lifecycle' }) })
+    .catch((error) => {
+      $('panel-lifecycle').textContent = `Could not read the plan: ${error.message}`;
+    });
+}
+
+function openFromUrl() {
+  const params = new URLSearchParams(window.location.search);
+  const key = params.get('element');
+  if (key && !state.cy.getElementById(key).empty()) {
+    focusElement(key);
+    showTab('element');
+  }
+  if (params.get('tab') === 'lifecycle') openLifecycle();
 }
 
 function elementHead(d, retired) {
@@ -848,7 +879,7 @@ async function exportGraph(format) {
 // -- controls -----------------------------------------------------------------------
 
 function showTab(name) {
-  for (const tab of ['findings', 'element', 'history', 'funding', 'whatif']) {
+  for (const tab of ['findings', 'element', 'history', 'funding', 'whatif', 'lifecycle']) {
     const on = tab === name;
     $(`tab-${tab}`).setAttribute('aria-selected', String(on));
     $(`panel-${tab}`).hidden = !on;
@@ -919,6 +950,7 @@ function setupControls() {
   $('tab-funding').addEventListener('click', () => showTab('funding'));
   $('tab-whatif').addEventListener('click', () => showTab('whatif'));
   $('tab-history').addEventListener('click', () => showTab('history'));
+  $('tab-lifecycle').addEventListener('click', openLifecycle);
   $('panel-findings').addEventListener('click', onFindingsClick);
   $('panel-findings').addEventListener('keydown', (event) => {
     if (event.key === 'Enter') onFindingsClick(event);
