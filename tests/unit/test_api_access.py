@@ -88,6 +88,7 @@ PLAN_ROUTES = [
     Route("DELETE", "/links/SI1.1/SO1", "write"),
     Route("POST", "/benchmarks/B1/status", "write", {"status": "at_risk"}),
     Route("POST", "/outcomes/OC1/results", "write", {"as_of": "2027-06-30", "value": 52}),
+    Route("GET", "/outcomes/OC1/progress", "read"),
     Route("POST", "/adopt", "administer", {}),
     Route("POST", "/redesign", "administer", {}, adopted=True),
     Route("POST", "/close", "administer", {}),

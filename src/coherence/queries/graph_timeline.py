@@ -15,9 +15,10 @@ from typing import Any
 import networkx as nx
 
 from coherence.application.history import PlanHistory
+from coherence.projections.monitoring import PlanMonitor
 from coherence.projections.networkx_store import active_graph
 from coherence.projections.replay import by_revision, plan_events
-from coherence.queries.audit import audit
+from coherence.queries.audit import HISTORY_ORDER, audit
 from coherence.queries.exports import label
 
 PLAN_KEYS = ("district", "title", "period_start", "period_end", "status")
@@ -30,8 +31,11 @@ def build_graph_timeline(history: PlanHistory, plan_id: str, version: int) -> di
     revisions: list[dict[str, Any]] = []
     previous = 0
     timeline: nx.MultiDiGraph | None = None
+    monitor = PlanMonitor(plan_id)
     for events, timeline in by_revision(plan_events(history, plan_id, upto=version), plan_id):
         event = events[-1]
+        monitor.apply_all(events)
+        day = event.timestamp.astimezone(UTC).date()
         active = active_graph(timeline)
         revision = int(event.revision)
         for key, data in active.nodes(data=True):
@@ -44,7 +48,8 @@ def build_graph_timeline(history: PlanHistory, plan_id: str, version: int) -> di
             if data.get("amount") is not None:
                 link["amount"] = data["amount"]
             _mark(edges, ident, link, revision, previous)
-        report = audit(active, as_of=event.timestamp.astimezone(UTC).date())
+        view = monitor.at(int(event.originator_version), day)
+        report = audit(active, as_of=day, history=view)
         revisions.append(
             {
                 "revision": revision,
@@ -54,6 +59,7 @@ def build_graph_timeline(history: PlanHistory, plan_id: str, version: int) -> di
                 "reason": event.reason,
                 "changes": len(events),
                 "summary": dict(report.summary),
+                "history": history_summary(report.findings),
                 "score": report.score,
                 "findings": [f.to_dict() for f in report.findings],
             }
@@ -89,3 +95,15 @@ def _mark(
         spans[-1][1] = revision
     else:
         spans.append([revision, revision])
+
+
+_HISTORY_RULES = frozenset(HISTORY_ORDER)
+
+
+def history_summary(findings: Any) -> dict[str, int]:
+    """How many of the findings are the history-aware rules', per severity."""
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for finding in findings:
+        if finding.rule in _HISTORY_RULES:
+            counts[finding.severity.value] += 1
+    return counts
