@@ -91,12 +91,15 @@ class PlanIndex:
         "fiscal_year",
         "funded",
         "graph",
+        "memo",
         "ordered",
     )
 
     def __init__(self, graph: Any, ctx: AuditContext, *, ordered: bool = True) -> None:
         self.graph = graph
         self.ordered = ordered
+        self.memo: dict[Any, Any] = {}
+        """What rule families read more than once in one audit, by their own keys."""
         self._sorted: set[str] = set()
         self._dues: list[tuple[str, Node, date | None]] | None = None
         wanted = self.fiscal_year = audited_fiscal_year(ctx)

@@ -19,7 +19,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Final
 
-from coherence.projections.monitoring import MonitoringView
+from coherence.projections.monitoring import TROUBLED, MonitoringView
 from coherence.queries.audit.index import PlanIndex, element_row
 from coherence.queries.audit.model import AuditContext, Row, Severity
 from coherence.queries.audit.names import ELEMENT_KINDS, NAME_FIELDS, display_name
@@ -63,6 +63,39 @@ def _status_words(status: object) -> str:
 # ------------------------------------------------------------------ stale-benchmark
 
 
+def _of_year(value: object, year: str) -> bool:
+    """Whether a benchmark's school year is ``year`` (as written, or trimmed)."""
+    return value == year or normalized(value) == year
+
+
+def _benchmarks(index: PlanIndex, ctx: AuditContext) -> tuple[list[Any], list[Any]]:
+    """One pass over the active benchmarks, shared by the rules of one audit: those of
+    the audit date's school year ``(key, data)``, and those at risk or off track."""
+    year = school_year(ctx.as_of)
+    found: tuple[list[Any], list[Any]] | None = index.memo.get(("history-benchmarks", year))
+    if found is None:
+        of_year: list[Any] = []
+        troubled: list[Any] = []
+        years: dict[Any, bool] = {}  # few distinct values: each read once
+        states: dict[Any, bool] = {}
+        for item in index.elements("benchmark"):
+            data = item[1]
+            raw_year = data.get("school_year")
+            in_year = years.get(raw_year)
+            if in_year is None:
+                in_year = years[raw_year] = _of_year(raw_year, year)
+            if in_year:
+                of_year.append(item)
+            status = data.get("status")
+            bad = states.get(status)
+            if bad is None:
+                bad = states[status] = normalized(status) in TROUBLED
+            if bad:
+                troubled.append(item)
+        found = index.memo[("history-benchmarks", year)] = (of_year, troubled)
+    return found
+
+
 def _stale_message(row: Row, ctx: AuditContext) -> str:
     return (
         f"{row_name(row)} ({row['school_year']}) is {_status_words(row['status'])}; its "
@@ -81,11 +114,9 @@ def stale_benchmark(index: PlanIndex, view: MonitoringView, ctx: AuditContext) -
     status). Row: ``school_year``, ``status``, ``last`` (ISO date), ``days``.
     """
     year = school_year(ctx.as_of)
-    for key, data in index.elements("benchmark"):
-        if normalized(data.get("school_year")) != year:
-            continue
+    for key, data in _benchmarks(index, ctx)[0]:
         status = data.get("status")
-        if normalized(status) == "complete":
+        if status == "complete" or normalized(status) == "complete":
             continue
         last = view.last_set(key)
         if last is None:
@@ -134,9 +165,7 @@ def off_track_without_response(
     """
     nodes = index.graph.nodes
     succ = index.graph.succ
-    for key, data in index.elements("benchmark"):
-        if normalized(data.get("status")) not in ("at_risk", "off_track"):
-            continue
+    for key, data in _benchmarks(index, ctx)[1]:
         mark = view.troubled_since(key)
         if mark is None or mark.since is None:
             continue
@@ -279,8 +308,26 @@ Line = tuple[tuple[date, Fraction], tuple[date, Fraction]]
 
 
 def _number(value: object) -> Fraction | None:
+    """A number, exactly (a float as the decimal it reads as: 0.1 is 1/10)."""
+    if type(value) is int or type(value) is float:
+        key = (type(value), value)
+        found = _NUMBERS_READ.get(key)
+        if found is None:
+            if len(_NUMBERS_READ) >= _NUMBERS_KEPT:
+                _NUMBERS_READ.clear()
+            found = _NUMBERS_READ[key] = _exact(value)
+        return found
+    return _exact(value)
+
+
+def _exact(value: object) -> Fraction | None:
     found = amount(value)
     return None if found is None else Fraction(found)
+
+
+_NUMBERS_READ: Final[dict[tuple[type, Any], Fraction | None]] = {}
+"""Numbers read lately (baselines, targets and results recur from audit to audit)."""
+_NUMBERS_KEPT: Final = 16_384
 
 
 def trajectory(data: Mapping[str, Any], start: date | None) -> Line | None:
@@ -307,26 +354,82 @@ def expected_on(line: Line, day: date) -> Fraction:
     return baseline + part * (target - baseline)
 
 
+_NUMBERS: Final = (int, float)
+"""The types of a result's value as the plan keeps it (others are read as numbers)."""
+
+
 def latest_result(data: Mapping[str, Any], day: date) -> tuple[date, Fraction, Any] | None:
-    """The outcome's latest result dated on or before ``day``: (date, value, raw value)."""
+    """The outcome's latest result dated on or before ``day``: (date, value, raw value).
+
+    Results hold ISO dates (as the plan keeps them): the latest is found by comparing
+    them as text, and only it is read; any other form is read as a date."""
+    results = data.get("results")
+    if not results:
+        return None
+    text = day.isoformat()
+    latest: Mapping[str, Any] | None = None
+    latest_text = ""
+    others = False
+    for result in results:
+        if type(result) is not dict and not isinstance(result, Mapping):
+            continue
+        raw = result.get("as_of")
+        if type(raw) is str and len(raw) == 10 and raw[4] == "-":
+            if latest_text <= raw <= text and type(result.get("value")) in _NUMBERS:
+                latest, latest_text = result, raw
+        else:
+            others = True
     best: tuple[date, Fraction, Any] | None = None
-    for result in data.get("results") or ():
-        if not isinstance(result, Mapping):
-            continue
-        on = as_date(result.get("as_of"))
-        value = _number(result.get("value"))
-        if on is None or value is None or on > day:
-            continue
-        if best is None or on >= best[0]:
-            best = (on, value, result.get("value"))
+    if latest is not None:
+        on, value = as_date(latest_text), _number(latest.get("value"))
+        if on is not None and value is not None:
+            best = (on, value, latest.get("value"))
+    if others:  # results whose date is not ISO text: read each
+        for result in results:
+            if not isinstance(result, Mapping):
+                continue
+            if type(result.get("as_of")) is str and type(result.get("value")) in _NUMBERS:
+                continue  # read above
+            on, value = as_date(result.get("as_of")), _number(result.get("value"))
+            if on is None or value is None or on > day:
+                continue
+            if best is None or on >= best[0]:
+                best = (on, value, result.get("value"))
     return best
 
 
 def is_short(line: Line, day: date, value: Fraction) -> bool:
-    """Whether ``value`` on ``day`` falls short of the trajectory (exactly on it is not)."""
-    expected = expected_on(line, day)
-    rising = line[1][1] > line[0][1]
-    return value < expected if rising else value > expected
+    """Whether ``value`` on ``day`` falls short of the trajectory (exactly on it is not).
+
+    The same comparison as with :func:`expected_on`, in whole numbers: ``value x span``
+    against ``baseline x span + elapsed x (target - baseline)``, over the common
+    denominator of the three values."""
+    (start, baseline), (due, target) = line
+    span = (due - start).days
+    if span <= 0:
+        elapsed, span = (1 if day >= due else 0), 1
+    else:
+        elapsed = min(max((day - start).days, 0), span)
+    bn, bd = baseline.numerator, baseline.denominator
+    tn, td = target.numerator, target.denominator
+    vn, vd = value.numerator, value.denominator
+    mine = vn * bd * td * span
+    line_value = bn * vd * td * span + elapsed * vd * (tn * bd - bn * td)
+    rising = tn * bd > bn * td
+    return mine < line_value if rising else mine > line_value
+
+
+def _outcomes(index: PlanIndex, ctx: AuditContext) -> list[Any]:
+    """One pass over the active outcomes, shared by the rules of one audit:
+    ``(key, data, trajectory or None, latest result by the audit date or None)``."""
+    found: list[Any] | None = index.memo.get(("history-outcomes", ctx.as_of))
+    if found is None:
+        start = as_date(index.graph.graph.get("period_start"))
+        found = index.memo[("history-outcomes", ctx.as_of)] = [
+            (key, data, trajectory(data, start), latest_result(data, ctx.as_of))
+            for key, data in index.elements("outcome")
+        ]
+    return found
 
 
 def _shown(value: Fraction) -> str:
@@ -361,13 +464,8 @@ def outcome_off_trajectory(
     (compared exactly). Row: ``value``, ``result_date``, ``baseline``, ``target``,
     ``start``, ``due``, ``expected``, ``rising``.
     """
-    start = as_date(index.graph.graph.get("period_start"))
-    for key, data in index.elements("outcome"):
-        line = trajectory(data, start)
-        if line is None:
-            continue
-        latest = latest_result(data, ctx.as_of)
-        if latest is None:
+    for key, data, line, latest in _outcomes(index, ctx):
+        if line is None or latest is None:
             continue
         on, value, raw = latest
         if is_short(line, on, value):
@@ -417,8 +515,7 @@ def outcome_without_recent_result(
     """
     if not _period_running(index, ctx):
         return
-    for key, data in index.elements("outcome"):
-        latest = latest_result(data, ctx.as_of)
+    for key, data, _, latest in _outcomes(index, ctx):
         if latest is None or (ctx.as_of - latest[0]).days > RECENT_RESULT_DAYS:
             yield element_row("outcome", key, data, last=latest[0].isoformat() if latest else None)
 
@@ -430,25 +527,17 @@ def history_populations(
     index: PlanIndex, view: MonitoringView, ctx: AuditContext
 ) -> dict[str, int]:
     """The counts of :data:`~coherence.queries.audit.index.HISTORY_POPULATIONS`."""
-    year = school_year(ctx.as_of)
-    outcomes = index.elements("outcome")
-    start = as_date(index.graph.graph.get("period_start"))
+    outcomes = _outcomes(index, ctx)
     status, _ = view.status()
     return {
         "monitored_benchmarks": index.count("benchmark"),
         "monitored_outcomes": len(outcomes),
-        "benchmarks_of_the_school_year": sum(
-            1
-            for _, data in index.elements("benchmark")
-            if normalized(data.get("school_year")) == year
-        ),
+        "benchmarks_of_the_school_year": len(_benchmarks(index, ctx)[0]),
         "elements_of_an_adopted_plan": (
             sum(index.count(kind) for kind in ELEMENT_KINDS) if status == "adopted" else 0
         ),
         "outcomes_with_a_trajectory": sum(
-            1
-            for _, data in outcomes
-            if trajectory(data, start) is not None and latest_result(data, ctx.as_of)
+            1 for _, _, line, latest in outcomes if line is not None and latest is not None
         ),
         "outcomes_due_a_result": len(outcomes) if _period_running(index, ctx) else 0,
     }
