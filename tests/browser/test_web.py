@@ -359,3 +359,22 @@ def save_docs_screenshot(png: bytes) -> None:
     if target.stat().st_size >= 500_000:
         image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(target, optimize=True)
     assert target.stat().st_size < 500_000, f"{target} is over 500 KB"
+
+
+def test_an_outcome_shows_its_progress_chart(page: Page, demo_server: Server) -> None:
+    open_plan(page, demo_server)
+    page.js("() => window.coherence.cy.getElementById('OC5').emit('tap')")
+    panel = page.page.locator("#panel-element")
+    panel.locator(".progress-chart .progress-trajectory").wait_for()
+    progress = demo_server.get_json(f"/api/v1/plans/{DEMO_PLAN}/outcomes/OC5/progress")
+    assert panel.locator(".progress-result").count() == len(progress["results"])
+    assert panel.locator(".progress-result.short").count() == sum(
+        1 for r in progress["results"] if r["short"]
+    )
+    labels = panel.locator(".progress-chart text").all_text_contents()
+    assert f"target {progress['target']['value']}" in labels  # text as text, not drawn
+    assert "Off trajectory" in panel.locator(".progress-note").inner_text()
+    # The timeline chart marks the history findings of each revision.
+    assert page.page.locator("#chart .history-mark").count() > 0
+    panel.screenshot(path=str(SCREENSHOTS / "outcome-progress.png"))
+    assert page.errors == []
