@@ -592,3 +592,30 @@ def test_the_demo_shows_each_warning_rule_at_its_latest_version() -> None:
     b37 = next(f for f in now.findings if f.key == "B37" and f.rule.startswith("off-track"))
     assert "has been at risk since 2026-10-09" in b37.message
     assert "Initiative SI1.2 'Strengthen Tier 1 mathematics" in b37.message
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(-50, 150),
+    st.integers(-50, 150),
+    st.decimals(-100, 200, places=2, allow_nan=False, allow_infinity=False),
+    st.integers(0, 2000),
+    st.integers(-100, 2500),
+)
+def test_the_whole_number_comparison_is_the_exact_one(
+    baseline: int, target: int, value: Any, span: int, elapsed: int
+) -> None:
+    from fractions import Fraction
+
+    start = date(2025, 7, 1)
+    due = start + timedelta(days=span)
+    line = trajectory({"baseline": baseline, "target": target, "due": due.isoformat()}, start)
+    if line is None:
+        assert target == baseline
+        return
+    on = start + timedelta(days=elapsed)
+    exact = Fraction(value)
+    expected = expected_on(line, on)
+    short = exact < expected if target > baseline else exact > expected
+    assert is_short(line, on, exact) == short
+    assert not is_short(line, on, expected)  # exactly on the line is never short
