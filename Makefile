@@ -59,6 +59,7 @@ bench: $(STAMP) node_modules/.package-lock.json browser
 	$(BIN)/python bench/bench_history.py
 	$(BIN)/python bench/bench_graph.py
 	$(BIN)/python bench/bench_funding.py
+	$(BIN)/python bench/bench_history_rules.py
 	$(BIN)/python bench/bench_neo4j.py
 	$(BIN)/python bench/bench_api.py
 	$(BIN)/python bench/bench_web.py

@@ -12,7 +12,11 @@ Measures, in one run:
    plans, prebuilt (not timed) with ``active_graph`` from an in-process
    ``Projector.rebuild()`` (whose store is then dropped), audited one after the
    other (timed; best and median of ``--rounds`` rounds). With fewer plans in the
-   log than ``--plans``, graphs are reused in turn (the report says so).
+   log than ``--plans``, graphs are reused in turn (the report says so). In each
+   round the same plans are then audited as of the day the log was recorded (so that
+   their events count), without and with the history-aware rules (their monitoring
+   facts built beforehand from their events, not timed), and the ratio with / without
+   is reported (target <= 1.2; ``--no-history`` skips it).
 3. **Rebuilding the projection from ``--events`` events**: generated plans (some
    imported again later in revised versions, half of them adopted) are imported
    into a SQLite file until the log holds at least that many events (setup, not
@@ -43,9 +47,11 @@ from typing import Any
 
 from coherence.application.history import PlanHistory
 from coherence.application.settings import Settings
+from coherence.projections.monitoring import PlanMonitor
 from coherence.projections.networkx_store import NetworkxGraphStore
 from coherence.projections.projector import Projector, plan_graph
-from coherence.queries.audit import audit
+from coherence.projections.replay import plan_events
+from coherence.queries.audit import HISTORY_ORDER, audit
 from common import (
     Progress,
     argument_parser,
@@ -67,6 +73,7 @@ FISCAL_YEAR = "FY26"
 TARGET_ONE_MS = 5.0
 TARGET_MANY_S = 2.0
 TARGET_RATIO = 0.5
+TARGET_HISTORY_RATIO = 1.2  # the 400-plan audit with the history rules / without them
 
 
 # -- 3. rebuilding the projection ----------------------------------------------
@@ -245,11 +252,35 @@ def prebuild_graphs(
     return graphs, info
 
 
-def bench_audit_many(graphs: list[Any], count: int, rounds: int) -> dict[str, Any]:
+def build_monitors(
+    app: PlanHistory, plan_ids: list[str], count: int
+) -> tuple[list[Any], date, float]:
+    """The monitoring facts of the first ``count`` plans at their latest version (their
+    read models built from each plan's events: not timed), as of the day the last of
+    them was recorded (the log is written at the time the benchmark runs, so an audit
+    as of an earlier date would count none of its events); that day; the seconds."""
+    t0 = time.perf_counter()
+    monitors = [PlanMonitor(p).apply_all(plan_events(app, p)) for p in plan_ids[:count]]
+    day = max(m.days[-1] for m in monitors)
+    views = [m.at(m.version, day) for m in monitors]
+    return views, day, time.perf_counter() - t0
+
+
+def bench_audit_many(
+    graphs: list[Any],
+    count: int,
+    rounds: int,
+    views: list[Any] | None = None,
+    recorded: date | None = None,
+) -> dict[str, Any]:
     # When fewer plans were imported than asked for, graphs are reused in turn.
     sequence = [graphs[i % len(graphs)] for i in range(count)]
+    histories = [views[i % len(views)] for i in range(count)] if views else None
     totals: list[float] = []
+    with_history: list[float] = []
+    without_history: list[float] = []
     findings = 0
+    history_findings = 0
     scores: list[int] = []
     for r in range(rounds):
         gc.collect()
@@ -261,8 +292,50 @@ def bench_audit_many(graphs: list[Any], count: int, rounds: int) -> dict[str, An
             scores = [rep.score for rep in reports]
         del reports
         note(f"audit of {count} plans, round {r + 1}/{rounds}: {totals[-1]:.2f} s")
+        if histories is not None and recorded is not None:
+            # The same plans as of the day they were recorded, without and with the
+            # history-aware rules (their monitoring facts), in the same round.
+            gc.collect()
+            t0 = time.perf_counter()
+            reports = [audit(g, as_of=recorded, fiscal_year=FISCAL_YEAR) for g in sequence]
+            without_history.append(time.perf_counter() - t0)
+            del reports
+            gc.collect()
+            t0 = time.perf_counter()
+            reports = [
+                audit(g, as_of=recorded, fiscal_year=FISCAL_YEAR, history=h)
+                for g, h in zip(sequence, histories, strict=True)
+            ]
+            with_history.append(time.perf_counter() - t0)
+            if r == 0:
+                history_findings = sum(
+                    1 for rep in reports for f in rep.findings if f.rule in HISTORY_ORDER
+                )
+            del reports
+            note(
+                f"  as of {recorded}: {without_history[-1]:.2f} s without the history rules, "
+                f"{with_history[-1]:.2f} s with them"
+            )
     best = min(totals)
+    extra: dict[str, Any] = {}
+    if with_history:
+        extra = {
+            "history_as_of": recorded.isoformat() if recorded else None,
+            "without_history_totals_s": without_history,
+            "without_history_best_s": min(without_history),
+            "with_history_totals_s": with_history,
+            "with_history_best_s": min(with_history),
+            "with_history_median_s": statistics.median(with_history),
+            "history_findings_total": history_findings,
+            "history_ratio_best": min(with_history) / min(without_history),
+            "history_ratio_median": statistics.median(with_history)
+            / statistics.median(without_history),
+            "history_target_ratio": TARGET_HISTORY_RATIO,
+            "history_meets_target": min(with_history) / min(without_history)
+            <= TARGET_HISTORY_RATIO,
+        }
     return {
+        **extra,
         "plans": count,
         "distinct_graphs": len(graphs),
         "graphs_from": "active_graph() of a rebuilt NetworkxGraphStore (store then dropped)",
@@ -344,6 +417,26 @@ def print_report(result: dict[str, Any]) -> None:
         f"({many['per_plan_ms']:.2f} ms per plan); target < {TARGET_MANY_S:.0f} s: "
         f"{verdict(many['meets_target'])}"
     )
+    if "with_history_best_s" in many:
+        print(
+            f"as of {many['history_as_of']} (the day the log was recorded), in the same "
+            "rounds, without / with the 6 history-aware rules (the plans' monitoring facts "
+            f"built from their events beforehand, {many['monitors_build_s']:.1f} s, not "
+            "timed): "
+            + ", ".join(
+                f"{a:.2f} / {b:.2f} s"
+                for a, b in zip(
+                    many["without_history_totals_s"], many["with_history_totals_s"], strict=True
+                )
+            )
+        )
+        print(
+            f"{many['history_findings_total']:,} history findings; best "
+            f"{many['with_history_best_s']:.2f} s against {many['without_history_best_s']:.2f} s: "
+            f"ratio {many['history_ratio_best']:.3f} "
+            f"(medians: {many['history_ratio_median']:.3f}); target <= "
+            f"{TARGET_HISTORY_RATIO:.2f}: {verdict(many['history_meets_target'])}"
+        )
     print()
 
     print(f"3. Rebuilding the projection from {rb['events']:,} events (SQLite file)")
@@ -389,6 +482,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-what-if", action="store_true", help="skip the rebuild with the GC disabled"
     )
+    parser.add_argument(
+        "--no-history", action="store_true", help="skip the audits with the history rules"
+    )
     args = parser.parse_args(argv)
     batch_sizes = [int(b) for b in args.batch_sizes.split(",") if b.strip()]
 
@@ -411,7 +507,16 @@ def main(argv: list[str] | None = None) -> int:
             graphs, info = prebuild_graphs(
                 app, log["events"], rebuild["best_projection_batch"], plan_ids, args.plans, graph
             )
-            result["audit_many"] = bench_audit_many(graphs, args.plans, args.rounds)
+            views: list[Any] | None = None
+            recorded: date | None = None
+            if not args.no_history:
+                note("monitoring facts of the audited plans (from their events, not timed) ...")
+                views, recorded, info["monitors_build_s"] = build_monitors(
+                    app, plan_ids, args.plans
+                )
+            result["audit_many"] = bench_audit_many(
+                graphs, args.plans, args.rounds, views, recorded if views else None
+            )
             result["audit_many"].update(info)
         finally:
             app.close()

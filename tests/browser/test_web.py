@@ -383,4 +383,22 @@ def test_the_funding_and_what_if_panels(page: Page, demo_server: Server) -> None
     whatif.locator(".whatif-result h3").first.wait_for()
     result = whatif.locator(".whatif-result").inner_text()
     assert "SI3.1" in result and "unfunded-initiative" in result
+
+
+def test_an_outcome_shows_its_progress_chart(page: Page, demo_server: Server) -> None:
+    open_plan(page, demo_server)
+    page.js("() => window.coherence.cy.getElementById('OC5').emit('tap')")
+    panel = page.page.locator("#panel-element")
+    panel.locator(".progress-chart .progress-trajectory").wait_for()
+    progress = demo_server.get_json(f"/api/v1/plans/{DEMO_PLAN}/outcomes/OC5/progress")
+    assert panel.locator(".progress-result").count() == len(progress["results"])
+    assert panel.locator(".progress-result.short").count() == sum(
+        1 for r in progress["results"] if r["short"]
+    )
+    labels = panel.locator(".progress-chart text").all_text_contents()
+    assert f"target {progress['target']['value']}" in labels  # text as text, not drawn
+    assert "Off trajectory" in panel.locator(".progress-note").inner_text()
+    # The timeline chart marks the history findings of each revision.
+    assert page.page.locator("#chart .history-mark").count() > 0
+    panel.screenshot(path=str(SCREENSHOTS / "outcome-progress.png"))
     assert page.errors == []

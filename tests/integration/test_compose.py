@@ -58,7 +58,7 @@ def test_the_same_configuration_outside_containers(
     assert loaded.returncode == 0, loaded.stderr
     projected = coherence("project", "neo4j", env=env)
     assert projected.returncode == 0, projected.stderr
-    assert "Applied 484 events" in projected.stdout
+    assert "Applied 490 events" in projected.stdout
     plans = coherence("plans", "--format", "json", env=env)
     assert json.loads(plans.stdout)[0]["plan"] == "riverbend-2024"
     audit = coherence("audit", "riverbend-2024", "--format", "json", env=env)

@@ -12,7 +12,9 @@ the full audit reports: findings with their messages and order, summary and scor
   latest and at past versions;
 - (d) the reading rules, crafted case by case (white space, 0, period bounds, if/then,
   decimal sums);
-- (e) line of sight, what stands beneath an element, and the state-wide queries.
+- (e) line of sight, what stands beneath an element, and the state-wide queries;
+- (f) the history-aware rules, computed from the event store for both engines: the
+  reader's audit and the audit route answer alike on either engine.
 """
 
 from __future__ import annotations
@@ -927,3 +929,83 @@ def test_statewide_queries_leave_scratch_copies_out(
         assert [r["plan"] for r in rank_plans_by_score(neo4j_store.driver, as_of=date.today())] == [
             plan_id
         ]
+
+
+# ------------------------------------------- (f) the history-aware rules, both engines
+
+
+def test_the_audit_route_answers_alike_on_both_engines(
+    demo: tuple[PlanHistory, str], neo4j_store: Neo4jGraphStore
+) -> None:
+    """The history-aware rules are computed from the event store for both engines and
+    merged into the Neo4j report the same way: the route's answer is identical."""
+    from fastapi.testclient import TestClient
+
+    from coherence.api.app import create_app
+    from coherence.bootstrap import api_context
+    from coherence.queries.audit import HISTORY_ORDER
+
+    app, plan_id = demo
+    client = TestClient(create_app(api_context(app, neo4j=neo4j_store)))
+    url = f"/api/v1/plans/{plan_id}/audit"
+    latest = app.get_plan(plan_id).version
+    reads: list[dict[str, Any]] = [
+        {},  # today
+        {"as_of": "2026-12-01"},
+        {"as_of": "2025-11-15"},
+        {"version": latest},
+        {"version": 300},
+        {"version": 420, "fiscal_year": "FY27"},
+        {"as_of": "2027-06-30", "fiscal_year": "FY27"},
+    ]
+    history_rules = set(HISTORY_ORDER)
+    seen: set[str] = set()
+    for params in reads:
+        on_networkx = client.get(url, params={**params, "engine": "networkx"})
+        on_neo4j = client.get(url, params={**params, "engine": "neo4j"})
+        assert on_networkx.status_code == on_neo4j.status_code == 200, on_neo4j.text
+        assert on_neo4j.json() == on_networkx.json(), params
+        seen |= {f["rule"] for f in on_neo4j.json()["findings"]} & history_rules
+    assert {
+        "stale-benchmark",
+        "off-track-without-response",
+        "target-revised-without-reason",
+        "outcome-off-trajectory",
+        "amended-since-adoption",
+        "outcome-without-recent-result",
+    } <= seen
+    assert scratch_plans(neo4j_store) == []
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(commands=COMMANDS, data=st.data())
+def test_random_histories_with_the_history_rules(
+    neo4j_store: Neo4jGraphStore, commands: list[Any], data: st.DataObject
+) -> None:
+    """The reader's audit on both engines (history-aware rules included), now, at a past
+    version and as of a date."""
+    from coherence.queries.reader import PlanReader
+
+    neo4j_store.reset()
+    app = new_app()
+    plan = DistrictPlan.draft(
+        "prop",
+        title="Property plan",
+        period_start="2024-07-01",
+        period_end="2027-06-30",
+        actor="t",
+    )
+    versions = run(plan, commands)
+    app.save(plan)
+    project(app, neo4j_store)
+    reader = PlanReader(app, neo4j=neo4j_store)
+    version = data.draw(st.sampled_from(sorted(set(versions))))
+    today = app.get_plan("prop").modified_on.date()  # the commands are recorded now
+    on = data.draw(st.dates(today, today + timedelta(days=600)))
+    for read in ({}, {"version": version}, {"as_of": on}):
+        assert reader.audit("prop", engine="neo4j", **read) == reader.audit("prop", **read)
+    assert scratch_plans(neo4j_store) == []

@@ -127,7 +127,7 @@ def test_plans_list_each_plan_with_its_audit_summary(demo: TestClient) -> None:
     (plan,) = r.json()
     assert plan["plan"] == DEMO
     assert plan["district"] == "Riverbend Public Schools"
-    assert (plan["version"], plan["revision"], plan["status"]) == (484, 39, "adopted")
+    assert (plan["version"], plan["revision"], plan["status"]) == (490, 45, "adopted")
     audit = demo.get(f"{API}/plans/{DEMO}/audit").json()
     assert plan["audit"] == audit["summary"]
     assert plan["score"] == audit["score"]
@@ -309,7 +309,7 @@ def test_read_plan_as_of_a_date(demo: TestClient) -> None:
     expected = max(
         e["version"] for e in events if datetime.fromisoformat(e["timestamp"]).date() <= day
     )
-    assert expected < 484
+    assert expected < 490
     r = demo.get(f"{API}/plans/{DEMO}", params={"as_of": day.isoformat()})
     assert r.status_code == 200
     assert r.json()["version"] == etag(r) == expected
@@ -346,12 +346,12 @@ def test_read_element_with_line_of_sight_and_history(demo: TestClient) -> None:
     assert r.status_code == 200
     body = r.json()
     assert (body["key"], body["kind"], body["retired"]) == ("SI1.1", "initiative", False)
-    assert body["version"] == etag(r) == 484
+    assert body["version"] == etag(r) == 490
     assert body["fields"]["title"]
     assert ["SI1.1", "SO1", "mission"] in body["line_of_sight"]
     assert body["beneath"]  # benchmarks, budget lines ... under it
     assert body["history"][0]["type"] == "ElementAdded"
-    assert all(e["version"] <= 484 for e in body["history"])
+    assert all(e["version"] <= 490 for e in body["history"])
     old = demo.get(f"{API}/plans/{DEMO}/elements/SI1.1", params={"version": 100})
     assert old.status_code == 200
     assert etag(old) == old.json()["version"] == 100
@@ -635,16 +635,16 @@ def test_history_pages_through_every_event(demo: TestClient) -> None:
         page = r.json()
         assert (page["plan"], page["total"], page["offset"], page["limit"]) == (
             DEMO,
-            484,
+            490,
             offset,
             100,
         )
-        assert etag(r) == 484
+        assert etag(r) == 490
         if not page["events"]:
             break
         seen.extend(page["events"])
         offset += 100
-    assert [e["version"] for e in seen] == list(range(1, 485))
+    assert [e["version"] for e in seen] == list(range(1, 491))
     first = seen[0]
     assert first["type"] == "Drafted"
     assert set(first) == {
@@ -660,8 +660,8 @@ def test_history_pages_through_every_event(demo: TestClient) -> None:
         "record",
     }
     assert [e["revision"] for e in seen] == sorted(e["revision"] for e in seen)
-    small = demo.get(f"{API}/plans/{DEMO}/history", params={"offset": 480, "limit": 10}).json()
-    assert [e["version"] for e in small["events"]] == [481, 482, 483, 484]
+    small = demo.get(f"{API}/plans/{DEMO}/history", params={"offset": 486, "limit": 10}).json()
+    assert [e["version"] for e in small["events"]] == [487, 488, 489, 490]
 
 
 @pytest.mark.parametrize(
@@ -756,7 +756,7 @@ def test_graph_in_every_format(demo: TestClient, fmt: str, media: str) -> None:
     r = demo.get(f"{API}/plans/{DEMO}/graph", params={"format": fmt})
     assert r.status_code == 200
     assert r.headers["content-type"].split(";")[0] == media
-    assert etag(r) == 484
+    assert etag(r) == 490
     keys = active_keys(demo, DEMO)
     if fmt == "graphml":
         graph = nx.parse_graphml(r.text)
@@ -813,8 +813,8 @@ def test_audit_finds_the_demos_planted_gaps(demo: TestClient) -> None:
     r = demo.get(f"{API}/plans/{DEMO}/audit")
     assert r.status_code == 200
     body = r.json()
-    assert (body["plan"], body["version"], body["fiscal_year"]) == (DEMO, 484, None)
-    assert etag(r) == 484
+    assert (body["plan"], body["version"], body["fiscal_year"]) == (DEMO, 490, None)
+    assert etag(r) == 490
     assert body["as_of"] == datetime.now(UTC).date().isoformat()
     found = {(f["rule"], f["key"]) for f in body["findings"]}
     assert {
@@ -873,10 +873,11 @@ def test_timeline_has_one_audit_summary_per_revision(demo: TestClient) -> None:
     r = demo.get(f"{API}/plans/{DEMO}/timeline")
     assert r.status_code == 200
     entries = r.json()
-    assert [e["revision"] for e in entries] == list(range(1, 40))
-    assert entries[-1]["version"] == 484
-    assert sum(e["changes"] for e in entries) == 484
-    last = demo.get(f"{API}/plans/{DEMO}/audit", params={"version": 484}).json()
+    assert [e["revision"] for e in entries] == list(range(1, 46))
+    assert entries[-1]["history"]["warning"] > 0  # the history-aware rules count too
+    assert entries[-1]["version"] == 490
+    assert sum(e["changes"] for e in entries) == 490
+    last = demo.get(f"{API}/plans/{DEMO}/audit", params={"version": 490}).json()
     assert (entries[-1]["summary"], entries[-1]["score"]) == (last["summary"], last["score"])
     # The redesign went somewhere: the score moved over the plan's life.
     assert len({e["score"] for e in entries}) > 1

@@ -120,6 +120,7 @@ PLAN_ROUTES = [
         "Line,Amount\nBL-1001,125000\n",
         media="text/csv",
     ),
+    Route("GET", "/outcomes/OC1/progress", "read"),
     Route("POST", "/adopt", "administer", {}),
     Route("POST", "/redesign", "administer", {}, adopted=True),
     Route("POST", "/close", "administer", {}),

@@ -22,7 +22,7 @@ from coherence.application.workbook import read_workbook, write_workbook
 from coherence.bootstrap import api_context
 from coherence.domain.errors import PlanFileError
 from coherence.domain.framework import FRAMEWORK, FieldSpec, KindSpec, LinkSpec
-from coherence.queries.audit import DEFINITIONS
+from coherence.queries.audit import ALL_ORDER
 from coherence.queries.framework import framework_document
 from tests.plans import plan_data
 
@@ -139,7 +139,8 @@ def test_the_api_serves_the_catalogue_and_every_rule() -> None:
         }
     ]
     rules = {r["rule"]: r for r in body["rules"]}
-    assert set(rules) == set(DEFINITIONS)
+    assert list(rules) == list(ALL_ORDER)
+    assert rules["stale-benchmark"]["history"] and not rules["unfunded-objective"]["history"]
     assert rules["unfunded-objective"]["severity"] == "error"
     assert (
         rules["orphaned-initiative"]["description"]

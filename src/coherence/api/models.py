@@ -303,7 +303,48 @@ class TimelineEntry(BaseModel):
     reason: str | None
     changes: int
     summary: AuditSummary
+    history: AuditSummary = Field(
+        description="How many of the findings are the history-aware rules', per severity."
+    )
     score: int
+
+
+class DatedValue(BaseModel):
+    date: str | None
+    value: Any
+
+
+class ProgressResult(BaseModel):
+    as_of: str | None
+    value: Any
+    expected: float | int | None = Field(
+        default=None, description="The trajectory's value on the result's date."
+    )
+    short: bool | None = Field(default=None, description="Whether it falls short of the line.")
+
+
+class LatestResult(BaseModel):
+    as_of: str
+    value: Any
+
+
+class OutcomeProgress(BaseModel):
+    """An outcome's trajectory (baseline at the period's start to target at the due
+    date), every result, and whether the latest (dated by ``as_of``) is on track."""
+
+    plan: str
+    version: int
+    key: str
+    name: str
+    metric: str | None
+    unit: str | None
+    as_of: str
+    baseline: DatedValue
+    target: DatedValue
+    trajectory: list[DatedValue]
+    results: list[ProgressResult]
+    latest: LatestResult | None
+    on_track: bool | None
 
 
 class StatewideSummary(BaseModel):

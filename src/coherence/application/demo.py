@@ -78,9 +78,11 @@ def _apply(app: PlanHistory, plan_id: str, step: DemoStep) -> CommandResult:
             return app.report_outcome_result(
                 plan_id, arg["key"], arg["as_of"], arg["value"], author
             )
+        case "revise":
+            return app.revise_element(plan_id, arg["key"], arg["fields"], author)
     raise InvalidInput(
         "action",
-        "import, adopt, start_redesign, close, report_benchmark or report_result",
+        "import, adopt, start_redesign, close, report_benchmark, report_result or revise",
         step.action,
     )
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from coherence.domain.framework import FRAMEWORK, Catalogue
-from coherence.queries.audit import DEFINITIONS, Severity
+from coherence.queries.audit import ALL_ORDER, DEFINITIONS, HISTORY_RULES, Severity
 
 SEVERITIES: dict[Severity, dict[str, str]] = {
     Severity.ERROR: {"label": "Error", "plural": "errors", "colour": "#dc2626"},
@@ -34,11 +34,16 @@ def framework_document(catalogue: Catalogue = FRAMEWORK) -> dict[str, Any]:
                 "rule": d.rule,
                 "severity": d.severity.value,
                 "description": _first_line(d.detect.__doc__),
+                "history": d.rule in _HISTORY,
             }
-            for d in DEFINITIONS.values()
+            for d in (_ALL[rule_id] for rule_id in ALL_ORDER)
         ],
         "severities": [{"name": s.value, **look} for s, look in SEVERITIES.items()],
     }
+
+
+_HISTORY = {d.rule: d for d in HISTORY_RULES}
+_ALL: dict[str, Any] = {**DEFINITIONS, **_HISTORY}
 
 
 def _first_line(doc: str | None) -> str:

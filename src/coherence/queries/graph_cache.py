@@ -18,6 +18,8 @@ from typing import Any, Generic, TypeVar
 import networkx as nx
 
 from coherence.application.history import PlanHistory
+from coherence.domain.plan import DistrictPlan
+from coherence.projections.monitoring import PlanMonitor
 from coherence.projections.networkx_store import active_graph
 from coherence.projections.replay import plan_events, replay
 from coherence.queries.exports import GRAPH_FORMATS
@@ -76,18 +78,23 @@ class Memo(Generic[_K, _V]):
 
 
 class GraphCache:
-    """Graphs of plans at (resolved) versions, and their exports.
+    """Graphs of plans at (resolved) versions, their exports, and monitoring facts.
 
     Each plan has a *live* timeline that moves forward with new events (reading only
     the events after it, see :func:`~coherence.projections.replay.replay`), so a read
     after a write costs one event, not the whole history. Past versions are built from
     their events. Graphs and exports handed out are never changed afterwards, so
     readers need no lock.
+
+    Each plan also has a live :class:`~coherence.projections.monitoring.PlanMonitor`,
+    fed with the same events as the live timeline: its timelines are kept by version,
+    so it answers for every version it has reached (past versions need no rebuild).
     """
 
     def __init__(self, history: PlanHistory, size: int = 256, graphs: int = 16) -> None:
         self.history = history
         self._live: dict[str, nx.MultiDiGraph] = {}
+        self._monitors: dict[str, PlanMonitor] = {}
         self._plan_locks: dict[str, threading.Lock] = {}
         # Few graphs (thousands of objects each, which the garbage collector scans), many
         # exports (bytes, which it does not): reads of a version mostly want its export.
@@ -115,14 +122,42 @@ class GraphCache:
         with plan_lock:
             live = self._live.get(plan_id)
             if live is None or live.graph["version"] > version:
-                timeline = replay(plan_events(self.history, plan_id, upto=version), plan_id)
+                events = plan_events(self.history, plan_id, upto=version)
+                self._feed(plan_id, events)
+                timeline = replay(events, plan_id)
                 if live is None:
                     self._live[plan_id] = timeline
                 return use(timeline)
             if live.graph["version"] < version:
                 after = live.graph["version"]
-                replay(plan_events(self.history, plan_id, after=after, upto=version), plan_id, live)
+                events = plan_events(self.history, plan_id, after=after, upto=version)
+                self._feed(plan_id, events)
+                replay(events, plan_id, live)
             return use(live)
+
+    def _feed(self, plan_id: str, events: list[DistrictPlan.Event]) -> None:
+        """Move the plan's live monitor forward with events the timeline read anyway
+        (when they follow on from it; under the plan's lock)."""
+        monitor = self._monitors.get(plan_id)
+        if monitor is None:
+            monitor = self._monitors[plan_id] = PlanMonitor(plan_id)
+        if events and events[0].originator_version <= monitor.version + 1:
+            monitor.apply_all(events)
+
+    def monitor(self, plan_id: str, version: int) -> PlanMonitor:
+        """The plan's live monitor, moved forward to ``version`` at least (it answers for
+        any version up to its own: see :meth:`PlanMonitor.at`)."""
+        with self._lock:
+            plan_lock = self._plan_locks.setdefault(plan_id, threading.Lock())
+        with plan_lock:
+            monitor = self._monitors.get(plan_id)
+            if monitor is None:
+                monitor = self._monitors[plan_id] = PlanMonitor(plan_id)
+            if monitor.version < version:
+                monitor.apply_all(
+                    plan_events(self.history, plan_id, after=monitor.version, upto=version)
+                )
+            return monitor
 
     def active(self, plan_id: str, version: int) -> nx.MultiDiGraph:
         """The active graph at a version (shared: do not change it)."""

@@ -18,9 +18,10 @@ from typing import Any
 import networkx as nx
 
 from coherence.application.history import PlanHistory
+from coherence.projections.monitoring import MonitoringView, PlanMonitor
 from coherence.projections.networkx_store import active_graph
 from coherence.projections.replay import by_revision, plan_events
-from coherence.queries.audit import audit
+from coherence.queries.audit import HISTORY_ORDER, audit
 from coherence.queries.exports import label
 from coherence.queries.graph_cache import GraphCache
 
@@ -34,8 +35,10 @@ def build_graph_timeline(history: PlanHistory, plan_id: str, version: int) -> di
     revisions: list[dict[str, Any]] = []
     previous = 0
     timeline: nx.MultiDiGraph | None = None
+    monitor = PlanMonitor(plan_id)
     for events, timeline in by_revision(plan_events(history, plan_id, upto=version), plan_id):
-        revisions.append(_revision(events, active_graph(timeline), nodes, edges, previous))
+        monitor.apply_all(events)
+        revisions.append(_revision(events, active_graph(timeline), monitor, nodes, edges, previous))
         previous = revisions[-1]["revision"]
     details = timeline.graph if timeline is not None else {}
     return {
@@ -60,10 +63,11 @@ def graph_timeline_since(
     revisions: list[dict[str, Any]] = []
     events = plan_events(history, plan_id, after=since, upto=version) if since < version else []
     previous = int(events[0].revision) - 1 if events else 0
+    monitor = graphs.monitor(plan_id, version)
     for _, group in itertools.groupby(events, key=lambda event: event.revision):
         batch = list(group)
         active = graphs.active(plan_id, int(batch[-1].originator_version))
-        revisions.append(_revision(batch, active, nodes, edges, previous))
+        revisions.append(_revision(batch, active, monitor, nodes, edges, previous))
         previous = revisions[-1]["revision"]
     plan = history.get_plan(plan_id, version=version)
     return {
@@ -79,13 +83,16 @@ def graph_timeline_since(
 def _revision(
     events: list[Any],
     active: nx.MultiDiGraph,
+    monitor: PlanMonitor,
     nodes: dict[str, dict[str, Any]],
     edges: dict[str, dict[str, Any]],
     previous: int,
 ) -> dict[str, Any]:
-    """Mark what is active after a revision's ``events``; the revision and its audit."""
+    """Mark what is active after a revision's ``events``; the revision and its audit
+    (the history-aware rules read ``monitor``, which has seen at least those events)."""
     event = events[-1]
     revision = int(event.revision)
+    day = event.timestamp.astimezone(UTC).date()
     for key, data in active.nodes(data=True):
         node = {"id": key, **{k: v for k, v in data.items() if v is not None}}
         node["label"] = label(data)
@@ -96,7 +103,8 @@ def _revision(
         if data.get("amount") is not None:
             link["amount"] = data["amount"]
         _mark(edges, ident, link, revision, previous)
-    report = audit(active, as_of=event.timestamp.astimezone(UTC).date())
+    view: MonitoringView = monitor.at(int(event.originator_version), day)
+    report = audit(active, as_of=day, history=view)
     return {
         "revision": revision,
         "version": int(event.originator_version),
@@ -105,6 +113,7 @@ def _revision(
         "reason": event.reason,
         "changes": len(events),
         "summary": dict(report.summary),
+        "history": history_summary(report.findings),
         "score": report.score,
         "findings": [f.to_dict() for f in report.findings],
     }
@@ -129,3 +138,15 @@ def _mark(
         spans[-1][1] = revision
     else:
         spans.append([revision, revision])
+
+
+_HISTORY_RULES = frozenset(HISTORY_ORDER)
+
+
+def history_summary(findings: Any) -> dict[str, int]:
+    """How many of the findings are the history-aware rules', per severity."""
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for finding in findings:
+        if finding.rule in _HISTORY_RULES:
+            counts[finding.severity.value] += 1
+    return counts

@@ -36,9 +36,10 @@ from coherence.domain.changes import PlanState
 from coherence.domain.errors import InvalidValue, NeverAdopted
 from coherence.domain.plan import DistrictPlan
 from coherence.domain.values import check_fiscal_year
+from coherence.projections.monitoring import MonitoringView
 from coherence.projections.neo4j_store import Neo4jGraphStore
 from coherence.projections.state_graph import state_graph
-from coherence.queries.audit import AuditReport, audit
+from coherence.queries.audit import AuditReport, audit, audit_context, history_part
 from coherence.queries.audit.neo4j import audit_neo4j, audit_version_neo4j
 from coherence.queries.audit_change import audit_change
 from coherence.queries.exports import GRAPH_FORMATS
@@ -46,6 +47,7 @@ from coherence.queries.funding import FundingSummary, check_fiscal_year_option, 
 from coherence.queries.graph_cache import GraphCache, Memo
 from coherence.queries.graph_timeline import build_graph_timeline, graph_timeline_since
 from coherence.queries.line_of_sight import beneath, paths_up
+from coherence.queries.progress import outcome_progress
 from coherence.queries.timeline import audit_timeline
 from coherence.queries.whatif import WhatIfRequest, changed_state, compare
 
@@ -213,7 +215,27 @@ class PlanReader:
             ],
         }
 
+    def outcome_progress(
+        self,
+        plan_id: str,
+        key: str,
+        *,
+        version: int | None = None,
+        as_of: date | datetime | None = None,
+        latest: DistrictPlan | None = None,
+    ) -> dict[str, Any]:
+        """An outcome's trajectory, results and whether it is on track, at a resolved
+        read (as of the read's audit date: see :func:`outcome_progress`)."""
+        at = self.at(plan_id, version=version, as_of=as_of, latest=latest)
+        body = outcome_progress(self.active(at), key, at.audit_date)
+        return {"plan": plan_id, "version": at.version, **body}
+
     # -- audits ------------------------------------------------------------------
+
+    def monitoring(self, at: ReadAt) -> MonitoringView:
+        """The plan's monitoring facts at a resolved read: the events up to its version,
+        recorded up to its audit date (what the history-aware rules read)."""
+        return self.graphs.monitor(at.plan_id, at.version).at(at.version, at.audit_date)
 
     def audit(
         self,
@@ -229,6 +251,8 @@ class PlanReader:
 
         With ``engine="neo4j"`` the rules run as Cypher in the reader's Neo4j store: on
         the projected plan when it is at the version asked for, else on a scratch copy.
+        Either way the history-aware rules run here, on the plan's monitoring facts (from
+        the event store), and are merged into the report the same way.
         """
         audited_fiscal_year(fiscal_year)
         at = self.at(plan_id, version=version, as_of=as_of, latest=latest)
@@ -238,7 +262,12 @@ class PlanReader:
             raise InvalidValue("engine", "networkx or neo4j", engine)
         return self._reports.get(
             (plan_id, at.version, fiscal_year, at.audit_date),
-            lambda: audit(self.active(at), as_of=at.audit_date, fiscal_year=fiscal_year),
+            lambda: audit(
+                self.active(at),
+                as_of=at.audit_date,
+                fiscal_year=fiscal_year,
+                history=self.monitoring(at),
+            ),
         )
 
     def audit_preview(
@@ -296,6 +325,8 @@ class PlanReader:
             raise InvalidValue(
                 "engine", "networkx (Neo4j is not configured on this server)", "neo4j"
             )
+        ctx = audit_context(at.audit_date, fiscal_year)
+        part = history_part(self.active(at), self.monitoring(at), ctx)
         if neo4j.plan_version(at.plan_id) == at.version:
             return audit_neo4j(
                 neo4j.driver,
@@ -303,6 +334,7 @@ class PlanReader:
                 as_of=at.audit_date,
                 fiscal_year=fiscal_year,
                 database=neo4j.database,
+                history=part,
             )
         return audit_version_neo4j(
             neo4j,
@@ -311,6 +343,7 @@ class PlanReader:
             at.version,
             as_of=at.audit_date,
             fiscal_year=fiscal_year,
+            history=part,
         )
 
     # -- budget season ---------------------------------------------------------

@@ -31,6 +31,9 @@ class RevisionState(BaseModel):
     reason: str | None
     changes: int = Field(description="How many events the revision holds.")
     summary: AuditSummary
+    history: AuditSummary = Field(
+        description="How many of the findings are the history-aware rules', per severity."
+    )
     score: int
     findings: list[Finding] = Field(description="The audit as of the revision's date.")
 

@@ -1,14 +1,16 @@
 """Progress: a benchmark's status, an outcome's result, each with a note and evidence
-(links, and files uploaded first to ``POST /plans/{id}/evidence``, referred to by SHA-256)."""
+(links, and files uploaded first to ``POST /plans/{id}/evidence``, referred to by SHA-256),
+and an outcome's trajectory."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
+from starlette.concurrency import run_in_threadpool
 
-from coherence.api.models import BenchmarkStatus, CommandResponse, OutcomeResult
-from coherence.api.routes.shared import ERRORS, W
+from coherence.api.models import BenchmarkStatus, CommandResponse, OutcomeProgress, OutcomeResult
+from coherence.api.routes.shared import ERRORS, AsOf, Ctx, G, Version, W, check, etag
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
@@ -56,3 +58,25 @@ async def report_result(plan_id: str, key: str, body: OutcomeResult, write: W) -
         ),
         reason=body.reason,
     )
+
+
+@router.get(
+    "/plans/{plan_id}/outcomes/{key}/progress",
+    response_model=OutcomeProgress,
+    summary="An outcome's trajectory, results and whether it is on track",
+)
+async def outcome_progress(
+    plan_id: str,
+    key: str,
+    response: Response,
+    ctx: Ctx,
+    grant: G,
+    version: Version = None,
+    as_of: AsOf = None,
+) -> dict[str, Any]:
+    latest = await ctx.on_store(lambda: check(ctx, grant, plan_id, "read"))
+    body: dict[str, Any] = await run_in_threadpool(
+        ctx.reader.outcome_progress, plan_id, key, version=version, as_of=as_of, latest=latest
+    )
+    etag(response, body["version"])
+    return body

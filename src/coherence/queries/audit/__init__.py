@@ -1,6 +1,11 @@
-"""Alignment audit of one district plan: 24 rules, their findings and the plan's score.
+"""Alignment audit of one district plan: 30 rules, their findings and the plan's score.
 
-Each rule is a *detector* that yields one row per finding (in networkx here, in Cypher
+24 rules read the plan's alignment graph; 6 *history-aware* rules
+(:mod:`~coherence.queries.audit.rules.history`) also read its monitoring facts (when
+statuses were set, when it was adopted, what changed since: see
+:mod:`coherence.projections.monitoring`) and run in Python for both engines.
+
+Each graph rule is a *detector* that yields one row per finding (in networkx here, in Cypher
 in ``graph_queries/<rule id>.cypher``) plus ONE *message function* that both engines
 share, as they share the order of the findings, the summary and the score. The modules,
 each importing only those listed before it:
@@ -20,12 +25,14 @@ This package re-exports the public names that the rest of Coherence uses.
 from __future__ import annotations
 
 from coherence.application.narrative import format_money
-from coherence.queries.audit.index import POPULATIONS, populations
+from coherence.queries.audit.index import HISTORY_POPULATIONS, POPULATIONS, populations
 from coherence.queries.audit.model import (
     AuditContext,
     AuditReport,
     Detector,
     Finding,
+    HistoryPart,
+    HistoryRuleDefinition,
     MessageFunction,
     Row,
     Rule,
@@ -36,8 +43,21 @@ from coherence.queries.audit.model import (
 )
 from coherence.queries.audit.names import NAME_FIELDS, display_name, element_kind, element_subkind
 from coherence.queries.audit.registry import make_finding
-from coherence.queries.audit.report import audit, build_report, rule_population, score
-from coherence.queries.audit.rules import DEFINITIONS, RULES
+from coherence.queries.audit.report import (
+    audit,
+    build_report,
+    history_part,
+    rule_population,
+    score,
+)
+from coherence.queries.audit.rules import (
+    ALL_ORDER,
+    DEFINITIONS,
+    HISTORY_ORDER,
+    HISTORY_RULES,
+    RULES,
+    SEVERITIES,
+)
 from coherence.queries.audit.rules.alignment import (
     objective_without_educator_goal,
     objective_without_school_plan,
@@ -81,14 +101,21 @@ from coherence.queries.audit.rules.plan_wide import (
 from coherence.queries.audit.values import natural_key
 
 __all__ = [
+    "ALL_ORDER",
     "DEFINITIONS",
+    "HISTORY_ORDER",
+    "HISTORY_POPULATIONS",
+    "HISTORY_RULES",
     "NAME_FIELDS",
     "POPULATIONS",
     "RULES",
+    "SEVERITIES",
     "AuditContext",
     "AuditReport",
     "Detector",
     "Finding",
+    "HistoryPart",
+    "HistoryRuleDefinition",
     "MessageFunction",
     "Row",
     "Rule",
@@ -104,6 +131,7 @@ __all__ = [
     "element_kind",
     "element_subkind",
     "format_money",
+    "history_part",
     "initiative_without_benchmark",
     "initiative_without_early_evidence",
     "initiative_without_owner",

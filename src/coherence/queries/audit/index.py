@@ -26,6 +26,7 @@ from coherence.queries.audit.values import (
 
 __all__ = [
     "FOUNDATION_ITEMS",
+    "HISTORY_POPULATIONS",
     "POPULATIONS",
     "PlanIndex",
     "audited_fiscal_year",
@@ -90,12 +91,15 @@ class PlanIndex:
         "fiscal_year",
         "funded",
         "graph",
+        "memo",
         "ordered",
     )
 
     def __init__(self, graph: Any, ctx: AuditContext, *, ordered: bool = True) -> None:
         self.graph = graph
         self.ordered = ordered
+        self.memo: dict[Any, Any] = {}
+        """What rule families read more than once in one audit, by their own keys."""
         self._sorted: set[str] = set()
         self._dues: list[tuple[str, Node, date | None]] | None = None
         wanted = self.fiscal_year = audited_fiscal_year(ctx)
@@ -360,6 +364,24 @@ POPULATIONS: Final[tuple[str, ...]] = (
 ``foundation`` is 4, ``plan_wide`` 1, ``theory_of_action`` 1 when the plan has one (with
 text), ``budget_lines`` those of the audited fiscal year, and the other names count
 active elements. ``graph_queries/populations.cypher`` returns one column per name."""
+
+HISTORY_POPULATIONS: Final[tuple[str, ...]] = (
+    "monitored_benchmarks",
+    "monitored_outcomes",
+    "benchmarks_of_the_school_year",
+    "elements_of_an_adopted_plan",
+    "outcomes_with_a_trajectory",
+    "outcomes_due_a_result",
+)
+"""What the history-aware rules check besides :data:`POPULATIONS` (counted with the
+plan's monitoring facts, see :func:`~coherence.queries.audit.report.history_part`):
+the active benchmarks and outcomes (the same counts as ``benchmarks`` and ``outcomes``,
+under names of their own so that an audit without the history part skips these rules),
+the active benchmarks of the audit date's school year; every active element while the
+plan is adopted (0 otherwise); the active outcomes with a trajectory (baseline, target
+other than the baseline, due date, period start) and a result dated by the audit date;
+every active outcome once the period started more than 365 days before the audit date
+(0 before)."""
 
 _ELEMENT_POPULATIONS: Final[Mapping[str, str]] = {
     "objectives": "objective",

@@ -20,6 +20,9 @@ __all__ = [
     "AuditReport",
     "Detector",
     "Finding",
+    "HistoryDetector",
+    "HistoryPart",
+    "HistoryRuleDefinition",
     "MessageFunction",
     "Node",
     "Row",
@@ -117,6 +120,13 @@ MessageFunction = Callable[[Row, AuditContext], str]
 """A rule's message: one row (from any engine) and the audit options -> the text."""
 
 
+HistoryDetector = Callable[[Any, Any, AuditContext], Iterable[Row]]
+"""A history-aware detector: ``(plan index, monitoring view, ctx)`` -> the rows of a
+rule's findings. The view
+(:class:`~coherence.projections.monitoring.MonitoringView`) says when things happened;
+the index, what the plan holds at the audited version."""
+
+
 class Rule(NamedTuple):
     """An entry of :data:`~coherence.queries.audit.rules.RULES`: ``(rule id, severity,
     function)``."""
@@ -135,6 +145,29 @@ class RuleDefinition:
     population: str
     detect: Detector
     message: MessageFunction
+
+
+@dataclass(frozen=True)
+class HistoryRuleDefinition:
+    """A history-aware rule: the same shared parts, and a detector that also reads the
+    plan's monitoring facts (there is no Cypher twin: both engines take its findings
+    from the event store)."""
+
+    rule: str
+    severity: Severity
+    population: str
+    detect: HistoryDetector
+    message: MessageFunction
+
+
+@dataclass(frozen=True)
+class HistoryPart:
+    """The history-aware part of an audit: its findings and the counts of its
+    populations, merged into either engine's report by
+    :func:`~coherence.queries.audit.report.build_report`."""
+
+    findings: tuple[Finding, ...]
+    counts: Mapping[str, int]
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,13 @@ from coherence.domain.errors import InvalidValue, PlanNotFound, UnknownElement
 from coherence.projections.neo4j_store import Neo4jGraphStore
 from coherence.projections.replay import changes_of, plan_events
 from coherence.queries.audit.index import POPULATIONS
-from coherence.queries.audit.model import AuditContext, AuditReport, Finding, audit_context
+from coherence.queries.audit.model import (
+    AuditContext,
+    AuditReport,
+    Finding,
+    HistoryPart,
+    audit_context,
+)
 from coherence.queries.audit.registry import make_finding
 from coherence.queries.audit.report import build_report
 from coherence.queries.audit.rules import DEFINITIONS
@@ -148,9 +154,16 @@ def _audit_plans(
     return plans
 
 
-def _report(plan_id: str, audited: _PlanAudit, ctx: AuditContext) -> AuditReport:
+def _report(
+    plan_id: str, audited: _PlanAudit, ctx: AuditContext, history: HistoryPart | None = None
+) -> AuditReport:
     return build_report(
-        audited.findings, audited.counts, ctx, plan=plan_id, version=audited.version
+        audited.findings,
+        audited.counts,
+        ctx,
+        plan=plan_id,
+        version=audited.version,
+        history=history,
     )
 
 
@@ -161,9 +174,13 @@ def audit_neo4j(
     as_of: date,
     fiscal_year: str | None = None,
     database: str | None = None,
+    history: HistoryPart | None = None,
 ) -> AuditReport:
     """Audit one plan of the Neo4j projection: the networkx audit's report, from Cypher.
 
+    ``history`` is the plan's history-aware part (see
+    :func:`~coherence.queries.audit.report.history_part`, computed from the event store
+    for both engines), merged into the report as the networkx audit merges it.
     Raises :class:`~coherence.application.errors.PlanNotFound` when the projection has no
     such plan.
     """
@@ -171,7 +188,7 @@ def audit_neo4j(
     plans = _read(driver, database, lambda tx: _audit_plans(tx, plan_id, ctx))
     if plan_id not in plans:
         raise PlanNotFound(plan_id)
-    return _report(plan_id, plans[plan_id], ctx)
+    return _report(plan_id, plans[plan_id], ctx, history)
 
 
 def audit_all_neo4j(
@@ -180,14 +197,17 @@ def audit_all_neo4j(
     as_of: date,
     fiscal_year: str | None = None,
     database: str | None = None,
+    history: Mapping[str, HistoryPart] | None = None,
 ) -> dict[str, AuditReport]:
     """Audit every plan of the projection (state-wide): one query per rule for all plans.
 
     Returns ``{plan id: report}`` in plan id order; scratch copies are left out.
+    ``history`` holds the history-aware part of the plans that have one.
     """
     ctx = audit_context(as_of, fiscal_year)
     plans = _read(driver, database, lambda tx: _audit_plans(tx, None, ctx))
-    return {plan: _report(plan, plans[plan], ctx) for plan in sorted(plans)}
+    parts = history or {}
+    return {plan: _report(plan, plans[plan], ctx, parts.get(plan)) for plan in sorted(plans)}
 
 
 def rank_plans_by_score(
@@ -374,12 +394,18 @@ def audit_version_neo4j(
     as_of: date,
     fiscal_year: str | None = None,
     database: str | None = None,
+    history: HistoryPart | None = None,
 ) -> AuditReport:
     """Audit ``plan_id`` as it stood at ``version``, in Neo4j: a scratch copy, audited
     with the same Cypher as the live plans, then deleted. The report names ``plan_id``."""
     store = _store(target, database)
     with materialized_version(store, app, plan_id, version) as scratch:
         report = audit_neo4j(
-            store.driver, scratch, as_of=as_of, fiscal_year=fiscal_year, database=store.database
+            store.driver,
+            scratch,
+            as_of=as_of,
+            fiscal_year=fiscal_year,
+            database=store.database,
+            history=history,
         )
     return dataclasses.replace(report, plan=plan_id)

@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from coherence.queries.audit.index import POPULATIONS
+from coherence.queries.audit.index import HISTORY_POPULATIONS, POPULATIONS
 from coherence.queries.audit.model import (
     AuditContext,
     Detector,
     Finding,
+    HistoryDetector,
+    HistoryRuleDefinition,
     MessageFunction,
     Row,
     Rule,
@@ -29,9 +31,12 @@ from coherence.queries.audit.values import plural, sorted_keys
 __all__ = [
     "definition",
     "fixed",
+    "history_finding",
+    "history_rule",
     "make_finding",
     "named",
     "none_of",
+    "registered_history_rules",
     "registered_rules",
     "row_name",
     "rule",
@@ -39,6 +44,7 @@ __all__ = [
 
 _RULES: dict[str, Rule] = {}
 _DEFINITIONS: dict[str, RuleDefinition] = {}
+_HISTORY: dict[str, HistoryRuleDefinition] = {}
 
 
 def rule(
@@ -64,6 +70,36 @@ def rule(
         return check
 
     return register
+
+
+def history_rule(
+    rule_id: str, severity: Severity, population: str, message: MessageFunction
+) -> Callable[[HistoryDetector], HistoryDetector]:
+    """Register a history-aware rule: the decorated detector reads ``(index, view, ctx)``
+    (see :data:`~coherence.queries.audit.model.HistoryDetector`) and yields rows;
+    ``message`` words them. Its population is one of :data:`POPULATIONS` or
+    :data:`HISTORY_POPULATIONS`."""
+    assert population in POPULATIONS or population in HISTORY_POPULATIONS, population
+    assert rule_id not in _RULES, rule_id
+    assert rule_id not in _HISTORY, rule_id
+
+    def register(detect: HistoryDetector) -> HistoryDetector:
+        _HISTORY[rule_id] = HistoryRuleDefinition(rule_id, severity, population, detect, message)
+        return detect
+
+    return register
+
+
+def registered_history_rules(order: Sequence[str]) -> tuple[HistoryRuleDefinition, ...]:
+    """The registered history-aware rules in ``order``, which must name each exactly once."""
+    if sorted(order) != sorted(_HISTORY):
+        raise ValueError(f"the rule order {list(order)} does not match the rules {list(_HISTORY)}")
+    return tuple(_HISTORY[rule_id] for rule_id in order)
+
+
+def history_finding(found: HistoryRuleDefinition, row: Row, ctx: AuditContext) -> Finding:
+    """The finding of one row of a history-aware rule."""
+    return _finding(found.rule, found.severity, row, found.message(row, ctx))
 
 
 def registered_rules(order: Sequence[str]) -> tuple[Rule, ...]:

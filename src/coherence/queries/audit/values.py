@@ -23,6 +23,7 @@ __all__ = [
     "normalized",
     "plural",
     "positive",
+    "school_year",
     "sorted_keys",
 ]
 
@@ -125,3 +126,13 @@ def sorted_keys(keys: Iterable[str]) -> list[str]:
 def plural(count: int, word: str) -> str:
     """``1 outcome``, ``2 outcomes``."""
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def school_year(day: date) -> str:
+    """The school year of a date, July 1 to June 30: ``2026-2027``.
+
+    >>> school_year(date(2026, 7, 1)), school_year(date(2027, 6, 30))
+    ('2026-2027', '2026-2027')
+    """
+    first = day.year if day.month >= 7 else day.year - 1
+    return f"{first}-{first + 1}"

@@ -1,5 +1,7 @@
 // The small chart above the timeline slider: findings after each version (errors,
-// warnings, info, stacked), one bar per revision, aligned with the slider's stops.
+// warnings, info, stacked), one bar per revision, aligned with the slider's stops. A
+// dark tick on each bar marks how many of its findings come from the history-aware
+// rules (stale or unanswered benchmarks, reasonless target changes, amendments...).
 
 import { escapeHtml, formatDate } from './api.js';
 import { severities } from './framework.js';
@@ -60,10 +62,18 @@ export function drawChart(svg, revisions, { inset, current, onPick }) {
         .forEach(([k, v]) => rect.setAttribute(k, v));
       group.append(rect);
     }
+    const history = revision.history ? revision.history.error + revision.history.warning + revision.history.info : 0;
+    if (history) {
+      const mark = document.createElementNS(SVG, 'rect');
+      Object.entries({ x: x - barWidth / 2, y: bottom - history * scaleY, width: barWidth, height: history * scaleY, class: 'history-mark' })
+        .forEach(([k, v]) => mark.setAttribute(k, v));
+      group.append(mark);
+    }
     const title = document.createElementNS(SVG, 'title');
     const s = revision.summary;
     title.textContent = `Version ${revision.version} (revision ${revision.revision}), ${formatDate(revision.timestamp)}\n`
       + `${s.error} errors, ${s.warning} warnings, ${s.info} info · score ${revision.score}\n`
+      + (history ? `${history} of them from the plan's history (monitoring rules)\n` : '')
       + `${revision.reason || ''}`;
     group.append(title);
     group.addEventListener('click', () => onPick(i));

@@ -7,6 +7,7 @@
 
 import { downloadBlob, escapeHtml, formatDate, getBlob, getJSON } from './api.js';
 import { drawAxis, drawChart, markCurrent } from './chart.js';
+import { drawProgress, progressSummary } from './progress-chart.js';
 import {
   edgeVerb, fieldLabel, fieldType, formatFte, formatMoney, humanize, isSingleton, kindOf, kindOrder, loadFramework, ruleDescription, ruleLabel,
   severities, severityOf, severityRank, titleOf,
@@ -541,6 +542,7 @@ async function loadElement(key) {
   const latest = state.index === state.data.revisions.length - 1;
   hooks.elementShown(panel, element, latest);
   mountProgress(panel, planId, element, { latest, onDone: () => reopen({ element: key }) });
+  if (element.kind === 'outcome' && !element.retired) loadProgress(key, r, ticket);
 }
 
 // After a change made on this page: the page again at the latest version, showing
@@ -569,6 +571,23 @@ function openFromUrl() {
   if (params.get('tab') === 'lifecycle') openLifecycle();
 }
 
+// An outcome's trajectory and results, as of the revision shown (progress-chart.js).
+async function loadProgress(key, revision, ticket) {
+  const host = $('panel-element').querySelector('.progress');
+  if (!host) return;
+  let progress;
+  try {
+    progress = await getJSON(`/api/v1/plans/${encodeURIComponent(planId)}/outcomes/${encodeURIComponent(key)}/progress?version=${revision.version}`);
+  } catch (error) {
+    if (ticket === elementRequest) host.querySelector('.progress-note').textContent = `Could not read its progress: ${error.message}`;
+    return;
+  }
+  if (ticket !== elementRequest) return;
+  drawProgress(host.querySelector('svg'), progress);
+  host.querySelector('.progress-note').textContent = progressSummary(progress);
+  host.classList.toggle('off-trajectory', progress.on_track === false);
+}
+
 function elementHead(d, retired) {
   const spec = kindOf(d.kind);
   const title = titleOf(d);
@@ -594,6 +613,9 @@ function renderElement(node, element, revision) {
   return `${elementHead(d, element.retired)}
     ${findingHtml}
     ${beneath}
+    ${element.kind === 'outcome' && !element.retired ? `<h3>Progress</h3>
+    <div class="progress"><svg class="progress-chart" role="img" aria-label="Trajectory and results of ${escapeHtml(element.key)}"></svg>
+    <p class="progress-note muted">Reading its results…</p></div>` : ''}
     <h3>Line of sight</h3>
     ${renderLineOfSight(element)}
     <h3>Fields</h3>
