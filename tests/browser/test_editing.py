@@ -87,15 +87,19 @@ def api(server: Server, token: str, path: str) -> Any:
 def open_as(
     browser: Any, editing_server: Server, tokens: Tokens, request: pytest.FixtureRequest
 ) -> Iterator[Callable[[str], Page]]:
-    """Open the demo plan's page in a fresh browser context with someone's token."""
+    """Open the demo plan's page in a fresh browser context signed in with someone's token
+    (the sign-in page's token form: ``POST /auth/token`` opens the context's session)."""
     contexts: list[Any] = []
     pages: list[Page] = []
 
     def opening(owner: str) -> Page:
         context = browser.new_context(viewport={"width": 1600, "height": 1000})
-        context.add_init_script(
-            f"sessionStorage.setItem('coherence.token', {json.dumps(tokens[owner])});"
+        signed = context.request.post(
+            editing_server.url + "/auth/token",
+            data=json.dumps({"token": tokens[owner]}),
+            headers={"Content-Type": "application/json"},
         )
+        assert signed.ok, signed.text()
         raw = context.new_page()
         page = Page(raw)
         raw.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)

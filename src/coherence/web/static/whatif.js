@@ -48,6 +48,7 @@ export async function showWhatIf(panel, { planId, version, onKey }) {
       <button type="submit" class="primary">What if?</button>
     </form>
     <div class="whatif-result" aria-live="polite"></div>`;
+  panel.dataset.fiscalYear = panelState.fiscalYear; // which year the form shows (tests wait on it)
   const form = panel.querySelector('form');
   form.elements.fiscal_year.addEventListener('change', (event) => {
     panelState.fiscalYear = event.target.value;
