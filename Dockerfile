@@ -8,7 +8,7 @@ RUN npm ci --omit=dev --ignore-scripts
 
 FROM python:3.11-slim
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY src ./src
 COPY projections ./projections
 COPY graph_queries ./graph_queries

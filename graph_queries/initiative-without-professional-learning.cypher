@@ -8,10 +8,10 @@
 //   message names it by its kind's title fields in the catalogue).
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
-MATCH (i:Element {plan: p.plan, kind: 'initiative', active: true})
+MATCH (i:{{label:initiative}}:Active {plan: p.plan})
 WHERE NOT EXISTS {
-  MATCH (i)<-[:LINK {edge: 'enables', active: true}]-(:Element {kind: 'professional_learning', active: true})
+  MATCH (i)<-[:{{type:enables}}]-(:{{label:professional_learning}}:Active)
 }
 RETURN p.plan AS plan, i.kind AS kind, i.key AS key,
-       properties(i) AS fields
+       i {{names:initiative}} AS fields
 ORDER BY plan, key

@@ -41,8 +41,8 @@ from typing import Any, TypeVar
 from neo4j import Driver, ManagedTransaction
 
 from coherence.application.history import PlanHistory
-from coherence.cypher import cypher
 from coherence.domain.errors import InvalidValue, PlanNotFound, UnknownElement
+from coherence.projections.neo4j_model import MODEL
 from coherence.projections.neo4j_store import Neo4jGraphStore
 from coherence.projections.replay import changes_of, plan_events
 from coherence.queries.audit.index import POPULATIONS
@@ -77,7 +77,8 @@ Record = dict[str, Any]
 
 
 def _query(name: str) -> str:
-    return cypher("graph_queries", name)
+    """The query of ``graph_queries/<name>.cypher``, rendered from the catalogue."""
+    return MODEL.statement("graph_queries", name)
 
 
 def _read(driver: Driver, database: str | None, work: Callable[[ManagedTransaction], _T]) -> _T:
