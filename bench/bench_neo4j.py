@@ -84,15 +84,6 @@ ROOT = Path(__file__).resolve().parents[1]
 NEO4J_SCRIPT = ROOT / "scripts" / "neo4j"
 AS_OF = date(2026, 9, 1)
 TARGET_EVENTS_PER_S = 20_000
-STATEMENTS = (
-    "register_plans",
-    "set_plans",
-    "upsert_nodes",
-    "retire_nodes",
-    "upsert_edges",
-    "remove_edges",
-    "checkpoint",
-)
 
 
 # -- the server -----------------------------------------------------------------
@@ -331,7 +322,11 @@ class _TimedTransaction:
         return result
 
 
-_STATEMENT_NAMES = {cypher("projections", name): name for name in STATEMENTS}
+_STATEMENT_NAMES = {
+    **{text: name for (name, _), text in neo4j_store._statements().items()},
+    **{cypher("projections", name): name for name in ("register_plans", "checkpoint")},
+}
+"""Each statement's name (a statement rendered per kind or edge counts under its file's)."""
 
 
 class ProfiledStore(Neo4jGraphStore):
