@@ -16,7 +16,7 @@ WITH p, b,
      CASE WHEN coalesce(b.owner, '') =~ blank THEN ['owner'] ELSE [] END
      + CASE WHEN b.due IS :: STRING NOT NULL AND b.due =~ '\\d{4}-\\d{2}-\\d{2}' THEN [] ELSE ['due'] END AS missing
 WHERE size(missing) > 0
-RETURN p.plan AS plan, b.kind AS kind, b.key AS key,
+RETURN p.plan AS plan, 'benchmark' AS kind, b.key AS key,
        b {{names:benchmark}} AS fields,
        missing
 ORDER BY plan, key

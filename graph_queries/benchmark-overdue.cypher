@@ -17,7 +17,7 @@ WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
 MATCH (b:{{label:benchmark}}:Active {plan: p.plan})
 WHERE b.due IS :: STRING NOT NULL AND b.due =~ '\\d{4}-\\d{2}-\\d{2}' AND b.due < $as_of
   AND NOT coalesce(b.status, '') =~ complete
-RETURN p.plan AS plan, b.kind AS kind, b.key AS key,
+RETURN p.plan AS plan, 'benchmark' AS kind, b.key AS key,
        b {{names:benchmark}} AS fields,
        b.due AS due, b.status AS status
 ORDER BY plan, key

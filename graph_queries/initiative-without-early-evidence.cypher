@@ -10,10 +10,10 @@
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
 MATCH (i:{{label:initiative}}:Active {plan: p.plan})
-      <-[:{{type:tracks}}]-(b:{{label:benchmark}}:Active)
+      <-[:{{type:tracks}}]-(b)
 WITH p, i, collect(DISTINCT b) AS benchmarks
 WHERE none(b IN benchmarks WHERE coalesce(b.subkind, '') = 'early_evidence')
-RETURN p.plan AS plan, i.kind AS kind, i.key AS key,
+RETURN p.plan AS plan, 'initiative' AS kind, i.key AS key,
        i {{names:initiative}} AS fields,
        [b IN benchmarks | b.key] AS benchmarks
 ORDER BY plan, key

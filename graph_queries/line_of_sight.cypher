@@ -11,9 +11,9 @@
 MATCH (e:Element:Active {plan: $plan, key: $key})
 OPTIONAL MATCH (m:{{label:mission}}:Active {plan: $plan})
 WITH e, m,
-     EXISTS { MATCH (e)-[:{{types}}]->(:Active) } AS supports,
+     EXISTS { MATCH (e)-[:{{types}}]->() } AS supports,
      COLLECT {
-       MATCH path = (e)-[:{{types}}*0..]->(:{{label:objective}}:Active)
+       MATCH path = (e)-[:{{types}}*0..]->(:{{label:objective}})
        WHERE all(n IN nodes(path) WHERE n:Active)
        WITH DISTINCT [n IN nodes(path) | n.key] AS keys
        RETURN keys ORDER BY size(keys), keys

@@ -9,8 +9,8 @@ MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
 MATCH (o:{{label:objective}}:Active {plan: p.plan})
 WHERE NOT EXISTS {
-  MATCH (o)<-[:{{type:informs}}]-(:{{label:data_finding}}:Active)
+  MATCH (o)<-[:{{type:informs}}]-()
 }
-RETURN p.plan AS plan, o.kind AS kind, o.key AS key,
+RETURN p.plan AS plan, 'objective' AS kind, o.key AS key,
        o {{names:objective}} AS fields
 ORDER BY plan, key

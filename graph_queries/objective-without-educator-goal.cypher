@@ -10,12 +10,12 @@ MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
 MATCH (o:{{label:objective}}:Active {plan: p.plan})
 WHERE NOT EXISTS {
-    MATCH (o)<-[:{{type:aligns_to}}]-(:{{label:educator_goal}}:Active)
+    MATCH (o)<-[:{{type:aligns_to}}]-(:{{label:educator_goal}})
   }
   AND NOT EXISTS {
-    MATCH (o)<-[:{{type:supports}}]-(:{{label:initiative}}:Active)
-          <-[:{{type:aligns_to}}]-(:{{label:educator_goal}}:Active)
+    MATCH (o)<-[:{{type:supports}}]-()
+          <-[:{{type:aligns_to}}]-(:{{label:educator_goal}})
   }
-RETURN p.plan AS plan, o.kind AS kind, o.key AS key,
+RETURN p.plan AS plan, 'objective' AS kind, o.key AS key,
        o {{names:objective}} AS fields
 ORDER BY plan, key

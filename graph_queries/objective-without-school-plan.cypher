@@ -10,8 +10,8 @@ MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
 MATCH (o:{{label:objective}}:Active {plan: p.plan})
 WHERE NOT EXISTS {
-  MATCH (o)<-[:{{type:aligns_to}}]-(:{{label:school_plan}}:Active)
+  MATCH (o)<-[:{{type:aligns_to}}]-(:{{label:school_plan}})
 }
-RETURN p.plan AS plan, o.kind AS kind, o.key AS key,
+RETURN p.plan AS plan, 'objective' AS kind, o.key AS key,
        o {{names:objective}} AS fields
 ORDER BY plan, key

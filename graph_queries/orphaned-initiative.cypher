@@ -9,8 +9,8 @@ MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
 MATCH (i:{{label:initiative}}:Active {plan: p.plan})
 WHERE NOT EXISTS {
-  MATCH (i)-[:{{type:supports}}]->(:{{label:objective}}:Active)
+  MATCH (i)-[:{{type:supports}}]->()
 }
-RETURN p.plan AS plan, i.kind AS kind, i.key AS key,
+RETURN p.plan AS plan, 'initiative' AS kind, i.key AS key,
        i {{names:initiative}} AS fields
 ORDER BY plan, key

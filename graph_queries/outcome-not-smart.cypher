@@ -27,7 +27,7 @@ WITH p, o,
        WHEN p.period_end IS NOT NULL AND o.due > p.period_end THEN 'after_end'
      END AS due_problem
 WHERE size(missing) > 0 OR due_problem IS NOT NULL
-RETURN p.plan AS plan, o.kind AS kind, o.key AS key,
+RETURN p.plan AS plan, 'outcome' AS kind, o.key AS key,
        o {{names:outcome}} AS fields,
        missing, due_problem, o.due AS due, p.period_start AS start, p.period_end AS end
 ORDER BY plan, key

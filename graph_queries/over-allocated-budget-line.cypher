@@ -22,14 +22,14 @@ MATCH (b:{{label:budget_line}}:Active {plan: p.plan})
 WHERE ($fiscal_year IS NULL OR $fiscal_year =~ blank
      OR toLower(trim(b.fiscal_year)) = toLower(trim($fiscal_year)))
 WITH p, b, COLLECT {
-  MATCH (b)-[f:{{type:funds}}]->(t:Active)
-  WHERE (t:{{label:initiative}} OR t:{{label:professional_learning}}) AND f.amount IS NOT NULL
+  MATCH (b)-[f:{{type:funds}}]->()
+  WHERE f.amount IS NOT NULL
   RETURN toInteger(round(f.amount * 100))
 } AS cents
 WITH p, b, reduce(total = 0, c IN cents | total + c) AS allocated,
      CASE WHEN b.amount IS NULL THEN null ELSE toInteger(round(b.amount * 100)) END AS available
 WHERE allocated > coalesce(available, 0)
-RETURN p.plan AS plan, b.kind AS kind, b.key AS key,
+RETURN p.plan AS plan, 'budget_line' AS kind, b.key AS key,
        b {{names:budget_line}} AS fields,
        allocated AS allocated_cents, available AS available_cents
 ORDER BY plan, key

@@ -32,13 +32,13 @@ RETURN p.plan AS plan, p.version AS version, 4 AS foundation, 1 AS plan_wide,
        COUNT {
          MATCH (o:{{label:objective}}:Active {plan: p.plan})
          WHERE EXISTS {
-           MATCH (o)<-[:{{type:measures}}]-(:{{label:outcome}}:Active)
+           MATCH (o)<-[:{{type:measures}}]-()
          }
        } AS objectives_with_outcomes,
        COUNT {
          MATCH (i:{{label:initiative}}:Active {plan: p.plan})
          WHERE EXISTS {
-           MATCH (i)<-[:{{type:tracks}}]-(:{{label:benchmark}}:Active)
+           MATCH (i)<-[:{{type:tracks}}]-()
          }
        } AS initiatives_with_benchmarks
 ORDER BY plan

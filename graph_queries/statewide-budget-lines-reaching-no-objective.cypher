@@ -17,7 +17,7 @@ MATCH (b:{{label:budget_line}}:Active {plan: p.plan})
 WHERE ($fiscal_year IS NULL OR $fiscal_year =~ blank
        OR toLower(trim(b.fiscal_year)) = toLower(trim($fiscal_year)))
   AND NOT EXISTS {
-    MATCH path = (b)-[:{{types}}*1..]->(:{{label:objective}}:Active)
+    MATCH path = (b)-[:{{types}}*1..]->(:{{label:objective}})
     WHERE all(n IN nodes(path) WHERE n:Active)
   }
 RETURN b.fund AS fund, p.district AS district, p.plan AS plan, b.key AS key,

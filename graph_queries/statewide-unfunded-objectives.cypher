@@ -14,18 +14,17 @@ MATCH (p:Plan)
 WHERE NOT p.plan CONTAINS '@'
 MATCH (o:{{label:objective}}:Active {plan: p.plan})
 WITH p, o, blank, COLLECT {
-  MATCH (i:{{label:initiative}}:Active)-[:{{type:supports}}]->(o)
+  MATCH (i)-[:{{type:supports}}]->(o)
   RETURN DISTINCT i
 } AS initiatives
 WITH p, o, blank, initiatives, initiatives + COLLECT {
   UNWIND initiatives AS i
-  MATCH (l:{{label:professional_learning}}:Active)
-        -[:{{type:enables}}]->(i)
+  MATCH (l)-[:{{type:enables}}]->(i)
   RETURN DISTINCT l
 } AS fundable
 WHERE NOT EXISTS {
   UNWIND fundable AS t
-  MATCH (b:{{label:budget_line}}:Active)-[f:{{type:funds}}]->(t)
+  MATCH (b)-[f:{{type:funds}}]->(t)
   WHERE f.amount > 0
     AND ($fiscal_year IS NULL OR $fiscal_year =~ blank
          OR toLower(trim(b.fiscal_year)) = toLower(trim($fiscal_year)))

@@ -19,6 +19,6 @@ WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
 MATCH (t:{{label:theory_of_action}}:Active {plan: p.plan})
 WHERE NOT coalesce(t.text, '') =~ blank
   AND NOT t.text =~ if_then
-RETURN p.plan AS plan, t.kind AS kind, t.key AS key,
+RETURN p.plan AS plan, 'theory_of_action' AS kind, t.key AS key,
        t {{names:theory_of_action}} AS fields
 ORDER BY plan, key

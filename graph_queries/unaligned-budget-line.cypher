@@ -16,9 +16,8 @@ MATCH (b:{{label:budget_line}}:Active {plan: p.plan})
 WHERE ($fiscal_year IS NULL OR $fiscal_year =~ blank
      OR toLower(trim(b.fiscal_year)) = toLower(trim($fiscal_year)))
   AND NOT EXISTS {
-    MATCH (b)-[:{{type:funds}}]->(t:Active)
-    WHERE t:{{label:initiative}} OR t:{{label:professional_learning}}
+    MATCH (b)-[:{{type:funds}}]->(t)
   }
-RETURN p.plan AS plan, b.kind AS kind, b.key AS key,
+RETURN p.plan AS plan, 'budget_line' AS kind, b.key AS key,
        b {{names:budget_line}} AS fields
 ORDER BY plan, key

@@ -11,10 +11,9 @@ MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
 MATCH (g:{{label:educator_goal}}:Active {plan: p.plan})
 WHERE NOT EXISTS {
-  MATCH (g)-[:{{type:aligns_to}}]->(t:Active)
-  WHERE t:{{label:objective}} OR t:{{label:initiative}}
+  MATCH (g)-[:{{type:aligns_to}}]->(t)
 }
-RETURN p.plan AS plan, g.kind AS kind, g.key AS key,
+RETURN p.plan AS plan, 'educator_goal' AS kind, g.key AS key,
        g {{names:educator_goal}} AS fields,
        g.educator AS educator
 ORDER BY plan, key

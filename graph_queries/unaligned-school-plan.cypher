@@ -10,9 +10,8 @@ MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
 MATCH (s:{{label:school_plan}}:Active {plan: p.plan})
 WHERE NOT EXISTS {
-  MATCH (s)-[:{{type:aligns_to}}]->(t:Active)
-  WHERE t:{{label:objective}} OR t:{{label:initiative}}
+  MATCH (s)-[:{{type:aligns_to}}]->(t)
 }
-RETURN p.plan AS plan, s.kind AS kind, s.key AS key,
+RETURN p.plan AS plan, 'school_plan' AS kind, s.key AS key,
        s {{names:school_plan}} AS fields
 ORDER BY plan, key

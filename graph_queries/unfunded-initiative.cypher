@@ -14,11 +14,11 @@ MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
 MATCH (i:{{label:initiative}}:Active {plan: p.plan})
 WHERE NOT EXISTS {
-  MATCH (b:{{label:budget_line}}:Active)-[f:{{type:funds}}]->(i)
+  MATCH (b)-[f:{{type:funds}}]->(i)
   WHERE f.amount > 0
     AND ($fiscal_year IS NULL OR $fiscal_year =~ blank
          OR toLower(trim(b.fiscal_year)) = toLower(trim($fiscal_year)))
 }
-RETURN p.plan AS plan, i.kind AS kind, i.key AS key,
+RETURN p.plan AS plan, 'initiative' AS kind, i.key AS key,
        i {{names:initiative}} AS fields
 ORDER BY plan, key

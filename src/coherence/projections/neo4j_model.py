@@ -210,3 +210,82 @@ class GraphModel:
 
 MODEL: Final = GraphModel(FRAMEWORK)
 """The model of the Framework's catalogue."""
+
+
+def _channels(colour: str) -> tuple[int, int, int]:
+    value = colour.lstrip("#")
+    if not re.fullmatch(r"[0-9a-fA-F]{6}", value):
+        raise ValueError(f"colour {colour!r} is not #rrggbb")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+def _text_on(colour: str) -> str:
+    """Black or white text, whichever reads better on ``colour`` (WCAG luminance)."""
+    lum = [
+        (c / 255) / 12.92 if c <= 10 else ((c / 255 + 0.055) / 1.055) ** 2.4
+        for c in _channels(colour)
+    ]
+    luminance = 0.2126 * lum[0] + 0.7152 * lum[1] + 0.0722 * lum[2]
+    return "#000000" if luminance > 0.179 else "#ffffff"
+
+
+def _darker(colour: str) -> str:
+    return "#" + "".join(f"{int(c * 0.75):02x}" for c in _channels(colour))
+
+
+def browser_style(model: GraphModel = MODEL) -> str:
+    """The Neo4j Browser style (GraSS) of the graph: each kind's label in the catalogue's
+    colour, captioned by key; each relationship type captioned by its name.
+    ``graph_queries/style.grass`` is this text (a unit test holds it to the catalogue);
+    write it with ``python -m coherence.projections.neo4j_model > graph_queries/style.grass``.
+    """
+    lines = [
+        "node {",
+        "  diameter: 50px;",
+        "  color: #a5abb6;",
+        "  border-color: #9aa1ac;",
+        "  border-width: 2px;",
+        "  text-color-internal: #000000;",
+        "  font-size: 10px;",
+        "}",
+        "relationship {",
+        "  color: #a5abb6;",
+        "  shaft-width: 1px;",
+        "  font-size: 8px;",
+        "  padding: 3px;",
+        "  text-color-external: #000000;",
+        "  text-color-internal: #ffffff;",
+        '  caption: "<type>";',
+        "}",
+        "node.Plan {",
+        "  diameter: 80px;",
+        "  color: #111827;",
+        "  border-color: #000000;",
+        "  text-color-internal: #ffffff;",
+        '  caption: "{plan}";',
+        "}",
+    ]
+    for kind, label in model.labels.items():
+        colour = model.catalogue.kinds[kind].colour.lower()
+        lines += [
+            f"node.{label} {{",
+            f"  color: {colour};",
+            f"  border-color: {_darker(colour)};",
+            f"  text-color-internal: {_text_on(colour)};",
+            '  caption: "{key}";',
+            "}",
+        ]
+    for rel_type in model.types.values():
+        lines += [f"relationship.{rel_type} {{", '  caption: "<type>";', "}"]
+    lines += [
+        f"relationship.{UNLINKED} {{",
+        "  color: #d1d5db;",
+        "  shaft-width: 1px;",
+        '  caption: "{edge}";',
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - python -m coherence.projections.neo4j_model
+    print(browser_style(), end="")
