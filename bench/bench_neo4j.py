@@ -377,7 +377,7 @@ def profile(settings: Settings, neo4j: Neo4jSettings, events: int, batch: int) -
         started = time.perf_counter()
         while True:
             t0 = time.perf_counter()
-            notifications = select(start=position + 1, limit=batch)
+            notifications = select(start=position + 1, limit=min(batch, events - position))
             t1 = time.perf_counter()
             if not notifications:
                 break
