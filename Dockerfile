@@ -8,13 +8,15 @@ RUN npm ci --omit=dev --ignore-scripts
 
 FROM python:3.11-slim
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY src ./src
 COPY projections ./projections
 COPY graph_queries ./graph_queries
 RUN pip install --no-cache-dir .
+COPY scripts/start ./scripts/start
 COPY --from=web-assets /assets/node_modules ./node_modules
 ENV COHERENCE_WEB_ASSETS=/app/node_modules
 EXPOSE 8000
-# Loads the demo, projects it into Neo4j, then serves (it needs a token to listen on 0.0.0.0).
-CMD ["sh", "-c", "coherence demo --no-history && coherence project neo4j && coherence serve --host 0.0.0.0 --port 8000"]
+# scripts/start app: the bootstrap admin token (COHERENCE_ADMIN_TOKEN), then serve on
+# 0.0.0.0:8000; scripts/start projector: keep Neo4j following (docker-compose.yml runs both).
+CMD ["scripts/start", "app"]

@@ -11,12 +11,12 @@
 WITH '[\\t\\n\\x0B\\f\\r\\x1C-\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*' AS blank
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
-MATCH (b:Element {plan: p.plan, kind: 'benchmark', active: true})
+MATCH (b:{{label:benchmark}}:Active {plan: p.plan})
 WITH p, b,
      CASE WHEN coalesce(b.owner, '') =~ blank THEN ['owner'] ELSE [] END
      + CASE WHEN b.due IS :: STRING NOT NULL AND b.due =~ '\\d{4}-\\d{2}-\\d{2}' THEN [] ELSE ['due'] END AS missing
 WHERE size(missing) > 0
-RETURN p.plan AS plan, b.kind AS kind, b.key AS key,
-       properties(b) AS fields,
+RETURN p.plan AS plan, 'benchmark' AS kind, b.key AS key,
+       b {{names:benchmark}} AS fields,
        missing
 ORDER BY plan, key

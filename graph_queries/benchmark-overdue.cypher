@@ -14,10 +14,10 @@
 WITH '(?i)[\\t\\n\\x0B\\f\\r\\x1C-\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*complete[\\t\\n\\x0B\\f\\r\\x1C-\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*' AS complete
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
-MATCH (b:Element {plan: p.plan, kind: 'benchmark', active: true})
+MATCH (b:{{label:benchmark}}:Active {plan: p.plan})
 WHERE b.due IS :: STRING NOT NULL AND b.due =~ '\\d{4}-\\d{2}-\\d{2}' AND b.due < $as_of
   AND NOT coalesce(b.status, '') =~ complete
-RETURN p.plan AS plan, b.kind AS kind, b.key AS key,
-       properties(b) AS fields,
+RETURN p.plan AS plan, 'benchmark' AS kind, b.key AS key,
+       b {{names:benchmark}} AS fields,
        b.due AS due, b.status AS status
 ORDER BY plan, key

@@ -10,30 +10,28 @@
 //   edge, amount}: the active links among those nodes, amount for funds links, and the
 //   implicit advances edges when $key is the mission). No row when the plan has no
 //   active element $key.
-MATCH (top:Element {plan: $plan, key: $key, active: true})
-WITH top, COLLECT {
-  MATCH (r:Element {plan: $plan, active: true})
-  WHERE r = top OR (top.kind = 'mission' AND r.kind = 'objective')
-  RETURN r
-} AS roots
+MATCH (top:Element:Active {plan: $plan, key: $key})
+WITH top, CASE
+  WHEN top:{{label:mission}} THEN COLLECT { MATCH (o:{{label:objective}}:Active {plan: $plan}) RETURN o }
+  ELSE [top]
+END AS roots
 WITH top, COLLECT {
   UNWIND roots AS r
-  MATCH path = (n:Element)-[:LINK*0..]->(r)
-  WHERE all(x IN relationships(path) WHERE x.active)
-    AND all(x IN nodes(path) WHERE x.active)
+  MATCH path = (n:Active)-[:{{types}}*0..]->(r)
+  WHERE all(x IN nodes(path) WHERE x:Active)
   RETURN DISTINCT n
 } AS members
-WITH top, CASE WHEN top.kind = 'mission' THEN members + top ELSE members END AS members
+WITH top, CASE WHEN top:{{label:mission}} THEN members + top ELSE members END AS members
 RETURN top.key AS key, top.kind AS kind,
        [n IN members | {key: n.key, kind: n.kind}] AS nodes,
        COLLECT {
          UNWIND members AS a
-         MATCH (a)-[r:LINK {active: true}]->(b:Element {active: true})
+         MATCH (a)-[r:{{types}}]->(b:Active)
          WHERE b IN members
-         RETURN {source: a.key, target: b.key, edge: r.edge, amount: r.amount} AS edge
+         RETURN {source: a.key, target: b.key, edge: toLower(type(r)), amount: r.amount} AS edge
        }
-       + CASE WHEN top.kind = 'mission'
-           THEN [o IN members WHERE o.kind = 'objective'
+       + CASE WHEN top:{{label:mission}}
+           THEN [o IN members WHERE o:{{label:objective}}
                  | {source: o.key, target: top.key, edge: 'advances', amount: null}]
            ELSE []
          END AS edges

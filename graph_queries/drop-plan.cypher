@@ -4,8 +4,8 @@
 // cannot be dropped by mistake.
 // Parameters: $plan (the scratch plan id).
 // Columns: deleted (the number of elements deleted).
-OPTIONAL MATCH (e:Element {plan: $plan})
-WHERE $plan CONTAINS '@'
+OPTIONAL MATCH (e:Element)
+WHERE e.plan = $plan AND e.key IS NOT NULL AND $plan CONTAINS '@'
 DETACH DELETE e
 WITH count(e) AS deleted
 OPTIONAL MATCH (p:Plan {plan: $plan})

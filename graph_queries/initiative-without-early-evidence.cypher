@@ -9,11 +9,11 @@
 //   the benchmarks tracking it).
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
-MATCH (i:Element {plan: p.plan, kind: 'initiative', active: true})
-      <-[:LINK {edge: 'tracks', active: true}]-(b:Element {kind: 'benchmark', active: true})
+MATCH (i:{{label:initiative}}:Active {plan: p.plan})
+      <-[:{{type:tracks}}]-(b)
 WITH p, i, collect(DISTINCT b) AS benchmarks
 WHERE none(b IN benchmarks WHERE coalesce(b.subkind, '') = 'early_evidence')
-RETURN p.plan AS plan, i.kind AS kind, i.key AS key,
-       properties(i) AS fields,
+RETURN p.plan AS plan, 'initiative' AS kind, i.key AS key,
+       i {{names:initiative}} AS fields,
        [b IN benchmarks | b.key] AS benchmarks
 ORDER BY plan, key

@@ -10,8 +10,8 @@
 WITH '[\\t\\n\\x0B\\f\\r\\x1C-\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*' AS blank
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
-MATCH (i:Element {plan: p.plan, kind: 'initiative', active: true})
+MATCH (i:{{label:initiative}}:Active {plan: p.plan})
 WHERE coalesce(i.owner, '') =~ blank
-RETURN p.plan AS plan, i.kind AS kind, i.key AS key,
-       properties(i) AS fields
+RETURN p.plan AS plan, 'initiative' AS kind, i.key AS key,
+       i {{names:initiative}} AS fields
 ORDER BY plan, key

@@ -8,22 +8,21 @@
 // Parameters: $plan (a plan id), $key (an element key).
 // Columns: key, kind, paths (a list of paths, shortest first, each a list of keys from
 //   $key up). No row when the plan has no active element $key.
-MATCH (e:Element {plan: $plan, key: $key, active: true})
-OPTIONAL MATCH (m:Element {plan: $plan, kind: 'mission', active: true})
+MATCH (e:Element:Active {plan: $plan, key: $key})
+OPTIONAL MATCH (m:{{label:mission}}:Active {plan: $plan})
 WITH e, m,
-     EXISTS { MATCH (e)-[:LINK {active: true}]->(:Element {active: true}) } AS supports,
+     EXISTS { MATCH (e)-[:{{types}}]->() } AS supports,
      COLLECT {
-       MATCH path = (e)-[:LINK*0..]->(:Element {kind: 'objective', active: true})
-       WHERE all(r IN relationships(path) WHERE r.active)
-         AND all(n IN nodes(path) WHERE n.active)
+       MATCH path = (e)-[:{{types}}*0..]->(:{{label:objective}})
+       WHERE all(n IN nodes(path) WHERE n:Active)
        WITH DISTINCT [n IN nodes(path) | n.key] AS keys
        RETURN keys ORDER BY size(keys), keys
      } AS up
 RETURN e.key AS key, e.kind AS kind,
        CASE
-         WHEN e.kind = 'mission' THEN [[e.key]]
-         WHEN m IS NULL AND (e.kind = 'objective' OR NOT supports) THEN [[e.key]]
+         WHEN e:{{label:mission}} THEN [[e.key]]
+         WHEN m IS NULL AND (e:{{label:objective}} OR NOT supports) THEN [[e.key]]
          WHEN m IS NULL THEN up
-         WHEN e.kind <> 'objective' AND NOT supports THEN [[e.key]]
+         WHEN NOT e:{{label:objective}} AND NOT supports THEN [[e.key]]
          ELSE [keys IN up | keys + m.key]
        END AS paths

@@ -11,15 +11,21 @@
 WITH '[\\t\\n\\x0B\\f\\r\\x1C-\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*' AS blank
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
-UNWIND ['mission', 'vision', 'theory_of_action', 'core_value'] AS item
-WITH p, item, blank
-WHERE NOT EXISTS {
-  MATCH (e:Element {plan: p.plan, kind: item, active: true})
-  WHERE CASE item
-    WHEN 'core_value' THEN NOT coalesce(e.name, '') =~ blank
-                        OR NOT coalesce(e.description, '') =~ blank
-    ELSE NOT coalesce(e.text, '') =~ blank
-  END
-}
+WITH p, [
+  CASE WHEN EXISTS {
+    MATCH (m:{{label:mission}}:Active {plan: p.plan}) WHERE NOT coalesce(m.text, '') =~ blank
+  } THEN null ELSE 'mission' END,
+  CASE WHEN EXISTS {
+    MATCH (v:{{label:vision}}:Active {plan: p.plan}) WHERE NOT coalesce(v.text, '') =~ blank
+  } THEN null ELSE 'vision' END,
+  CASE WHEN EXISTS {
+    MATCH (t:{{label:theory_of_action}}:Active {plan: p.plan}) WHERE NOT coalesce(t.text, '') =~ blank
+  } THEN null ELSE 'theory_of_action' END,
+  CASE WHEN EXISTS {
+    MATCH (c:{{label:core_value}}:Active {plan: p.plan})
+    WHERE NOT coalesce(c.name, '') =~ blank OR NOT coalesce(c.description, '') =~ blank
+  } THEN null ELSE 'core_value' END
+] AS missing
+UNWIND missing AS item
+WITH p, item WHERE item IS NOT NULL
 RETURN p.plan AS plan, item AS kind, null AS key
-ORDER BY plan

@@ -6,7 +6,7 @@
 // Columns: plan, kind ('plan'), key (null), count (active objectives).
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
-WITH p, COUNT { MATCH (:Element {plan: p.plan, kind: 'objective', active: true}) } AS count
+WITH p, COUNT { MATCH (:{{label:objective}}:Active {plan: p.plan}) } AS count
 WHERE count < 3 OR count > 5
 RETURN p.plan AS plan, 'plan' AS kind, null AS key, count
 ORDER BY plan

@@ -8,14 +8,14 @@
 //   message names it by its kind's title fields in the catalogue).
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
-MATCH (o:Element {plan: p.plan, kind: 'objective', active: true})
+MATCH (o:{{label:objective}}:Active {plan: p.plan})
 WHERE NOT EXISTS {
-    MATCH (o)<-[:LINK {edge: 'aligns_to', active: true}]-(:Element {kind: 'educator_goal', active: true})
+    MATCH (o)<-[:{{type:aligns_to}}]-(:{{label:educator_goal}})
   }
   AND NOT EXISTS {
-    MATCH (o)<-[:LINK {edge: 'supports', active: true}]-(:Element {kind: 'initiative', active: true})
-          <-[:LINK {edge: 'aligns_to', active: true}]-(:Element {kind: 'educator_goal', active: true})
+    MATCH (o)<-[:{{type:supports}}]-()
+          <-[:{{type:aligns_to}}]-(:{{label:educator_goal}})
   }
-RETURN p.plan AS plan, o.kind AS kind, o.key AS key,
-       properties(o) AS fields
+RETURN p.plan AS plan, 'objective' AS kind, o.key AS key,
+       o {{names:objective}} AS fields
 ORDER BY plan, key

@@ -9,11 +9,11 @@
 //   outcomes measuring it).
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
-MATCH (o:Element {plan: p.plan, kind: 'objective', active: true})
-      <-[:LINK {edge: 'measures', active: true}]-(oc:Element {kind: 'outcome', active: true})
+MATCH (o:{{label:objective}}:Active {plan: p.plan})
+      <-[:{{type:measures}}]-(oc)
 WITH p, o, collect(DISTINCT oc) AS outcomes
 WHERE none(oc IN outcomes WHERE coalesce(oc.subkind, '') = 'final')
-RETURN p.plan AS plan, o.kind AS kind, o.key AS key,
-       properties(o) AS fields,
+RETURN p.plan AS plan, 'objective' AS kind, o.key AS key,
+       o {{names:objective}} AS fields,
        [oc IN outcomes | oc.key] AS outcomes
 ORDER BY plan, key

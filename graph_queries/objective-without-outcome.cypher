@@ -7,10 +7,10 @@
 //   message names it by its kind's title fields in the catalogue).
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
-MATCH (o:Element {plan: p.plan, kind: 'objective', active: true})
+MATCH (o:{{label:objective}}:Active {plan: p.plan})
 WHERE NOT EXISTS {
-  MATCH (o)<-[:LINK {edge: 'measures', active: true}]-(:Element {kind: 'outcome', active: true})
+  MATCH (o)<-[:{{type:measures}}]-()
 }
-RETURN p.plan AS plan, o.kind AS kind, o.key AS key,
-       properties(o) AS fields
+RETURN p.plan AS plan, 'objective' AS kind, o.key AS key,
+       o {{names:objective}} AS fields
 ORDER BY plan, key

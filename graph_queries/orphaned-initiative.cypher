@@ -7,10 +7,10 @@
 //   message names it by its kind's title fields in the catalogue).
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
-MATCH (i:Element {plan: p.plan, kind: 'initiative', active: true})
+MATCH (i:{{label:initiative}}:Active {plan: p.plan})
 WHERE NOT EXISTS {
-  MATCH (i)-[:LINK {edge: 'supports', active: true}]->(:Element {kind: 'objective', active: true})
+  MATCH (i)-[:{{type:supports}}]->()
 }
-RETURN p.plan AS plan, i.kind AS kind, i.key AS key,
-       properties(i) AS fields
+RETURN p.plan AS plan, 'initiative' AS kind, i.key AS key,
+       i {{names:initiative}} AS fields
 ORDER BY plan, key

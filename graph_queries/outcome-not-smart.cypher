@@ -16,7 +16,7 @@
 WITH '[\\t\\n\\x0B\\f\\r\\x1C-\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*' AS blank
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
-MATCH (o:Element {plan: p.plan, kind: 'outcome', active: true})
+MATCH (o:{{label:outcome}}:Active {plan: p.plan})
 WITH p, o,
      [name IN ['metric', 'baseline', 'target']
       WHERE CASE WHEN o[name] IS :: STRING NOT NULL THEN o[name] =~ blank ELSE o[name] IS NULL END] AS missing,
@@ -27,7 +27,7 @@ WITH p, o,
        WHEN p.period_end IS NOT NULL AND o.due > p.period_end THEN 'after_end'
      END AS due_problem
 WHERE size(missing) > 0 OR due_problem IS NOT NULL
-RETURN p.plan AS plan, o.kind AS kind, o.key AS key,
-       properties(o) AS fields,
+RETURN p.plan AS plan, 'outcome' AS kind, o.key AS key,
+       o {{names:outcome}} AS fields,
        missing, due_problem, o.due AS due, p.period_start AS start, p.period_end AS end
 ORDER BY plan, key

@@ -18,18 +18,18 @@
 WITH '[\\t\\n\\x0B\\f\\r\\x1C-\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*' AS blank
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
-MATCH (b:Element {plan: p.plan, kind: 'budget_line', active: true})
+MATCH (b:{{label:budget_line}}:Active {plan: p.plan})
 WHERE ($fiscal_year IS NULL OR $fiscal_year =~ blank
      OR toLower(trim(b.fiscal_year)) = toLower(trim($fiscal_year)))
 WITH p, b, COLLECT {
-  MATCH (b)-[f:LINK {edge: 'funds', active: true}]->(t:Element {active: true})
-  WHERE t.kind IN ['initiative', 'professional_learning'] AND f.amount IS NOT NULL
+  MATCH (b)-[f:{{type:funds}}]->()
+  WHERE f.amount IS NOT NULL
   RETURN toInteger(round(f.amount * 100))
 } AS cents
 WITH p, b, reduce(total = 0, c IN cents | total + c) AS allocated,
      CASE WHEN b.amount IS NULL THEN null ELSE toInteger(round(b.amount * 100)) END AS available
 WHERE allocated > coalesce(available, 0)
-RETURN p.plan AS plan, b.kind AS kind, b.key AS key,
-       properties(b) AS fields,
+RETURN p.plan AS plan, 'budget_line' AS kind, b.key AS key,
+       b {{names:budget_line}} AS fields,
        allocated AS allocated_cents, available AS available_cents
 ORDER BY plan, key

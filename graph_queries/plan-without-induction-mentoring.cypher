@@ -9,7 +9,7 @@ MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
 WITH p
 WHERE NOT EXISTS {
-  MATCH (l:Element {plan: p.plan, kind: 'professional_learning', active: true})
+  MATCH (l:{{label:professional_learning}}:Active {plan: p.plan})
   WHERE l.subkind IN ['induction', 'mentoring']
 }
 RETURN p.plan AS plan, 'plan' AS kind, null AS key

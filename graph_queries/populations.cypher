@@ -15,30 +15,30 @@ MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
 RETURN p.plan AS plan, p.version AS version, 4 AS foundation, 1 AS plan_wide,
        CASE WHEN EXISTS {
-         MATCH (t:Element {plan: p.plan, kind: 'theory_of_action', active: true})
+         MATCH (t:{{label:theory_of_action}}:Active {plan: p.plan})
          WHERE NOT coalesce(t.text, '') =~ blank
        } THEN 1 ELSE 0 END AS theory_of_action,
-       COUNT { MATCH (:Element {plan: p.plan, kind: 'objective', active: true}) } AS objectives,
-       COUNT { MATCH (:Element {plan: p.plan, kind: 'initiative', active: true}) } AS initiatives,
-       COUNT { MATCH (:Element {plan: p.plan, kind: 'outcome', active: true}) } AS outcomes,
-       COUNT { MATCH (:Element {plan: p.plan, kind: 'benchmark', active: true}) } AS benchmarks,
+       COUNT { MATCH (:{{label:objective}}:Active {plan: p.plan}) } AS objectives,
+       COUNT { MATCH (:{{label:initiative}}:Active {plan: p.plan}) } AS initiatives,
+       COUNT { MATCH (:{{label:outcome}}:Active {plan: p.plan}) } AS outcomes,
+       COUNT { MATCH (:{{label:benchmark}}:Active {plan: p.plan}) } AS benchmarks,
        COUNT {
-         MATCH (b:Element {plan: p.plan, kind: 'budget_line', active: true})
+         MATCH (b:{{label:budget_line}}:Active {plan: p.plan})
          WHERE ($fiscal_year IS NULL OR $fiscal_year =~ blank
               OR toLower(trim(b.fiscal_year)) = toLower(trim($fiscal_year)))
        } AS budget_lines,
-       COUNT { MATCH (:Element {plan: p.plan, kind: 'school_plan', active: true}) } AS school_plans,
-       COUNT { MATCH (:Element {plan: p.plan, kind: 'educator_goal', active: true}) } AS educator_goals,
+       COUNT { MATCH (:{{label:school_plan}}:Active {plan: p.plan}) } AS school_plans,
+       COUNT { MATCH (:{{label:educator_goal}}:Active {plan: p.plan}) } AS educator_goals,
        COUNT {
-         MATCH (o:Element {plan: p.plan, kind: 'objective', active: true})
+         MATCH (o:{{label:objective}}:Active {plan: p.plan})
          WHERE EXISTS {
-           MATCH (o)<-[:LINK {edge: 'measures', active: true}]-(:Element {kind: 'outcome', active: true})
+           MATCH (o)<-[:{{type:measures}}]-()
          }
        } AS objectives_with_outcomes,
        COUNT {
-         MATCH (i:Element {plan: p.plan, kind: 'initiative', active: true})
+         MATCH (i:{{label:initiative}}:Active {plan: p.plan})
          WHERE EXISTS {
-           MATCH (i)<-[:LINK {edge: 'tracks', active: true}]-(:Element {kind: 'benchmark', active: true})
+           MATCH (i)<-[:{{type:tracks}}]-()
          }
        } AS initiatives_with_benchmarks
 ORDER BY plan

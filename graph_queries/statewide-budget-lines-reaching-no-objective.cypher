@@ -13,13 +13,12 @@
 WITH '[\\t\\n\\x0B\\f\\r\\x1C-\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*' AS blank
 MATCH (p:Plan)
 WHERE NOT p.plan CONTAINS '@'
-MATCH (b:Element {plan: p.plan, kind: 'budget_line', active: true})
+MATCH (b:{{label:budget_line}}:Active {plan: p.plan})
 WHERE ($fiscal_year IS NULL OR $fiscal_year =~ blank
        OR toLower(trim(b.fiscal_year)) = toLower(trim($fiscal_year)))
   AND NOT EXISTS {
-    MATCH path = (b)-[:LINK*1..]->(:Element {kind: 'objective', active: true})
-    WHERE all(r IN relationships(path) WHERE r.active)
-      AND all(n IN nodes(path) WHERE n.active)
+    MATCH path = (b)-[:{{types}}*1..]->(:{{label:objective}})
+    WHERE all(n IN nodes(path) WHERE n:Active)
   }
 RETURN b.fund AS fund, p.district AS district, p.plan AS plan, b.key AS key,
        b.fiscal_year AS fiscal_year, b.description AS description, b.amount AS amount

@@ -12,20 +12,19 @@
 WITH '[\\t\\n\\x0B\\f\\r\\x1C-\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*' AS blank
 MATCH (p:Plan)
 WHERE NOT p.plan CONTAINS '@'
-MATCH (o:Element {plan: p.plan, kind: 'objective', active: true})
+MATCH (o:{{label:objective}}:Active {plan: p.plan})
 WITH p, o, blank, COLLECT {
-  MATCH (i:Element {kind: 'initiative', active: true})-[:LINK {edge: 'supports', active: true}]->(o)
+  MATCH (i)-[:{{type:supports}}]->(o)
   RETURN DISTINCT i
 } AS initiatives
 WITH p, o, blank, initiatives, initiatives + COLLECT {
   UNWIND initiatives AS i
-  MATCH (l:Element {kind: 'professional_learning', active: true})
-        -[:LINK {edge: 'enables', active: true}]->(i)
+  MATCH (l)-[:{{type:enables}}]->(i)
   RETURN DISTINCT l
 } AS fundable
 WHERE NOT EXISTS {
   UNWIND fundable AS t
-  MATCH (b:Element {kind: 'budget_line', active: true})-[f:LINK {edge: 'funds', active: true}]->(t)
+  MATCH (b)-[f:{{type:funds}}]->(t)
   WHERE f.amount > 0
     AND ($fiscal_year IS NULL OR $fiscal_year =~ blank
          OR toLower(trim(b.fiscal_year)) = toLower(trim($fiscal_year)))

@@ -16,9 +16,9 @@ WITH '[\\t\\n\\x0B\\f\\r\\x1C-\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u202
 WITH blank, '(?isu)(?:.*[^\\p{L}\\p{N}_])?if(?![\\p{L}\\p{N}_]).*[^\\p{L}\\p{N}_]then(?![\\p{L}\\p{N}_]).*' AS if_then
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
-MATCH (t:Element {plan: p.plan, kind: 'theory_of_action', active: true})
+MATCH (t:{{label:theory_of_action}}:Active {plan: p.plan})
 WHERE NOT coalesce(t.text, '') =~ blank
   AND NOT t.text =~ if_then
-RETURN p.plan AS plan, t.kind AS kind, t.key AS key,
-       properties(t) AS fields
+RETURN p.plan AS plan, 'theory_of_action' AS kind, t.key AS key,
+       t {{names:theory_of_action}} AS fields
 ORDER BY plan, key

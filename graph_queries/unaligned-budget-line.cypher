@@ -12,13 +12,12 @@
 WITH '[\\t\\n\\x0B\\f\\r\\x1C-\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*' AS blank
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
-MATCH (b:Element {plan: p.plan, kind: 'budget_line', active: true})
+MATCH (b:{{label:budget_line}}:Active {plan: p.plan})
 WHERE ($fiscal_year IS NULL OR $fiscal_year =~ blank
      OR toLower(trim(b.fiscal_year)) = toLower(trim($fiscal_year)))
   AND NOT EXISTS {
-    MATCH (b)-[:LINK {edge: 'funds', active: true}]->(t:Element {active: true})
-    WHERE t.kind IN ['initiative', 'professional_learning']
+    MATCH (b)-[:{{type:funds}}]->(t)
   }
-RETURN p.plan AS plan, b.kind AS kind, b.key AS key,
-       properties(b) AS fields
+RETURN p.plan AS plan, 'budget_line' AS kind, b.key AS key,
+       b {{names:budget_line}} AS fields
 ORDER BY plan, key

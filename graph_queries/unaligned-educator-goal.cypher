@@ -9,12 +9,11 @@
 //   (as stored).
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
-MATCH (g:Element {plan: p.plan, kind: 'educator_goal', active: true})
+MATCH (g:{{label:educator_goal}}:Active {plan: p.plan})
 WHERE NOT EXISTS {
-  MATCH (g)-[:LINK {edge: 'aligns_to', active: true}]->(t:Element {active: true})
-  WHERE t.kind IN ['objective', 'initiative']
+  MATCH (g)-[:{{type:aligns_to}}]->(t)
 }
-RETURN p.plan AS plan, g.kind AS kind, g.key AS key,
-       properties(g) AS fields,
+RETURN p.plan AS plan, 'educator_goal' AS kind, g.key AS key,
+       g {{names:educator_goal}} AS fields,
        g.educator AS educator
 ORDER BY plan, key

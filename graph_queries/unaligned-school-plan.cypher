@@ -8,11 +8,10 @@
 //   properties: the message names it by its kind's title fields in the catalogue).
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
-MATCH (s:Element {plan: p.plan, kind: 'school_plan', active: true})
+MATCH (s:{{label:school_plan}}:Active {plan: p.plan})
 WHERE NOT EXISTS {
-  MATCH (s)-[:LINK {edge: 'aligns_to', active: true}]->(t:Element {active: true})
-  WHERE t.kind IN ['objective', 'initiative']
+  MATCH (s)-[:{{type:aligns_to}}]->(t)
 }
-RETURN p.plan AS plan, s.kind AS kind, s.key AS key,
-       properties(s) AS fields
+RETURN p.plan AS plan, 'school_plan' AS kind, s.key AS key,
+       s {{names:school_plan}} AS fields
 ORDER BY plan, key

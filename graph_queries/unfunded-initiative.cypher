@@ -12,13 +12,13 @@
 WITH '[\\t\\n\\x0B\\f\\r\\x1C-\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*' AS blank
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
-MATCH (i:Element {plan: p.plan, kind: 'initiative', active: true})
+MATCH (i:{{label:initiative}}:Active {plan: p.plan})
 WHERE NOT EXISTS {
-  MATCH (b:Element {kind: 'budget_line', active: true})-[f:LINK {edge: 'funds', active: true}]->(i)
+  MATCH (b)-[f:{{type:funds}}]->(i)
   WHERE f.amount > 0
     AND ($fiscal_year IS NULL OR $fiscal_year =~ blank
          OR toLower(trim(b.fiscal_year)) = toLower(trim($fiscal_year)))
 }
-RETURN p.plan AS plan, i.kind AS kind, i.key AS key,
-       properties(i) AS fields
+RETURN p.plan AS plan, 'initiative' AS kind, i.key AS key,
+       i {{names:initiative}} AS fields
 ORDER BY plan, key

@@ -14,25 +14,24 @@
 WITH '[\\t\\n\\x0B\\f\\r\\x1C-\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*' AS blank
 MATCH (p:Plan)
 WHERE p.plan = $plan OR ($plan IS NULL AND NOT p.plan CONTAINS '@')
-MATCH (o:Element {plan: p.plan, kind: 'objective', active: true})
+MATCH (o:{{label:objective}}:Active {plan: p.plan})
 WITH p, o, blank, COLLECT {
-  MATCH (i:Element {kind: 'initiative', active: true})-[:LINK {edge: 'supports', active: true}]->(o)
+  MATCH (i)-[:{{type:supports}}]->(o)
   RETURN DISTINCT i
 } AS initiatives
 WITH p, o, blank, initiatives, initiatives + COLLECT {
   UNWIND initiatives AS i
-  MATCH (l:Element {kind: 'professional_learning', active: true})
-        -[:LINK {edge: 'enables', active: true}]->(i)
+  MATCH (l)-[:{{type:enables}}]->(i)
   RETURN DISTINCT l
 } AS fundable
 WHERE NOT EXISTS {
   UNWIND fundable AS t
-  MATCH (b:Element {kind: 'budget_line', active: true})-[f:LINK {edge: 'funds', active: true}]->(t)
+  MATCH (b)-[f:{{type:funds}}]->(t)
   WHERE f.amount > 0
     AND ($fiscal_year IS NULL OR $fiscal_year =~ blank
          OR toLower(trim(b.fiscal_year)) = toLower(trim($fiscal_year)))
 }
-RETURN p.plan AS plan, o.kind AS kind, o.key AS key,
-       properties(o) AS fields,
+RETURN p.plan AS plan, 'objective' AS kind, o.key AS key,
+       o {{names:objective}} AS fields,
        [i IN initiatives | i.key] AS initiatives
 ORDER BY plan, key

@@ -1,7 +1,8 @@
-// Create links the graph has never held (used only while rebuilding from empty).
-// Parameters: $rows: [{plan, edge, source, target, version, at, properties}].
+// Create active links of one edge the graph has never held (used only while rebuilding from
+// empty). Rendered once per edge: {{type}} is the edge's relationship type.
+// Parameters: $rows: [{plan, source, target, properties: {last_version, ...attributes}}].
 UNWIND $rows AS row
 MATCH (a:Element {plan: row.plan, key: row.source})
 MATCH (b:Element {plan: row.plan, key: row.target})
-CREATE (a)-[r:LINK {edge: row.edge, plan: row.plan, active: true, last_version: row.version}]->(b)
-SET r += row.properties
+CREATE (a)-[r:{{type}}]->(b)
+SET r = row.properties

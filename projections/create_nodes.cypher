@@ -1,7 +1,9 @@
-// Create elements the graph has never held (used only while rebuilding from empty,
-// when the projector knows which elements it has written: cheaper than MERGE).
-// Parameters: $rows: [{plan, key, kind, version, at, properties, activate}].
+// Create elements of one kind the graph has never held (used only while rebuilding from
+// empty, when the projector knows which elements it has written: cheaper than MERGE).
+// Rendered once per kind: {{label}} is the kind's label.
+// Parameters: $rows: [{node: {plan, key, kind, last_version, added_at, retired_at,
+//   ...fields}, active}], one row per element (its changes in the batch folded).
 UNWIND $rows AS row
-CREATE (e:Element {plan: row.plan, key: row.key, kind: row.kind, active: row.activate, last_version: row.version})
-SET e += row.properties,
-    e.added_at = CASE WHEN row.activate THEN row.at ELSE null END
+CREATE (e:Element:{{label}})
+SET e = row.node
+FOREACH (_ IN CASE WHEN row.active THEN [1] ELSE [] END | SET e:Active)

@@ -1,9 +1,22 @@
-// Create or update links from supporter to supported (type LINK, property edge).
-// Parameters: $rows: [{plan, edge, source, target, version, at, properties}], in log order.
+// Link, or change a link's attributes: the relationship typed by the edge, from supporter to
+// supported, replacing the record of an earlier unlinking (whose attributes it takes over).
+// Rendered once per edge: {{type}} is the edge's relationship type.
+// Parameters: $rows: [{plan, edge, source, target, version, at, properties}], one row per
+//   link (its changes in the batch folded, ending linked). A row older than the link's last
+//   change is ignored (replays change nothing).
 UNWIND $rows AS row
 MATCH (a:Element {plan: row.plan, key: row.source})
 MATCH (b:Element {plan: row.plan, key: row.target})
-MERGE (a)-[r:LINK {edge: row.edge}]->(b)
-  ON CREATE SET r.plan = row.plan, r.active = false, r.last_version = 0
-WITH r, row WHERE row.version >= r.last_version
-SET r += row.properties, r.active = true, r.last_version = row.version
+OPTIONAL MATCH (a)-[r:{{type}}]->(b)
+OPTIONAL MATCH (a)-[h:UNLINKED {edge: row.edge}]->(b)
+WITH a, b, row, r, h
+WHERE row.version >= coalesce(r.last_version, h.last_version, 0)
+CALL (a, b, r, h) {
+  WITH a, b, r, h WHERE r IS NULL
+  CREATE (a)-[n:{{type}}]->(b)
+  SET n = CASE WHEN h IS NULL THEN {} ELSE h {.*, edge: null, unlinked_at: null} END
+}
+DELETE h
+WITH a, b, row
+MATCH (a)-[r:{{type}}]->(b)
+SET r += row.properties, r.last_version = row.version

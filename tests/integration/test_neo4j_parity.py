@@ -80,13 +80,12 @@ def neo4j_graph(store: Neo4jGraphStore, plan_id: str) -> dict[str, Any]:
     )
     details = {k: v for k, v in records[0]["plan"].items() if v is not None}
     nodes, _, _ = store.driver.execute_query(
-        "MATCH (e:Element {plan: $plan, active: true}) RETURN properties(e) AS props",
+        "MATCH (e:Element:Active {plan: $plan}) RETURN properties(e) AS props",
         plan=plan_id,
     )
     links, _, _ = store.driver.execute_query(
-        "MATCH (a:Element {plan: $plan, active: true})-[r:LINK {active: true}]->"
-        "(b:Element {active: true}) "
-        "RETURN a.key AS source, b.key AS target, r.edge AS edge, r.amount AS amount",
+        "MATCH (a:Element:Active {plan: $plan})-[r]->(b:Element:Active) WHERE NOT r:UNLINKED "
+        "RETURN a.key AS source, b.key AS target, toLower(type(r)) AS edge, r.amount AS amount",
         plan=plan_id,
     )
     elements = {}

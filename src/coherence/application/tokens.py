@@ -26,7 +26,7 @@ from coherence.domain.access import (
     token_hash,
     token_uuid,
 )
-from coherence.domain.errors import TokenNotFound
+from coherence.domain.errors import InvalidValue, TokenNotFound
 
 SECRET_PREFIX = "coh_"  # noqa: S105 - a marker, not a secret
 
@@ -90,6 +90,52 @@ def issue_token(
         except IntegrityError:  # another first token won the race; access control is on
             app.save(token)
     return secret, _info(token)
+
+
+BOOTSTRAP_OWNER = "Administrator (bootstrap token)"
+BOOTSTRAP_SECRET_LENGTH = 32
+"""The fewest characters after ``coh_`` a bootstrap secret may have."""
+
+
+def bootstrap_admin_token(
+    app: PlanHistory, secret: str, *, owner: str = BOOTSTRAP_OWNER
+) -> TokenInfo | None:
+    """Make sure the admin token whose secret is ``secret`` was issued; idempotent.
+
+    For a deployment that must start serving beyond loopback on its own (a container):
+    its operator chooses the secret (``coh_`` and at least 32 more characters, e.g.
+    ``coh_$(openssl rand -hex 24)``) and passes it in ``COHERENCE_ADMIN_TOKEN``. Returns
+    the token issued now, or None when one with this secret was issued before (also when
+    it was revoked since: a revoked bootstrap token stays revoked). The token's id comes
+    from the secret's hash, so two processes starting at once issue it once.
+    """
+    if not secret.startswith(SECRET_PREFIX) or len(secret) < (
+        len(SECRET_PREFIX) + BOOTSTRAP_SECRET_LENGTH
+    ):
+        raise InvalidValue(
+            "COHERENCE_ADMIN_TOKEN",
+            f"'{SECRET_PREFIX}' and at least {BOOTSTRAP_SECRET_LENGTH} more characters "
+            f"(e.g. {SECRET_PREFIX}$(openssl rand -hex 24))",
+            f"{len(secret)} characters" + ("" if secret.startswith(SECRET_PREFIX) else ", no coh_"),
+        )
+    try:
+        app.repository.get(token_uuid(token_hash(secret)))
+    except AggregateNotFoundError:
+        pass
+    else:
+        return None
+    token = ApiToken.issue(token_hash(secret), owner=owner, role="admin", label="bootstrap")
+    try:
+        if tokens_exist(app):
+            app.save(token)
+        else:
+            try:
+                app.save(token, AccessControl.enable())
+            except IntegrityError:  # another first token won the race
+                app.save(token)
+    except IntegrityError:  # another process issued this very token meanwhile
+        return None
+    return _info(token)
 
 
 def _tokens(app: PlanHistory) -> list[ApiToken]:

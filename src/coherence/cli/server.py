@@ -59,6 +59,12 @@ def project(
     try:
         graph.create_schema()
         projector = Projector(app, graph, batch_size=batch_size)
+        if not rebuild and graph.outdated():
+            render.note(
+                f"The graph was projected with model {graph.model_version()} of an older "
+                "Coherence; rebuilding it from the event store (as --rebuild does)."
+            )
+            rebuild = True
         if rebuild:
             graph.reset()
         with render.progress("Projecting into Neo4j", projector.pending()) as update:

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import click
 
-from coherence.application.tokens import issue_token, list_tokens, revoke_token
+from coherence.application.tokens import (
+    bootstrap_admin_token,
+    issue_token,
+    list_tokens,
+    revoke_token,
+)
 from coherence.cli import render
 from coherence.cli.common import (
     emit_json,
@@ -55,6 +63,29 @@ def token_create(
     else:
         render.note(f"Token {info.id} for {owner} ({role}). Copy it now; it is not shown again:")
         click.echo(secret)
+
+
+@token.command("bootstrap")
+@store_option
+@handles_errors
+def token_bootstrap(store: str | None) -> None:
+    """Issue the admin token whose secret is $COHERENCE_ADMIN_TOKEN (or the file
+    $COHERENCE_ADMIN_TOKEN_FILE, e.g. a Docker secret) unless it was issued before.
+
+    What a container runs before serving beyond loopback: idempotent, so every start
+    may run it; a revoked bootstrap token stays revoked.
+    """
+    secret = os.environ.get("COHERENCE_ADMIN_TOKEN", "").strip()
+    path = os.environ.get("COHERENCE_ADMIN_TOKEN_FILE", "").strip()
+    if not secret and path:
+        secret = Path(path).read_text(encoding="utf-8").strip()
+    if not secret:
+        raise click.UsageError("set COHERENCE_ADMIN_TOKEN (or COHERENCE_ADMIN_TOKEN_FILE)")
+    info = bootstrap_admin_token(open_app(store), secret)
+    if info is None:
+        render.note("The bootstrap admin token was issued before; nothing to do.")
+    else:
+        render.note(f"Issued the bootstrap admin token {info.id} ({info.owner}).")
 
 
 @token.command("list")

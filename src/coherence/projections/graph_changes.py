@@ -58,6 +58,7 @@ class RetireNode(GraphChange):
     """Take an element out of the active graph (it stays in the timeline)."""
 
     key: str = ""
+    kind: str = ""
 
 
 @dataclass(slots=True)
@@ -142,7 +143,7 @@ def _(event: DistrictPlan.ElementRevised, plan_id: str) -> list[GraphChange]:
 
 @graph_changes.register
 def _(event: DistrictPlan.ElementRetired, plan_id: str) -> list[GraphChange]:
-    return [RetireNode(*_base(event, plan_id), key=event.key)]
+    return [RetireNode(*_base(event, plan_id), key=event.key, kind=event.kind)]
 
 
 @graph_changes.register(DistrictPlan.Linked)

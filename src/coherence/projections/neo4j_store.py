@@ -2,16 +2,20 @@
 
 The store applies the same graph changes as the networkx store
 (:mod:`coherence.projections.graph_changes`), with the statements in
-``projections/*.cypher``: one ``UNWIND`` statement per kind of change, and the
-checkpoint (the notification position applied) in the same transaction, so a
-crash mid-batch neither loses nor doubles anything. Each node and link remembers
-the version of the last change it took, so a replayed batch changes nothing.
+``projections/*.cypher``, rendered from the catalogue (:mod:`.neo4j_model`): per batch,
+each element's and each link's changes are folded into one row, and the rows go to one
+``UNWIND`` statement per kind of change and per kind of element or edge, with the
+checkpoint (the notification position applied) in the same transaction, so a crash
+mid-batch neither loses nor doubles anything. Each node and link remembers the version of
+the last change it took, so a replayed batch changes nothing. After :meth:`reset` (a
+rebuild) the store knows what it has written and ``CREATE``s the rest instead of
+``MERGE``-ing it.
 
-Model: ``(:Plan {plan, uuid, district, title, period_start, period_end, status,
-version})``, ``(:Element {plan, key, kind, active, ...fields})`` and
-``(:Element)-[:LINK {edge, plan, active, amount?}]->(:Element)``. Retired
-elements and removed links stay, inactive; queries read ``active`` ones only.
-Outcome results (a list of maps, which Neo4j cannot store) are kept as JSON text.
+Model (see :mod:`.neo4j_model`): ``(:Plan {plan, uuid, district, title, period_start,
+period_end, status, version})``; ``(:Element:<Kind> {plan, key, kind, ...fields})``, plus
+``:Active`` while active; a link is ``(a)-[:<EDGE> {amount?}]->(b)`` while active and
+``(a)-[:UNLINKED {edge, ...}]->(b)`` after it is unlinked. Outcome results (a list of
+maps, which Neo4j cannot store) are kept as JSON text.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from neo4j.exceptions import (
     TransientError,
 )
 
-from coherence.cypher import cypher, statements
+from coherence.cypher import cypher
 from coherence.domain.errors import InvalidValue, Neo4jUnavailable
 from coherence.projections.graph_changes import (
     GraphChange,
@@ -42,6 +46,7 @@ from coherence.projections.graph_changes import (
     UpsertEdge,
     UpsertNode,
 )
+from coherence.projections.neo4j_model import MODEL, MODEL_VERSION
 from coherence.projections.networkx_store import active_graph
 
 RETRYABLE = (ServiceUnavailable, SessionExpired, TransientError, OSError)
@@ -60,12 +65,16 @@ class Neo4jSettings:
     def driver(self) -> Driver:
         """A driver for the URI; :class:`InvalidValue` for a URI the driver cannot use."""
         # The store retries (and reports) outages itself, so the driver gives up quickly.
+        # The server's notifications (e.g. "property key not in the database" on the first
+        # projection into an empty graph) are hints for people writing queries, not news
+        # for people running ours: the server is asked not to send any.
         try:
             return GraphDatabase.driver(
                 self.uri,
                 auth=(self.user, self.password),
                 max_transaction_retry_time=1.0,
                 connection_timeout=5.0,
+                notifications_min_severity="OFF",
             )
         except (ConfigurationError, ValueError) as e:
             raise InvalidValue(
@@ -73,53 +82,163 @@ class Neo4jSettings:
             ) from e
 
 
-def _rows(changes: Iterable[GraphChange]) -> dict[str, list[dict[str, Any]]]:
-    """Changes grouped by statement, each group in log order."""
-    groups: dict[str, list[dict[str, Any]]] = {
-        "set_plans": [],
-        "create_nodes": [],
-        "upsert_nodes": [],
-        "retire_nodes": [],
-        "create_edges": [],
-        "upsert_edges": [],
-        "remove_edges": [],
-    }
+Rows = dict[tuple[str, str], list[dict[str, Any]]]
+"""Rows by statement: ``(statement name, kind or edge or "")`` -> rows, in log order."""
+
+
+def _fold_nodes(changes: Iterable[GraphChange]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Each element's changes in a batch folded, in log order, into one row.
+
+    The same as applying them one by one (fields merged, the last version and activity
+    kept), for the event sequences a plan can have: an element is added or restored only
+    when it is not active, retired or revised only when it is.
+    """
+    nodes: dict[tuple[str, str], dict[str, Any]] = {}
+    for c in changes:
+        if not isinstance(c, UpsertNode | RetireNode):
+            continue
+        row = nodes.get((c.plan, c.key))
+        if row is None:
+            row = nodes[(c.plan, c.key)] = {
+                "plan": c.plan,
+                "key": c.key,
+                "kind": c.kind,
+                "properties": {},
+                "active": None,
+                "added_at": None,
+                "retired_at": None,
+            }
+        row["version"] = c.version
+        if isinstance(c, UpsertNode):
+            row["properties"].update(_storable(c.properties))
+            if c.activate and row["active"] is not True:
+                row["active"], row["added_at"] = True, c.at
+        elif row["active"] is not False:
+            row["active"], row["retired_at"] = False, c.at
+        row["kind"] = row["kind"] or c.kind
+    return nodes
+
+
+def _fold_edges(changes: Iterable[GraphChange]) -> dict[tuple[str, ...], dict[str, Any]]:
+    """Each link's changes in a batch folded, in log order, into one row (attributes
+    merged; linked or unlinked as the last change left it)."""
+    edges: dict[tuple[str, ...], dict[str, Any]] = {}
+    for c in changes:
+        if not isinstance(c, UpsertEdge | RemoveEdge):
+            continue
+        ident = (c.plan, c.source, c.target, c.edge)
+        row = edges.get(ident)
+        if row is None:
+            row = edges[ident] = {
+                "plan": c.plan,
+                "edge": c.edge,
+                "source": c.source,
+                "target": c.target,
+                "properties": {},
+            }
+        row["version"], row["at"] = c.version, c.at
+        if isinstance(c, UpsertEdge):
+            row["properties"].update(c.properties)
+            row["active"] = True
+        else:
+            row["active"] = False
+    return edges
+
+
+def _plans(changes: Iterable[GraphChange]) -> list[dict[str, Any]]:
+    """The rows of ``set_plans``: details changes in log order, then each plan's latest
+    version."""
+    rows: list[dict[str, Any]] = []
     latest: dict[str, dict[str, Any]] = {}
     for c in changes:
-        base = {"plan": c.plan, "version": c.version, "at": c.at}
         if c.version >= latest.get(c.plan, {}).get("version", 0):
-            latest[c.plan] = {**base, "properties": {}}
-        match c:
-            case SetPlan():
-                groups["set_plans"].append({**base, "properties": dict(c.properties)})
-            case UpsertNode():
-                groups["upsert_nodes"].append(
-                    {
-                        **base,
-                        "key": c.key,
-                        "kind": c.kind,
-                        "activate": c.activate,
-                        "properties": _storable(c.properties),
-                    }
-                )
-            case RetireNode():
-                groups["retire_nodes"].append({**base, "key": c.key})
-            case UpsertEdge():
-                groups["upsert_edges"].append(
-                    {
-                        **base,
-                        "edge": c.edge,
-                        "source": c.source,
-                        "target": c.target,
-                        "properties": dict(c.properties),
-                    }
-                )
-            case RemoveEdge():
-                groups["remove_edges"].append(
-                    {**base, "edge": c.edge, "source": c.source, "target": c.target}
-                )
-    groups["set_plans"].extend(latest.values())  # every plan's latest version, after its details
+            latest[c.plan] = {"plan": c.plan, "version": c.version, "at": c.at, "properties": {}}
+        if isinstance(c, SetPlan):
+            rows.append(
+                {"plan": c.plan, "version": c.version, "at": c.at, "properties": dict(c.properties)}
+            )
+    rows.extend(latest.values())  # every plan's latest version, after its details
+    return rows
+
+
+def _rows(changes: Iterable[GraphChange], written: set[tuple[str, ...]] | None = None) -> Rows:
+    """Changes as rows by statement. With ``written`` (the elements and links this store
+    has written since it emptied the graph), the ones never written go to the CREATE
+    statements, and ``written`` is not changed (see :meth:`Neo4jGraphStore.apply`)."""
+    changes = list(changes)
+    groups: Rows = {("set_plans", ""): _plans(changes)}
+    for ident, row in _fold_nodes(changes).items():
+        if written is not None and ("node", *ident) not in written:
+            node = {
+                **row["properties"],
+                "plan": row["plan"],
+                "key": row["key"],
+                "kind": row["kind"],
+                "last_version": row["version"],
+                "added_at": row["added_at"],
+                "retired_at": row["retired_at"],
+            }
+            group = ("create_nodes", row["kind"])
+            groups.setdefault(group, []).append({"node": node, "active": bool(row["active"])})
+        else:
+            groups.setdefault(("upsert_nodes", row["kind"]), []).append(row)
+    for link, row in _fold_edges(changes).items():
+        if written is not None and ("edge", *link) not in written:
+            props = {**row["properties"], "last_version": row["version"]}
+            if row["active"]:
+                group = ("create_edges", row["edge"])
+            else:
+                group = ("create_unlinked", "")
+                props |= {"edge": row["edge"], "unlinked_at": row["at"]}
+            ends = {"plan": row["plan"], "source": row["source"], "target": row["target"]}
+            groups.setdefault(group, []).append({**ends, "properties": props})
+        else:
+            name = "upsert_edges" if row["active"] else "remove_edges"
+            groups.setdefault((name, row["edge"]), []).append(row)
     return groups
+
+
+def _idents(changes: Iterable[GraphChange]) -> set[tuple[str, ...]]:
+    """The elements and links that changes write."""
+    idents: set[tuple[str, ...]] = set()
+    for c in changes:
+        if isinstance(c, UpsertNode | RetireNode):
+            idents.add(("node", c.plan, c.key))
+        elif isinstance(c, UpsertEdge | RemoveEdge):
+            idents.add(("edge", c.plan, c.source, c.target, c.edge))
+    return idents
+
+
+ORDER = (
+    "set_plans",
+    "create_nodes",
+    "upsert_nodes",
+    "create_edges",
+    "create_unlinked",
+    "upsert_edges",
+    "remove_edges",
+)
+"""The statements of a batch in the order they run: elements before the links between
+them."""
+
+
+def _statements() -> dict[tuple[str, str], str]:
+    """Every statement of a batch, rendered from the catalogue: ``(name, kind or edge)``."""
+    rendered = {
+        ("set_plans", ""): MODEL.statement("projections", "set_plans"),
+        ("create_unlinked", ""): MODEL.statement("projections", "create_unlinked"),
+    }
+    for kind in MODEL.labels:
+        for name in ("create_nodes", "upsert_nodes"):
+            rendered[(name, kind)] = MODEL.statement(
+                "projections", name, **MODEL.kind_bindings(kind)
+            )
+    for edge in MODEL.types:
+        for name in ("create_edges", "upsert_edges", "remove_edges"):
+            rendered[(name, edge)] = MODEL.statement(
+                "projections", name, **MODEL.edge_bindings(edge)
+            )
+    return rendered
 
 
 def _storable(properties: Mapping[str, Any]) -> dict[str, Any]:
@@ -148,12 +267,17 @@ class Neo4jGraphStore:
         self.plan_ids: dict[str, str] = {}
         self._position = 0
         self._loaded = False
+        self._model: int | None = None
         self._written: set[tuple[str, ...]] | None = None
+        self._statements = _statements()
 
     # -- set-up ----------------------------------------------------------------
 
     def create_schema(self) -> None:
-        for statement in statements("projections", "schema"):
+        schema = MODEL.statements("projections", "schema")
+        for kind in MODEL.labels:
+            schema += MODEL.statements("projections", "schema_kind", **MODEL.kind_bindings(kind))
+        for statement in schema:
             self._retrying(
                 functools.partial(self.driver.execute_query, statement, database_=self.database)
             )
@@ -168,8 +292,22 @@ class Neo4jGraphStore:
         )
         row = records[0] if records else None
         self._position = int(row["position"] or 0) if row else 0
+        model = row["model"] if row else None
+        self._model = int(model) if model is not None else (1 if self._position else None)
         self.plan_ids = {p["uuid"]: p["plan"] for p in (row["plans"] if row else []) if p["uuid"]}
         self._loaded = True
+
+    def model_version(self) -> int | None:
+        """The version of the model the projected graph was written with (None when the
+        graph holds no projection yet); :data:`MODEL_VERSION` is this code's."""
+        self._load()
+        return self._model
+
+    def outdated(self) -> bool:
+        """Whether the graph was projected with an older model: rebuild it (``coherence
+        project neo4j --rebuild``, which the command does by itself in that case)."""
+        model = self.model_version()
+        return model is not None and model != MODEL_VERSION
 
     # -- the GraphStore protocol -----------------------------------------------
 
@@ -184,59 +322,46 @@ class Neo4jGraphStore:
         plan_ids: Mapping[str, str] | None = None,
     ) -> None:
         """Apply changes, remember new plans, and record the position: one transaction."""
-        groups = _rows(changes)
-        written = self._split_new(groups) if self._written is not None else None
+        changes = list(changes)
+        groups = _rows(changes, self._written)
         plans = [{"plan": plan, "uuid": uid} for uid, plan in (plan_ids or {}).items()]
+        work_items = [
+            (self._statements[key], rows)
+            for name in ORDER
+            for key, rows in groups.items()
+            if key[0] == name and rows
+        ]
 
         def work(tx: ManagedTransaction) -> None:
             if plans:
                 tx.run(cypher("projections", "register_plans"), rows=plans).consume()
-            for name, rows in groups.items():
-                if rows:
-                    tx.run(cypher("projections", name), rows=rows).consume()
+            for statement, rows in work_items:
+                tx.run(statement, rows=rows).consume()
             if position is not None:
                 tx.run(
-                    cypher("projections", "checkpoint"), name=self.name, position=position
+                    cypher("projections", "checkpoint"),
+                    name=self.name,
+                    position=position,
+                    model=MODEL_VERSION,
                 ).consume()
 
         self._retrying(lambda: self._write(work))
-        if written is not None and self._written is not None:
-            self._written |= written
+        if self._written is not None:
+            self._written |= _idents(changes)
         if plan_ids:
             self.plan_ids.update(plan_ids)
         if position is not None:
             self._position = max(self._position, position)
+            self._model = MODEL_VERSION
 
     def reset(self) -> None:
         """Empty the graph; until this store is closed, it CREATEs what it never wrote."""
         self._retrying(self._reset)
         self.plan_ids = {}
         self._position = 0
+        self._model = None
         self._loaded = True
         self._written = set()
-
-    def _split_new(self, groups: dict[str, list[dict[str, Any]]]) -> set[tuple[str, ...]]:
-        """Move the first row of each element or link never written into the CREATE groups.
-
-        Only after a reset in this process, when the store alone has written the graph.
-        Returns the keys written, to remember once the transaction commits.
-        """
-        seen = self._written if self._written is not None else set()
-        new: set[tuple[str, ...]] = set()
-        for group, create, ident in (
-            ("upsert_nodes", "create_nodes", ("plan", "key")),
-            ("upsert_edges", "create_edges", ("plan", "source", "target", "edge")),
-        ):
-            keep = []
-            for row in groups[group]:
-                key = (group, *(row[i] for i in ident))
-                if key in seen or key in new:
-                    keep.append(row)
-                else:
-                    new.add(key)
-                    groups[create].append(row)
-            groups[group] = keep
-        return new
 
     # -- reading ---------------------------------------------------------------
 
@@ -254,7 +379,7 @@ class Neo4jGraphStore:
         """The plan's active graph read back from Neo4j, in the networkx store's shape."""
         records, _, _ = self._retrying(
             lambda: self.driver.execute_query(
-                cypher("projections", "read_plan"), plan=plan_id, database_=self.database
+                MODEL.statement("projections", "read_plan"), plan=plan_id, database_=self.database
             )
         )
         if not records:
@@ -266,6 +391,7 @@ class Neo4jGraphStore:
             if isinstance(data.get("results"), str):
                 data["results"] = json.loads(data["results"])
             key = data.pop("key")
+            data["active"] = True  # only active elements are read
             timeline.add_node(key, key=key, **data)
         for link in row["links"]:
             attrs = {"amount": link["amount"]} if link["edge"] == "funds" else {}
