@@ -36,6 +36,19 @@ Value = Any
 """A field value as stored in events: str, int, float, None or a list of results."""
 
 
+def fiscal_year_option(value: str | None, path: str = "fiscal_year") -> str | None:
+    """A fiscal year asked for (an audit's or a funding summary's option), trimmed and
+    upper-cased (``FY27``), or None; refused unless it is one as budget lines write it,
+    in any case and spacing.
+
+    >>> fiscal_year_option(" fy27 "), fiscal_year_option(None)
+    ('FY27', None)
+    """
+    if value is None:
+        return None
+    return check_fiscal_year(value.strip().upper(), path)
+
+
 def check_fiscal_year(value: object, path: str = "fiscal_year") -> str:
     """A fiscal year such as ``FY26`` (or ``FY2026``), or :class:`InvalidValue`."""
     if not isinstance(value, str) or not FISCAL_YEAR_PATTERN.match(value):

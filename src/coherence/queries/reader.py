@@ -35,7 +35,7 @@ from coherence.application.results import CommandResult, Diff, PlanSummary
 from coherence.domain.changes import PlanState
 from coherence.domain.errors import InvalidValue, NeverAdopted
 from coherence.domain.plan import DistrictPlan
-from coherence.domain.values import check_fiscal_year
+from coherence.domain.values import fiscal_year_option
 from coherence.projections.monitoring import MonitoringView
 from coherence.projections.neo4j_store import Neo4jGraphStore
 from coherence.projections.state_graph import state_graph
@@ -43,7 +43,7 @@ from coherence.queries.audit import AuditReport, audit, audit_context, history_p
 from coherence.queries.audit.neo4j import audit_neo4j, audit_version_neo4j
 from coherence.queries.audit_change import audit_change
 from coherence.queries.exports import GRAPH_FORMATS
-from coherence.queries.funding import FundingSummary, check_fiscal_year_option, funding_summary
+from coherence.queries.funding import FundingSummary, funding_summary
 from coherence.queries.graph_cache import GraphCache, Memo
 from coherence.queries.graph_timeline import build_graph_timeline, graph_timeline_since
 from coherence.queries.line_of_sight import beneath, paths_up
@@ -72,8 +72,7 @@ def audited_fiscal_year(fiscal_year: str | None) -> str | None:
     """The fiscal year an audit is asked for, or None; refused unless it is one as
     budget lines write it (``FY27``, ``FY2027``), in any case and spacing, as the
     audit compares them."""
-    if fiscal_year is not None:
-        check_fiscal_year(fiscal_year.strip().upper(), "fiscal_year")
+    fiscal_year_option(fiscal_year)
     return fiscal_year
 
 
@@ -359,7 +358,7 @@ class PlanReader:
     ) -> FundingSummary:
         """Where the plan's money and staff go (see :mod:`coherence.queries.funding`), at
         a version, as of a date, or now; of one fiscal year's lines, or of all."""
-        year = check_fiscal_year_option(fiscal_year)
+        year = fiscal_year_option(fiscal_year)
         at = self.at(plan_id, version=version, as_of=as_of, latest=latest)
         return self._funding.get(
             (plan_id, at.version, year), lambda: funding_summary(self.active(at), year)
@@ -380,7 +379,7 @@ class PlanReader:
 
         Both are audited as of the same date (the read's, as :meth:`audit` has it) and
         with the same fiscal year."""
-        year = check_fiscal_year_option(fiscal_year)
+        year = fiscal_year_option(fiscal_year)
         at = self.at(plan_id, version=version, as_of=as_of, latest=latest)
         before = PlanState.of(self.history.get_plan(plan_id, version=at.version))
         after = changed_state(before, request, year)
