@@ -21,6 +21,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -88,24 +89,21 @@ def open_as(
     browser: Any, editing_server: Server, tokens: Tokens, request: pytest.FixtureRequest
 ) -> Iterator[Callable[[str], Page]]:
     """Open the demo plan's page in a fresh browser context signed in with someone's token
-    (the sign-in page's token form: ``POST /auth/token`` opens the context's session)."""
+    (the sign-in page's token form: the page keeps no token, its session is a cookie)."""
     contexts: list[Any] = []
     pages: list[Page] = []
 
     def opening(owner: str) -> Page:
         context = browser.new_context(viewport={"width": 1600, "height": 1000})
-        signed = context.request.post(
-            editing_server.url + "/auth/token",
-            data=json.dumps({"token": tokens[owner]}),
-            headers={"Content-Type": "application/json"},
-        )
-        assert signed.ok, signed.text()
         raw = context.new_page()
+        raw.goto(editing_server.url + "/auth/signin?next=" + quote(PLAN_URL, safe=""))
+        raw.fill("#token", tokens[owner])
+        raw.click("#token-form button[type=submit]")
+        raw.wait_for_url(editing_server.url + PLAN_URL)
         page = Page(raw)
         raw.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
         raw.on("pageerror", lambda e: page.errors.append(f"uncaught: {e}"))
         raw.on("dialog", lambda d: page.errors.append(f"dialog: {d.message}"))
-        raw.goto(editing_server.url + PLAN_URL)
         page.wait_ready()
         until(page, "window.coherence.editing && window.coherence.editing.role")
         contexts.append(context)

@@ -1,6 +1,7 @@
 // The plan's lifecycle, for admins: adopt (with the record of the vote), start a
-// redesign, close; and a list of revisions, each with an Undo button. The server decides
-// who may: anyone else is told so by its answer (403).
+// redesign, close; and a list of revisions, each with an Undo button. The actions carry
+// `needs-admin` (account.css hides them from everyone else: they see the revisions);
+// the server decides who may, and tells anyone else so (403).
 
 import { formatDate, getJSON, send } from './api.js';
 import { h, labelled } from './dom.js';
@@ -10,7 +11,7 @@ const planPath = (planId) => `/api/v1/plans/${encodeURIComponent(planId)}`;
 
 function actionForm(title, fields, label, run, output) {
   const button = h('button', { type: 'submit', class: 'primary' }, label);
-  const form = h('form', { class: 'lifecycle-form' }, h('h3', {}, title), fields, button);
+  const form = h('form', { class: 'lifecycle-form needs-admin' }, h('h3', {}, title), fields, button);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     button.disabled = true;
@@ -64,11 +65,11 @@ export async function mountLifecycle(panel, planId, { onChange }) {
     forms.push(actionForm('Close the plan', [reason()], 'Close',
       (d) => post('/close', { reason: text(d, 'reason') }), output));
   }
-  const why = h('input', { name: 'undo-reason', maxlength: 500, placeholder: 'Why undo (shown in the history)' });
+  const why = h('input', { name: 'undo-reason', class: 'needs-admin', maxlength: 500, placeholder: 'Why undo (shown in the history)' });
   const list = h('ol', { class: 'revisions' });
   for (const r of revisions) {
     const undo = r.revision > 1 && plan.status !== 'closed'
-      ? h('button', { type: 'button', class: 'undo-button', 'data-revision': r.revision }, 'Undo')
+      ? h('button', { type: 'button', class: 'undo-button needs-admin', 'data-revision': r.revision }, 'Undo')
       : null;
     undo?.addEventListener('click', () => {
       undo.disabled = true;
@@ -95,7 +96,7 @@ export async function mountLifecycle(panel, planId, { onChange }) {
     output,
     ...forms,
     h('h3', {}, 'Revisions'),
-    h('p', { class: 'muted' }, 'Undo makes a new revision that reverses one; it is refused when a later revision changed the same elements since.'),
+    h('p', { class: 'muted needs-admin' }, 'Undo makes a new revision that reverses one; it is refused when a later revision changed the same elements since.'),
     why,
     list,
   );

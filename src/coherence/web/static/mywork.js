@@ -30,7 +30,7 @@ function itemRow(item, reload) {
     : (item.last_result ? `last result ${item.last_result.value} as of ${item.last_result.as_of}` : 'no result yet');
   const reported = item.last_reported
     ? `last reported ${formatDate(item.last_reported)} (${item.days_since_report} days ago)` : 'never reported';
-  const toggle = h('button', { type: 'button', class: 'report-toggle', 'aria-expanded': 'false' }, 'Report progress');
+  const toggle = h('button', { type: 'button', class: 'report-toggle needs-editor', 'aria-expanded': 'false' }, 'Report progress');
   const row = h('li', { class: 'work-item', 'data-plan': item.plan, 'data-element': item.key },
     h('div', { class: 'work-head' },
       h('span', { class: 'work-kind' }, humanize(item.kind)),

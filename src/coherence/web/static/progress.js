@@ -45,7 +45,7 @@ export function progressForm(planId, item, { onDone } = {}) {
     h('input', { type: 'file', name: 'files', multiple: true, accept: ACCEPT })));
   const output = h('p', { class: 'form-message', role: 'status', 'aria-live': 'polite' });
   const button = h('button', { type: 'submit', class: 'primary' }, 'Report progress');
-  const form = h('form', { class: 'progress-form', 'data-item': item.key },
+  const form = h('form', { class: 'progress-form needs-editor', 'data-item': item.key },
     h('h3', {}, item.kind === 'benchmark' ? 'Report status' : 'Report a result'), fields, button, output);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -124,7 +124,8 @@ export function evidenceList(planId, history) {
 
 /**
  * The plan page's hook: below an element's panel, its reports' evidence and, for a
- * benchmark or outcome at the latest version, the report form.
+ * benchmark or outcome at the latest version, the report form (`needs-editor`: viewers
+ * do not see it).
  */
 export function mountProgress(panel, planId, element, { latest, onDone }) {
   const evidence = evidenceList(planId, element.history || []);
