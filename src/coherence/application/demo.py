@@ -13,7 +13,8 @@ from importlib import resources
 from typing import Any
 
 from coherence.application.history import PlanHistory
-from coherence.application.planfile import parse_text, read_document
+from coherence.application.plan_text import parse_text
+from coherence.application.planfile import read_document
 from coherence.application.results import Author, CommandResult
 from coherence.domain.errors import InvalidInput
 

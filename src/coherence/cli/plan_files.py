@@ -16,7 +16,8 @@ import click
 
 from coherence.application.bulk import FileImported, import_files
 from coherence.application.history import Author
-from coherence.application.planfile import MAX_FILE_BYTES, dump_document
+from coherence.application.plan_text import MAX_FILE_BYTES
+from coherence.application.planfile import dump_document
 from coherence.application.results import CommandResult
 from coherence.application.workbook import (
     PlanInput,

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from coherence.application.history import Author
-from coherence.application.planfile import MAX_FILE_BYTES
+from coherence.application.plan_text import MAX_FILE_BYTES
 from coherence.application.workbook import (
     budget_fields,
     merge_budget,

@@ -25,7 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from coherence.application.planfile import parse_text, state_to_document
+from coherence.application.plan_text import parse_text
+from coherence.application.planfile import state_to_document
 from coherence.domain.changes import PlanState
 from coherence.domain.errors import WorkbookError
 from coherence.domain.framework import FRAMEWORK, Catalogue
