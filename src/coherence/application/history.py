@@ -614,6 +614,10 @@ class PlanHistory(StoreApplication):
         result = self._stepwise(plan_id, by, run, expected_version, dry_run=dry_run)
         return result, found[0]
 
+    def scenario_of(self, plan_id: str, name: str) -> str:
+        """The id of an existing scenario of a plan (:class:`ScenarioNotFound`)."""
+        return self._scenario(plan_id, name)
+
     def _scenario(self, plan_id: str, name: str) -> str:
         """The id of an existing scenario of a plan (:class:`ScenarioNotFound`)."""
         if is_scenario_id(plan_id):

@@ -28,7 +28,7 @@ active or a retired element: a retired key is never reused), ``-2``, ``-3``... i
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -40,7 +40,14 @@ from coherence.domain.values import check_key, check_school_year
 CHOICES = ("continue", "modify", "discontinue")
 _YEAR_SUFFIX = re.compile(r"-\d{4}(-\d+)?$")
 
-__all__ = ["CHOICES", "Rollover", "current_school_year", "next_key", "rollover_target"]
+__all__ = [
+    "CHOICES",
+    "Rollover",
+    "current_school_year",
+    "next_key",
+    "rollover_choices",
+    "rollover_target",
+]
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,30 @@ class Rollover:
             "modified": copies(self.modified),
             "discontinued": dict(self.discontinued),
         }
+
+
+def rollover_choices(
+    continue_: Iterable[str] = (),
+    modify: Iterable[str] = (),
+    discontinue: Mapping[str, str | None] | None = None,
+) -> dict[str, tuple[str, str | None]]:
+    """The choice of each initiative named: ``{key: (choice, reason)}``; an initiative
+    named twice is refused (:class:`InvalidValue` naming the choice and the key).
+
+    >>> rollover_choices(["SI1.1"], [], {"SI3.2": "grant ended"})["SI3.2"]
+    ('discontinue', 'grant ended')
+    """
+    out: dict[str, tuple[str, str | None]] = {}
+    named = [
+        *((k, "continue", None) for k in continue_),
+        *((k, "modify", None) for k in modify),
+        *((k, "discontinue", r) for k, r in (discontinue or {}).items()),
+    ]
+    for key, choice, reason in named:
+        if key in out:
+            raise InvalidValue(choice, "each initiative given one choice", key)
+        out[key] = (choice, reason or None)
+    return out
 
 
 def school_year_of(day: date) -> str:
