@@ -296,6 +296,10 @@ class PlanHistory(StoreApplication):
         period_start: object = None,
         period_end: object = None,
     ) -> CommandResult:
+        if is_scenario_id(plan_id):
+            raise InvalidValue(
+                "plan.id", "a plan id (a scenario, plan~name, is made from its plan)", plan_id
+            )
         plan = DistrictPlan.draft(
             plan_id,
             district=district,
