@@ -67,6 +67,7 @@ class Route:
     revised: bool = False  # the plan must have a revision 2 that can be undone
     raw: bytes | None = None  # a body that is a file (text/plain), not JSON
     uploaded: bool = False  # EVIDENCE must be uploaded to the plans first
+    scenario: bool = False  # the plans must have a scenario "cuts" with a change
 
     @property
     def id(self) -> str:
@@ -76,7 +77,8 @@ class Route:
 EVIDENCE = b"Sign-in sheets of the family nights"
 EVIDENCE_SHA256 = hashlib.sha256(EVIDENCE).hexdigest()
 CHANGES = ("write", "administer")
-"""The actions that change a plan (an upload keeps a file, the plan does not change)."""
+"""The actions that change a plan (an upload keeps a file, the plan does not change; a
+"draft" writes to a scenario of the plan, with the plan's access rule for a write)."""
 
 PLAN_ROUTES = [
     Route("GET", "", "read"),
@@ -127,6 +129,17 @@ PLAN_ROUTES = [
     Route("POST", "/revisions/2/undo", "administer", {}, revised=True),
     Route("POST", "/evidence", "upload", raw=b"Attendance up 3 points", ok=201),
     Route("GET", f"/evidence/{EVIDENCE_SHA256}", "read", uploaded=True),
+    Route("GET", "/scenarios", "read", scenario=True),
+    Route("POST", "/scenarios", "draft", {"name": "next"}, ok=201),
+    Route("GET", "/scenarios/cuts/compare", "read", scenario=True),
+    Route("POST", "/scenarios/cuts/merge", "write", {}, scenario=True),
+    Route("DELETE", "/scenarios/cuts", "draft", scenario=True),
+    Route(
+        "POST",
+        "/rollover",
+        "write",
+        {"to": "2026-2027", "continue": ["SI1.1"], "modify": ["SI2.1"]},
+    ),
 ]
 IDS = [r.id for r in PLAN_ROUTES]
 
@@ -188,6 +201,10 @@ def prepare(history: PlanHistory, route: Route) -> None:
     if route.revised:
         for plan in (A, B):
             history.revise_element(plan, "SO2", {"title": "Belonging!"}, Author("setup"))
+    if route.scenario:
+        for plan in (A, B):
+            history.create_scenario(plan, "cuts", Author("setup"))
+            history.revise_element(f"{plan}~cuts", "SO2", {"title": "Belonging!"}, Author("s"))
 
 
 def call(
@@ -380,8 +397,8 @@ def test_people_routes_need_an_unscoped_admin(
 
 ALLOWED = {
     "viewer": {"read"},
-    "editor": {"read", "write", "upload"},
-    "admin": {"read", "write", "upload", "administer"},
+    "editor": {"read", "write", "upload", "draft"},
+    "admin": {"read", "write", "upload", "draft", "administer"},
 }
 
 

@@ -34,6 +34,7 @@ from coherence.application.users import admin_exists
 from coherence.domain.access import Grant
 from coherence.domain.errors import PlanNotFound, Unauthorized
 from coherence.domain.plan import DistrictPlan
+from coherence.domain.values import base_plan_id
 from coherence.projections.neo4j_store import Neo4jGraphStore
 from coherence.queries.reader import PlanReader
 
@@ -100,8 +101,9 @@ class ApiContext:
         return OidcClient(self.signin) if self.signin.oidc else None
 
     def district_of(self, plan_id: str, *, missing_ok: bool = False) -> str | None:
+        """The plan's district (a scenario's is its plan's)."""
         try:
-            return self.history.get_plan(plan_id).district
+            return self.history.get_plan(base_plan_id(plan_id)).district
         except PlanNotFound:
             if missing_ok:
                 return None

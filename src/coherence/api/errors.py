@@ -22,6 +22,7 @@ from coherence.domain.errors import (
     CoherenceError,
     Forbidden,
     InvalidInput,
+    MergeConflict,
     NotFound,
     PayloadTooLarge,
     PlanFileError,
@@ -102,7 +103,7 @@ def problem_for(error: Exception) -> JSONResponse:
     headers = None
     if isinstance(error, TooManyRequests):
         headers = {"Retry-After": str(error.retry_after)}
-    if isinstance(error, UndoConflict):
+    if isinstance(error, UndoConflict | MergeConflict):
         extra["elements"] = list(error.keys)
     return problem(outcome.status, outcome.title, str(error), headers, **extra)
 

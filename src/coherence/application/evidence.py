@@ -47,7 +47,7 @@ from urllib.parse import urlsplit
 
 from coherence.application.settings import Settings
 from coherence.domain.errors import EvidenceNotFound, FileTooLarge, InvalidValue
-from coherence.domain.values import check_plan_id, check_sha256, check_url
+from coherence.domain.values import check_plan_ref, check_sha256, check_url
 
 MAX_FILE = 10 * 1024 * 1024
 """The largest evidence file (10 MiB)."""
@@ -212,7 +212,7 @@ class EvidenceStore:
         return self.root / "blobs" / sha256[:2] / sha256
 
     def _entry(self, plan_id: str, sha256: str) -> Path:
-        return self.root / "plans" / check_plan_id(plan_id, "plan") / f"{sha256}.json"
+        return self.root / "plans" / check_plan_ref(plan_id, "plan") / f"{sha256}.json"
 
     def put(
         self, plan_id: str, name: str | None, declared_type: str | None, data: bytes

@@ -30,6 +30,7 @@ from coherence.application.results import (
     Diff,
     PlanSummary,
     PreparedRevision,
+    ScenarioSummary,
 )
 from coherence.application.snapshots import RevisionSnapshots
 from coherence.application.store import EventTimestamps, StoreApplication, replay
@@ -41,13 +42,26 @@ from coherence.domain.changes import (
     undo_target,
 )
 from coherence.domain.errors import (
+    InvalidTransition,
     InvalidValue,
+    MergeConflict,
     PlanNotFound,
+    ScenarioExists,
+    ScenarioNotFound,
     UndoConflict,
     VersionConflict,
     VersionNotFound,
 )
+from coherence.domain.merge import merge_target
 from coherence.domain.plan import DistrictPlan, Revision, plan_uuid
+from coherence.domain.rollover import Rollover, rollover_target
+from coherence.domain.values import (
+    SCENARIO_MARK,
+    base_plan_id,
+    check_scenario_name,
+    is_scenario_id,
+    scenario_id,
+)
 
 MAX_RETRIES = 20
 
@@ -84,7 +98,7 @@ class PlanHistory(StoreApplication):
                 deepcopy_from_cache=for_update,
             )
         except AggregateNotFoundError:
-            raise PlanNotFound(plan_id) from None
+            raise _not_found(plan_id) from None
         if version is not None and plan.version != version:
             raise VersionNotFound(
                 f"Plan {plan_id} has no version {version} (latest is {plan.version})"
@@ -120,9 +134,12 @@ class PlanHistory(StoreApplication):
         return index
 
     def list_plans(self) -> list[PlanSummary]:
-        """Every plan with its version and status, by plan id."""
+        """Every plan with its version and status, by plan id (not their scenarios)."""
         out = []
+        scenarios = set(self._scenario_ids())
         for uid in self.created_ids(DistrictPlan.Drafted):
+            if uid in scenarios:
+                continue
             plan: DistrictPlan = self.repository.get(uid)
             out.append(
                 PlanSummary(
@@ -137,6 +154,37 @@ class PlanHistory(StoreApplication):
             )
         return sorted(out, key=lambda p: p.plan_id)
 
+    def _scenario_ids(self) -> list[Any]:
+        """The aggregate ids of every scenario (of every plan), oldest first."""
+        return self.created_ids(DistrictPlan.Forked)
+
+    def scenarios(self, plan_id: str) -> list[ScenarioSummary]:
+        """The scenarios of a plan (draft, merged and discarded), by name."""
+        if is_scenario_id(plan_id):
+            raise _no_scenario_of_scenario(plan_id)
+        self._latest_version(plan_id)  # PlanNotFound
+        prefix = plan_id + SCENARIO_MARK
+        out = []
+        for uid in self._scenario_ids():
+            plan: DistrictPlan = self.repository.get(uid)
+            if not plan.plan_id.startswith(prefix) or plan.fork is None:
+                continue
+            first = self.event_timestamp(uid, 1)
+            out.append(
+                ScenarioSummary(
+                    plan.plan_id,
+                    plan.fork["name"],
+                    plan_id,
+                    plan.fork["version"],
+                    plan.status,
+                    plan.version,
+                    plan.revision,
+                    first,
+                    plan.modified_on,
+                )
+            )
+        return sorted(out, key=lambda s: s.name)
+
     def history(
         self, plan_id: str, *, since: int = 0, limit: int | None = None
     ) -> list[HistoryEntry]:
@@ -144,7 +192,7 @@ class PlanHistory(StoreApplication):
         uid = plan_uuid(plan_id)
         events = list(self.events.get(uid))
         if not events:
-            raise PlanNotFound(plan_id)
+            raise _not_found(plan_id)
         entries = describe_events(events)
         selected = [e for e in entries if e.version > since]
         return selected if limit is None else selected[:limit]
@@ -166,7 +214,7 @@ class PlanHistory(StoreApplication):
                 break
             before = int(batch[-1].originator_version) - 1
         if not found:
-            raise PlanNotFound(plan_id)
+            raise _not_found(plan_id)
         return None
 
     def diff(self, plan_id: str, from_version: int, to_version: int) -> Diff:
@@ -248,6 +296,10 @@ class PlanHistory(StoreApplication):
         period_start: object = None,
         period_end: object = None,
     ) -> CommandResult:
+        if is_scenario_id(plan_id):
+            raise InvalidValue(
+                "plan.id", "a plan id (a scenario, plan~name, is made from its plan)", plan_id
+            )
         plan = DistrictPlan.draft(
             plan_id,
             district=district,
@@ -411,6 +463,175 @@ class PlanHistory(StoreApplication):
 
         return self._command(plan_id, by, undo, expected_version)
 
+    # -- scenarios and rollover ------------------------------------------------
+
+    def create_scenario(
+        self, plan_id: str, name: str, author: Author, *, version: int | None = None
+    ) -> CommandResult:
+        """A scenario of the plan at ``version`` (the latest by default): a draft copy,
+        with a history of its own, as plan ``plan~name``. Its first revision drafts it,
+        records the fork and copies every element (the retired ones retired, so that
+        their keys stay taken) and link. A scenario of a scenario is refused."""
+        if is_scenario_id(plan_id):
+            raise _no_scenario_of_scenario(plan_id)
+        check_scenario_name(name)
+        sid = scenario_id(plan_id, name)
+        live = self.get_plan(plan_id, version=version)
+        if self._exists(sid):
+            raise ScenarioExists(
+                f"Plan {plan_id} already has a scenario {name!r} (a merged or discarded "
+                "scenario keeps its name and history): choose another name"
+            )
+        state = PlanState.of(live)
+        said = f"Scenario ~{name} of {plan_id} at version {live.version}"
+        reason = f"{said}: {author.reason}" if author.reason else said
+        plan = DistrictPlan.draft(
+            sid,
+            actor=author.actor,
+            reason=reason,
+            source=author.source,
+            at=author.at,
+            **state.details,
+        )
+        rev = Revision(1, author.actor, reason, author.source, plan.modified_on)
+        events: list[Any] = list(plan.collect_events())
+        snapshots = self._snapshots_from(0)
+        events.append(plan.record_fork(plan_id, live.version, name, rev))
+        elements = ((e.kind, key, e.fields) for key, e in state.elements.items())
+        links = ((s, t, link.attributes) for (s, t), link in state.links.items())
+        retired = [key for key, e in state.elements.items() if e.retired]
+        for event in (*plan.populate(elements, links, rev), *plan.retire_all(retired, rev)):
+            events.append(event)
+            snapshots(plan)
+        snapshots.end(plan)
+        try:
+            self._write_revision(events, snapshots.stored)
+        except IntegrityError:
+            raise ScenarioExists(f"Plan {plan_id} already has a scenario {name!r}") from None
+        entries = Entries(events, known=plan.elements)
+        return CommandResult(sid, plan.version, plan.revision, entries, False, True)
+
+    def discard_scenario(
+        self, plan_id: str, name: str, author: Author, expected_version: int | None = None
+    ) -> CommandResult:
+        """Discard a scenario: an event of its own history, which stays; it can no longer
+        change nor be merged. ``expected_version`` is the scenario's."""
+        sid = self._scenario(plan_id, name)
+        return self._command(sid, author, lambda p, r: p.discard(r), expected_version)
+
+    def merge_scenario(
+        self,
+        plan_id: str,
+        name: str,
+        author: Author,
+        expected_version: int | None = None,
+        *,
+        dry_run: bool = False,
+    ) -> CommandResult:
+        """Apply a scenario's changes since its fork to the plan as it is now, as one
+        revision whose reason names the scenario (``Merge of scenario ~name``), and mark
+        the scenario merged, in one write (see :func:`merge_target`).
+
+        ``expected_version`` is the live plan's. :class:`MergeConflict` (nothing saved)
+        names the elements, links and details changed on both sides since the fork;
+        a discarded or merged scenario, or one that changes nothing, is refused."""
+        sid = self._scenario(plan_id, name)
+        said = f"Merge of scenario ~{name}"
+        reason = f"{said}: {author.reason}" if author.reason else said
+        for attempt in range(MAX_RETRIES):
+            if attempt:
+                clock.sleep(random.uniform(0, 0.002 * 2 ** min(attempt, 6)))
+            scenario = self._load(sid)
+            if scenario.status != "draft" or scenario.fork is None:
+                raise InvalidTransition(f"Cannot merge scenario {sid}: it is {scenario.status}")
+            fork = self.plan_state(plan_id, version=int(scenario.fork["version"]))
+            live = self._load(plan_id)
+            if expected_version is not None and live.version != expected_version:
+                raise VersionConflict(plan_id, expected_version, live.version)
+            now = PlanState.of(live)
+            target, conflicts = merge_target(fork, PlanState.of(scenario), now)
+            if conflicts:
+                raise MergeConflict(plan_id, name, conflicts)
+            steps = plan_changes(now, target)
+            if not steps:
+                raise InvalidValue(
+                    "scenario",
+                    f"a scenario with changes to merge (~{name} has none since version "
+                    f"{scenario.fork['version']} that the plan does not already have)",
+                    name,
+                )
+            rev = live.begin_revision(
+                actor=author.actor, reason=reason, source=author.source, at=author.at
+            )
+            base = live.version
+            snapshots = self._snapshots_from(base)
+            apply_changes(live, steps, rev, snapshots)
+            marked = scenario.begin_revision(
+                actor=author.actor,
+                reason=f"Merged into {plan_id} at version {live.version}",
+                source=author.source,
+                at=author.at,
+            )
+            scenario.mark_merged(live.version, marked)
+            events = live.collect_events()
+            entries = Entries(events, known=live.elements)
+            result = CommandResult(plan_id, live.version, live.revision, entries, dry_run)
+            if dry_run:
+                return result
+            snapshots.end(live)
+            try:
+                self._write_revision([*events, *scenario.collect_events()], snapshots.stored)
+            except IntegrityError:
+                if expected_version is not None:
+                    raise VersionConflict(
+                        plan_id, expected_version, self._latest_version(plan_id)
+                    ) from None
+                continue
+            return result
+        raise VersionConflict(plan_id, expected_version or 0, self._latest_version(plan_id))
+
+    def rollover(
+        self,
+        plan_id: str,
+        to_year: str,
+        choices: Mapping[str, tuple[str, str | None]],
+        author: Author,
+        expected_version: int | None = None,
+        *,
+        dry_run: bool = False,
+        today: date | None = None,
+    ) -> tuple[CommandResult, Rollover]:
+        """Roll the plan over to the next school year (see :mod:`coherence.domain.rollover`)
+        as one revision, ``Rollover to 2027-2028``; a dry run saves nothing."""
+        on = today or datetime.now(UTC).date()
+        found: list[Rollover] = []
+
+        def run(plan: DistrictPlan, rev: Revision, snapshots: RevisionSnapshots) -> None:
+            now = PlanState.of(plan)
+            target, rollover = rollover_target(now, to_year, choices, on)
+            found[:] = [rollover]
+            apply_changes(plan, plan_changes(now, target), rev, snapshots)
+
+        # The reason names the discontinued initiatives: worked out on the plan first.
+        _, preview = rollover_target(self.plan_state(plan_id), to_year, choices, on)
+        by = replace(author, reason=preview.reason(author.reason))
+        result = self._stepwise(plan_id, by, run, expected_version, dry_run=dry_run)
+        return result, found[0]
+
+    def scenario_of(self, plan_id: str, name: str) -> str:
+        """The id of an existing scenario of a plan (:class:`ScenarioNotFound`)."""
+        return self._scenario(plan_id, name)
+
+    def _scenario(self, plan_id: str, name: str) -> str:
+        """The id of an existing scenario of a plan (:class:`ScenarioNotFound`)."""
+        if is_scenario_id(plan_id):
+            raise _no_scenario_of_scenario(plan_id)
+        check_scenario_name(name)
+        self._latest_version(plan_id)  # PlanNotFound
+        sid = scenario_id(plan_id, name)
+        self._latest_version(sid)
+        return sid
+
     def revision_versions(self, plan_id: str, revision: int) -> tuple[int, int]:
         """The first and last version of a revision of the plan (its events)."""
         versions: list[int] = []
@@ -422,7 +643,7 @@ class PlanHistory(StoreApplication):
                 break
         if not versions:
             if not self._exists(plan_id):
-                raise PlanNotFound(plan_id)
+                raise _not_found(plan_id)
             raise VersionNotFound(f"Plan {plan_id} has no revision {revision}")
         return versions[0], versions[-1]
 
@@ -471,7 +692,7 @@ class PlanHistory(StoreApplication):
     def _latest_version(self, plan_id: str) -> int:
         events = self.recorder.select_events(plan_uuid(plan_id), desc=True, limit=1)
         if not events:
-            raise PlanNotFound(plan_id)
+            raise _not_found(plan_id)
         return int(events[0].originator_version)
 
     def _exists(self, plan_id: str) -> bool:
@@ -498,6 +719,8 @@ class PlanHistory(StoreApplication):
             apply_changes(plan, plan_changes(now, wanted), rev, snapshots)
 
         if not self._exists(document.plan_id):
+            if is_scenario_id(document.plan_id):  # a scenario is made by forking its plan
+                raise _not_found(document.plan_id)
             if expected_version not in (None, 0):
                 raise VersionConflict(document.plan_id, expected_version or 0, 0)
             plan = DistrictPlan.draft(
@@ -616,6 +839,22 @@ class PlanHistory(StoreApplication):
         return RevisionSnapshots(
             version, self.settings, self.mapper if self.snapshots is not None else None
         )
+
+
+def _not_found(plan_id: str) -> PlanNotFound:
+    """:class:`ScenarioNotFound` for a scenario's id, else :class:`PlanNotFound`."""
+    if is_scenario_id(plan_id):
+        return ScenarioNotFound(base_plan_id(plan_id), plan_id.split(SCENARIO_MARK, 1)[1])
+    return PlanNotFound(plan_id)
+
+
+def _no_scenario_of_scenario(plan_id: str) -> InvalidValue:
+    return InvalidValue(
+        "plan",
+        "a plan, not a scenario (a scenario of a scenario is not kept: make another "
+        f"scenario of {base_plan_id(plan_id)})",
+        plan_id,
+    )
 
 
 def _end_of(when: date | datetime) -> datetime:

@@ -215,9 +215,14 @@ def _sentence(name: str, e: Any, elements: dict[str, dict[str, Any]]) -> str:
         return f"Plan {e.plan_id} drafted: {_quote(e.title) or 'untitled'}{period}"
     if name == "DetailsRevised":
         return "Plan details revised (" + ", ".join(e.changes) + ")"
+    if name == "Forked":
+        return f"Scenario ~{e.name} of plan {e.of_plan} at version {e.of_version}"
+    if name == "Merged":
+        return f"Scenario merged into its plan (version {e.into_version})"
     return {
         "RedesignStarted": "Redesign started",
         "Closed": "Plan closed",
+        "Discarded": "Scenario discarded",
     }.get(name, name)
 
 

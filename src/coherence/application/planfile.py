@@ -32,7 +32,7 @@ from coherence.domain.framework import (
 from coherence.domain.values import (
     KEY_PATTERN,
     check_key,
-    check_plan_id,
+    check_plan_ref,
     normalize_date,
     normalize_fields,
     normalize_value,
@@ -129,7 +129,7 @@ def _check(doc: object, catalogue: Catalogue) -> PlanDocument:
         raise InvalidInput("format", repr(FORMAT), root.get("format"))
     header = _mapping(root.get("plan"), "plan")
     _only(header, "plan", PLAN_HEADER)
-    plan_id = check_plan_id(header.get("id"))
+    plan_id = check_plan_ref(header.get("id"))
     period = _mapping(header.get("period") or {}, "plan.period")
     _only(period, "plan.period", ("start", "end"))
     details = {

@@ -119,3 +119,32 @@ class Diff:
             elif op == "unlink":
                 out["unlinked"].append(d)
         return out
+
+
+@dataclass(frozen=True)
+class ScenarioSummary:
+    """A scenario of a plan: its id (``plan~name``), the version of the plan it was
+    forked from, its status (``draft``, ``merged``, ``discarded``) and its own version."""
+
+    plan_id: str
+    name: str
+    of_plan: str
+    forked_from: int
+    status: str
+    version: int
+    revision: int
+    created_on: datetime
+    modified_on: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "plan": self.plan_id,
+            "name": self.name,
+            "of": self.of_plan,
+            "forked_from": self.forked_from,
+            "status": self.status,
+            "version": self.version,
+            "revision": self.revision,
+            "created_on": self.created_on.isoformat(),
+            "modified_on": self.modified_on.isoformat(),
+        }

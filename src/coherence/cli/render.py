@@ -205,6 +205,31 @@ def history_table(
     _console().print(table)
 
 
+def scenarios_table(scenarios: Sequence[dict[str, Any]], plan_id: str) -> None:
+    """A plan's scenarios, for people."""
+    table = Table(title=f"Scenarios of {plan_id}", title_justify="left")
+    for col in ("scenario", "status", "forked from", "version", "last change"):
+        table.add_column(col, justify="right" if col in ("forked from", "version") else "left")
+    for s in scenarios:
+        table.add_row(
+            s["plan"], s["status"], str(s["forked_from"]), str(s["version"]), s["modified_on"]
+        )
+    _console().print(table if scenarios else f"Plan {plan_id} has no scenarios")
+
+
+def rollover_result(result: CommandResult, rollover: dict[str, Any]) -> None:
+    """What a rollover did (or would do), then its events."""
+    console = _console()
+    console.print(f"Rollover of {result.plan_id} from {rollover['from']} to {rollover['to']}:")
+    for label, name in (("continued", "continued"), ("modified", "modified")):
+        for key, copies in rollover[name].items():
+            moved = ", ".join(f"{c['from']} -> {c['to']}" for c in copies) or "no benchmarks"
+            console.print(f"  {key} {label}: {moved}")
+    for key, why in rollover["discontinued"].items():
+        console.print(f"  {key} discontinued" + (f": {escape(why)}" if why else ""))
+    import_result(result)
+
+
 def import_result(result: CommandResult) -> None:
     if result.dry_run:
         head = f"Dry run: {len(result.events)} events would be saved to plan {result.plan_id}"
@@ -448,7 +473,27 @@ def what_if_tables(result: dict[str, Any]) -> None:
     what loses all its funding, the findings added and resolved, the plan's changes."""
     console = _console()
     asked = result["asked"]
-    parts = []
+    parts: list[str] = []
+    if "scenario" in asked:
+        year = f", fiscal year {result['fiscal_year']}" if result["fiscal_year"] else ""
+        console.print(
+            f"Scenario ~{asked['scenario']} (forked at version {asked['forked_from']}) against "
+            f"{result['plan']} at version {result['version']}{year}: after is the plan as "
+            "merging it would leave it."
+        )
+        if result.get("conflicts"):
+            console.print(
+                "[bold red]Conflicts[/] (changed on both sides; a merge is refused): "
+                + ", ".join(result["conflicts"])
+            )
+    else:
+        _what_if_head(console, result, asked, parts)
+    _what_if_body(console, result)
+
+
+def _what_if_head(
+    console: Console, result: dict[str, Any], asked: dict[str, Any], parts: list[str]
+) -> None:
     if asked["retire"]:
         parts.append("retire " + ", ".join(asked["retire"]))
     if asked["cut_funds"]:
@@ -460,6 +505,9 @@ def what_if_tables(result: dict[str, Any]) -> None:
         f"What if ({'; '.join(parts)}) in {result['plan']} at version {result['version']}"
         f"{year}: nothing is saved."
     )
+
+
+def _what_if_body(console: Console, result: dict[str, Any]) -> None:
     before, after = result["funding"]["before"]["totals"], result["funding"]["after"]["totals"]
     table = Table(show_header=True)
     table.add_column("")

@@ -42,6 +42,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from coherence.domain.errors import InvalidValue
+from coherence.domain.values import base_plan_id
 
 ROLES = ("viewer", "editor", "admin")
 ACTIONS = {"read": "viewer", "write": "editor", "administer": "admin"}
@@ -72,8 +73,11 @@ class Grant:
     districts: tuple[str, ...] = ()
 
     def in_scope(self, plan_id: str, district: str | None) -> bool:
+        """Whether the plan is in scope: a scenario (``plan~name``) is when its plan is
+        (``district`` is then its plan's)."""
         if not self.plans and not self.districts:
             return True
+        plan_id = base_plan_id(plan_id)
         return plan_id in self.plans or (district is not None and district in self.districts)
 
     def allows(self, action: str, plan_id: str | None = None, district: str | None = None) -> bool:

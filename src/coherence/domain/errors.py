@@ -28,8 +28,12 @@ exit status of the command line (``cli/main.py``), in :data:`OUTCOMES` below::
     │   ├── InvalidTransition               409   Not allowed in the plan's current status  2
     │   ├── UndoConflict                    409   Undo conflicts with later changes  2
     │   │                                         (names the elements changed since)
+    │   ├── MergeConflict                   409   Merge conflicts with the plan   2
+    │   │                                         (names the elements changed on both sides)
+    │   ├── ScenarioExists                  409   Scenario exists                2
     │   └── TimeWentBackwards               422   a recording time before the plan's last event
     ├── PlanNotFound                        404   Plan not found                 2
+    │   └── ScenarioNotFound                404   Scenario not found             2
     ├── VersionNotFound                     404   Version not found              2
     │   └── NeverAdopted                    404   Never adopted                  2
     │                                             (``--from adopted`` of a plan never adopted)
@@ -209,6 +213,24 @@ class UndoConflict(PlanRuleViolation):
         )
 
 
+class MergeConflict(PlanRuleViolation):
+    """A scenario cannot be merged: the plan changed the same elements (links, details)
+    since the scenario was forked. ``keys`` names them; nothing was saved."""
+
+    def __init__(self, plan_id: str, name: str, keys: list[str]) -> None:
+        self.plan_id = plan_id
+        self.name = name
+        self.keys = keys
+        super().__init__(
+            f"Cannot merge scenario ~{name} into plan {plan_id}: both changed "
+            f"{', '.join(keys)} since the fork; nothing was saved"
+        )
+
+
+class ScenarioExists(PlanRuleViolation):
+    """The plan already has a scenario of that name (a discarded or merged one keeps it)."""
+
+
 # -- what is not there -----------------------------------------------------------
 
 
@@ -218,6 +240,15 @@ class PlanNotFound(CoherenceError):
     def __init__(self, plan_id: str) -> None:
         self.plan_id = plan_id
         super().__init__(f"No plan with id {plan_id!r}")
+
+
+class ScenarioNotFound(PlanNotFound):
+    """The plan has no scenario of that name."""
+
+    def __init__(self, plan_id: str, name: str) -> None:
+        self.name = name
+        CoherenceError.__init__(self, f"Plan {plan_id} has no scenario {name!r}")
+        self.plan_id = plan_id
 
 
 class VersionNotFound(CoherenceError):
@@ -380,6 +411,7 @@ OUTCOMES: tuple[tuple[type[BaseException], Outcome], ...] = (
     (TooManyRequests, Outcome(429, "Too many requests", EXIT_BAD_INPUT)),
     (SignInFailed, Outcome(400, "Sign-in failed", EXIT_BAD_INPUT)),
     (ApiError, Outcome(400, "Bad request", EXIT_BAD_INPUT)),
+    (ScenarioNotFound, Outcome(404, "Scenario not found", EXIT_BAD_INPUT)),
     (PlanNotFound, Outcome(404, "Plan not found", EXIT_BAD_INPUT)),
     (TokenNotFound, Outcome(404, "Token not found", EXIT_BAD_INPUT)),
     (PersonNotFound, Outcome(404, "Person not found", EXIT_BAD_INPUT)),
@@ -392,6 +424,8 @@ OUTCOMES: tuple[tuple[type[BaseException], Outcome], ...] = (
     (InvalidTransition, Outcome(409, "Not allowed in the plan's current status", EXIT_BAD_INPUT)),
     (RetiredElement, Outcome(409, "Element is retired", EXIT_BAD_INPUT)),
     (UndoConflict, Outcome(409, "Undo conflicts with later changes", EXIT_BAD_INPUT)),
+    (MergeConflict, Outcome(409, "Merge conflicts with the plan", EXIT_BAD_INPUT)),
+    (ScenarioExists, Outcome(409, "Scenario exists", EXIT_BAD_INPUT)),
     (FileTooLarge, Outcome(413, "Payload too large", EXIT_BAD_INPUT)),
     (PlanFileError, Outcome(422, "Invalid plan file", EXIT_BAD_INPUT)),
     (BadStoreURL, Outcome(500, "Internal server error", EXIT_BAD_INPUT, UNEXPECTED.detail)),

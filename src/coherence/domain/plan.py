@@ -41,7 +41,7 @@ from coherence.domain.framework import (
 from coherence.domain.values import (
     MAX_NOTE,
     check_key,
-    check_plan_id,
+    check_plan_ref,
     check_sha256,
     check_text,
     check_url,
@@ -52,7 +52,10 @@ from coherence.domain.values import (
 )
 
 SOURCES = ("api", "cli", "import")
-STATUSES = ("draft", "adopted", "redesign", "closed")
+STATUSES = ("draft", "adopted", "redesign", "closed", "merged", "discarded")
+"""A plan's statuses; ``merged`` and ``discarded`` are a scenario's ends."""
+FINAL_STATUSES = ("closed", "merged", "discarded")
+"""Statuses after which a plan (or scenario) can no longer change."""
 _PLAN_NAMESPACE = uuid5(NAMESPACE_URL, "https://coherence.invalid/plans")
 
 
@@ -231,6 +234,32 @@ class DistrictPlan(Aggregate):
         def apply_to(self, plan: DistrictPlan) -> None:
             plan.status = "closed"
 
+    class Forked(Event):
+        """This plan is a scenario: a draft copy of plan ``of_plan`` at ``of_version``,
+        named ``name`` (recorded in its first revision, after ``Drafted``)."""
+
+        of_plan: str
+        of_version: int
+        name: str
+
+        def apply_to(self, plan: DistrictPlan) -> None:
+            plan.fork = {"plan": self.of_plan, "version": self.of_version, "name": self.name}
+
+    class Discarded(Event):
+        """The scenario was discarded: it stays, with its history, and no longer changes."""
+
+        def apply_to(self, plan: DistrictPlan) -> None:
+            plan.status = "discarded"
+
+    class Merged(Event):
+        """The scenario's changes were merged into its plan, whose version ``into_version``
+        holds them; it no longer changes."""
+
+        into_version: int
+
+        def apply_to(self, plan: DistrictPlan) -> None:
+            plan.status = "merged"
+
     class BenchmarkStatusReported(Event):
         """Progress on a benchmark was reported, with a ``note`` and ``evidence`` (links
         ``{"url"}`` and files ``{"sha256", "name", "media_type", "size"}``).
@@ -300,6 +329,10 @@ class DistrictPlan(Aggregate):
         self.elements: dict[str, dict[str, Any]] = {}
         self.links: dict[str, dict[str, dict[str, Any]]] = {}
 
+    fork: dict[str, Any] | None = None
+    """For a scenario: ``{plan, version, name}``, the plan and version it is a copy of
+    (a class default: plans and snapshots from before scenarios have none)."""
+
     def __deepcopy__(self, memo: dict[int, Any]) -> DistrictPlan:
         """A copy sharing nothing mutable: what a command works on (faster than
         ``copy.deepcopy``'s generic walk, which dominated re-imports)."""
@@ -340,8 +373,8 @@ class DistrictPlan(Aggregate):
         source: str = "api",
         at: datetime | None = None,
     ) -> DistrictPlan:
-        """Start a new plan (revision 1)."""
-        check_plan_id(plan_id)
+        """Start a new plan (revision 1); a scenario's id is ``plan~name``."""
+        check_plan_ref(plan_id)
         check_revision_fields(actor, reason, source)
         details = _check_details(
             {
@@ -390,8 +423,11 @@ class DistrictPlan(Aggregate):
         set directly) rather than through ``trigger_event``'s keyword checks: this is
         the hot path of a plan import, and every value was checked by the caller.
         """
-        if self.status == "closed":
-            raise InvalidTransition(f"Plan {self.plan_id} is closed; it can no longer change")
+        if self.status in FINAL_STATUSES:
+            what = "Scenario" if self.fork is not None else "Plan"
+            raise InvalidTransition(
+                f"{what} {self.plan_id} is {self.status}; it can no longer change"
+            )
         event = object.__new__(event_class)
         version = self.version + 1
         object.__setattr__(
@@ -450,6 +486,12 @@ class DistrictPlan(Aggregate):
         diff = {k: v for k, v in checked.items() if current[k] != v}
         if not diff:
             return False
+        if self.fork is not None and "district" in diff:
+            raise InvalidValue(
+                "plan.district",
+                f"the district of plan {self.fork['plan']} (a scenario's district is its plan's)",
+                diff["district"],
+            )
         self._trigger(self.DetailsRevised, rev, changes=diff)
         return True
 
@@ -693,11 +735,53 @@ class DistrictPlan(Aggregate):
         self._trigger(self.Closed, rev)
 
     def _check_status(self, verb: str, allowed: tuple[str, ...]) -> None:
+        if self.fork is not None:
+            raise InvalidTransition(
+                f"Cannot {verb} scenario {self.plan_id}: a scenario is a draft; merge it "
+                f"into plan {self.fork['plan']} and {verb} the plan"
+            )
         if self.status not in allowed:
             raise InvalidTransition(
                 f"Cannot {verb} plan {self.plan_id}: it is {self.status} "
                 f"(expected {' or '.join(allowed)})"
             )
+
+    # -- scenarios -------------------------------------------------------------
+
+    def record_fork(
+        self, of_plan: str, of_version: int, name: str, rev: Revision
+    ) -> DistrictPlan.Event:
+        """Record, in a new plan's first revision, that it is a scenario of ``of_plan`` at
+        ``of_version`` (the event is applied and handed over, as :meth:`populate` does)."""
+        if self.fork is not None or self.version != 1:
+            raise InvalidTransition(f"Plan {self.plan_id} cannot become a scenario")
+        return self._record(
+            self.Forked, rev, {"of_plan": of_plan, "of_version": of_version, "name": name}
+        )
+
+    def retire_all(self, keys: Iterable[str], rev: Revision) -> Iterator[DistrictPlan.Event]:
+        """Retire elements that have no links (a copy's retired elements), as a stream."""
+        for key in keys:
+            element = self.active_element(key)
+            if key in self.links or any(key in targets for targets in self.links.values()):
+                raise InvalidLink(f"{key} is linked; retire it with retire_element")
+            yield self._record(self.ElementRetired, rev, {"kind": element["kind"], "key": key})
+
+    def discard(self, rev: Revision) -> None:
+        """Discard a scenario: it stays with its history, and no longer changes."""
+        self._check_scenario("discard")
+        self._trigger(self.Discarded, rev)
+
+    def mark_merged(self, into_version: int, rev: Revision) -> None:
+        """Record that the scenario was merged into its plan's version ``into_version``."""
+        self._check_scenario("merge")
+        self._trigger(self.Merged, rev, into_version=into_version)
+
+    def _check_scenario(self, verb: str) -> None:
+        if self.fork is None:
+            raise InvalidTransition(f"Cannot {verb} plan {self.plan_id}: it is not a scenario")
+        if self.status in FINAL_STATUSES:
+            raise InvalidTransition(f"Cannot {verb} scenario {self.plan_id}: it is {self.status}")
 
     def report_benchmark_status(
         self,

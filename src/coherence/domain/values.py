@@ -29,6 +29,9 @@ from coherence.domain.framework import FRAMEWORK, Catalogue, FieldSpec
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 PLAN_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+SCENARIO_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+SCENARIO_MARK = "~"
+"""Between a plan's id and a scenario's name: ``riverbend-2024~fy28-cuts``."""
 SCHOOL_YEAR_PATTERN = re.compile(r"^(\d{4})-(\d{4})$")
 FISCAL_YEAR_PATTERN = re.compile(r"^FY(\d{2}|\d{4})$")
 
@@ -74,6 +77,49 @@ def check_plan_id(plan_id: object, path: str = "plan.id") -> str:
             path, "a slug of lower-case letters, digits and '-' (at most 64)", plan_id
         )
     return plan_id
+
+
+def check_scenario_name(name: object, path: str = "name") -> str:
+    """A scenario's name: a lower-case slug of at most 40 characters.
+
+    >>> check_scenario_name("fy28-cuts")
+    'fy28-cuts'
+    """
+    if not isinstance(name, str) or not SCENARIO_NAME_PATTERN.match(name):
+        raise InvalidValue(path, "a slug of lower-case letters, digits and '-' (at most 40)", name)
+    return name
+
+
+def scenario_id(plan_id: str, name: str) -> str:
+    """The plan id of a plan's scenario: ``riverbend-2024~fy28-cuts``."""
+    return f"{plan_id}{SCENARIO_MARK}{check_scenario_name(name)}"
+
+
+def is_scenario_id(plan_id: str) -> bool:
+    """Whether a plan id names a scenario (``plan~name``) rather than a live plan."""
+    return SCENARIO_MARK in plan_id
+
+
+def base_plan_id(plan_id: str) -> str:
+    """The live plan of a plan id: itself, or the plan a scenario is a draft of.
+
+    >>> base_plan_id("riverbend-2024~fy28-cuts"), base_plan_id("riverbend-2024")
+    ('riverbend-2024', 'riverbend-2024')
+    """
+    return plan_id.split(SCENARIO_MARK, 1)[0]
+
+
+def check_plan_ref(plan_id: object, path: str = "plan.id") -> str:
+    """A plan id, or a scenario's (``plan~name``): what a plan file or a command may name."""
+    if isinstance(plan_id, str) and is_scenario_id(plan_id):
+        plan, _, name = plan_id.partition(SCENARIO_MARK)
+        check_plan_id(plan, path)
+        if not SCENARIO_NAME_PATTERN.match(name):
+            raise InvalidValue(
+                path, "a plan id, or plan~scenario with a slug of at most 40 for the name", plan_id
+            )
+        return plan_id
+    return check_plan_id(plan_id, path)
 
 
 class Fields(dict[str, Value]):
@@ -225,6 +271,11 @@ def normalize_results(raw: object, path: str) -> list[dict[str, Value]]:
             "value": normalize_number(item["value"], f"{item_path}.value"),
         }
     return [by_date[d] for d in sorted(by_date)]
+
+
+def check_school_year(raw: object, path: str = "school_year") -> str:
+    """A school year such as ``2025-2026`` (the second year the first's next)."""
+    return _school_year(raw, path)
 
 
 def _school_year(raw: object, path: str) -> str:

@@ -188,6 +188,21 @@ def _(event: DistrictPlan.Closed, plan_id: str) -> list[GraphChange]:
 
 
 @graph_changes.register
+def _(event: DistrictPlan.Forked, plan_id: str) -> list[GraphChange]:
+    return [SetPlan(*_base(event, plan_id), properties={})]
+
+
+@graph_changes.register
+def _(event: DistrictPlan.Discarded, plan_id: str) -> list[GraphChange]:
+    return [SetPlan(*_base(event, plan_id), properties={"status": "discarded"})]
+
+
+@graph_changes.register
+def _(event: DistrictPlan.Merged, plan_id: str) -> list[GraphChange]:
+    return [SetPlan(*_base(event, plan_id), properties={"status": "merged"})]
+
+
+@graph_changes.register
 def _(event: DistrictPlan.BenchmarkStatusReported, plan_id: str) -> list[GraphChange]:
     return [
         UpsertNode(

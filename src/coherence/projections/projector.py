@@ -21,6 +21,7 @@ import networkx as nx
 from coherence.application.history import PlanHistory
 from coherence.domain.errors import PlanNotFound
 from coherence.domain.plan import DistrictPlan
+from coherence.domain.values import is_scenario_id
 from coherence.projections.graph_changes import GraphChange, graph_changes
 from coherence.projections.networkx_store import NetworkxGraphStore, active_graph
 from coherence.projections.replay import plan_events, replay
@@ -162,17 +163,28 @@ class Projector:
             event = to_event(notification)
             if not isinstance(event, DistrictPlan.Event):
                 continue  # not a plan's event (an API token's, say): nothing to draw
-            if isinstance(event, DistrictPlan.Drafted):
+            if isinstance(event, DistrictPlan.Drafted) and not is_scenario_id(event.plan_id):
                 learnt[str(event.originator_id)] = event.plan_id
             plan_id = ids.get(event.originator_id)
             if plan_id is None:
                 uid = str(event.originator_id)
-                plan_id = learnt.get(uid) or known.get(uid)
+                plan_id = learnt.get(uid) or known.get(uid) or self._scenario_of(event)
                 if plan_id is None:  # pragma: no cover - every plan starts with Drafted
                     raise PlanNotFound(uid)
                 ids[event.originator_id] = plan_id
+            if is_scenario_id(plan_id):
+                continue  # scenarios are drafts: the graph store keeps live plans only
             changes.extend(graph_changes(event, plan_id))
         return changes, learnt
+
+    def _scenario_of(self, event: DistrictPlan.Event) -> str | None:
+        """The id of the scenario an event belongs to (from its first event), else None."""
+        if isinstance(event, DistrictPlan.Drafted):
+            return event.plan_id if is_scenario_id(event.plan_id) else None
+        first = self.app.recorder.select_events(event.originator_id, limit=1)
+        drafted = self.app.mapper.to_domain_event(first[0]) if first else None
+        plan_id = getattr(drafted, "plan_id", None)
+        return plan_id if isinstance(plan_id, str) and is_scenario_id(plan_id) else None
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Forget everything and apply the whole log again."""

@@ -34,6 +34,7 @@ from coherence.application.narrative import Entries, HistoryEntry
 from coherence.application.results import CommandResult, Diff, PlanSummary
 from coherence.domain.changes import PlanState
 from coherence.domain.errors import InvalidValue, NeverAdopted
+from coherence.domain.merge import merge_target
 from coherence.domain.plan import DistrictPlan
 from coherence.domain.values import fiscal_year_option
 from coherence.projections.monitoring import MonitoringView
@@ -120,6 +121,7 @@ class PlanReader:
         self._reports: Memo[tuple[str, int, str | None, date], AuditReport] = Memo(reports)
         self._funding: Memo[tuple[str, int, str | None], FundingSummary] = Memo(reports)
         self._timelines: Memo[tuple[str, int], dict[str, Any]] = Memo(timelines)
+        self._states: Memo[tuple[str, int], PlanState] = Memo(timelines)
 
     # -- resolving ---------------------------------------------------------------
 
@@ -398,12 +400,77 @@ class PlanReader:
         return compare(
             before,
             after,
-            request=request,
+            asked=request.to_dict(),
             reports=reports,
             funding=funding,
             version=at.version,
             as_of=at.audit_date,
         )
+
+    def compare_scenario(
+        self, plan_id: str, name: str, *, fiscal_year: str | None = None
+    ) -> dict[str, Any]:
+        """A scenario against its plan as it is now: the plan now ("before") and the plan
+        as merging the scenario would leave it ("after", see :func:`merge_target`), in the
+        what-if's shape (:func:`compare`), with the ``conflicts`` a merge would refuse
+        (where the scenario's side is shown) and the ``scenario``.
+
+        Both are audited as of today, with the same fiscal year."""
+        year = check_fiscal_year_option(fiscal_year)
+        sid = self.history.scenario_of(plan_id, name)
+        scenario = self.history.get_plan(sid)
+        fork = scenario.fork or {}
+        live = self.history.get_plan(plan_id)
+        at = self.at(plan_id, latest=live)
+        before = self.state(plan_id, at.version, live)
+        forked = self.state(plan_id, int(fork["version"]))
+        mine = self.state(sid, scenario.version, scenario)
+        after, conflicts = merge_target(forked, mine, before)
+        graph = state_graph(after, version=at.version)
+        reports = (
+            self._reports.get(
+                (plan_id, at.version, year, at.audit_date),
+                lambda: audit(self.active(at), as_of=at.audit_date, fiscal_year=year),
+            ),
+            audit(graph, as_of=at.audit_date, fiscal_year=year),
+        )
+        funding = (
+            self.funding(plan_id, version=at.version, fiscal_year=year),
+            funding_summary(graph, year),
+        )
+        asked = {"scenario": name, "forked_from": fork["version"]}
+        result = compare(
+            before,
+            after,
+            asked=asked,
+            reports=reports,
+            funding=funding,
+            version=at.version,
+            as_of=at.audit_date,
+        )
+        result["scenario"] = {
+            "plan": sid,
+            "name": name,
+            "status": scenario.status,
+            "version": scenario.version,
+            "forked_from": fork["version"],
+        }
+        result["conflicts"] = conflicts
+        return result
+
+    def state(self, plan_id: str, version: int, plan: DistrictPlan | None = None) -> PlanState:
+        """The plan's state at a version (``plan``, when the caller holds it at that
+        version), kept by version as the audits are (shared: do not change it)."""
+
+        def read() -> PlanState:
+            found = plan if plan is not None and plan.version == version else None
+            return PlanState.of(found or self.history.get_plan(plan_id, version=version))
+
+        return self._states.get((plan_id, version), read)
+
+    def scenarios(self, plan_id: str) -> list[dict[str, Any]]:
+        """The plan's scenarios (see :meth:`PlanHistory.scenarios`)."""
+        return [s.to_dict() for s in self.history.scenarios(plan_id)]
 
     def audit_timeline(
         self, plan_id: str, *, fiscal_year: str | None = None

@@ -187,7 +187,7 @@ def compare(
     before: PlanState,
     after: PlanState,
     *,
-    request: WhatIfRequest,
+    asked: Mapping[str, Any],
     reports: tuple[AuditReport, AuditReport],
     funding: tuple[FundingSummary, FundingSummary],
     version: int,
@@ -195,7 +195,10 @@ def compare(
 ) -> dict[str, Any]:
     """What the what-if changes: the plan (diff), the audit's findings (added and
     resolved, by rule and element), the score, the funding and staff, and the active
-    objectives and initiatives funded before (as the audit reads it) and not after."""
+    objectives and initiatives funded before (as the audit reads it) and not after.
+
+    ``asked`` is what was asked (a what-if's request; a scenario's name and fork): the
+    same comparison answers a what-if and a scenario's comparison with its plan."""
     old_report, new_report = reports
     old_funding, new_funding = funding
     old_keys = {_key(f) for f in old_report.findings}
@@ -217,7 +220,7 @@ def compare(
         "version": version,
         "as_of": as_of.isoformat(),
         "fiscal_year": old_funding.fiscal_year,
-        "asked": request.to_dict(),
+        "asked": dict(asked),
         "diff": diff,
         "findings": {
             "added": [f.to_dict() for f in new_report.findings if _key(f) not in old_keys],

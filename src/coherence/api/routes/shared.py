@@ -26,6 +26,7 @@ from coherence.application.results import CommandResult
 from coherence.domain.access import Grant
 from coherence.domain.errors import Forbidden, InvalidValue, NotFound
 from coherence.domain.plan import DistrictPlan
+from coherence.domain.values import base_plan_id, is_scenario_id
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {
@@ -105,11 +106,18 @@ def not_modified(request: Request, version: int) -> Response | None:
 def check(ctx: ApiContext, grant: Grant, plan_id: str, action: str) -> DistrictPlan:
     """404 unless the plan exists in the token's scope; 403 unless the role allows ``action``.
 
+    A scenario (``plan~name``) has its plan's access rules: its plan's scope and district.
     Returns the plan at its latest version, as read from the store for the check."""
+    district = None
+    if is_scenario_id(plan_id):  # its plan's scope first: nothing is said of the scenario
+        district = ctx.latest(base_plan_id(plan_id)).district
+        if not grant.in_scope(plan_id, district):
+            raise NotFound(f"No plan with id {plan_id!r}")
     plan = ctx.latest(plan_id)
-    if not grant.in_scope(plan_id, plan.district):
+    district = district if is_scenario_id(plan_id) else plan.district
+    if not grant.in_scope(plan_id, district):
         raise NotFound(f"No plan with id {plan_id!r}")
-    if not grant.allows(action, plan_id, plan.district):
+    if not grant.allows(action, plan_id, district):
         raise Forbidden(f"A {grant.role} token cannot {action} plan {plan_id}")
     return plan
 

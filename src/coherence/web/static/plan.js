@@ -16,6 +16,7 @@ import { showFunding } from './funding.js';
 import { NODE, computeLayout } from './layout.js';
 import { installWorkbook } from './workbook.js';
 import { showWhatIf } from './whatif.js';
+import { showScenarios, splitScenario } from './scenarios.js';
 import { setupEditing } from './edit/panel.js';
 import { setupHistory } from './edit/history.js';
 import { mountLifecycle } from './lifecycle.js';
@@ -569,6 +570,7 @@ function openFromUrl() {
     showTab('element');
   }
   if (params.get('tab') === 'lifecycle') openLifecycle();
+  if (params.get('tab') === 'scenarios') showTab('scenarios');
 }
 
 // An outcome's trajectory and results, as of the revision shown (progress-chart.js).
@@ -901,7 +903,7 @@ async function exportGraph(format) {
 // -- controls -----------------------------------------------------------------------
 
 function showTab(name) {
-  for (const tab of ['findings', 'element', 'history', 'funding', 'whatif', 'lifecycle']) {
+  for (const tab of ['findings', 'element', 'history', 'funding', 'whatif', 'lifecycle', 'scenarios']) {
     const on = tab === name;
     $(`tab-${tab}`).setAttribute('aria-selected', String(on));
     $(`panel-${tab}`).hidden = !on;
@@ -910,6 +912,7 @@ function showTab(name) {
   const at = { planId, version: revisionAt(state.index).version, onKey: focusElement };
   if (name === 'funding') showFunding($('panel-funding'), at);
   if (name === 'whatif') showWhatIf($('panel-whatif'), at);
+  if (name === 'scenarios') showScenarios($('panel-scenarios'), at);
   hooks.tabShown(name);
 }
 
@@ -973,6 +976,9 @@ function setupControls() {
   $('tab-whatif').addEventListener('click', () => showTab('whatif'));
   $('tab-history').addEventListener('click', () => showTab('history'));
   $('tab-lifecycle').addEventListener('click', openLifecycle);
+  $('tab-scenarios').addEventListener('click', () => showTab('scenarios'));
+  const scenario = splitScenario(planId).name;
+  if (scenario) $('tab-scenarios').textContent = `Scenario ~${scenario}`;
   $('panel-findings').addEventListener('click', onFindingsClick);
   $('panel-findings').addEventListener('keydown', (event) => {
     if (event.key === 'Enter') onFindingsClick(event);
