@@ -3,8 +3,9 @@
 The text is read defensively by :mod:`coherence.application.plan_text` (size,
 encoding, no YAML aliases, no duplicate keys, depth); here it is checked against the
 catalogue. Every refusal is a :class:`PlanFileError` naming the file, the path in the
-document (``initiatives[3].supports[0]``) and what was expected. The checked document becomes a :class:`PlanState`; writing
-goes the other way, so an exported file imports back as a no-op.
+document (``initiatives[3].supports[0]``) and what was expected. The checked document
+becomes a :class:`PlanState`; writing goes the other way, so an exported file imports
+back as a no-op.
 """
 
 from __future__ import annotations

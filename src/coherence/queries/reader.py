@@ -416,7 +416,7 @@ class PlanReader:
         (where the scenario's side is shown) and the ``scenario``.
 
         Both are audited as of today, with the same fiscal year."""
-        year = check_fiscal_year_option(fiscal_year)
+        year = fiscal_year_option(fiscal_year)
         sid = self.history.scenario_of(plan_id, name)
         scenario = self.history.get_plan(sid)
         fork = scenario.fork or {}
