@@ -218,6 +218,8 @@ def _sentence(name: str, e: Any, elements: dict[str, dict[str, Any]]) -> str:
     return {
         "RedesignStarted": "Redesign started",
         "Closed": "Plan closed",
+        "Published": "Plan published: its report is public",
+        "Unpublished": "Plan unpublished: its report is no longer public",
     }.get(name, name)
 
 
