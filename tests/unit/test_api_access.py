@@ -67,6 +67,7 @@ class Route:
     revised: bool = False  # the plan must have a revision 2 that can be undone
     raw: bytes | None = None  # a body that is a file (text/plain), not JSON
     uploaded: bool = False  # EVIDENCE must be uploaded to the plans first
+    published: bool = False  # the plans must be published first
 
     @property
     def id(self) -> str:
@@ -124,6 +125,9 @@ PLAN_ROUTES = [
     Route("POST", "/redesign", "administer", {}, adopted=True),
     Route("POST", "/close", "administer", {}),
     Route("POST", "/revisions/2/undo", "administer", {}, revised=True),
+    Route("GET", "/report?format=html", "read"),
+    Route("POST", "/publish", "administer", {}),
+    Route("DELETE", "/publish", "administer", {}, published=True),
     Route("POST", "/evidence", "upload", raw=b"Attendance up 3 points", ok=201),
     Route("GET", f"/evidence/{EVIDENCE_SHA256}", "read", uploaded=True),
 ]
@@ -140,6 +144,8 @@ OTHER_ROUTES = {
     ("POST", "/auth/signout"),  # open: ends the request's own session
     ("GET", "/api/v1/template"),
     ("GET", "/api/v1/my-work"),  # the asker's own, in their scope: tests/unit/test_my_work.py
+    # open: a published plan's report only, the same 404 otherwise (tests/unit/test_reports.py)
+    ("GET", "/public/{plan_id}"),
 }
 
 PEOPLE_ROUTES = [
@@ -187,6 +193,9 @@ def prepare(history: PlanHistory, route: Route) -> None:
     if route.revised:
         for plan in (A, B):
             history.revise_element(plan, "SO2", {"title": "Belonging!"}, Author("setup"))
+    if route.published:
+        for plan in (A, B):
+            history.publish(plan, Author("setup", source="cli"))
 
 
 def call(
