@@ -83,13 +83,18 @@ class _Writer:
             p.add_run(bold).bold = True
         p.add_run(text)
 
-    def table(self, header: Sequence[str], rows: Sequence[Sequence[str]]) -> Any:
-        table = self.doc.add_table(rows=1, cols=len(header))
+    def table(
+        self, header: Sequence[str], rows: Sequence[Sequence[str]], *, head: bool = True
+    ) -> Any:
+        """A table a clerk can edit; its first row the bold ``header`` (none without
+        ``head``: then ``header`` only gives the number of columns)."""
+        table = self.doc.add_table(rows=1 if head else 0, cols=len(header))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        for cell, text in zip(table.rows[0].cells, header, strict=True):
-            cell.text = ""
-            cell.paragraphs[0].add_run(text).bold = True
+        if head:
+            for cell, text in zip(table.rows[0].cells, header, strict=True):
+                cell.text = ""
+                cell.paragraphs[0].add_run(text).bold = True
         for row in rows:
             cells = table.add_row().cells
             for cell, text in zip(cells, row, strict=True):
@@ -139,6 +144,7 @@ def _cover(w: _Writer, r: Report) -> None:
             ["Fiscal year", r.resources.fiscal_year],
             ["Alignment score", f"{r.score} of 100"],
         ],
+        head=False,
     )
     w.heading("Adoption", 2)
     a = r.adoption
