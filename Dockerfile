@@ -8,6 +8,10 @@ RUN npm ci --omit=dev --ignore-scripts
 
 FROM python:3.11-slim
 WORKDIR /app
+# WeasyPrint's libraries, for the reports' PDF (Pango, HarfBuzz, fontconfig, a font).
+RUN apt-get update && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md LICENSE ./
 COPY src ./src
 COPY projections ./projections

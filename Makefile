@@ -7,7 +7,7 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 STORE  ?= sqlite:///coherence.db
 
-.PHONY: run test lint typecheck layers unit bench clean browser libreoffice
+.PHONY: run test lint typecheck layers unit bench clean browser libreoffice reports
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required" >&2; exit 1; }
@@ -33,6 +33,17 @@ libreoffice:
 	command -v soffice >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui; } \
 		|| echo "LibreOffice could not be installed: spreadsheet tests will be skipped (failed with CI=true)"
 
+# Debian's libraries of WeasyPrint (the report's PDF: Pango, HarfBuzz, fontconfig, a font)
+# and poppler-utils (pdftotext, pdftoppm: the report tests read the PDF back).
+REPORT_PACKAGES = libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1 fonts-dejavu-core poppler-utils
+reports:
+	{ command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null \
+		&& ldconfig -p | grep -q 'libpango-1.0.so.0' && ldconfig -p | grep -q 'libpangoft2-1.0.so.0' \
+		&& ldconfig -p | grep -q 'libharfbuzz.so.0' && ldconfig -p | grep -q 'libfontconfig.so.1' \
+		&& test -d /usr/share/fonts/truetype/dejavu; } \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(REPORT_PACKAGES); } \
+		|| echo "The report's libraries could not be installed: PDF reports and their tests will fail"
+
 ## run: load the demo plan into the embedded store (SQLite), show it, and serve the API on 127.0.0.1
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -41,7 +52,7 @@ run: $(STAMP) node_modules/.package-lock.json
 	$(BIN)/coherence serve --store $(STORE) --host $(HOST) --port $(PORT)
 
 ## test: lint, types, layer contract, then every test (PostgreSQL started by the tests)
-test: $(STAMP) node_modules/.package-lock.json browser libreoffice lint typecheck layers
+test: $(STAMP) node_modules/.package-lock.json browser libreoffice reports lint typecheck layers
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -55,7 +66,7 @@ layers: $(STAMP)
 	$(BIN)/lint-imports
 
 ## bench: the benchmarks of bench/ (prints figures; not part of `make test`)
-bench: $(STAMP) node_modules/.package-lock.json browser
+bench: $(STAMP) node_modules/.package-lock.json browser reports
 	$(BIN)/python bench/bench_history.py
 	$(BIN)/python bench/bench_graph.py
 	$(BIN)/python bench/bench_funding.py
@@ -64,6 +75,7 @@ bench: $(STAMP) node_modules/.package-lock.json browser
 	$(BIN)/python bench/bench_api.py
 	$(BIN)/python bench/bench_web.py
 	$(BIN)/python bench/bench_workbook.py
+	$(BIN)/python bench/bench_reports.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis coherence.db

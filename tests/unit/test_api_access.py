@@ -68,6 +68,7 @@ class Route:
     raw: bytes | None = None  # a body that is a file (text/plain), not JSON
     uploaded: bool = False  # EVIDENCE must be uploaded to the plans first
     scenario: bool = False  # the plans must have a scenario "cuts" with a change
+    published: bool = False  # the plans must be published first
 
     @property
     def id(self) -> str:
@@ -127,6 +128,9 @@ PLAN_ROUTES = [
     Route("POST", "/redesign", "administer", {}, adopted=True),
     Route("POST", "/close", "administer", {}),
     Route("POST", "/revisions/2/undo", "administer", {}, revised=True),
+    Route("GET", "/report?format=html", "read"),
+    Route("POST", "/publish", "administer", {}),
+    Route("DELETE", "/publish", "administer", {}, published=True),
     Route("POST", "/evidence", "upload", raw=b"Attendance up 3 points", ok=201),
     Route("GET", f"/evidence/{EVIDENCE_SHA256}", "read", uploaded=True),
     Route("GET", "/scenarios", "read", scenario=True),
@@ -154,6 +158,8 @@ OTHER_ROUTES = {
     ("POST", "/auth/signout"),  # open: ends the request's own session
     ("GET", "/api/v1/template"),
     ("GET", "/api/v1/my-work"),  # the asker's own, in their scope: tests/unit/test_my_work.py
+    # open: a published plan's report only, the same 404 otherwise (tests/unit/test_reports.py)
+    ("GET", "/public/{plan_id}"),
 }
 
 PEOPLE_ROUTES = [
@@ -205,6 +211,9 @@ def prepare(history: PlanHistory, route: Route) -> None:
         for plan in (A, B):
             history.create_scenario(plan, "cuts", Author("setup"))
             history.revise_element(f"{plan}~cuts", "SO2", {"title": "Belonging!"}, Author("s"))
+    if route.published:
+        for plan in (A, B):
+            history.publish(plan, Author("setup", source="cli"))
 
 
 def call(

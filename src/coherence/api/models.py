@@ -213,6 +213,9 @@ class PlanRead(BaseModel):
     plan: str
     version: int
     status: str
+    published: bool = Field(
+        default=False, description="Whether its report is public at /public/{plan}."
+    )
     document: dict[str, Any] = Field(
         description="The plan file (format coherence/plan@1) at that version."
     )

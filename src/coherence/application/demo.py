@@ -68,7 +68,7 @@ def _apply(app: PlanHistory, plan_id: str, step: DemoStep) -> CommandResult:
             name = str(arg)
             return app.import_plan(read_document(_read(name), filename=name), author)
         case "adopt":
-            return app.adopt(plan_id, author)
+            return app.adopt(plan_id, author, record=arg or None)
         case "start_redesign":
             return app.start_redesign(plan_id, author)
         case "close":

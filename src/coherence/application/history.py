@@ -428,6 +428,19 @@ class PlanHistory(StoreApplication):
     ) -> CommandResult:
         return self._command(plan_id, author, lambda p, r: p.close(r), expected_version)
 
+    def publish(
+        self, plan_id: str, author: Author, expected_version: int | None = None
+    ) -> CommandResult:
+        """Make the plan's report public at ``/public/{plan}`` (nothing is saved when it
+        already is)."""
+        return self._command(plan_id, author, lambda p, r: p.publish(r), expected_version)
+
+    def unpublish(
+        self, plan_id: str, author: Author, expected_version: int | None = None
+    ) -> CommandResult:
+        """Take the plan's public report down (nothing is saved when it is not public)."""
+        return self._command(plan_id, author, lambda p, r: p.unpublish(r), expected_version)
+
     def undo_revision(
         self,
         plan_id: str,

@@ -223,6 +223,8 @@ def _sentence(name: str, e: Any, elements: dict[str, dict[str, Any]]) -> str:
         "RedesignStarted": "Redesign started",
         "Closed": "Plan closed",
         "Discarded": "Scenario discarded",
+        "Published": "Plan published: its report is public",
+        "Unpublished": "Plan unpublished: its report is no longer public",
     }.get(name, name)
 
 

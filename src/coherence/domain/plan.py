@@ -88,6 +88,10 @@ def check_revision_fields(actor: object, reason: object, source: object) -> None
 class DistrictPlan(Aggregate):
     """A district plan under the Framework: elements, links and lifecycle."""
 
+    published = False
+    """Whether its report is public (:class:`Published`); False for a plan read back from
+    a snapshot taken before plans could be published."""
+
     class Event(Aggregate.Event):
         """Every plan event says who, why, through what, and in which revision."""
 
@@ -260,6 +264,19 @@ class DistrictPlan(Aggregate):
         def apply_to(self, plan: DistrictPlan) -> None:
             plan.status = "merged"
 
+    class Published(Event):
+        """An admin published the plan: anyone may read its report (of its latest
+        version) at ``/public/{plan}``, with no credential, and nothing else of it."""
+
+        def apply_to(self, plan: DistrictPlan) -> None:
+            plan.published = True
+
+    class Unpublished(Event):
+        """An admin unpublished the plan: its report is no longer public."""
+
+        def apply_to(self, plan: DistrictPlan) -> None:
+            plan.published = False
+
     class BenchmarkStatusReported(Event):
         """Progress on a benchmark was reported, with a ``note`` and ``evidence`` (links
         ``{"url"}`` and files ``{"sha256", "name", "media_type", "size"}``).
@@ -325,6 +342,7 @@ class DistrictPlan(Aggregate):
         self.period_start = period_start
         self.period_end = period_end
         self.status = "draft"
+        self.published = False
         self.revision = revision
         self.elements: dict[str, dict[str, Any]] = {}
         self.links: dict[str, dict[str, dict[str, Any]]] = {}
@@ -423,7 +441,9 @@ class DistrictPlan(Aggregate):
         set directly) rather than through ``trigger_event``'s keyword checks: this is
         the hot path of a plan import, and every value was checked by the caller.
         """
-        if self.status in FINAL_STATUSES:
+        if self.status in FINAL_STATUSES and not (
+            self.status == "closed" and event_class in _VISIBILITY
+        ):
             what = "Scenario" if self.fork is not None else "Plan"
             raise InvalidTransition(
                 f"{what} {self.plan_id} is {self.status}; it can no longer change"
@@ -734,6 +754,21 @@ class DistrictPlan(Aggregate):
         self._check_status("close", ("draft", "adopted", "redesign"))
         self._trigger(self.Closed, rev)
 
+    def publish(self, rev: Revision) -> bool:
+        """Make the plan's report public (a closed plan too: it stays on the record);
+        returns whether anything changed (publishing a published plan does not)."""
+        if self.published:
+            return False
+        self._trigger(self.Published, rev)
+        return True
+
+    def unpublish(self, rev: Revision) -> bool:
+        """Take the plan's report down; returns whether anything changed."""
+        if not self.published:
+            return False
+        self._trigger(self.Unpublished, rev)
+        return True
+
     def _check_status(self, verb: str, allowed: tuple[str, ...]) -> None:
         if self.fork is not None:
             raise InvalidTransition(
@@ -838,6 +873,12 @@ class DistrictPlan(Aggregate):
         if element["kind"] != kind:
             raise InvalidValue("key", f"the key of {with_article(KINDS[kind].label.lower())}", key)
 
+
+_VISIBILITY: frozenset[type[DistrictPlan.Event]] = frozenset(
+    {DistrictPlan.Published, DistrictPlan.Unpublished}
+)
+"""Events that change who may read the plan's report, not the plan: a closed plan may
+still be published or unpublished."""
 
 ADOPTION_RECORD = ("body", "meeting_date", "vote", "minutes_url")
 """What an adoption records of the vote, each optional."""

@@ -167,6 +167,7 @@ def read_plan(
         "plan": plan_id,
         "version": plan.version,
         "status": plan.status,
+        "published": plan.published,
         "document": state_to_document(PlanState.of(plan)),
     }
 

@@ -21,6 +21,8 @@ import { setupEditing } from './edit/panel.js';
 import { setupHistory } from './edit/history.js';
 import { mountLifecycle } from './lifecycle.js';
 import { mountProgress } from './progress.js';
+import { mountPublish } from './publish.js';
+import { installReport } from './report.js';
 
 const planId = decodeURIComponent(window.location.pathname.split('/').filter(Boolean)[1] || '');
 const $ = (id) => document.getElementById(id);
@@ -994,6 +996,8 @@ function setupControls() {
     // A confirmed import made a new version: show the plan at its latest version.
     confirmed: () => window.location.assign(window.location.pathname),
   });
+  installReport({ planId, version: () => revisionAt(state.index).version });
+  mountPublish({ planId }).catch(reportError);
 
   document.addEventListener('keydown', (event) => {
     if (event.target.closest('input, select, textarea')) return;
