@@ -421,3 +421,17 @@ class MyWork(BaseModel):
     due_soon: list[WorkItem]
     stale: list[WorkItem]
     other: list[WorkItem] = Field(description="What else you own (nothing due, or done).")
+
+
+class DeckResponse(BaseModel):
+    """The plan as slides (``coherence.queries.deck``): each slide's ``layout``
+    (``title``, ``objective``, ``list``), ``title``, ``subtitle``, ``blocks``
+    (``statement``, ``bullets``, ``table``), ``graph`` (an objective's part of the
+    alignment graph) and speaker ``notes``."""
+
+    plan: str
+    district: str
+    title: str
+    version: int
+    as_of: str
+    slides: list[dict[str, Any]]
