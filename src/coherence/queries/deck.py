@@ -54,6 +54,7 @@ __all__ = [
     "Slide",
     "build_deck",
     "progress_of",
+    "rule_label",
     "shorten",
 ]
 
@@ -65,10 +66,10 @@ class Limits:
     title: int = 90
     statement: int = 300
     theory: int = 420
-    cell: int = 64
+    cell: int = 48
     bullet: int = 150
-    initiatives: int = 5
-    outcomes: int = 4
+    initiatives: int = 4
+    outcomes: int = 3
     objective_findings: int = 2
     changes: int = 7
     findings: int = 6
@@ -360,7 +361,7 @@ class _Builder:
             fields = self.elements.get(i, {})
             funded = initiative_money.get(i)
             amount = _money(funded.amount) if funded is not None and funded.amount else "—"
-            rows.append((self.named(i, lim.cell), shorten(fields.get("owner") or "—", 34), amount))
+            rows.append((self.named(i, lim.cell), shorten(fields.get("owner") or "—", 28), amount))
             notes.append(
                 f"Initiative {self.full_name(i)} — owner: {fields.get('owner') or 'none'}; "
                 f"allocated {amount}"
@@ -426,7 +427,7 @@ class _Builder:
 
         mine = [f for f in findings if f.key is not None and f.key in under]
         items = [
-            {"text": shorten(f.message, lim.bullet), "key": f.key, "severity": f.severity.value}
+            {"text": f"{f.key} · {rule_label(f.rule)}", "key": f.key, "severity": f.severity.value}
             for f in mine
         ]
         shown_items = items[: lim.objective_findings]
@@ -474,14 +475,16 @@ class _Builder:
             items = [{"text": "No money reaches it.", "key": None}]
         else:
             items = [
-                {"text": f"{_money(money.amount)} reaches it", "key": None},
-                {"text": f"Its share: {_money(money.share)}", "key": None},
+                {
+                    "text": f"{_money(money.amount)} reaches it (its share {_money(money.share)})",
+                    "key": None,
+                }
             ]
-            if money.fte:
-                items.append({"text": f"{_fte(money.fte)} FTE", "key": None})
-            if money.funds:
-                funds = ", ".join(money.funds)
-                items.append({"text": shorten(f"From {funds}", 60), "key": None})
+            staff = f"{_fte(money.fte)} FTE" if money.fte else ""
+            funds = f"from {', '.join(money.funds)}" if money.funds else ""
+            if staff or funds:
+                text = " ".join(p for p in (staff, funds) if p)
+                items.append({"text": shorten(text[:1].upper() + text[1:], 70), "key": None})
         return Block("bullets", "Money", items=tuple(items))
 
     def changes_slide(self, found: tuple[str, Diff | None]) -> Slide:
@@ -579,6 +582,12 @@ def _labelled(text: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
     for key, label in (("mission", "Mission"), ("vision", "Vision")):
         if text.get(key):
             yield label, str(text[key])
+
+
+def rule_label(rule: str) -> str:
+    """``Objective without final outcome`` for ``objective-without-final-outcome``."""
+    text = rule.replace("-", " ")
+    return text[:1].upper() + text[1:]
 
 
 def _count(n: int, noun: str) -> str:
