@@ -63,6 +63,7 @@ bench: $(STAMP) node_modules/.package-lock.json browser
 	$(BIN)/python bench/bench_api.py
 	$(BIN)/python bench/bench_web.py
 	$(BIN)/python bench/bench_workbook.py
+	$(BIN)/python bench/bench_slides.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis coherence.db

@@ -29,13 +29,9 @@ from coherence.cli.main import cli
 from coherence.queries.deck import LIMITS, build_deck, progress_of, shorten
 from coherence.queries.reader import PlanReader
 from coherence.reports import render_slides
-from tests.plans import document, plan_data
+from tests.plans import LONG, document, stress_plan
 
 DEMO = "riverbend-2024"
-LONG = (
-    "Ensure that every single student in every one of our schools, from the youngest "
-    "kindergartners to the seniors about to graduate, reads, writes and reasons at grade level"
-)
 
 
 @pytest.fixture(scope="module")
@@ -154,39 +150,10 @@ def test_slides_refusals(client: TestClient) -> None:
     assert client.get(f"/api/v1/plans/{DEMO}/deck?version=999999").status_code == 404
 
 
-def stress_plan(objectives: int = 12) -> dict[str, Any]:
-    """Twelve objectives with long titles, the first without initiatives, no outcomes."""
-    data = plan_data()
-    data["objectives"] = [
-        {"key": f"SO{i}", "title": f"{LONG} (objective {i})", "informed_by": []}
-        for i in range(1, objectives + 1)
-    ]
-    data["initiatives"] = [
-        {
-            "key": f"SI{i}.{j}",
-            "title": f"{LONG} ({i}.{j})",
-            "owner": "A" * 90,
-            "supports": [f"SO{i}"],
-        }
-        for i in range(2, objectives + 1)
-        for j in range(1, 8)
-    ]
-    data["outcomes"] = []
-    for section in (
-        "benchmarks",
-        "professional_learning",
-        "budget_lines",
-        "school_plans",
-        "educator_goals",
-    ):
-        data[section] = []
-    return data
-
-
 def test_a_large_plan_without_outcomes_still_makes_a_deck(tmp_path: Path) -> None:
     history = PlanHistory(Settings(store="memory://"))
     history.import_plan(document(stress_plan()), Author("test", source="cli"))
-    deck = build_deck(PlanReader(history), "example-2025")
+    deck = build_deck(PlanReader(history), "retreat-stress")
     objective_slides = [s for s in deck.slides if s.layout == "objective"]
     assert len(objective_slides) == 12
     first = objective_slides[0]

@@ -39,7 +39,7 @@ export function drawSlideGraph(cytoscape, container, graph) {
       group: 'nodes',
       data: {
         id: n.key, key: n.key, kind: n.kind, fill: spec.fill, ink: spec.text,
-        label: upper && !spec.singleton ? shortTitle(n.key, n.title, n.key === graph.root ? 44 : 24) : n.key,
+        label: upper && !spec.singleton ? shortTitle(n.key, n.title, n.key === graph.root ? 30 : 24) : n.key,
         root: n.key === graph.root ? 'yes' : 'no',
       },
     });
@@ -68,7 +68,7 @@ export function drawSlideGraph(cytoscape, container, graph) {
         },
       },
       { selector: 'node[label *= "·"]', style: { 'font-size': 19 } },
-      { selector: 'node[root = "yes"]', style: { width: NODE.missionWidth, height: 96, 'font-size': 23, 'border-width': 4, 'border-color': '#0f172a' } },
+      { selector: 'node[root = "yes"]', style: { width: NODE.missionWidth, height: 96, 'font-size': 22, 'text-max-width': NODE.missionWidth - 16, 'border-width': 4, 'border-color': '#0f172a' } },
       {
         selector: 'edge',
         style: { 'curve-style': 'haystack', 'haystack-radius': 0.4, width: 2, 'line-color': '#94a3b8', opacity: 0.35 },
