@@ -76,6 +76,7 @@ bench: $(STAMP) node_modules/.package-lock.json browser reports
 	$(BIN)/python bench/bench_web.py
 	$(BIN)/python bench/bench_workbook.py
 	$(BIN)/python bench/bench_reports.py
+	$(BIN)/python bench/bench_slides.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis coherence.db

@@ -137,3 +137,41 @@ def document(data: dict[str, Any] | None = None) -> PlanDocument:
 
 def yaml_text(data: dict[str, Any] | None = None) -> str:
     return dump_document(data if data is not None else plan_data())
+
+
+LONG = (
+    "Ensure that every single student in every one of our schools, from the youngest "
+    "kindergartners to the seniors about to graduate, reads, writes and reasons at grade level"
+)
+
+
+def stress_plan(objectives: int = 12) -> dict[str, Any]:
+    """A plan for the slides' worst case (``retreat-stress``): twelve objectives with long
+    titles, the first without initiatives, the others with seven each, long owners, and
+    no outcomes."""
+    data = plan_data()
+    data["plan"] = {**data["plan"], "id": "retreat-stress", "title": LONG}
+    data["objectives"] = [
+        {"key": f"SO{i}", "title": f"{LONG} (objective {i})", "informed_by": []}
+        for i in range(1, objectives + 1)
+    ]
+    data["initiatives"] = [
+        {
+            "key": f"SI{i}.{j}",
+            "title": f"{LONG} ({i}.{j})",
+            "owner": "Assistant Superintendent for Teaching, Learning and Instructional Technology",
+            "supports": [f"SO{i}"],
+        }
+        for i in range(2, objectives + 1)
+        for j in range(1, 8)
+    ]
+    for section in (
+        "outcomes",
+        "benchmarks",
+        "professional_learning",
+        "budget_lines",
+        "school_plans",
+        "educator_goals",
+    ):
+        data[section] = []
+    return data

@@ -91,6 +91,8 @@ PLAN_ROUTES = [
     Route("GET", "/timeline", "read"),
     Route("GET", "/graph/timeline", "read"),
     Route("GET", "/funding?fiscal_year=FY26", "read"),
+    Route("GET", "/deck", "read"),
+    Route("GET", "/slides?format=pptx", "read"),
     Route("POST", "/what-if", "read", {"retire": ["BL-1001"]}),  # saves nothing
     Route(
         "POST",

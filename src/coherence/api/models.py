@@ -544,3 +544,17 @@ class RolloverResponse(CommandResponse):
         description="What it did to today's audit; a dry run's also each side's summary.",
     )
     rollover: RolloverSummary
+
+
+class DeckResponse(BaseModel):
+    """The plan as slides (``coherence.queries.deck``): each slide's ``layout``
+    (``title``, ``objective``, ``list``), ``title``, ``subtitle``, ``blocks``
+    (``statement``, ``bullets``, ``table``), ``graph`` (an objective's part of the
+    alignment graph) and speaker ``notes``."""
+
+    plan: str
+    district: str
+    title: str
+    version: int
+    as_of: str
+    slides: list[dict[str, Any]]

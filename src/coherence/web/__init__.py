@@ -2,7 +2,8 @@
 
 :func:`install` adds to an application:
 
-* ``/`` the plans page, ``/plans/{plan_id}`` the plan page, ``/people`` the people
+* ``/`` the plans page, ``/plans/{plan_id}`` the plan page (``.../present`` its slides
+  for a retreat, ``.../present/notes`` their speaker notes), ``/people`` the people
   page and ``/my-work`` what the person owns that needs them, with a progress report
   form each (HTML, no data in it: the pages read the HTTP API, signed in when the
   server needs it; ``/auth/signin`` is served by the API's sign-in routes with
@@ -106,6 +107,14 @@ def install(app: FastAPI, assets_dir: Path | None = None) -> None:
     @app.get("/plans/{plan_id}", include_in_schema=False)
     def plan_page(plan_id: str) -> HTMLResponse:
         return page("plan.html")
+
+    @app.get("/plans/{plan_id}/present", include_in_schema=False)
+    def present_page(plan_id: str) -> HTMLResponse:
+        return page("present.html")
+
+    @app.get("/plans/{plan_id}/present/notes", include_in_schema=False)
+    def present_notes_page(plan_id: str) -> HTMLResponse:
+        return page("present-notes.html")
 
     @app.get("/people", include_in_schema=False)
     def people_page() -> HTMLResponse:

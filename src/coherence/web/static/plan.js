@@ -26,7 +26,7 @@ import { installReport } from './report.js';
 
 const planId = decodeURIComponent(window.location.pathname.split('/').filter(Boolean)[1] || '');
 const $ = (id) => document.getElementById(id);
-const DETAIL_ZOOM = 0.8;
+const DETAIL_ZOOM = 0.6;
 const THUMB_INSET = 12;
 
 const state = {
@@ -141,6 +141,8 @@ function renderHeader(data) {
   const name = [d.district, d.title].filter(Boolean).join(' — ') || data.plan;
   $('plan-name').textContent = name;
   document.title = `${d.title || data.plan} · Coherence`;
+  const present = $('present-link');
+  if (present) present.href = `/plans/${encodeURIComponent(data.plan)}/present`;
   const status = $('plan-status');
   status.textContent = d.status || '';
   status.className = `status status-${d.status}`;
@@ -162,12 +164,17 @@ function shortLabel(d) {
   return isSingleton(d.kind) ? kindOf(d.kind).label : d.key;
 }
 
+// "SI2.3 · Tutoring for…": the key kept, the title cut at a word (the mission's longer).
 function longLabel(d) {
   const head = isSingleton(d.kind) ? kindOf(d.kind).label : d.key;
-  const limit = d.kind === 'mission' ? 80 : 44;
-  let title = titleOf(d);
-  if (title.length > limit) title = `${title.slice(0, limit - 1).trimEnd()}…`;
-  return title ? `${head}\n${title}` : head;
+  const limit = d.kind === 'mission' ? 70 : 34;
+  let title = titleOf(d).split(/\s+/).join(' ').trim();
+  if (title.length > limit) {
+    let cut = title.slice(0, limit - 1);
+    if (cut.lastIndexOf(' ') > limit / 2) cut = cut.slice(0, cut.lastIndexOf(' '));
+    title = `${cut.replace(/[ ,;:—-]+$/, '')}…`;
+  }
+  return title ? `${head} · ${title}` : head;
 }
 
 function createGraph(cytoscape, data) {
@@ -200,8 +207,16 @@ function createGraph(cytoscape, data) {
     if (event.target === cy) clearSelection();
   });
   cy.on('zoom', () => updateDetail());
-  cy.on('mouseover', 'node', (event) => showTip(event.target));
-  cy.on('mouseout', 'node', () => hideTip());
+  cy.on('mouseover', 'node', (event) => {
+    showTip(event.target);
+    event.target.connectedEdges().addClass('hot');
+  });
+  cy.on('mouseout', 'node', (event) => {
+    hideTip();
+    if (!event.target.selected()) event.target.connectedEdges().removeClass('hot');
+  });
+  cy.on('select', 'node', (event) => event.target.connectedEdges().addClass('hot'));
+  cy.on('unselect', 'node', (event) => event.target.connectedEdges().removeClass('hot'));
   cy.on('viewport', () => hideTip());
   return cy;
 }
@@ -270,23 +285,28 @@ function graphStyle() {
     { selector: 'node[kind = "mission"]', style: { width: NODE.missionWidth, 'font-size': 30 } },
     {
       selector: 'node.detailed',
-      style: { label: 'data(long)', 'font-size': 13.5, 'font-weight': 600, 'line-height': 1.12, 'text-max-width': NODE.width - 16 },
+      style: { label: 'data(long)', 'font-size': 16, 'font-weight': 700, 'line-height': 1.08, 'text-max-width': NODE.width - 14 },
     },
-    { selector: 'node.detailed[kind = "mission"]', style: { 'text-max-width': NODE.missionWidth - 20, 'font-size': 14 } },
+    { selector: 'node.detailed[kind = "mission"]', style: { 'text-max-width': NODE.missionWidth - 20, 'font-size': 16 } },
     {
+      // Faded by default, bundled (haystack: straight, no arrows, cheap with hundreds);
+      // the links of the element under the mouse or selected are drawn strong.
       selector: 'edge',
       style: {
-        'curve-style': 'straight',
+        'curve-style': 'haystack',
+        'haystack-radius': 0.3,
         width: 1.6,
         'line-color': '#94a3b8',
-        'target-arrow-color': '#94a3b8',
-        'target-arrow-shape': 'triangle',
-        'arrow-scale': 0.9,
-        opacity: 0.9,
+        opacity: 0.35,
       },
     },
-    { selector: 'edge[edge = "funds"]', style: { 'line-color': '#86c29b', 'target-arrow-color': '#86c29b' } },
-    { selector: 'edge[edge = "advances"]', style: { width: 3, 'line-color': '#64748b', 'target-arrow-color': '#64748b' } },
+    { selector: 'edge.in-focus', style: { opacity: 0.7, width: 2.2 } },
+    {
+      selector: 'edge.hot',
+      style: { 'curve-style': 'straight', 'target-arrow-shape': 'triangle', 'target-arrow-color': '#1e293b', 'line-color': '#1e293b', width: 3.5, opacity: 1, 'z-index': 9 },
+    },
+    { selector: 'edge[edge = "funds"]', style: { 'line-color': '#86c29b' } },
+    { selector: 'edge[edge = "advances"]', style: { width: 3, 'line-color': '#64748b', opacity: 0.6 } },
     { selector: 'node.finding-info', style: halo(severityOf('info').color, '#38bdf8', 0.3, 5) },
     { selector: 'node.finding-warning', style: halo(severityOf('warning').color, '#fbbf24', 0.55, 6) },
     { selector: 'node.finding-error', style: halo(severityOf('error').color, '#ef4444', 0.6, 8) },
@@ -299,7 +319,7 @@ function graphStyle() {
     { selector: 'edge.retired', style: { opacity: 0.18, 'line-style': 'dashed' } },
     { selector: '.future, .kind-hidden, .unfocused', style: { display: 'none' } },
     { selector: 'node.los', style: { 'border-color': '#0f172a', 'border-width': 5, 'border-opacity': 1 } },
-    { selector: 'edge.los', style: { width: 5, 'line-color': '#0f172a', 'target-arrow-color': '#0f172a', opacity: 1, 'z-index': 10 } },
+    { selector: 'edge.los', style: { 'curve-style': 'straight', 'target-arrow-shape': 'triangle', width: 5, 'line-color': '#0f172a', 'target-arrow-color': '#0f172a', opacity: 1, 'z-index': 10 } },
     { selector: '.dim', style: { opacity: 0.12 } },
     { selector: 'node.match', style: { 'outline-color': '#facc15', 'outline-width': 10, 'outline-offset': 4, opacity: 1 } },
     {
@@ -362,6 +382,11 @@ function setRevision(index, { fit = false } = {}) {
   if (index === revisions.length - 1) url.searchParams.delete('version');
   else url.searchParams.set('version', revisions[index].version);
   window.history.replaceState(null, '', url);
+  const present = $('present-link');
+  if (present) {
+    const version = index === revisions.length - 1 ? '' : `?version=${revisions[index].version}`;
+    present.href = `/plans/${encodeURIComponent(state.data.plan)}/present${version}`;
+  }
   if (fit) fitVisible(false);
 }
 
@@ -755,6 +780,7 @@ function setFocus(key) {
 function applyFocus() {
   const cy = state.cy;
   cy.batch(() => {
+    cy.edges().removeClass('in-focus');
     if (!state.focus) {
       cy.elements().removeClass('unfocused');
       return;
@@ -778,6 +804,7 @@ function applyFocus() {
     keep = keep.union(root.predecessors().filter((e) => e.hasClass('retired')));
     cy.elements().not(keep).addClass('unfocused');
     keep.removeClass('unfocused');
+    keep.edges().addClass('in-focus');
   });
 }
 
