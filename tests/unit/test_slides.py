@@ -223,3 +223,17 @@ def test_pieces() -> None:
         "—",
     )
     assert progress_of({"target": 50, "results": [{"as_of": "2026-06-30", "value": 46}]})[2] == "—"
+
+
+def test_a_scenario_is_presented_like_its_plan() -> None:
+    """Present mode takes a scenario (``plan~name``) like any plan: its own deck."""
+    history = PlanHistory(Settings(store="memory://"))
+    load_demo(history)
+    history.create_scenario(DEMO, "cuts", Author("Business office"))
+    history.retire_element(f"{DEMO}~cuts", "SI2.3", Author("Business office"))
+    client = TestClient(create_app(api_context(history)))
+    plan = client.get(f"/api/v1/plans/{DEMO}/deck").json()
+    draft = client.get(f"/api/v1/plans/{DEMO}~cuts/deck")
+    assert draft.status_code == 200
+    assert "SI2.3" in str(plan) and "SI2.3" not in str(draft.json())
+    assert client.get(f"/plans/{DEMO}~cuts/present").status_code == 200

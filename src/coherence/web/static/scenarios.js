@@ -44,9 +44,9 @@ export async function showScenarios(panel, { planId, onKey }) {
       copied from version ${current.forked_from} on ${escapeHtml(formatDate(current.created_on))}.</p>
       ${current.status === 'draft' ? `<p class="scenario-actions">
         <button type="button" class="primary" data-action="compare">Compare with the plan</button>
-        <button type="button" data-action="merge">Merge into the plan…</button>
-        <button type="button" data-action="discard">Discard…</button></p>` : ''}` : ''}
-    ${name ? '' : `<form class="scenario-create">
+        <button type="button" class="needs-editor" data-action="merge">Merge into the plan…</button>
+        <button type="button" class="needs-editor" data-action="discard">Discard…</button></p>` : ''}` : ''}
+    ${name ? '' : `<form class="scenario-create needs-editor">
       <h3>New scenario</h3>
       <label class="form-field"><span class="form-label">Name</span>
         <input name="name" required pattern="[a-z0-9][a-z0-9-]{0,39}" placeholder="fy28-cuts"
