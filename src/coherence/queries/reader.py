@@ -383,24 +383,36 @@ class PlanReader:
         with the same fiscal year."""
         year = fiscal_year_option(fiscal_year)
         at = self.at(plan_id, version=version, as_of=as_of, latest=latest)
-        before = PlanState.of(self.history.get_plan(plan_id, version=at.version))
+        before = self.state(plan_id, at.version)
         after = changed_state(before, request, year)
+        return self._compare(at, before, after, year, request.to_dict())
+
+    def _compare(
+        self,
+        at: ReadAt,
+        before: PlanState,
+        after: PlanState,
+        year: str | None,
+        asked: dict[str, Any],
+    ) -> dict[str, Any]:
+        """The plan at ``at`` (``before``) against a state never saved (``after``): the
+        diff, both audits (as of the read's date) and both funding summaries."""
         graph = state_graph(after, version=at.version)
         reports = (
             self._reports.get(
-                (plan_id, at.version, year, at.audit_date),
+                (at.plan_id, at.version, year, at.audit_date),
                 lambda: audit(self.active(at), as_of=at.audit_date, fiscal_year=year),
             ),
             audit(graph, as_of=at.audit_date, fiscal_year=year),
         )
         funding = (
-            self.funding(plan_id, version=at.version, fiscal_year=year),
+            self.funding(at.plan_id, version=at.version, fiscal_year=year),
             funding_summary(graph, year),
         )
         return compare(
             before,
             after,
-            asked=request.to_dict(),
+            asked=asked,
             reports=reports,
             funding=funding,
             version=at.version,
@@ -426,28 +438,8 @@ class PlanReader:
         forked = self.state(plan_id, int(fork["version"]))
         mine = self.state(sid, scenario.version, scenario)
         after, conflicts = merge_target(forked, mine, before)
-        graph = state_graph(after, version=at.version)
-        reports = (
-            self._reports.get(
-                (plan_id, at.version, year, at.audit_date),
-                lambda: audit(self.active(at), as_of=at.audit_date, fiscal_year=year),
-            ),
-            audit(graph, as_of=at.audit_date, fiscal_year=year),
-        )
-        funding = (
-            self.funding(plan_id, version=at.version, fiscal_year=year),
-            funding_summary(graph, year),
-        )
         asked = {"scenario": name, "forked_from": fork["version"]}
-        result = compare(
-            before,
-            after,
-            asked=asked,
-            reports=reports,
-            funding=funding,
-            version=at.version,
-            as_of=at.audit_date,
-        )
+        result = self._compare(at, before, after, year, asked)
         result["scenario"] = {
             "plan": sid,
             "name": name,
