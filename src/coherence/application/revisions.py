@@ -1,0 +1,286 @@
+"""How a command becomes one saved revision, and how a plan is read at a version.
+
+A command loads a fresh copy of the plan, checks the caller's expected version, runs
+the domain method, and saves the events of that one revision atomically (with the
+snapshots the policy asks for). Without an expected version it is retried on a fresh
+copy when another writer got there first; with one, it fails with
+:class:`VersionConflict`. Nothing is saved when a command fails half-way.
+"""
+
+from __future__ import annotations
+
+import bisect
+import random
+import time as clock
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from coherence.application.narrative import Entries
+from coherence.application.planfile import PlanDocument
+from coherence.application.results import (
+    Author,
+    CommandResult,
+)
+from coherence.application.snapshots import RevisionSnapshots
+from coherence.application.store import EventTimestamps, StoreApplication, replay
+from coherence.domain.changes import (
+    PlanState,
+    apply_changes,
+    keep_empty,
+    plan_changes,
+)
+from coherence.domain.errors import (
+    PlanNotFound,
+    ScenarioNotFound,
+    VersionConflict,
+    VersionNotFound,
+)
+from coherence.domain.plan import DistrictPlan, Revision, plan_uuid
+from coherence.domain.values import (
+    SCENARIO_MARK,
+    base_plan_id,
+    is_scenario_id,
+)
+
+MAX_RETRIES = 20
+
+
+class PlanRevisions(StoreApplication):
+    """Reading a plan at a version, and saving a command's events as one revision."""
+
+    def get_plan(
+        self,
+        plan_id: str,
+        *,
+        version: int | None = None,
+        as_of: date | datetime | None = None,
+        for_update: bool = False,
+    ) -> DistrictPlan:
+        """A plan at its latest version, at ``version``, or as it was at ``as_of``.
+
+        Reads share the cached plan; a command (``for_update``) gets its own copy,
+        so a refused command never touches what others read.
+        """
+        if as_of is not None:
+            version = self.version_at(plan_id, as_of)
+        if version is not None and version < 1:
+            raise VersionNotFound(f"Plan {plan_id} has no version {version}")
+        try:
+            plan: DistrictPlan = self.repository.get(
+                plan_uuid(plan_id),
+                version=version,
+                projector_func=replay,
+                deepcopy_from_cache=for_update,
+            )
+        except AggregateNotFoundError:
+            raise plan_not_found(plan_id) from None
+        if version is not None and plan.version != version:
+            raise VersionNotFound(
+                f"Plan {plan_id} has no version {version} (latest is {plan.version})"
+            )
+        return plan
+
+    def plan_state(
+        self, plan_id: str, *, version: int | None = None, as_of: date | datetime | None = None
+    ) -> PlanState:
+        return PlanState.of(self.get_plan(plan_id, version=version, as_of=as_of))
+
+    def version_at(self, plan_id: str, when: date | datetime) -> int:
+        """The last version recorded at or before ``when`` (a date means its whole day, UTC).
+
+        Recording times never go backwards within a plan, so this is a binary
+        search over the versions, reading one event per step.
+        """
+        moment = end_of_day(when)
+        latest = self._latest_version(plan_id)
+        timestamps = EventTimestamps(self, plan_uuid(plan_id), latest)
+        index = bisect.bisect_right(timestamps, moment)
+        if index == 0:
+            first = timestamps[0].isoformat()
+            raise VersionNotFound(
+                f"Plan {plan_id} did not exist yet at {moment.isoformat()} (first recorded {first})"
+            )
+        return index
+
+    def revision_versions(self, plan_id: str, revision: int) -> tuple[int, int]:
+        """The first and last version of a revision of the plan (its events)."""
+        versions: list[int] = []
+        for event in self.events.get(plan_uuid(plan_id)):
+            number = getattr(event, "revision", None)
+            if number == revision:
+                versions.append(event.originator_version)
+            elif versions:
+                break
+        if not versions:
+            if not self._exists(plan_id):
+                raise plan_not_found(plan_id)
+            raise VersionNotFound(f"Plan {plan_id} has no revision {revision}")
+        return versions[0], versions[-1]
+
+    def _latest_version(self, plan_id: str) -> int:
+        events = self.recorder.select_events(plan_uuid(plan_id), desc=True, limit=1)
+        if not events:
+            raise plan_not_found(plan_id)
+        return int(events[0].originator_version)
+
+    def _exists(self, plan_id: str) -> bool:
+        """Whether the plan has been drafted (one row read, not the plan)."""
+        try:
+            self._latest_version(plan_id)
+        except PlanNotFound:
+            return False
+        return True
+
+    def _import(
+        self,
+        document: PlanDocument,
+        author: Author,
+        *,
+        dry_run: bool,
+        expected_version: int | None,
+    ) -> CommandResult:
+        target = document.state
+
+        def run(plan: DistrictPlan, rev: Revision, snapshots: RevisionSnapshots) -> None:
+            now = PlanState.of(plan)
+            wanted = keep_empty(now, target) if document.blank_is_empty else target
+            apply_changes(plan, plan_changes(now, wanted), rev, snapshots)
+
+        if not self._exists(document.plan_id):
+            if is_scenario_id(document.plan_id):  # a scenario is made by forking its plan
+                raise plan_not_found(document.plan_id)
+            if expected_version not in (None, 0):
+                raise VersionConflict(document.plan_id, expected_version or 0, 0)
+            plan = DistrictPlan.draft(
+                document.plan_id,
+                actor=author.actor,
+                reason=author.reason,
+                source=author.source,
+                at=author.at,
+                district=target.details.get("district"),
+                title=target.details.get("title"),
+                period_start=target.details.get("period_start"),
+                period_end=target.details.get("period_end"),
+            )
+            rev = Revision(1, author.actor, author.reason, author.source, plan.modified_on)
+            try:
+                return self._import_new(plan, target, rev, dry_run=dry_run)
+            except IntegrityError:  # another writer created the plan meanwhile
+                if expected_version is not None:
+                    latest = self._latest_version(document.plan_id)
+                    raise VersionConflict(document.plan_id, expected_version, latest) from None
+        return self._stepwise(document.plan_id, author, run, expected_version, dry_run=dry_run)
+
+    def _import_new(
+        self, plan: DistrictPlan, target: PlanState, rev: Revision, *, dry_run: bool
+    ) -> CommandResult:
+        """The first import of a plan: its elements, then its links, as one revision.
+
+        The same events as the step-by-step import (``plan.populate`` makes the same
+        checks as adding and linking one by one), without building the list of steps
+        first or keeping the events pending on the plan.
+        """
+        events: list[Any] = list(plan.collect_events())
+        snapshots = self._snapshots_from(0)
+        elements = (
+            (element.kind, key, element.fields)
+            for key, element in target.elements.items()
+            if not element.retired
+        )
+        links = ((source, dest, link.attributes) for (source, dest), link in target.links.items())
+        for event in plan.populate(elements, links, rev):
+            events.append(event)
+            snapshots(plan)
+        if not dry_run:
+            snapshots.end(plan)
+            self._write_revision(events, snapshots.stored)
+        entries = Entries(events, known=plan.elements)
+        return CommandResult(plan.plan_id, plan.version, plan.revision, entries, dry_run, True)
+
+    def _load(self, plan_id: str) -> DistrictPlan:
+        return self.get_plan(plan_id, for_update=True)
+
+    def _command(
+        self,
+        plan_id: str,
+        author: Author,
+        action: Callable[[DistrictPlan, Revision], object],
+        expected_version: int | None,
+    ) -> CommandResult:
+        return self._stepwise(plan_id, author, lambda p, r, _: action(p, r), expected_version)
+
+    def _stepwise(
+        self,
+        plan_id: str,
+        author: Author,
+        action: Callable[[DistrictPlan, Revision, RevisionSnapshots], object],
+        expected_version: int | None,
+        *,
+        dry_run: bool = False,
+    ) -> CommandResult:
+        """Run a command on a fresh copy of the plan, and save it; retried on a conflict
+        when no version is expected. The action may take snapshots between its steps."""
+        for attempt in range(MAX_RETRIES):
+            if attempt:
+                clock.sleep(
+                    random.uniform(0, 0.002 * 2 ** min(attempt, 6))
+                )  # back off, with jitter
+            plan = self._load(plan_id)
+            if expected_version is not None and plan.version != expected_version:
+                raise VersionConflict(plan_id, expected_version, plan.version)
+            rev = plan.begin_revision(
+                actor=author.actor, reason=author.reason, source=author.source, at=author.at
+            )
+            snapshots = self._snapshots_from(plan.version)
+            action(plan, rev, snapshots)
+            try:
+                return self._save(plan, dry_run=dry_run, snapshots=snapshots)
+            except IntegrityError:
+                if expected_version is not None:
+                    raise VersionConflict(
+                        plan_id, expected_version, self._latest_version(plan_id)
+                    ) from None
+        raise VersionConflict(plan_id, plan.version, self._latest_version(plan_id))
+
+    def _save(
+        self,
+        plan: DistrictPlan,
+        *,
+        dry_run: bool = False,
+        created: bool = False,
+        snapshots: RevisionSnapshots | None = None,
+    ) -> CommandResult:
+        """Save the plan's pending events (one revision) and its snapshots, atomically."""
+        before = plan.version - len(plan.pending_events)
+        events = plan.collect_events()
+        entries = Entries(events, known=plan.elements)
+        revision = plan.revision if events else None
+        if not dry_run and events:
+            snapshots = snapshots or self._snapshots_from(before)
+            snapshots.end(plan)
+            self._write_revision(events, snapshots.stored)
+        return CommandResult(
+            plan.plan_id, plan.version if events else before, revision, entries, dry_run, created
+        )
+
+    def _snapshots_from(self, version: int) -> RevisionSnapshots:
+        return RevisionSnapshots(
+            version, self.settings, self.mapper if self.snapshots is not None else None
+        )
+
+
+def plan_not_found(plan_id: str) -> PlanNotFound:
+    """:class:`ScenarioNotFound` for a scenario's id, else :class:`PlanNotFound`."""
+    if is_scenario_id(plan_id):
+        return ScenarioNotFound(base_plan_id(plan_id), plan_id.split(SCENARIO_MARK, 1)[1])
+    return PlanNotFound(plan_id)
+
+
+def end_of_day(when: date | datetime) -> datetime:
+    if isinstance(when, datetime):
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
+    return datetime.combine(when, time.max, tzinfo=UTC)
