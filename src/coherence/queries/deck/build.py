@@ -1,178 +1,32 @@
-"""The plan as slides, for a leadership retreat: pure data, built once on the server.
-
-A :class:`Deck` is what the present page (``/plans/{id}/present``), the PDF and the
-PowerPoint file all show, slide for slide (``GET /api/v1/plans/{id}/deck``):
-
-1. **The plan**: its title, the mission, the vision, the core values and the theory of
-   action.
-2. **One slide per objective**, in key order: its initiatives with their owners and the
-   money allocated to each, its outcomes with their progress (the latest result against
-   the target, and how much of the way from the baseline it is), the money that reaches
-   it (as ``GET /plans/{id}/funding`` counts it) and the audit's findings on it and on
-   what stands beneath it. ``graph`` names the objective and everything beneath it (its
-   part of the alignment graph).
-3. **How the plan changed**: the diff, in sentences, from the version last adopted (on
-   or before the version shown; the first version when the plan never was) to the
-   version shown.
-4. **Findings to discuss**, grouped by severity, errors first (several slides when
-   there are many).
-
-Text is cut to what a slide shows from the back of the room (every cut keeps its start
-and ends with ``…``; the lists say ``and N more``); the speaker notes (``notes``) keep
-everything in full. Nothing here draws: the renderers (the page, ``coherence.reports``)
-only lay the blocks out.
-
->>> shorten("Tutoring for every student in grades 3 to 8", 20)
-'Tutoring for every…'
->>> progress_of({"baseline": 24.6, "target": 16, "unit": "percent",
-...              "results": [{"as_of": "2026-10-31", "value": 18.7}]})
-('18.7% (Oct 2026)', '16%', '69%')
-"""
+"""Building the deck from the plan reader: a title slide, one slide per objective, how
+the plan changed, the findings to discuss."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
-from coherence.application.narrative import format_money
 from coherence.application.results import Diff
-from coherence.domain.changes import Change
 from coherence.domain.errors import NeverAdopted
 from coherence.domain.framework import FRAMEWORK
 from coherence.queries.audit.model import Finding
 from coherence.queries.audit.values import natural_key
+from coherence.queries.deck.model import LIMITS, Block, Deck, Limits, Slide, shorten
+from coherence.queries.deck.words import (
+    _change_counts,
+    _count,
+    _edge_order,
+    _fte,
+    _labelled,
+    _money,
+    _more,
+    change_sentences,
+    progress_of,
+    rule_label,
+)
 from coherence.queries.framework import SEVERITIES
 from coherence.queries.line_of_sight import beneath
-
-__all__ = [
-    "LIMITS",
-    "Block",
-    "Deck",
-    "Slide",
-    "build_deck",
-    "progress_of",
-    "rule_label",
-    "shorten",
-]
-
-
-@dataclass(frozen=True)
-class Limits:
-    """How much a slide shows (the notes keep the rest)."""
-
-    title: int = 90
-    statement: int = 300
-    theory: int = 420
-    cell: int = 48
-    bullet: int = 150
-    initiatives: int = 4
-    outcomes: int = 3
-    objective_findings: int = 2
-    changes: int = 7
-    findings: int = 6
-    core_values: int = 6
-
-
-LIMITS = Limits()
-
-
-def shorten(text: str | None, limit: int) -> str:
-    """``text`` on one line, cut at a word to at most ``limit`` characters with ``…``."""
-    flat = " ".join((text or "").split())
-    if len(flat) <= limit:
-        return flat
-    cut = flat[: limit - 1]
-    if " " in cut[limit // 2 :]:
-        cut = cut[: cut.rfind(" ")]
-    return cut.rstrip(" ,;:-—") + "…"
-
-
-@dataclass(frozen=True)
-class Block:
-    """A part of a slide: a ``statement`` (a paragraph), ``bullets`` or a ``table``.
-
-    Bullets may name an element (``key``) and a severity; ``more`` says what was left
-    off (``and 3 more``)."""
-
-    kind: str
-    heading: str = ""
-    text: str = ""
-    items: tuple[Mapping[str, str | None], ...] = ()
-    columns: tuple[str, ...] = ()
-    rows: tuple[tuple[str, ...], ...] = ()
-    more: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"kind": self.kind, "heading": self.heading}
-        if self.kind == "statement":
-            out["text"] = self.text
-        elif self.kind == "bullets":
-            out["items"] = [dict(item) for item in self.items]
-        else:
-            out["columns"] = list(self.columns)
-            out["rows"] = [list(row) for row in self.rows]
-        out["more"] = self.more
-        return out
-
-
-@dataclass(frozen=True)
-class Slide:
-    """One slide: ``layout`` is ``title``, ``objective`` or ``list``. ``graph``, on an
-    objective's slide, is its part of the alignment graph: ``{"root": key, "keys": [the
-    root and what is beneath it], "nodes": [{key, kind, title}], "edges": [{source,
-    target, edge}]}`` (edges from the supporter to the supported)."""
-
-    id: str
-    layout: str
-    title: str
-    subtitle: str = ""
-    blocks: tuple[Block, ...] = ()
-    notes: tuple[str, ...] = ()
-    key: str | None = None
-    graph: Mapping[str, Any] | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "layout": self.layout,
-            "title": self.title,
-            "subtitle": self.subtitle,
-            "key": self.key,
-            "blocks": [b.to_dict() for b in self.blocks],
-            "graph": dict(self.graph) if self.graph is not None else None,
-            "notes": list(self.notes),
-        }
-
-
-@dataclass(frozen=True)
-class Deck:
-    """The slides of a plan at one version."""
-
-    plan: str
-    district: str
-    title: str
-    version: int
-    as_of: date
-    slides: tuple[Slide, ...] = field(default=())
-
-    @property
-    def name(self) -> str:
-        """The file name a download takes, without extension: ``riverbend-2024-v484``."""
-        return f"{self.plan}-v{self.version}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "plan": self.plan,
-            "district": self.district,
-            "title": self.title,
-            "version": self.version,
-            "as_of": self.as_of.isoformat(),
-            "slides": [s.to_dict() for s in self.slides],
-        }
-
 
 # -- building ----------------------------------------------------------------------
 
@@ -197,7 +51,7 @@ def build_deck(
         key: e["fields"] for key, e in plan.elements.items() if not e["retired"]
     }
     kinds = {key: e["kind"] for key, e in plan.elements.items()}
-    builder = _Builder(limits, elements, kinds, graph)
+    builder = DeckBuilder(limits, elements, kinds, graph)
 
     slides = [builder.title_slide(details, at.version, at.audit_date)]
     money = {o.key: o for o in funding.objectives}
@@ -239,7 +93,7 @@ def _diff_since_adoption(reader: Any, plan_id: str, version: int) -> tuple[str, 
     return since, diff
 
 
-class _Builder:
+class DeckBuilder:
     def __init__(
         self,
         limits: Limits,
@@ -573,156 +427,3 @@ class _Builder:
                 )
             )
         return slides
-
-
-# -- pieces --------------------------------------------------------------------------
-
-
-def _labelled(text: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
-    for key, label in (("mission", "Mission"), ("vision", "Vision")):
-        if text.get(key):
-            yield label, str(text[key])
-
-
-def rule_label(rule: str) -> str:
-    """``Objective without final outcome`` for ``objective-without-final-outcome``."""
-    text = rule.replace("-", " ")
-    return text[:1].upper() + text[1:]
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def _more(n: int, noun: str = "") -> str:
-    if n <= 0:
-        return ""
-    return f"and {n} more{f' {noun}' + ('s' if n != 1 else '') if noun else ''} (in the notes)"
-
-
-def _edge_order(edge: tuple[str, str, str]) -> tuple[Any, ...]:
-    return (natural_key(edge[0]), natural_key(edge[1]), edge[2])
-
-
-def _money(value: Decimal) -> str:
-    return format_money(value)
-
-
-def _fte(value: Decimal) -> str:
-    return f"{value.normalize():f}"
-
-
-def _number(value: Any, unit: str | None) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value)
-    if not unit:
-        return text
-    if unit.strip().lower() in ("percent", "%", "percentage"):
-        return f"{text}%"
-    return f"{text} {unit.strip()}"
-
-
-def _month(when: Any) -> str:
-    """``Oct 2026`` for ``2026-10-31`` (else the value as it is)."""
-    try:
-        return date.fromisoformat(str(when)[:10]).strftime("%b %Y")
-    except ValueError:
-        return str(when)
-
-
-def progress_of(fields: Mapping[str, Any]) -> tuple[str, str, str]:
-    """An outcome's latest result (with its date), its target, and how much of the way
-    from the baseline to the target the latest result is (``—`` when it cannot say)."""
-    unit = fields.get("unit")
-    results = [r for r in fields.get("results") or [] if isinstance(r, Mapping) and "value" in r]
-    results.sort(key=lambda r: str(r.get("as_of") or ""))
-    target = fields.get("target")
-    baseline = fields.get("baseline")
-    target_text = _number(target, unit) if target is not None else "—"
-    if not results:
-        return "no result yet", target_text, "—"
-    last = results[-1]
-    value = last["value"]
-    latest = f"{_number(value, unit)} ({_month(last.get('as_of'))})"
-    numbers = [v for v in (value, baseline, target) if isinstance(v, int | float)]
-    if len(numbers) == 3 and not any(isinstance(v, bool) for v in numbers):
-        now, start, goal = (float(v) for v in numbers)
-        if goal != start:
-            return latest, target_text, f"{round((now - start) / (goal - start) * 100)}%"
-    return latest, target_text, "—"
-
-
-_VERB = {"add": "added", "restore": "restored", "retire": "retired"}
-
-
-def change_sentences(changes: Iterable[Change], names: _Builder) -> Iterable[tuple[str, str]]:
-    """``(key, sentence)`` for each change: additions and retirements first, then
-    revisions, then links."""
-    order = {"add": 0, "restore": 0, "retire": 1, "details": 2, "revise": 3, "relink": 4}
-    for c in sorted(changes, key=lambda c: order.get(c.op, 5)):
-        key = c.key or c.source or ""
-        if c.op in _VERB and c.kind and c.key:
-            fields = c.fields if c.fields is not None else names.elements.get(c.key, {})
-            yield key, f"{FRAMEWORK.name(c.kind, c.key, fields)} {_VERB[c.op]}"
-        elif c.op == "details":
-            yield key, "Plan details revised (" + ", ".join(c.changes or {}) + ")"
-        elif c.op == "revise" and c.kind and c.key:
-            yield key, _revision_sentence(c, names)
-        elif c.op in ("link", "unlink", "relink") and c.source and c.target:
-            source = _kind_key(c.source, names)
-            target = _kind_key(c.target, names).lower()
-            verb = (c.edge or "").replace("_", " ")
-            amount = (c.attributes or {}).get("amount")
-            money = f" ({format_money(amount)})" if amount is not None else ""
-            if c.op == "link":
-                yield key, f"{source} now {verb} {target}{money}"
-            elif c.op == "unlink":
-                yield key, f"{source} no longer {verb} {target}"
-            else:
-                yield key, f"{source}: allocation to {target} changed to {format_money(amount)}"
-
-
-def _kind_key(key: str, names: _Builder) -> str:
-    kind = names.kinds.get(key)
-    if kind is None:
-        return key
-    return FRAMEWORK.name(kind, key, {})
-
-
-def _revision_sentence(c: Change, names: _Builder) -> str:
-    assert c.kind is not None
-    assert c.key is not None
-    name = FRAMEWORK.name(c.kind, c.key, names.elements.get(c.key, {}), limit=60)
-    changes = c.changes or {}
-    if set(changes) == {"results"}:
-        before, after = changes["results"]
-        new = [r for r in after or [] if r not in (before or [])]
-        if new:
-            unit = names.elements.get(c.key, {}).get("unit")
-            last = new[-1]
-            return (
-                f"{name}: new result {_number(last.get('value'), unit)} as of {last.get('as_of')}"
-            )
-    if set(changes) == {"status"}:
-        before, after = changes["status"]
-        was = f" (was {str(before).replace('_', ' ')})" if before else ""
-        return f"{name} now {str(after).replace('_', ' ')}{was}"
-    labels = [
-        FRAMEWORK.kinds[c.kind].fields[f].label.lower()
-        if f in FRAMEWORK.kinds[c.kind].fields
-        else f
-        for f in changes
-    ]
-    return f"{name} revised: {', '.join(labels)}"
-
-
-def _change_counts(changes: Sequence[Change]) -> str:
-    groups = (
-        ("added", ("add", "restore")),
-        ("retired", ("retire",)),
-        ("revised", ("revise", "details")),
-        ("links changed", ("link", "unlink", "relink")),
-    )
-    parts = [f"{n} {word}" for word, ops in groups if (n := sum(1 for c in changes if c.op in ops))]
-    return ", ".join(parts) or "no change"
