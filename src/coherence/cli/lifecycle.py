@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -53,30 +54,33 @@ def adopt(
     _run(store, fmt, lambda history: history.adopt(plan, author, record=record))
 
 
-@click.command()
-@click.argument("plan")
-@click.option("--reason", default=None, help="Why (shown in the history).")
-@actor_option
-@store_option
-@table_or_json
-@handles_errors
-def redesign(plan: str, reason: str | None, actor: str, store: str | None, fmt: str) -> None:
-    """Open an adopted plan for redesign."""
-    author = Author(actor, reason, "cli")
-    _run(store, fmt, lambda history: history.start_redesign(plan, author))
+def _step(name: str, summary: str, use: Callable[[PlanHistory, str, Author], Any]) -> click.Command:
+    """A lifecycle step taking only the plan, a reason and the actor (redesign, close)."""
+
+    @click.command(name, help=summary)
+    @click.argument("plan")
+    @click.option("--reason", default=None, help="Why (shown in the history).")
+    @actor_option
+    @store_option
+    @table_or_json
+    @handles_errors
+    def step(plan: str, reason: str | None, actor: str, store: str | None, fmt: str) -> None:
+        author = Author(actor, reason, "cli")
+        _run(store, fmt, lambda history: use(history, plan, author))
+
+    return step
 
 
-@click.command()
-@click.argument("plan")
-@click.option("--reason", default=None, help="Why (shown in the history).")
-@actor_option
-@store_option
-@table_or_json
-@handles_errors
-def close(plan: str, reason: str | None, actor: str, store: str | None, fmt: str) -> None:
-    """Close a plan at the end of its cycle (it can no longer change)."""
-    author = Author(actor, reason, "cli")
-    _run(store, fmt, lambda history: history.close_plan(plan, author))
+redesign = _step(
+    "redesign",
+    "Open an adopted plan for redesign.",
+    lambda history, plan, author: history.start_redesign(plan, author),
+)
+close = _step(
+    "close",
+    "Close a plan at the end of its cycle (it can no longer change).",
+    lambda history, plan, author: history.close_plan(plan, author),
+)
 
 
 @click.command()
