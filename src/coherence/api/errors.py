@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
+from coherence.application.postgres_store import unavailable_store
 from coherence.domain.errors import (
     ApiError,
     CoherenceError,
@@ -44,6 +45,8 @@ __all__ = [  # the HTTP layer's errors, still importable from here
 ]
 
 PROBLEM = "application/problem+json"
+RETRY_AFTER_S = 5
+"""Told to clients of a 503: a server the request needs is restarting or away."""
 log = logging.getLogger("coherence.api")
 
 
@@ -83,8 +86,9 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers or None)
 
 
-def problem_for(error: Exception) -> JSONResponse:
+def problem_for(raised: Exception) -> JSONResponse:
     """The problem document of an error, from its row of the one table."""
+    error = unavailable_store(raised)
     outcome = outcome_of(error)
     if outcome.status >= 500:
         if isinstance(error, CoherenceError):
@@ -92,7 +96,8 @@ def problem_for(error: Exception) -> JSONResponse:
         else:
             log.exception("unexpected error", exc_info=error)
         detail = outcome.detail or "The server could not handle the request."
-        return problem(outcome.status, outcome.title, detail)
+        retry = {"Retry-After": str(RETRY_AFTER_S)} if outcome.status == 503 else None
+        return problem(outcome.status, outcome.title, detail, retry)
     extra: dict[str, Any] = {}
     if isinstance(error, InvalidInput):
         extra["errors"] = [{"path": error.path, "expected": error.expected}]

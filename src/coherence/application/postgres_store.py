@@ -4,7 +4,12 @@ The library's pool keeps trying to connect for its whole connection timeout (30 
 and then raises its own ``OperationalError``; this factory first opens one TCP
 connection to the server (a refused port answers at once) and turns either failure
 into :class:`~coherence.domain.errors.StoreUnavailable`, which says what to do.
-Failures later on (the server stops while Coherence runs) stay the library's.
+
+Later on, when the server stops while Coherence runs, the pool waits for it
+``POSTGRES_CONNECT_TIMEOUT`` seconds (``settings.WAIT_FOR_SERVER_S``) per attempt of the
+library's retries; what still fails is turned into ``StoreUnavailable`` at the entry
+points by :func:`unavailable_store` (a 503 with ``Retry-After``, exit status 3),
+never reported as a bug.
 """
 
 from __future__ import annotations
@@ -12,7 +17,13 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder, OperationalError
+import psycopg
+from eventsourcing.persistence import (
+    AggregateRecorder,
+    ApplicationRecorder,
+    InterfaceError,
+    OperationalError,
+)
 from eventsourcing.postgres import PostgresFactory
 
 from coherence.domain.errors import StoreUnavailable
@@ -55,3 +66,26 @@ class CheckedPostgresFactory(PostgresFactory):
             "check the URL's user, password and database, and that the server accepts connections",
             error,
         )
+
+
+def unavailable_store(error: BaseException) -> BaseException:
+    """``StoreUnavailable`` for the library's errors of a PostgreSQL connection (the server
+    went away or stopped answering while Coherence ran); any other error unchanged.
+
+    >>> def lost() -> OperationalError:
+    ...     try:
+    ...         raise psycopg.OperationalError("couldn't get a connection after 3.00 sec")
+    ...     except psycopg.Error as e:
+    ...         try:
+    ...             raise OperationalError(str(e)) from e
+    ...         except OperationalError as library_error:
+    ...             return library_error
+    >>> print(unavailable_store(lost()).remedy)
+    try again in a few seconds
+    >>> unavailable_store(OperationalError("database is locked"))  # SQLite's, unchanged
+    OperationalError('database is locked')
+    """
+    from_postgres = isinstance(error.__cause__, psycopg.Error)
+    if isinstance(error, OperationalError | InterfaceError) and from_postgres:
+        return StoreUnavailable("the configured store", "try again in a few seconds", error)
+    return error

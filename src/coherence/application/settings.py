@@ -15,6 +15,11 @@ from urllib.parse import unquote, urlsplit
 
 from coherence.domain.errors import BadStoreURL
 
+WAIT_FOR_SERVER_S = 2
+"""How long a PostgreSQL request waits for a pooled connection while the server is away
+(a restart takes a second or two); the library retries a failed read or write a few
+times before the error reaches the caller."""
+
 DEFAULT_STORE = "sqlite:///coherence.db"
 
 
@@ -72,6 +77,7 @@ def store_environment(url: str) -> dict[str, str]:
             "POSTGRES_POOL_SIZE": "5",
             "POSTGRES_MAX_OVERFLOW": "10",
             "POSTGRES_LOCK_TIMEOUT": "10",
+            "POSTGRES_CONNECT_TIMEOUT": str(WAIT_FOR_SERVER_S),
         }
     raise BadStoreURL(
         "store", "sqlite:///file.db, postgresql://user:pass@host:port/db or memory://", _redact(url)

@@ -17,6 +17,7 @@ from typing import Any, BinaryIO, NoReturn, TypeVar
 import click
 
 from coherence.application.history import PlanHistory
+from coherence.application.postgres_store import unavailable_store
 from coherence.bootstrap import OnRetry, Service, bootstrap, read_settings
 from coherence.domain.errors import EXIT_BUG, outcome_of
 from coherence.queries.reader import PlanReader
@@ -63,11 +64,12 @@ def open_service(store: str | None) -> Service:
     return bootstrap(read_settings(store=store))
 
 
-def fail(error: Exception) -> NoReturn:
+def fail(error: BaseException) -> NoReturn:
     """Report an error on standard error and exit with its status from the table.
 
     An error of no row is a bug: one line says so and where its traceback was saved
     (or, with ``$COHERENCE_TRACEBACK`` set, the traceback itself is printed)."""
+    error = unavailable_store(error)
     code = outcome_of(error).exit
     if code != EXIT_BUG:
         if isinstance(error, OSError) and error.filename is not None:

@@ -1,0 +1,365 @@
+"""Every acknowledged write survives ``kill -9``: of the database server, and of ours.
+
+Sixteen clients, each on its own keep-alive connection, write progress (a benchmark's
+status, each with a unique reason) through ``coherence serve --workers 2`` as fast as
+they are answered. While they write:
+
+1. on PostgreSQL (a cluster created with PostgreSQL's durable defaults, as in
+   production), every process of the database server is killed with SIGKILL, left dead
+   for a moment, and started again; the same ``coherence serve`` must then acknowledge
+   writes again by itself;
+2. every process of ``coherence serve`` (the parent and its workers) is killed with
+   SIGKILL, and it is started again on the same store.
+
+A write counts as acknowledged when its answer was a 2xx; anything else (a refused
+connection, a reset, an error answer) is not acknowledged and may or may not have been
+saved. At the end every acknowledged reason must be in the plan's history, read both
+through the API and straight from the store. During the database's outage the service
+answers with an error that says the store is unavailable, never with a bug report.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from coherence.application.history import PlanHistory
+from coherence.application.settings import Settings
+from tests.conftest import ROOT, need
+
+API = "/api/v1"
+PLAN = "riverbend-2024"
+STATUSES = ("not_started", "on_track", "at_risk", "off_track", "complete")
+CLIENTS = 16
+ACKNOWLEDGED_BEFORE_A_KILL = 60
+"""Writes acknowledged since the last kill before the next one (both phases)."""
+OUTAGE_S = 2.0
+RECOVERY_TIMEOUT_S = 120.0
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="finds a server's processes in /proc"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def children(pid: int) -> list[int]:
+    """Every descendant of ``pid`` (read from ``/proc``)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = [], [pid]
+    while frontier:
+        parent = frontier.pop()
+        for child, its_parent in parents.items():
+            if its_parent == parent:
+                found.append(child)
+                frontier.append(child)
+    return found
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL a process and all its descendants at once, without warning."""
+    for target in [pid, *children(pid)]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(target, signal.SIGKILL)
+
+
+@dataclass
+class Database:
+    """A PostgreSQL cluster of ``scripts/postgres`` with durable commits."""
+
+    url: str
+    directory: Path
+
+    def postmaster(self) -> int:
+        return int((self.directory / "data" / "postmaster.pid").read_text().split()[0])
+
+    def start(self) -> None:
+        subprocess.run(
+            [str(ROOT / "scripts" / "postgres"), "start", str(self.directory)],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+
+
+@pytest.fixture
+def database() -> Iterator[Database]:
+    """A cluster of its own (the test kills it), created with durable commits."""
+    script = str(ROOT / "scripts" / "postgres")
+    env = {**os.environ, "COHERENCE_POSTGRES_DURABLE": "1"}
+    try:
+        done = subprocess.run(
+            [script, "start"], check=True, capture_output=True, text=True, timeout=600, env=env
+        )
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as e:
+        need(f"could not start PostgreSQL with scripts/postgres: {e}")
+    url = done.stdout.strip().splitlines()[-1]
+    directory = subprocess.run(
+        [script, "dir", url], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    try:
+        yield Database(url, Path(directory))
+    finally:
+        subprocess.run([script, "stop", directory], check=False, capture_output=True)
+
+
+@dataclass
+class Service:
+    """``coherence serve --demo --workers 2`` on a store; restartable on the same port."""
+
+    store: str
+    log: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = [sys.executable, "-m", "coherence.cli.main", "serve", "--demo"]
+        command += ["--workers", "2", "--host", "127.0.0.1", "--port", str(self.port)]
+        command += ["--store", self.store]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("COHERENCE_NEO4J")}
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + 120
+        while True:  # waiting for it to start; no assertion depends on how long it took
+            if self.process.poll() is not None:
+                pytest.fail(
+                    f"coherence serve exited with {self.process.returncode}:\n{self.text()}"
+                )
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+                connection.request("GET", API + "/health")
+                if connection.getresponse().status == 200:
+                    connection.close()
+                    return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"coherence serve did not answer within 120 s:\n{self.text()}")
+            time.sleep(0.2)
+
+    def kill(self) -> None:
+        assert self.process is not None
+        kill_tree(self.process.pid)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                kill_tree(self.process.pid)
+                self.process.wait()
+
+    def text(self) -> str:
+        return self.log.read_text(errors="replace")[-6000:]
+
+
+@dataclass
+class Writers:
+    """Sixteen clients writing until told to stop; what each answer was, by kind."""
+
+    port: int
+    benchmarks: list[str]
+    acknowledged: list[str] = field(default_factory=list)
+    refused: dict[str, int] = field(default_factory=dict)
+    """Answers that were not 2xx, by status (and ``connection`` for no answer)."""
+    bodies: list[Any] = field(default_factory=list)
+    stopping: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    def start(self) -> None:
+        for n in range(CLIENTS):
+            thread = threading.Thread(target=self.write, args=(n,), daemon=True)
+            thread.start()
+            self.threads.append(thread)
+
+    def write(self, client: int) -> None:
+        connection: http.client.HTTPConnection | None = None
+        n = 0
+        while not self.stopping.is_set():
+            n += 1
+            key = self.benchmarks[(client + n) % len(self.benchmarks)]
+            reason = f"client {client} write {n}"
+            body = json.dumps({"status": STATUSES[n % len(STATUSES)], "reason": reason})
+            try:
+                if connection is None:
+                    connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                connection.request(
+                    "POST",
+                    f"{API}/plans/{PLAN}/benchmarks/{key}/status",
+                    body=body,
+                    headers={"Content-Type": "application/json"},
+                )
+                answer = connection.getresponse()
+                payload = answer.read()
+            except (OSError, http.client.HTTPException):
+                if connection is not None:
+                    connection.close()
+                connection = None
+                self.count("connection")
+                time.sleep(0.05)
+                continue
+            if 200 <= answer.status < 300:
+                with self.lock:
+                    self.acknowledged.append(reason)
+            else:
+                self.count(str(answer.status), payload)
+                time.sleep(0.05)
+        if connection is not None:
+            connection.close()
+
+    def count(self, outcome: str, payload: bytes = b"") -> None:
+        with self.lock:
+            self.refused[outcome] = self.refused.get(outcome, 0) + 1
+            if payload and len(self.bodies) < 20:
+                self.bodies.append(json.loads(payload))
+
+    def acknowledged_count(self) -> int:
+        with self.lock:
+            return len(self.acknowledged)
+
+    def wait_for(self, more: int, service: Service) -> None:
+        """Until ``more`` writes beyond those acknowledged so far are acknowledged."""
+        target = self.acknowledged_count() + more
+        deadline = time.monotonic() + RECOVERY_TIMEOUT_S
+        while self.acknowledged_count() < target:
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"no recovery: {self.acknowledged_count()} acknowledged, waiting for "
+                    f"{target}; refused {self.refused}; answers {self.bodies[:3]}\n"
+                    f"{service.text()}"
+                )
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(timeout=90)
+
+
+def benchmark_keys(port: int) -> list[str]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.request("GET", f"{API}/plans/{PLAN}")
+    plan = json.loads(connection.getresponse().read())
+    connection.close()
+    return [b["key"] for b in plan["document"]["benchmarks"] if not b.get("retired")]
+
+
+def reasons_in_history(port: int) -> list[str]:
+    """Every event's reason in the plan's history, page by page through the API."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    reasons: list[str] = []
+    offset = 0
+    while True:
+        connection.request("GET", f"{API}/plans/{PLAN}/history?offset={offset}&limit=500")
+        page = json.loads(connection.getresponse().read())
+        reasons += [event.get("reason") or "" for event in page["events"]]
+        offset += len(page["events"])
+        if not page["events"] or offset >= page["total"]:
+            connection.close()
+            return reasons
+
+
+@pytest.mark.timeout(600)
+def test_acknowledged_writes_survive_kill_9_of_postgresql_and_of_the_service(
+    database: Database, tmp_path: Path
+) -> None:
+    service = Service(database.url, tmp_path / "serve.log")
+    service.start()
+    writers = Writers(service.port, benchmark_keys(service.port))
+    try:
+        writers.start()
+        writers.wait_for(ACKNOWLEDGED_BEFORE_A_KILL, service)
+
+        # 1. The database server dies without warning, stays dead a while, comes back.
+        postmaster = database.postmaster()
+        kill_tree(postmaster)
+        time.sleep(OUTAGE_S)
+        database.start()
+        assert database.postmaster() != postmaster
+        writers.wait_for(ACKNOWLEDGED_BEFORE_A_KILL, service)  # the same service recovers
+
+        # 2. Our own server dies without warning and is started again on the same store.
+        service.kill()
+        service.start()
+        writers.wait_for(ACKNOWLEDGED_BEFORE_A_KILL, service)
+    finally:
+        writers.stop()
+
+    acknowledged = list(writers.acknowledged)
+    try:
+        through_the_api = set(reasons_in_history(service.port))
+    finally:
+        service.stop()
+    missing = [reason for reason in acknowledged if reason not in through_the_api]
+    assert not missing, f"{len(missing)} of {len(acknowledged)} acknowledged writes lost"
+
+    history = PlanHistory(Settings(store=database.url))
+    in_the_store = {event.reason for event in history.history(PLAN)}
+    assert set(acknowledged) <= in_the_store
+
+    assert set(writers.refused) <= {"connection", "503"}, (
+        f"an outage was answered as something else: {writers.refused} {writers.bodies[:3]}"
+    )
+
+
+@pytest.mark.timeout(300)
+def test_while_postgresql_is_away_writes_are_refused_as_unavailable_then_accepted(
+    database: Database, tmp_path: Path
+) -> None:
+    service = Service(database.url, tmp_path / "serve.log")
+    service.start()
+    key = benchmark_keys(service.port)[0]
+
+    def write(reason: str) -> tuple[int, dict[str, str], Any]:
+        connection = http.client.HTTPConnection("127.0.0.1", service.port, timeout=120)
+        body = json.dumps({"status": "at_risk", "reason": reason})
+        headers = {"Content-Type": "application/json"}
+        connection.request("POST", f"{API}/plans/{PLAN}/benchmarks/{key}/status", body, headers)
+        answer = connection.getresponse()
+        payload = json.loads(answer.read())
+        connection.close()
+        return answer.status, {k.lower(): v for k, v in answer.getheaders()}, payload
+
+    try:
+        kill_tree(database.postmaster())
+        status, headers, problem = write("while the database is away")
+        assert status == 503, problem
+        assert problem["title"] == "Event store unavailable"
+        assert int(headers["retry-after"]) > 0
+
+        database.start()
+        status, _, written = write("once the database is back")
+        assert status == 200, written
+    finally:
+        service.stop()
+    reasons = {event.reason for event in PlanHistory(Settings(store=database.url)).history(PLAN)}
+    assert "once the database is back" in reasons
+    assert "while the database is away" not in reasons
