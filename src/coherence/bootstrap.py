@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from coherence.application.evidence import EvidenceStore, evidence_directory
+from coherence.application.evidence import EvidenceStore
 from coherence.application.history import PlanHistory
 from coherence.application.settings import (
     DEFAULT_STORE,
@@ -244,7 +244,7 @@ def bootstrap(
     configured), and the plan reader over them."""
     history = PlanHistory(settings.history)
     graph = open_neo4j(settings, on_retry=on_retry) if neo4j else None
-    evidence = EvidenceStore(evidence_directory(settings.history))
+    evidence = EvidenceStore.of(settings.history)
     return Service(settings, history, PlanReader(history, neo4j=graph), graph, evidence)
 
 
@@ -296,7 +296,7 @@ def _api_context(
         scheduler=Scheduler(store_in_process(settings.history.store)),
         write_locks=WriteLocks(settings.write_lock),
         audits=AuditAnswers(reader),
-        evidence=evidence or EvidenceStore(evidence_directory(settings.history)),
+        evidence=evidence or EvidenceStore.of(settings.history),
         max_body=settings.max_body,
         web_assets=settings.web_assets,
         signin=settings.signin,

@@ -3,6 +3,7 @@ SHA-256, referred to by reports, downloaded only by people who may read the plan
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import zipfile
@@ -246,3 +247,13 @@ def test_where_files_are_kept(tmp_path: Path) -> None:
     assert evidence_directory(Settings(store="postgresql://h/db")) == Path("coherence-evidence")
     memory = evidence_directory(Settings(store="memory://"))
     assert memory.name.startswith("coherence-evidence-") and not memory.exists()
+
+
+def test_a_memory_stores_files_go_with_it() -> None:
+    store = EvidenceStore.of(Settings(store="memory://"))
+    store.put("p", "a.txt", "text/plain", b"kept while the store lives")
+    root = store.root
+    assert root.exists()
+    del store
+    gc.collect()
+    assert not root.exists()

@@ -35,9 +35,11 @@ import io
 import json
 import os
 import re
+import shutil
 import tempfile
 import unicodedata
 import uuid
+import weakref
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -207,6 +209,15 @@ class EvidenceStore:
 
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
+
+    @classmethod
+    def of(cls, settings: Settings) -> EvidenceStore:
+        """The store of :func:`evidence_directory`; a memory store's temporary directory is
+        removed with it (at the latest when the process exits), as the plans are."""
+        store = cls(evidence_directory(settings))
+        if urlsplit(settings.store).scheme == "memory" and not settings.evidence_dir:
+            weakref.finalize(store, shutil.rmtree, store.root, ignore_errors=True)
+        return store
 
     def _blob(self, sha256: str) -> Path:
         return self.root / "blobs" / sha256[:2] / sha256
