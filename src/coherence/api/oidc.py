@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import httpx2
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.starlette_client import OAuth
 from fastapi import Request
@@ -67,7 +67,7 @@ class OidcClient:
             response: RedirectResponse = await self.client.authorize_redirect(
                 request, self.settings.redirect_uri, **extra
             )
-        except (OAuthError, OSError, ValueError, httpx.HTTPError) as e:
+        except (OAuthError, OSError, ValueError, httpx2.HTTPError) as e:
             raise SignInFailed(f"The identity provider could not be reached: {e}") from e
         return response
 
@@ -79,7 +79,7 @@ class OidcClient:
         except OAuthError as e:
             why = e.description or e.error
             raise SignInFailed(f"The identity provider's answer was refused: {why}") from e
-        except (OSError, ValueError, KeyError, httpx.HTTPError) as e:
+        except (OSError, ValueError, KeyError, httpx2.HTTPError) as e:
             raise SignInFailed(f"The identity provider's answer was refused: {e}") from e
         claims = token.get("userinfo")
         if not claims:
