@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from coherence.cli import render
+from coherence.cli import render_funding
 from coherence.cli.common import (
     emit_json,
     handles_errors,
@@ -45,7 +45,7 @@ def funding(
     if fmt == "json":
         emit_json(summary.to_dict())
     else:
-        render.funding_tables(summary)
+        render_funding.funding_tables(summary)
 
 
 def _scale(value: str) -> tuple[str, str]:
@@ -101,4 +101,4 @@ def what_if(
     if fmt == "json":
         emit_json(result)
     else:
-        render.what_if_tables(result)
+        render_funding.what_if_tables(result)

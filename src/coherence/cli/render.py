@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from decimal import Decimal
 from itertools import groupby
 from typing import Any
 
@@ -16,15 +15,14 @@ from rich.table import Table
 from rich.text import Text
 
 from coherence.application.bulk import FileImported
-from coherence.application.narrative import HistoryEntry, format_money
+from coherence.application.narrative import HistoryEntry
 from coherence.application.results import CommandResult, Diff, PlanSummary
 from coherence.application.tokens import TokenInfo
 from coherence.application.users import PersonInfo
 from coherence.queries.audit import AuditReport
-from coherence.queries.funding import FundingSummary, SourceFunding
 
 
-def _console(stderr: bool = False) -> Console:
+def console_for(stderr: bool = False) -> Console:
     """A console on the current streams; wide when the output is not a terminal."""
     stream = sys.stderr if stderr else sys.stdout
     width = None if stream.isatty() else 160
@@ -32,13 +30,13 @@ def _console(stderr: bool = False) -> Console:
 
 
 def note(text: str) -> None:
-    _console().print(text)
+    console_for().print(text)
 
 
 @contextmanager
 def progress(label: str, total: int | None) -> Iterator[Callable[[int, int | None], None]]:
     """A progress bar on standard error, shown only on a terminal."""
-    err = _console(stderr=True)
+    err = console_for(stderr=True)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -78,18 +76,18 @@ def plans_table(rows: Sequence[tuple[PlanSummary, AuditReport]]) -> None:
             str(report.summary["info"]),
             str(report.score),
         )
-    _console().print(table)
+    console_for().print(table)
 
 
-_SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
 def audit_table(report: AuditReport) -> None:
     s = report.summary
-    _console().print(
+    console_for().print(
         f"Audit of {report.plan} at version {report.version} as of {report.as_of.isoformat()}"
         + (f", fiscal year {report.fiscal_year}" if report.fiscal_year else "")
-        + f": {_counts(s)}; score {report.score}/100"
+        + f": {finding_counts(s)}; score {report.score}/100"
     )
     if not report.findings:
         return
@@ -98,11 +96,11 @@ def audit_table(report: AuditReport) -> None:
         table.add_column(col, no_wrap=col in ("severity", "rule", "key"))
     for f in report.findings:
         sev = f.severity.value
-        table.add_row(f"[{_SEVERITY_STYLE[sev]}]{sev}[/]", f.rule, f.key or "—", escape(f.message))
-    _console().print(table)
+        table.add_row(f"[{SEVERITY_STYLE[sev]}]{sev}[/]", f.rule, f.key or "—", escape(f.message))
+    console_for().print(table)
 
 
-def _counts(summary: dict[str, int]) -> str:
+def finding_counts(summary: dict[str, int]) -> str:
     return f"{summary['error']} errors, {summary['warning']} warnings, {summary['info']} info"
 
 
@@ -113,7 +111,7 @@ def audit_markdown(report: AuditReport) -> str:
         f"## Alignment audit: {report.plan} "
         f"(version {report.version}, as of {report.as_of.isoformat()})",
         "",
-        f"**{_counts(s)}** · score {report.score}/100",
+        f"**{finding_counts(s)}** · score {report.score}/100",
         "",
     ]
     if report.findings:
@@ -141,7 +139,7 @@ def tokens_table(tokens: Sequence[TokenInfo]) -> None:
             t.issued_on.strftime("%Y-%m-%d"),
             "yes" if t.revoked else "",
         )
-    _console().print(table)
+    console_for().print(table)
 
 
 def people_table(people: Sequence[PersonInfo]) -> None:
@@ -160,11 +158,11 @@ def people_table(people: Sequence[PersonInfo]) -> None:
             "" if p.active else "yes",
         )
         table.add_row(*(Text(c) for c in cells))  # as text: names are not markup
-    _console().print(table)
+    console_for().print(table)
 
 
 def line_of_sight(result: dict[str, Any]) -> None:
-    console = _console()
+    console = console_for()
     console.print(f"Line of sight of {result['key']} ({result['kind']}) in plan {result['plan']}:")
     for path in result["paths"]:
         console.print("  " + " → ".join(path))
@@ -189,7 +187,7 @@ def history_table(
                 first.reason or "",
                 str(len(items)),
             )
-        _console().print(table)
+        console_for().print(table)
         return
     table = Table(title=f"History of {plan_id}", title_justify="left")
     for col in ("version", "rev", "time", "actor", "what changed"):
@@ -202,7 +200,7 @@ def history_table(
             e.actor,
             e.summary,
         )
-    _console().print(table)
+    console_for().print(table)
 
 
 def scenarios_table(scenarios: Sequence[dict[str, Any]], plan_id: str) -> None:
@@ -214,12 +212,12 @@ def scenarios_table(scenarios: Sequence[dict[str, Any]], plan_id: str) -> None:
         table.add_row(
             s["plan"], s["status"], str(s["forked_from"]), str(s["version"]), s["modified_on"]
         )
-    _console().print(table if scenarios else f"Plan {plan_id} has no scenarios")
+    console_for().print(table if scenarios else f"Plan {plan_id} has no scenarios")
 
 
 def rollover_result(result: CommandResult, rollover: dict[str, Any]) -> None:
     """What a rollover did (or would do), then its events."""
-    console = _console()
+    console = console_for()
     console.print(f"Rollover of {result.plan_id} from {rollover['from']} to {rollover['to']}:")
     for label, name in (("continued", "continued"), ("modified", "modified")):
         for key, copies in rollover[name].items():
@@ -243,7 +241,7 @@ def import_result(result: CommandResult) -> None:
             f"Plan {result.plan_id}: revision {result.revision}, "
             f"{len(result.events)} events saved, now at version {result.version}"
         )
-    _console().print(head)
+    console_for().print(head)
     if result.events:
         table = Table(show_header=True)
         table.add_column("version", justify="right")
@@ -251,7 +249,7 @@ def import_result(result: CommandResult) -> None:
         table.add_column("what changed")
         for e in result.events:
             table.add_row(str(e.version), e.type, e.summary)
-        _console().print(table)
+        console_for().print(table)
 
 
 def files_imported(results: Sequence[FileImported]) -> None:
@@ -269,14 +267,14 @@ def files_imported(results: Sequence[FileImported]) -> None:
             str(r.events),
             str(r.version),
         )
-    _console().print(table)
+    console_for().print(table)
     total = sum(r.events for r in results)
-    _console().print(f"{total:,} events saved; unchanged files saved nothing.")
+    console_for().print(f"{total:,} events saved; unchanged files saved nothing.")
 
 
 def diff_table(diff: Diff) -> None:
     data = diff.to_dict()
-    _console().print(f"Plan {diff.plan_id}: version {diff.from_version} → {diff.to_version}")
+    console_for().print(f"Plan {diff.plan_id}: version {diff.from_version} → {diff.to_version}")
     table = Table(show_header=True)
     for col in ("change", "kind", "key", "field", "before", "after"):
         table.add_column(col)
@@ -302,9 +300,9 @@ def diff_table(diff: Diff) -> None:
             extra = ", ".join(f"{k}={v}" for k, v in attrs.items())
             table.add_row(name, item["edge"], f"{item['source']} → {item['target']}", "", "", extra)
     if not diff.changes:
-        _console().print("No changes.")
+        console_for().print("No changes.")
         return
-    _console().print(table)
+    console_for().print(table)
 
 
 def _cell(value: object) -> str:
@@ -317,20 +315,20 @@ def _cell(value: object) -> str:
 def audit_preview(preview: dict[str, Any]) -> None:
     """What a dry run would do to the audit: the findings it resolves and adds."""
     before, after = preview["before"], preview["after"]
-    _console().print(
+    console_for().print(
         f"Audit: score {before['score']} -> {after['score']}; "
         f"{len(preview['resolved'])} findings resolved, {len(preview['added'])} added"
     )
     for word, findings in (("resolved", preview["resolved"]), ("added", preview["added"])):
         for f in findings:
-            _console().print(escape(f"  {word}: [{f['severity']}] {f['message']}"))
+            console_for().print(escape(f"  {word}: [{f['severity']}] {f['message']}"))
 
 
 def unknown_targets(rows: Sequence[dict[str, Any]]) -> None:
     """The rows of a finance file whose allocation names nothing in the plan (left out)."""
     if not rows:
         return
-    _console().print(
+    console_for().print(
         f"{len(rows)} allocations left out: their target is no initiative or "
         "professional learning of the plan"
     )
@@ -339,225 +337,4 @@ def unknown_targets(rows: Sequence[dict[str, Any]]) -> None:
         table.add_column(col)
     for r in rows:
         table.add_row(str(r["row"]), r["cell"], r["budget_line"], r["target"])
-    _console().print(table)
-
-
-# -- budget season -----------------------------------------------------------------------
-
-
-def _money(value: object) -> str:
-    """``$174,000`` (cents only when there are some) from a Decimal or its string."""
-    return format_money(Decimal(str(value)))
-
-
-def _fte(value: object) -> str:
-    return f"{Decimal(str(value)):.2f}"
-
-
-def _share(value: object) -> str:
-    return "—" if value is None else f"{Decimal(str(value)) * 100:.1f}%"
-
-
-def _right(table: Table, *names: str) -> None:
-    for name in names:
-        table.add_column(name, justify="right")
-
-
-def funding_tables(summary: FundingSummary) -> None:
-    """Where the money and the staff go: totals, then a table per view."""
-    console = _console()
-    t = summary.totals
-    year = f", fiscal year {summary.fiscal_year}" if summary.fiscal_year else ""
-    console.print(
-        f"Funding of {summary.plan} at version {summary.version}{year}: "
-        f"{t.lines} budget lines, {_money(t.amount)} and {_fte(t.fte)} FTE; "
-        f"{_money(t.aligned)} reaches an objective ({_share(t.aligned_share)} of the lines' "
-        f"amounts), {_money(t.not_aligned)} is allocated to what reaches none, "
-        f"{_money(t.unallocated)} is not allocated"
-        + (f", {_money(t.over_allocated)} over-allocated" if t.over_allocated else "")
-    )
-
-    table = Table(title="By objective", title_justify="left")
-    table.add_column("objective", no_wrap=True)
-    table.add_column("title")
-    _right(table, "reaches", "FTE", "share", "share FTE")
-    table.add_column("funds")
-    for o in summary.objectives:
-        if not o.funds:
-            funds = "[bold red]unfunded[/]"
-        elif o.single_fund:
-            funds = f"[yellow]{escape(o.single_fund)} only[/]"
-        else:
-            funds = escape(", ".join(o.funds))
-        table.add_row(
-            o.key,
-            escape(o.title or ""),
-            _money(o.amount),
-            _fte(o.fte),
-            _money(o.share),
-            _fte(o.share_fte),
-            funds,
-        )
-    console.print(table)
-    console.print(
-        "reaches: every allocation reaching the objective, in full (through its initiatives "
-        "and the professional learning enabling them); share: each allocation split equally "
-        "between the objectives it reaches, so the shares add up to what reaches any."
-    )
-
-    table = Table(title="By initiative", title_justify="left")
-    table.add_column("initiative", no_wrap=True)
-    table.add_column("title")
-    table.add_column("objectives")
-    _right(table, "allocated", "FTE", "to its learning", "learning FTE")
-    table.add_column("funds")
-    for i in summary.initiatives:
-        table.add_row(
-            i.key,
-            escape(i.title or ""),
-            ", ".join(i.objectives) or "—",
-            _money(i.amount) if i.funded else "[yellow]$0[/]",
-            _fte(i.fte),
-            _money(i.learning),
-            _fte(i.learning_fte),
-            escape(", ".join(i.funds)),
-        )
-    console.print(table)
-
-    for title, label, rows in (
-        ("By fund", "fund", summary.funds),
-        ("By fiscal year", "fiscal year", summary.fiscal_years),
-    ):
-        console.print(_source_table(title, label, rows))
-
-    if summary.not_reaching:
-        table = Table(title="Reaching no objective", title_justify="left")
-        table.add_column("line", no_wrap=True)
-        table.add_column("description")
-        table.add_column("fund")
-        _right(table, "amount", "not allocated", "allocated, reaching none", "FTE reaching none")
-        table.add_column("allocated to")
-        for line in summary.not_reaching:
-            table.add_row(
-                line.key,
-                escape(line.description or ""),
-                escape(line.fund),
-                _money(line.amount),
-                _money(line.unallocated),
-                _money(line.not_aligned),
-                _fte(line.not_aligned_fte),
-                ", ".join(a.target for a in line.allocations if not a.objectives) or "—",
-            )
-        console.print(table)
-
-
-def _source_table(title: str, label: str, rows: Sequence[SourceFunding]) -> Table:
-    table = Table(title=title, title_justify="left")
-    table.add_column(label)
-    _right(table, "lines", "amount", "FTE", "allocated", "reaching an objective", "FTE reaching")
-    for row in rows:
-        table.add_row(
-            escape(row.name),
-            str(row.lines),
-            _money(row.amount),
-            _fte(row.fte),
-            _money(row.allocated),
-            _money(row.aligned),
-            _fte(row.aligned_fte),
-        )
-    return table
-
-
-def what_if_tables(result: dict[str, Any]) -> None:
-    """What a what-if changes, for people: what was asked, the totals before and after,
-    what loses all its funding, the findings added and resolved, the plan's changes."""
-    console = _console()
-    asked = result["asked"]
-    parts: list[str] = []
-    if "scenario" in asked:
-        year = f", fiscal year {result['fiscal_year']}" if result["fiscal_year"] else ""
-        console.print(
-            f"Scenario ~{asked['scenario']} (forked at version {asked['forked_from']}) against "
-            f"{result['plan']} at version {result['version']}{year}: after is the plan as "
-            "merging it would leave it."
-        )
-        if result.get("conflicts"):
-            console.print(
-                "[bold red]Conflicts[/] (changed on both sides; a merge is refused): "
-                + ", ".join(result["conflicts"])
-            )
-    else:
-        _what_if_head(console, result, asked, parts)
-    _what_if_body(console, result)
-
-
-def _what_if_head(
-    console: Console, result: dict[str, Any], asked: dict[str, Any], parts: list[str]
-) -> None:
-    if asked["retire"]:
-        parts.append("retire " + ", ".join(asked["retire"]))
-    if asked["cut_funds"]:
-        parts.append("cut " + ", ".join(escape(f) for f in asked["cut_funds"]))
-    for fund, factor in asked["scale_funds"].items():
-        parts.append(f"scale {escape(fund)} by {factor}")
-    year = f", fiscal year {result['fiscal_year']}" if result["fiscal_year"] else ""
-    console.print(
-        f"What if ({'; '.join(parts)}) in {result['plan']} at version {result['version']}"
-        f"{year}: nothing is saved."
-    )
-
-
-def _what_if_body(console: Console, result: dict[str, Any]) -> None:
-    before, after = result["funding"]["before"]["totals"], result["funding"]["after"]["totals"]
-    table = Table(show_header=True)
-    table.add_column("")
-    _right(table, "before", "after", "change")
-    rows = (
-        ("budget", "amount", _money),
-        ("staff (FTE)", "fte", _fte),
-        ("reaching an objective", "aligned", _money),
-        ("FTE reaching an objective", "aligned_fte", _fte),
-    )
-    for label, name, show in rows:
-        change = Decimal(after[name]) - Decimal(before[name])
-        table.add_row(label, show(before[name]), show(after[name]), show(change))
-    table.add_row(
-        "aligned share",
-        _share(before["aligned_share"]),
-        _share(after["aligned_share"]),
-        "",
-    )
-    score = result["score"]
-    table.add_row("alignment score", str(score["before"]), str(score["after"]), "")
-    s_before, s_after = result["summary"]["before"], result["summary"]["after"]
-    table.add_row("findings", _counts(s_before), _counts(s_after), "")
-    console.print(table)
-    losing = result["losing_all_funding"]
-    for kind in ("objectives", "initiatives"):
-        keys = losing[kind]
-        text = ", ".join(keys) if keys else "none"
-        style = "bold red" if keys else "green"
-        console.print(f"{kind.capitalize()} losing all funding: [{style}]{text}[/]")
-    findings = result["findings"]
-    if findings["added"] or findings["resolved"]:
-        table = Table(show_header=True)
-        for col in ("", "severity", "rule", "key", "finding"):
-            table.add_column(col, no_wrap=col in ("severity", "rule", "key"))
-        for label, items in (("new", findings["added"]), ("resolved", findings["resolved"])):
-            for f in items:
-                sev = f["severity"]
-                table.add_row(
-                    label,
-                    f"[{_SEVERITY_STYLE[sev]}]{sev}[/]",
-                    f["rule"],
-                    f["key"] or "—",
-                    escape(f["message"]),
-                )
-        console.print(table)
-    else:
-        console.print("No finding added or resolved.")
-    diff = result["diff"]
-    console.print(
-        f"Changes: {len(diff['retired'])} budget lines retired, {len(diff['unlinked'])} "
-        f"allocations removed, {len(diff['revised'])} lines and allocations revised."
-    )
+    console_for().print(table)

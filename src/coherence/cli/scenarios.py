@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 
 from coherence.application.history import Author
-from coherence.cli import render
+from coherence.cli import render, render_funding
 from coherence.cli.common import (
     emit_json,
     handles_errors,
@@ -94,7 +94,7 @@ def compare(plan: str, name: str, fiscal_year: str | None, store: str | None, fm
     if fmt == "json":
         emit_json(result)
     else:
-        render.what_if_tables(result)
+        render_funding.what_if_tables(result)
 
 
 @scenario.command()
