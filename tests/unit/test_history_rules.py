@@ -619,3 +619,29 @@ def test_the_whole_number_comparison_is_the_exact_one(
     short = exact < expected if target > baseline else exact > expected
     assert is_short(line, on, exact) == short
     assert not is_short(line, on, expected)  # exactly on the line is never short
+
+
+def test_after_a_write_the_api_audits_with_the_history_rules_as_a_fresh_server_does() -> None:
+    """A write's answer (its audit change) and the audit read after it are of the same
+    report as a server started afterwards would give, history findings included."""
+    from fastapi.testclient import TestClient
+
+    from coherence.api.app import create_app
+    from coherence.application.demo import load_demo
+    from coherence.bootstrap import api_context
+
+    history = PlanHistory(Settings(store="memory://"))
+    load_demo(history)
+    client = TestClient(create_app(api_context(history)))
+    url = "/api/v1/plans/riverbend-2024"
+    assert client.get(f"{url}/audit").status_code == 200
+    benchmark = client.get(url).json()["document"]["benchmarks"][0]["key"]
+    written = client.post(
+        f"{url}/benchmarks/{benchmark}/status", json={"status": "at_risk", "reason": "t"}
+    )
+    assert written.status_code == 200, written.text
+
+    after = client.get(f"{url}/audit").json()
+    fresh = TestClient(create_app(api_context(history))).get(f"{url}/audit").json()
+    assert after == fresh
+    assert {f["rule"] for f in after["findings"]} & set(HISTORY_ORDER)

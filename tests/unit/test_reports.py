@@ -364,3 +364,14 @@ def test_the_report_command(tmp_path: Path) -> None:
     assert run("unpublish", PLAN, "--format", "json").exit_code == 0
     history = PlanHistory(Settings(store=store))
     assert [e.type for e in history.history(PLAN)][-2:] == ["Published", "Unpublished"]
+
+
+def test_the_report_gives_the_score_and_findings_of_the_audit(demo: PlanReader) -> None:
+    """The committee sees the same score and findings (history rules included) as the
+    audit of the same version and day, by the command line, the API and the page."""
+    report = build_report(demo, DEMO)
+    audit = demo.audit(DEMO)
+    assert report.score == audit.score
+    assert {g.severity: g.count for g in report.findings} == {
+        severity: n for severity, n in audit.summary.items() if n
+    }

@@ -261,8 +261,14 @@ class PlanReader:
             return self._audit_neo4j(at, fiscal_year)
         if engine != "networkx":
             raise InvalidValue("engine", "networkx or neo4j", engine)
+        return self.audit_at(at, fiscal_year)
+
+    def audit_at(self, at: ReadAt, fiscal_year: str | None = None) -> AuditReport:
+        """The audit of a saved version as of the read's date, history rules included:
+        the one cached report that every answer about that version shares (the audit,
+        a write's audit change, a preview's or scenario's "before", the report)."""
         return self._reports.get(
-            (plan_id, at.version, fiscal_year, at.audit_date),
+            (at.plan_id, at.version, fiscal_year, at.audit_date),
             lambda: audit(
                 self.active(at),
                 as_of=at.audit_date,
@@ -286,17 +292,18 @@ class PlanReader:
         base = result.version - len(events)
         on = today()
         before: AuditReport | None = None
+        history: MonitoringView | None = None
         if base:
             now = ReadAt(plan_id, base, on, False)
-            before = self._reports.get(
-                (plan_id, base, fiscal_year, on),
-                lambda: audit(self.active(now), as_of=on, fiscal_year=fiscal_year),
-            )
+            before = self.audit_at(now, fiscal_year)
+            history = self.monitoring(now)
         if before is not None and not events:
             after = before
         else:
+            # The history rules read the monitoring facts saved so far: what the dry run
+            # would add to them (a status it reports, say) shows once it is saved.
             graph = self.graphs.preview(plan_id, base, events)
-            after = audit(graph, as_of=on, fiscal_year=fiscal_year)
+            after = audit(graph, as_of=on, fiscal_year=fiscal_year, history=history)
         if before is None:  # a new plan: nothing to resolve, every finding added
             before = replace(after, findings=(), summary=dict.fromkeys(after.summary, 0), score=0)
         return {
@@ -311,13 +318,7 @@ class PlanReader:
         today: ``{resolved: [finding], added: [finding]}`` (both audits cached)."""
         on = today()
 
-        def report(version: int) -> AuditReport:
-            at = ReadAt(plan_id, version, on, False)
-            return self._reports.get(
-                (plan_id, version, None, on), lambda: audit(self.active(at), as_of=on)
-            )
-
-        reports = [report(before), report(after)]
+        reports = [self.audit_at(ReadAt(plan_id, v, on, False)) for v in (before, after)]
         return audit_change(reports[0].findings, reports[1].findings)
 
     def _audit_neo4j(self, at: ReadAt, fiscal_year: str | None) -> AuditReport:
@@ -399,11 +400,8 @@ class PlanReader:
         diff, both audits (as of the read's date) and both funding summaries."""
         graph = state_graph(after, version=at.version)
         reports = (
-            self._reports.get(
-                (at.plan_id, at.version, year, at.audit_date),
-                lambda: audit(self.active(at), as_of=at.audit_date, fiscal_year=year),
-            ),
-            audit(graph, as_of=at.audit_date, fiscal_year=year),
+            self.audit_at(at, year),
+            audit(graph, as_of=at.audit_date, fiscal_year=year, history=self.monitoring(at)),
         )
         funding = (
             self.funding(at.plan_id, version=at.version, fiscal_year=year),

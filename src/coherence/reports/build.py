@@ -15,7 +15,7 @@ from typing import Any
 from coherence.application.narrative import HistoryEntry
 from coherence.domain.framework import FRAMEWORK, KINDS
 from coherence.domain.values import fiscal_year_option
-from coherence.queries.audit import AuditReport, Finding, Severity, audit, natural_key
+from coherence.queries.audit import AuditReport, Finding, Severity, natural_key
 from coherence.queries.framework import SEVERITIES, framework_document
 from coherence.queries.funding import FundingSummary
 from coherence.queries.reader import PlanReader
@@ -60,7 +60,7 @@ def build_report(
     at = reader.at(plan_id, version=version, as_of=as_of)
     plan = reader.plan(plan_id, version=at.version)
     year = year or fiscal_year_of(at.audit_date)
-    findings = audit(reader.active(at), as_of=at.audit_date, fiscal_year=year)
+    findings = reader.audit_at(at, year)
     funding = reader.funding(plan_id, version=at.version, fiscal_year=year)
     history = [e for e in reader.history_of(plan_id) if e.version <= at.version]
 
