@@ -9,7 +9,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port
 from tests.plans import yaml_text
 
 pytestmark = [pytest.mark.postgres, pytest.mark.neo4j]
@@ -113,13 +112,6 @@ def service_environment(service: str, given: dict[str, str]) -> dict[str, str]:
     """The environment compose gives ``service``, ``${VAR...}`` taken from ``given``."""
     env = compose()["services"][service]["environment"]
     return {k: VARIABLE.sub(lambda m: given[m[1]], str(v)) for k, v in env.items()}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def wait_for(what: str, check: Callable[[], bool], timeout: float = 180) -> None:

@@ -25,7 +25,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -39,7 +38,7 @@ import pytest
 
 from coherence.application.history import PlanHistory
 from coherence.application.settings import Settings
-from tests.conftest import ROOT, need
+from tests.conftest import ROOT, free_port, need
 
 API = "/api/v1"
 PLAN = "riverbend-2024"
@@ -53,13 +52,6 @@ RECOVERY_TIMEOUT_S = 120.0
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="finds a server's processes in /proc"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def children(pid: int) -> list[int]:

@@ -15,7 +15,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ import pytest
 from coherence.application.demo import load_demo
 from coherence.application.history import PlanHistory
 from coherence.application.settings import Settings
+from tests.conftest import free_port
 
 API = "/api/v1"
 PLAN = "riverbend-2024"
@@ -37,13 +37,6 @@ STATUSES = ("not_started", "on_track", "at_risk", "off_track", "complete")
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="reads which process holds a socket in /proc"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @dataclass
