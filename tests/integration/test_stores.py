@@ -71,6 +71,31 @@ def test_snapshots_keep_every_version_exact(store_url: str) -> None:
     fresh.close()
 
 
+def test_each_stored_event_is_what_mapping_it_alone_gives(store_url: str) -> None:
+    """A command's events are encoded together; each stored event is still exactly the
+    topic and the bytes that the mapper gives that one event (a drafted plan, elements,
+    links, a revision with retirements and unlinks, an adoption of class version 2)."""
+    app = open_store(store_url)
+    app.import_plan(document(), Author("a", "draft", "import"))
+    data = plan_data()
+    data["initiatives"] = data["initiatives"][:1]
+    data["objectives"].append({"key": "SO9", "title": "Attendance"})
+    app.import_plan(check_document(data, filename="v2.yaml"), Author("b", None, "import"))
+    app.adopt("example-2025", Author("c", "vote"), record={"vote": "7-0"})
+    stored = app.recorder.select_events(plan_uuid("example-2025"))
+    topics = {s.topic.rsplit(".", 1)[-1] for s in stored}
+    assert {"Drafted", "ElementAdded", "Linked", "Unlinked", "ElementRetired"} <= topics
+    assert "Adopted" in topics
+    for each in stored:
+        again = app.mapper.to_stored_event(app.mapper.to_domain_event(each))
+        assert (again.originator_version, again.topic, again.state) == (
+            each.originator_version,
+            each.topic,
+            each.state,
+        )
+    app.close()
+
+
 def test_a_refused_import_saves_nothing(store_url: str) -> None:
     app = open_store(store_url)
     version = app.import_plan(document(), Author("a")).version

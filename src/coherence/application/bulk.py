@@ -153,8 +153,8 @@ class _PreparingHistory(PlanHistory):
     kept: tuple[list[Row], list[Row]] | None = None
 
     def _write_revision(self, events: Sequence[Any], snapshots: Sequence[StoredEvent]) -> None:
-        stored = map(self.mapper.to_stored_event, events)
-        self.kept = (rows_of(stored), rows_of(snapshots))
+        events_rows = [(version, topic, state) for _, version, topic, state in self._encode(events)]
+        self.kept = (events_rows, rows_of(snapshots))
 
 
 _worker: _PreparingHistory | None = None

@@ -153,29 +153,29 @@ def _check(doc: object, catalogue: Catalogue) -> PlanDocument:
         )
 
     elements: dict[str, Element] = {}
-    where: dict[str, str] = {}
+    where: dict[str, tuple[str, int | None]] = {}  # an element's section and index
     for kind in catalogue.singletons:
         if root.get(kind) is not None:
             fields = normalize_fields(kind, {"text": root[kind]}, kind, catalogue=catalogue)
             elements[kind] = Element(kind, fields)
-            where[kind] = kind
+            where[kind] = (kind, None)
     # Paths are built only for an error: checks inside an item raise with paths relative
-    # to it ("[3].key"), and the section's name is put in front on the way out.
-    pending_links: list[tuple[str, str, LinkSpec, Any]] = []
+    # to it (".key"), and the section's name and the index are put in front on the way out.
+    pending_links: list[tuple[str, str, int, LinkSpec, Any]] = []
     for spec in catalogue.sections:
         name = spec.section or spec.name
         for i, item in enumerate(_list(root.get(name), name)):
             try:
                 key, fields = _element(spec, item, i, where, pending_links, catalogue)
             except InvalidInput as e:
-                raise type(e)(name + e.path, e.expected, e.got) from None
+                raise type(e)(f"{name}[{i}]{e.path}", e.expected, e.got) from None
             elements[key] = Element(spec.name, fields)
-            where[key] = f"{name}[{i}]"
+            where[key] = (name, i)
 
     kinds = catalogue.kinds
     links: dict[tuple[str, str], Link] = {}
-    for key, at, link_field, raw in pending_links:
-        for j, (target, attributes) in enumerate(_link_items(raw, at, link_field)):
+    for key, section, i, link_field, raw in pending_links:
+        for j, (target, attributes) in enumerate(_link_items(raw, section, i, link_field)):
             other = elements.get(target)
             if other is None or other.kind not in link_field.targets:
                 wanted = " or ".join(kinds[k].label.lower() for k in link_field.targets)
@@ -185,13 +185,14 @@ def _check(doc: object, catalogue: Catalogue) -> PlanDocument:
                     else f" ({target} is {with_article(kinds[other.kind].label.lower())})"
                 )
                 raise InvalidInput(
-                    _link_path(at, link_field, raw, j),
+                    _link_path(f"{section}[{i}]", link_field, raw, j),
                     f"the key of {with_article(wanted)} in this file{found}",
                     target,
                 )
             source, dest = (target, key) if link_field.reverse else (key, target)
             if (source, dest) in links:
-                raise InvalidInput(_link_path(at, link_field, raw, j), "each link once", target)
+                path = _link_path(f"{section}[{i}]", link_field, raw, j)
+                raise InvalidInput(path, "each link once", target)
             links[(source, dest)] = Link(link_field.edge, attributes)
     return PlanDocument(plan_id, PlanState(plan_id, details, elements, links))
 
@@ -200,33 +201,32 @@ def _element(
     spec: KindSpec,
     item: object,
     i: int,
-    where: Mapping[str, str],
-    pending_links: list[tuple[str, str, LinkSpec, Any]],
+    where: Mapping[str, tuple[str, int | None]],
+    pending_links: list[tuple[str, str, int, LinkSpec, Any]],
     catalogue: Catalogue,
 ) -> tuple[str, dict[str, Any]]:
-    """One item of a section: its key and fields; its links go to ``pending_links``.
+    """One item of a section, the ``i``-th: its key and fields; its links go to
+    ``pending_links``, with its section and index.
 
-    Raises with paths relative to the section (``[3].key``).
+    Raises with paths relative to the item (``.key``).
     """
-    at = f"[{i}]"
-    entry = dict(_mapping(item, at))
-    key = check_key(entry.pop("key", None), f"{at}.key")
+    entry = dict(_mapping(item, ""))
+    key = entry.pop("key", None)
+    if type(key) is not str or not KEY_PATTERN.match(key):
+        check_key(key, ".key")  # raises, saying what a key is
     if key in where:
-        raise InvalidInput(
-            f"{at}.key", f"a key used once in the file (already at {where[key]})", key
-        )
+        first, index = where[key]
+        at = first if index is None else f"{first}[{index}]"
+        raise InvalidInput(".key", f"a key used once in the file (already at {at})", key)
     if key in catalogue.singletons:
-        raise InvalidInput(f"{at}.key", "a key other than " + _or(catalogue.singletons), key)
+        raise InvalidInput(".key", "a key other than " + _or(catalogue.singletons), key)
+    section = spec.section or spec.name
     for link_field in spec.links:
         if link_field.field in entry:
-            pending_links.append(
-                (key, f"{spec.section}{at}", link_field, entry.pop(link_field.field))
-            )
-    fields = normalize_fields(spec.name, entry, at, catalogue=catalogue)
+            pending_links.append((key, section, i, link_field, entry.pop(link_field.field)))
+    fields = normalize_fields(spec.name, entry, "", catalogue=catalogue)
     if fields.get("start") and fields.get("end") and fields["end"] < fields["start"]:
-        raise InvalidInput(
-            f"{at}.end", f"a date on or after {spec.section}{at}.start", fields["end"]
-        )
+        raise InvalidInput(".end", f"a date on or after {section}[{i}].start", fields["end"])
     return key, fields
 
 
@@ -241,27 +241,38 @@ def _link_path(at: str, link_field: LinkSpec, raw: object, j: int) -> str:
     return f"{path}[{j}]" if isinstance(raw, list) else path
 
 
-def _link_items(raw: object, at: str, link_field: LinkSpec) -> list[tuple[str, dict[str, Any]]]:
-    """The targets of a link field, with their attributes; ``at`` is its item's path."""
+def _link_items(
+    raw: object, section: str, i: int, link_field: LinkSpec
+) -> list[tuple[str, dict[str, Any]]]:
+    """The targets of a link field of the ``i``-th item of ``section``, with their
+    attributes."""
     if raw is None:
         return []
     items = raw if isinstance(raw, list) else [raw] if not link_field.many else None
     if items is None:
-        raise InvalidInput(f"{at}.{link_field.field}", "a list of keys", raw)
+        raise InvalidInput(f"{section}[{i}].{link_field.field}", "a list of keys", raw)
     out = []
     for j, item in enumerate(items):
         if link_field.with_amount:
-            item_path = _link_path(at, link_field, raw, j)
-            entry = _mapping(item, item_path)
-            _only(entry, item_path, ("target", "amount"))
-            target = check_key(entry.get("target"), f"{item_path}.target")
-            amount = normalize_value(_AMOUNT, entry.get("amount"), f"{item_path}.amount")
-            out.append((target, {"amount": amount}))
+            try:
+                out.append(_allocation(item))
+            except InvalidInput as e:
+                path = _link_path(f"{section}[{i}]", link_field, raw, j)
+                raise type(e)(path + e.path, e.expected, e.got) from None
         elif type(item) is str and KEY_PATTERN.match(item):
             out.append((item, {}))
         else:
-            out.append((check_key(item, _link_path(at, link_field, raw, j)), {}))
+            out.append((check_key(item, _link_path(f"{section}[{i}]", link_field, raw, j)), {}))
     return out
+
+
+def _allocation(item: object) -> tuple[str, dict[str, Any]]:
+    """An allocation ``{target, amount}``: its target and attributes (paths relative
+    to it)."""
+    entry = _mapping(item, "")
+    _only(entry, "", ("target", "amount"))
+    target = check_key(entry.get("target"), ".target")
+    return target, {"amount": normalize_value(_AMOUNT, entry.get("amount"), ".amount")}
 
 
 def _mapping(value: object, path: str) -> Mapping[str, Any]:

@@ -13,7 +13,7 @@ a revision costs one commit (one sync to disk), not two.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -35,7 +35,7 @@ class BatchSQLiteApplicationRecorder(SQLiteApplicationRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **_: Any
     ) -> Sequence[int] | None:
-        return self._insert_event_rows(c, _rows(stored_events))
+        return self._insert_event_rows(c, stored_rows(stored_events))
 
     def _insert_event_rows(self, c: SQLiteCursor, rows: Sequence[tuple[Any, ...]]) -> list[int]:
         if not rows:
@@ -85,7 +85,9 @@ class BatchSQLiteApplicationRecorder(SQLiteApplicationRecorder):
     ) -> Sequence[int] | None:
         """Insert events, and snapshots through ``snapshot_recorder``'s table, in one
         transaction (both recorders must share this recorder's database)."""
-        return self.insert_rows(_rows(stored_events), _rows(snapshots), snapshot_recorder)
+        return self.insert_rows(
+            stored_rows(stored_events), stored_rows(snapshots), snapshot_recorder
+        )
 
     def insert_rows(
         self,
@@ -104,17 +106,23 @@ class BatchSQLiteApplicationRecorder(SQLiteApplicationRecorder):
             return ids
 
 
-def _rows(stored: Sequence[StoredEvent]) -> list[tuple[Any, ...]]:
+def stored_rows(stored: Sequence[StoredEvent]) -> list[tuple[Any, ...]]:
     """Insert parameters; a revision's events share one id, so its text is made once."""
-    rows = []
+    return text_id_rows((s.originator_id, s.originator_version, s.topic, s.state) for s in stored)
+
+
+def text_id_rows(rows: Iterable[tuple[UUID | str, int, str, bytes]]) -> list[tuple[Any, ...]]:
+    """Insert parameters of rows ``(originator id, version, topic, state)``: the id as the
+    table keeps it (a UUID's hex), made once for a run of rows of the same id."""
+    out = []
     last_id: object = None
     text: Any = None
-    for s in stored:
-        if s.originator_id is not last_id:
-            last_id = s.originator_id
-            text = last_id.hex if isinstance(last_id, UUID) else last_id
-        rows.append((text, s.originator_version, s.topic, s.state))
-    return rows
+    for originator_id, version, topic, state in rows:
+        if originator_id is not last_id:
+            last_id = originator_id
+            text = originator_id.hex if isinstance(originator_id, UUID) else originator_id
+        out.append((text, version, topic, state))
+    return out
 
 
 class SnapshotSQLiteRecorder(SQLiteAggregateRecorder):

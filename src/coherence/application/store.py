@@ -21,8 +21,12 @@ from eventsourcing.sqlite import SQLiteAggregateRecorder
 from eventsourcing.utils import Environment, get_topic
 
 from coherence.application.settings import Settings, store_environment
-from coherence.application.sqlite_recorder import BatchSQLiteApplicationRecorder
-from coherence.application.transcoder import OrjsonTranscoder, PlanMapper
+from coherence.application.sqlite_recorder import (
+    BatchSQLiteApplicationRecorder,
+    stored_rows,
+    text_id_rows,
+)
+from coherence.application.transcoder import EncodedEvent, OrjsonTranscoder, PlanMapper
 
 Row = tuple[int, str, bytes]
 """A stored event of a known aggregate: ``(version, topic, state)``."""
@@ -94,7 +98,23 @@ class StoreApplication(Application[UUID]):
         The one place a command's events are written (a preparing process overrides it
         to keep them instead: see :mod:`coherence.application.bulk`).
         """
-        self._write_stored(list(map(self.mapper.to_stored_event, events)), snapshots)
+        encoded = self._encode(events)
+        sqlite = self._sqlite_recorders()
+        if sqlite is not None:
+            recorder, snapshot_recorder = sqlite
+            recorder.insert_rows(text_id_rows(encoded), stored_rows(snapshots), snapshot_recorder)
+            return
+        self._write_stored([StoredEvent(*row) for row in encoded], snapshots)
+
+    def _encode(self, events: Sequence[Any]) -> list[EncodedEvent]:
+        """A command's events as rows ``(originator id, version, topic, state)``."""
+        mapper = self.mapper
+        if isinstance(mapper, PlanMapper):
+            return mapper.encode_events(events)
+        return [  # pragma: no cover - the application constructs a PlanMapper
+            (s.originator_id, s.originator_version, s.topic, s.state)
+            for s in map(mapper.to_stored_event, events)
+        ]
 
     def _write_stored(
         self, stored: Sequence[StoredEvent], snapshots: Sequence[StoredEvent]

