@@ -46,6 +46,12 @@ class Lifetime(BaseModel):
     active: list[list[int]] = Field(
         description="The revisions it was active in, as [first, last] ranges (inclusive)."
     )
+    x: float | None = Field(
+        default=None,
+        description="An element's place across its level in the page's layered drawing of "
+        "the union (the order and rough place; the page wraps each level onto rows). None "
+        "for links, elements linked to nothing, and in an answer with ``since``.",
+    )
 
 
 class GraphTimeline(BaseModel):

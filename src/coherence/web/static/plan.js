@@ -35,6 +35,7 @@ const state = {
   index: 0,
   spans: new Map(),
   unionPositions: null,
+  places: new Map(),
   hiddenKinds: new Set(),
   focus: null,
   selected: null,
@@ -62,11 +63,9 @@ async function main() {
   loading.catch(() => {}); // handled below, once the libraries are in
   const framework = loadFramework();
   framework.catch(() => {});
-  const [{ default: cytoscape }, { default: dagre }] = await Promise.all([
-    import('/web/vendor/cytoscape.mjs'),
-    import('/web/vendor/cytoscape-dagre.mjs'),
-  ]);
-  cytoscape.use(dagre);
+  // The plan comes with the order of each level (laid out on the server, once per
+  // version): dagre is not needed here.
+  const { default: cytoscape } = await import('/web/vendor/cytoscape.mjs');
   try {
     await framework;
   } catch (error) {
@@ -92,7 +91,8 @@ async function main() {
 
   const area = $('cy').getBoundingClientRect();
   performance.mark('coherence:graph');
-  state.unionPositions = computeLayout(cy.elements(), { width: area.width, height: area.height });
+  state.places = new Map(data.nodes.filter((n) => Number.isFinite(n.x)).map((n) => [n.data.id, n.x]));
+  state.unionPositions = computeLayout(cy.elements(), { width: area.width, height: area.height, places: state.places });
   performance.mark('coherence:layout');
   cy.nodes().positions((n) => xy(state.unionPositions.get(n.id())));
 
@@ -107,22 +107,21 @@ async function main() {
   const initial = initialIndex(data.revisions);
   setRevision(initial);
   openFromUrl();
+  // Fitted before the first frame, so the graph is drawn once, as it will stay.
+  fitVisible(false);
   performance.mark('coherence:first-layout');
   requestAnimationFrame(() => {
-    cy.resize();
-    fitVisible(false);
-    requestAnimationFrame(() => {
-      performance.mark('coherence:first-draw');
-      window.coherence.ready = true;
-      let resizeTimer = null;
-      new ResizeObserver(() => {
-        clearTimeout(resizeTimer);
-        resizeTimer = setTimeout(() => {
-          cy.resize();
-          fitVisible(false);
-        }, 120);
-      }).observe($('cy'));
-    });
+    // Cytoscape draws in its own frame callback, asked for before this one.
+    performance.mark('coherence:first-draw');
+    window.coherence.ready = true;
+    let resizeTimer = null;
+    new ResizeObserver(() => {
+      clearTimeout(resizeTimer);
+      resizeTimer = setTimeout(() => {
+        cy.resize();
+        fitVisible(false);
+      }, 120);
+    }).observe($('cy'));
   });
 }
 
@@ -763,7 +762,7 @@ function setFocus(key) {
     // Laid out once for everything that was ever beneath it, so the slider moves nothing.
     const root = cy.getElementById(key);
     const area = $('cy').getBoundingClientRect();
-    positions = computeLayout(root.union(root.predecessors()), { width: area.width, height: area.height });
+    positions = computeLayout(root.union(root.predecessors()), { width: area.width, height: area.height, places: state.places });
   }
   applyFocus();
   const moving = key ? cy.elements().not('.unfocused').nodes() : cy.nodes();
@@ -1090,7 +1089,7 @@ async function refresh() {
   });
   if (placed) {
     const area = $('cy').getBoundingClientRect();
-    state.unionPositions = computeLayout(cy.elements(), { width: area.width, height: area.height });
+    state.unionPositions = computeLayout(cy.elements(), { width: area.width, height: area.height, places: state.places });
     cy.nodes().positions((n) => xy(state.unionPositions.get(n.id())));
     renderKinds();
     for (const { data: d } of delta.nodes.filter((n) => n.data.kind === 'objective')) {
