@@ -7,22 +7,11 @@
 
 import { downloadBlob, escapeHtml, formatDate, getBlob, getJSON } from './api.js';
 import { drawAxis, drawChart, markCurrent } from './chart.js';
-import { drawProgress, progressSummary } from './progress-chart.js';
 import {
   edgeVerb, fieldLabel, fieldType, formatFte, formatMoney, humanize, isSingleton, kindOf, kindOrder, loadFramework, ruleDescription, ruleLabel,
   severities, severityOf, severityRank, titleOf,
 } from './framework.js';
-import { showFunding } from './funding.js';
 import { NODE, computeLayout } from './layout.js';
-import { installWorkbook } from './workbook.js';
-import { showWhatIf } from './whatif.js';
-import { showScenarios, splitScenario } from './scenarios.js';
-import { setupEditing } from './edit/panel.js';
-import { setupHistory } from './edit/history.js';
-import { mountLifecycle } from './lifecycle.js';
-import { mountProgress } from './progress.js';
-import { mountPublish } from './publish.js';
-import { installReport } from './report.js';
 
 const planId = decodeURIComponent(window.location.pathname.split('/').filter(Boolean)[1] || '');
 const $ = (id) => document.getElementById(id);
@@ -50,6 +39,16 @@ window.coherence = { ready: false, state };
 
 // What the editing and history modules (edit/) are told of the page, and may call.
 const hooks = { elementShown: () => {}, tabShown: () => {} };
+
+// The modules the first draw does not need (plan-extras.js), loaded once it is done:
+// `later(use)` calls `use` with them as soon as they are in.
+let extrasLoaded;
+const extras = new Promise((resolve) => {
+  extrasLoaded = resolve;
+});
+function later(use) {
+  return extras.then(use);
+}
 
 // -- start --------------------------------------------------------------------------
 
@@ -97,32 +96,51 @@ async function main() {
   cy.nodes().positions((n) => xy(state.unionPositions.get(n.id())));
 
   setupControls();
+  window.coherence.select = (key) => selectElement(key, { from: 'graph' });
+  const initial = initialIndex(data.revisions);
+  setRevision(initial);
+  // Fitted before the first frame, so the graph is drawn once, as it will stay.
+  fitVisible(false);
+  performance.mark('coherence:first-layout');
+  await new Promise((resolve) => {
+    requestAnimationFrame(resolve);
+  });
+  // Cytoscape draws in its own frame callback, asked for before this one.
+  performance.mark('coherence:first-draw');
+  let resizeTimer = null;
+  new ResizeObserver(() => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => {
+      cy.resize();
+      fitVisible(false);
+    }, 120);
+  }).observe($('cy'));
+
+  const more = await import('./plan-extras.js');
+  extrasLoaded(more);
+  setupExtras(more);
+  openFromUrl();
+  window.coherence.ready = true;
+}
+
+// Editing, history, the workbook, the report and publishing: set up after the first draw.
+function setupExtras(more) {
   const cancelElementLoad = () => {
     elementRequest += 1; // an element still being read does not replace what is shown now
   };
   const host = { planId, state, refresh, showTab, focusElement, selectElement, cancelElementLoad, hooks };
-  setupEditing(host);
-  setupHistory(host);
-  window.coherence.select = (key) => selectElement(key, { from: 'graph' });
-  const initial = initialIndex(data.revisions);
-  setRevision(initial);
-  openFromUrl();
-  // Fitted before the first frame, so the graph is drawn once, as it will stay.
-  fitVisible(false);
-  performance.mark('coherence:first-layout');
-  requestAnimationFrame(() => {
-    // Cytoscape draws in its own frame callback, asked for before this one.
-    performance.mark('coherence:first-draw');
-    window.coherence.ready = true;
-    let resizeTimer = null;
-    new ResizeObserver(() => {
-      clearTimeout(resizeTimer);
-      resizeTimer = setTimeout(() => {
-        cy.resize();
-        fitVisible(false);
-      }, 120);
-    }).observe($('cy'));
+  more.setupEditing(host);
+  more.setupHistory(host);
+  const scenario = more.splitScenario(planId).name;
+  if (scenario) $('tab-scenarios').textContent = `Scenario ~${scenario}`;
+  more.installWorkbook({
+    planId,
+    version: () => revisionAt(state.index).version,
+    // A confirmed import made a new version: show the plan at its latest version.
+    confirmed: () => window.location.assign(window.location.pathname),
   });
+  more.installReport({ planId, version: () => revisionAt(state.index).version });
+  more.mountPublish({ planId }).catch(reportError);
 }
 
 function xy(position) {
@@ -373,7 +391,7 @@ function setRevision(index, { fit = false } = {}) {
   markCurrent($('chart'), index);
   renderRevisionLabel(index);
   renderFindings(index);
-  if (!$('panel-funding').hidden) showFunding($('panel-funding'), { planId, version: revisions[index].version, onKey: focusElement });
+  if (!$('panel-funding').hidden) later((x) => x.showFunding($('panel-funding'), { planId, version: revisions[index].version, onKey: focusElement }));
   renderKindCounts();
   if (state.matches.length || $('search').value) runSearch($('search').value, { keepCursor: true });
   if (state.selected) refreshSelected();
@@ -568,7 +586,7 @@ async function loadElement(key) {
   panel.innerHTML = renderElement(node, element, r);
   const latest = state.index === state.data.revisions.length - 1;
   hooks.elementShown(panel, element, latest);
-  mountProgress(panel, planId, element, { latest, onDone: () => reopen({ element: key }) });
+  later((x) => x.mountProgress(panel, planId, element, { latest, onDone: () => reopen({ element: key }) }));
   if (element.kind === 'outcome' && !element.retired) loadProgress(key, r, ticket);
 }
 
@@ -582,7 +600,7 @@ function reopen(params) {
 
 function openLifecycle() {
   showTab('lifecycle');
-  mountLifecycle($('panel-lifecycle'), planId, { onChange: () => reopen({ tab: 'lifecycle' }) })
+  later((x) => x.mountLifecycle($('panel-lifecycle'), planId, { onChange: () => reopen({ tab: 'lifecycle' }) }))
     .catch((error) => {
       $('panel-lifecycle').textContent = `Could not read the plan: ${error.message}`;
     });
@@ -611,6 +629,7 @@ async function loadProgress(key, revision, ticket) {
     return;
   }
   if (ticket !== elementRequest) return;
+  const { drawProgress, progressSummary } = await extras;
   drawProgress(host.querySelector('svg'), progress);
   host.querySelector('.progress-note').textContent = progressSummary(progress);
   host.classList.toggle('off-trajectory', progress.on_track === false);
@@ -938,10 +957,12 @@ function showTab(name) {
   }
   // Budget season's panels read the version the slider shows (their own modules).
   const at = { planId, version: revisionAt(state.index).version, onKey: focusElement };
-  if (name === 'funding') showFunding($('panel-funding'), at);
-  if (name === 'whatif') showWhatIf($('panel-whatif'), at);
-  if (name === 'scenarios') showScenarios($('panel-scenarios'), at);
-  hooks.tabShown(name);
+  later((x) => {
+    if (name === 'funding') x.showFunding($('panel-funding'), at);
+    if (name === 'whatif') x.showWhatIf($('panel-whatif'), at);
+    if (name === 'scenarios') x.showScenarios($('panel-scenarios'), at);
+    hooks.tabShown(name);
+  });
 }
 
 function setupControls() {
@@ -1005,8 +1026,6 @@ function setupControls() {
   $('tab-history').addEventListener('click', () => showTab('history'));
   $('tab-lifecycle').addEventListener('click', openLifecycle);
   $('tab-scenarios').addEventListener('click', () => showTab('scenarios'));
-  const scenario = splitScenario(planId).name;
-  if (scenario) $('tab-scenarios').textContent = `Scenario ~${scenario}`;
   $('panel-findings').addEventListener('click', onFindingsClick);
   $('panel-findings').addEventListener('keydown', (event) => {
     if (event.key === 'Enter') onFindingsClick(event);
@@ -1016,15 +1035,6 @@ function setupControls() {
   $('export-png').addEventListener('click', () => exportPng().catch(reportError));
   $('export-graphml').addEventListener('click', () => exportGraph('graphml').catch(reportError));
   $('export-gexf').addEventListener('click', () => exportGraph('gexf').catch(reportError));
-  installWorkbook({
-    planId,
-    version: () => revisionAt(state.index).version,
-    // A confirmed import made a new version: show the plan at its latest version.
-    confirmed: () => window.location.assign(window.location.pathname),
-  });
-  installReport({ planId, version: () => revisionAt(state.index).version });
-  mountPublish({ planId }).catch(reportError);
-
   document.addEventListener('keydown', (event) => {
     if (event.target.closest('input, select, textarea')) return;
     if (event.key === 'ArrowLeft') setRevision(state.index - 1);
