@@ -1,13 +1,20 @@
-"""The layered drawing's places, computed on the server once per version (graph/timeline)."""
+"""What the plan page's first draw gets from the server: the layered drawing's places
+(computed once per version, in graph/timeline), that answer gzipped, and the page's
+head asking for the timeline and the graph library while its scripts load."""
 
 from __future__ import annotations
 
+import gzip
+import json
 from collections import defaultdict
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from coherence import web
 from coherence.api.app import create_app
 from coherence.application.demo import load_demo
 from coherence.application.history import PlanHistory
@@ -61,3 +68,34 @@ def test_the_timeline_gives_each_linked_element_its_place_in_its_level(
     client.patch(f"{PLAN}/elements/SO1", json={"fields": {"title": "Retitled"}})
     delta = client.get(f"{PLAN}/graph/timeline?since={answer['version']}").json()
     assert all(node["x"] is None for node in delta["nodes"])
+
+
+def test_the_timeline_is_gzipped_for_a_client_that_accepts_it(client: TestClient) -> None:
+    plain = client.get(f"{PLAN}/graph/timeline", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    # Read as it comes over the wire (httpx would unzip it).
+    with client.stream("GET", f"{PLAN}/graph/timeline", headers={"Accept-Encoding": "gzip"}) as r:
+        wire = b"".join(r.iter_raw())
+        assert r.headers["content-encoding"] == "gzip"
+        assert r.headers["etag"] == plain.headers["etag"]
+    assert len(wire) * 5 < len(plain.content)
+    assert json.loads(gzip.decompress(wire)) == plain.json()
+
+
+def test_the_plan_page_asks_for_its_timeline_and_the_graph_library_first(
+    tmp_path: Path,
+) -> None:
+    for package, file in web.VENDOR.values():
+        (tmp_path / package / file).parent.mkdir(parents=True)
+        (tmp_path / package / file).write_text("export default {};")
+    app = FastAPI()
+    web.install(app, tmp_path)
+    page = TestClient(app).get('/plans/a"b<script>').text
+    assert '<link rel="modulepreload" href="/web/vendor/cytoscape.mjs">' in page
+    timeline = "/api/v1/plans/a%22b%3Cscript%3E/graph/timeline"
+    assert f'<link rel="preload" as="fetch" crossorigin href="{timeline}">' in page
+    assert "<script>" not in page
+    # Without the libraries the page only says how to install them: nothing to fetch.
+    bare = FastAPI()
+    web.install(bare, tmp_path / "none")
+    assert "preload" not in TestClient(bare).get("/plans/p").text
