@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import combinations
 
 SPACING = 200.0
 """The least distance between the centres of two elements of a level (the page's node
@@ -47,53 +46,56 @@ def natural(text: str) -> tuple[tuple[int, int | str], ...]:
 def layered_x(levels: Mapping[str, int], links: Iterable[tuple[str, str]]) -> dict[str, float]:
     """The place across its level of every element ``levels`` gives a level to and that
     has a link in ``links`` (pairs of element ids; elements linked to nothing get none)."""
-    neighbours: dict[str, set[str]] = defaultdict(set)
+    above: dict[str, set[str]] = defaultdict(set)
+    below: dict[str, set[str]] = defaultdict(set)
     for a, b in links:
-        if a != b and a in levels and b in levels and levels[a] != levels[b]:
-            neighbours[a].add(b)
-            neighbours[b].add(a)
+        if a in levels and b in levels and levels[a] != levels[b]:
+            high, low = (a, b) if levels[a] < levels[b] else (b, a)
+            below[high].add(low)
+            above[low].add(high)
+    linked = set(above) | set(below)
     bands: dict[int, list[str]] = defaultdict(list)
-    for ident in sorted(neighbours, key=natural):
+    for ident in sorted(linked, key=natural):
         bands[levels[ident]].append(ident)
     order = [bands[level] for level in sorted(bands)]
-    order = _ordered(order, neighbours, levels)
-    return _placed(order, neighbours, levels)
+    pairs: dict[tuple[int, int], list[tuple[str, str]]] = defaultdict(list)
+    for high, lows in below.items():
+        for low in lows:
+            pairs[(levels[high], levels[low])].append((high, low))
+    order = _ordered(order, above, below, list(pairs.values()))
+    return _placed(order, above, below)
+
+
+Near = Mapping[str, set[str]]
+"""For each element, its linked elements above it (or below it)."""
 
 
 def _ordered(
-    order: list[list[str]], neighbours: Mapping[str, set[str]], levels: Mapping[str, int]
+    order: list[list[str]], above: Near, below: Near, pairs: list[list[tuple[str, str]]]
 ) -> list[list[str]]:
     """The bands reordered by barycentre sweeps: the order with fewest crossings."""
     best = [list(band) for band in order]
-    fewest = _crossings(best, neighbours, levels)
+    fewest = _crossings(best, pairs)
     current = [list(band) for band in order]
     for _ in range(SWEEPS):
-        for downward in (True, False):
+        for near, bands in ((above, current), (below, current[::-1])):
             place = _relative(current)
-            indices = range(len(current)) if downward else range(len(current) - 1, -1, -1)
-            for i in indices:
-                _sort_band(current[i], place, neighbours, levels, downward)
-                place.update(_relative([current[i]]))
-            crossings = _crossings(current, neighbours, levels)
+            for band in bands:
+                _sort_band(band, place, near)
+                place.update(_relative([band]))
+            crossings = _crossings(current, pairs)
             if crossings < fewest:
                 fewest, best = crossings, [list(band) for band in current]
     return best
 
 
-def _sort_band(
-    band: list[str],
-    place: Mapping[str, float],
-    neighbours: Mapping[str, set[str]],
-    levels: Mapping[str, int],
-    downward: bool,
-) -> None:
-    """Sort ``band`` by the mean place of each element's neighbours above (``downward``)
-    or below; an element with none there keeps its own place."""
-    level = levels[band[0]]
+def _sort_band(band: list[str], place: Mapping[str, float], near: Near) -> None:
+    """Sort ``band`` by the mean place of each element's ``near`` elements (those above,
+    or those below); an element with none keeps its own place."""
 
     def centre(ident: str) -> float:
-        near = [place[n] for n in neighbours[ident] if (levels[n] < level) == downward]
-        return sum(near) / len(near) if near else place[ident]
+        others = near.get(ident)
+        return sum(place[n] for n in others) / len(others) if others else place[ident]
 
     band.sort(key=centre)
 
@@ -103,39 +105,48 @@ def _relative(order: Sequence[Sequence[str]]) -> dict[str, float]:
     return {ident: (i + 0.5) / len(band) for band in order for i, ident in enumerate(band)}
 
 
-def _crossings(
-    order: Sequence[Sequence[str]], neighbours: Mapping[str, set[str]], levels: Mapping[str, int]
-) -> int:
-    """How many pairs of links between the same two levels cross."""
+def _crossings(order: Sequence[Sequence[str]], pairs: list[list[tuple[str, str]]]) -> int:
+    """How many pairs of links between the same two levels cross (``pairs``: the links
+    grouped by the two levels they join, each as (upper, lower))."""
     index = {ident: i for band in order for i, ident in enumerate(band)}
-    groups: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-    for a, near in neighbours.items():
-        for b in near:
-            if levels[a] < levels[b]:
-                groups[(levels[a], levels[b])].append((index[a], index[b]))
     return sum(
-        1
-        for links in groups.values()
-        for (a1, b1), (a2, b2) in combinations(links, 2)
-        if (a1 - a2) * (b1 - b2) < 0
+        _inversions([b for _, b in sorted((index[a], index[b]) for a, b in links)])
+        for links in pairs
     )
 
 
-def _placed(
-    order: Sequence[Sequence[str]], neighbours: Mapping[str, set[str]], levels: Mapping[str, int]
-) -> dict[str, float]:
+def _inversions(values: Sequence[int]) -> int:
+    """How many pairs are out of order (i < j, values[i] > values[j]): a Fenwick tree."""
+    size = max(values, default=0) + 2
+    tree = [0] * size
+    count = 0
+    for seen, value in enumerate(values):
+        i, not_greater = value + 1, 0
+        while i > 0:
+            not_greater += tree[i]
+            i -= i & -i
+        count += seen - not_greater
+        i = value + 1
+        while i < size:
+            tree[i] += 1
+            i += i & -i
+    return count
+
+
+def _placed(order: Sequence[Sequence[str]], above: Near, below: Near) -> dict[str, float]:
     """Places in each band's order, near the mean of the neighbours, SPACING apart."""
     x = {
         ident: (i - (len(band) - 1) / 2) * SPACING for band in order for i, ident in enumerate(band)
     }
     for _ in range(PASSES):
-        for downward in (True, False):
-            for band in order if downward else list(reversed(order)):
-                level = levels[band[0]]
-                wanted = []
-                for ident in band:
-                    near = [x[n] for n in neighbours[ident] if (levels[n] < level) == downward]
-                    wanted.append(sum(near) / len(near) if near else x[ident])
+        for near, bands in ((above, order), (below, order[::-1])):
+            for band in bands:
+                wanted = [
+                    sum(x[n] for n in near[ident]) / len(near[ident])
+                    if near.get(ident)
+                    else x[ident]
+                    for ident in band
+                ]
                 for ident, value in zip(band, _spaced(wanted), strict=True):
                     x[ident] = value
     return {ident: round(value, 1) for ident, value in x.items()}

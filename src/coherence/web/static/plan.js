@@ -9,7 +9,7 @@ import { downloadBlob, escapeHtml, formatDate, getBlob, getJSON } from './api.js
 import { drawAxis, drawChart, markCurrent } from './chart.js';
 import {
   edgeVerb, fieldLabel, fieldType, formatFte, formatMoney, humanize, isSingleton, kindOf, kindOrder, loadFramework, ruleDescription, ruleLabel,
-  severities, severityOf, severityRank, titleOf,
+  severities, severityOf, severityRank, titleFieldsOf, titleOf,
 } from './framework.js';
 import { NODE, computeLayout } from './layout.js';
 
@@ -194,15 +194,22 @@ function longLabel(d) {
   return title ? `${head} · ${title}` : head;
 }
 
+// What a node of the graph holds: what it is drawn, named and searched by (the panel
+// reads the whole element when it is opened; state.data.nodes keeps every field).
+function nodeData(d) {
+  const spec = kindOf(d.kind);
+  const data = { id: d.id, kind: d.kind, key: d.key, short: shortLabel(d), long: longLabel(d), fill: spec.fill, ink: spec.text };
+  for (const name of titleFieldsOf(d.kind)) {
+    if (d[name] !== undefined) data[name] = d[name];
+  }
+  return data;
+}
+
 function createGraph(cytoscape, data) {
   const elements = [];
   for (const { data: d, active } of data.nodes) {
-    const spec = kindOf(d.kind);
     state.spans.set(d.id, active);
-    elements.push({
-      group: 'nodes',
-      data: { ...d, short: shortLabel(d), long: longLabel(d), fill: spec.fill, ink: spec.text },
-    });
+    elements.push({ group: 'nodes', data: nodeData(d) });
   }
   for (const { data: d, active } of data.edges) {
     state.spans.set(d.id, active);
@@ -1072,9 +1079,7 @@ async function refresh() {
     for (const [list, group] of [[data.nodes, 'nodes'], [data.edges, 'edges']]) {
       const known = new Map(list.map((entry) => [entry.data.id, entry]));
       for (const entry of group === 'nodes' ? delta.nodes : delta.edges) {
-        const d = group === 'nodes'
-          ? { ...entry.data, short: shortLabel(entry.data), long: longLabel(entry.data), fill: kindOf(entry.data.kind).fill, ink: kindOf(entry.data.kind).text }
-          : { ...entry.data };
+        const d = group === 'nodes' ? nodeData(entry.data) : { ...entry.data };
         const had = known.get(entry.data.id);
         if (!had) {
           list.push(entry);
