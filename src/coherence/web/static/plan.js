@@ -1064,7 +1064,8 @@ function drawTimeline() {
 /**
  * Bring the page up to the plan's latest version after a save: only the revisions after
  * the version shown are read (graph/timeline?since=), added to the timeline, and drawn;
- * new elements get a place by laying the union out again. Shows the latest version.
+ * new elements go beside what they link to (layout.js), the levels wrapped again.
+ * Shows the latest version.
  */
 async function refresh() {
   const data = state.data;
