@@ -7,6 +7,11 @@ The answer holds every element and link that ever existed (the union the page la
 out once), each with the revisions it was active in. :func:`graph_timeline_since` gives
 only the revisions after a version the page already has (after a save), from the
 cached graphs, for the page to add to what it holds.
+
+Each element of the union linked to anything also gets its place across its level in
+the page's layered drawing (``x``, see :mod:`coherence.queries.graph_layout`): computed
+here, once per version (the answer is cached by version), so the page lays nothing out
+when it loads.
 """
 
 from __future__ import annotations
@@ -18,12 +23,14 @@ from typing import Any
 import networkx as nx
 
 from coherence.application.history import PlanHistory
+from coherence.domain.framework import KINDS
 from coherence.projections.monitoring import MonitoringView, PlanMonitor
 from coherence.projections.networkx_store import active_graph
 from coherence.projections.replay import by_revision, plan_events
 from coherence.queries.audit import HISTORY_ORDER, audit
 from coherence.queries.exports import label
 from coherence.queries.graph_cache import GraphCache
+from coherence.queries.graph_layout import layered_x
 
 PLAN_KEYS = ("district", "title", "period_start", "period_end", "status")
 
@@ -41,6 +48,7 @@ def build_graph_timeline(history: PlanHistory, plan_id: str, version: int) -> di
         revisions.append(_revision(events, active_graph(timeline), monitor, nodes, edges, previous))
         previous = revisions[-1]["revision"]
     details = timeline.graph if timeline is not None else {}
+    place_union(nodes, edges)
     return {
         "plan": plan_id,
         "version": int(revisions[-1]["version"]),
@@ -78,6 +86,21 @@ def graph_timeline_since(
         "nodes": list(nodes.values()),
         "edges": list(edges.values()),
     }
+
+
+UNKNOWN_LEVEL = 3
+"""The level of a kind the catalogue does not know (as the page's ``kindOf`` has it)."""
+
+
+def place_union(nodes: dict[str, dict[str, Any]], edges: dict[str, dict[str, Any]]) -> None:
+    """Give each element of the union linked to anything its ``x`` across its level."""
+    levels = {
+        ident: KINDS[kind].level if (kind := entry["data"].get("kind")) in KINDS else UNKNOWN_LEVEL
+        for ident, entry in nodes.items()
+    }
+    links = ((e["data"]["source"], e["data"]["target"]) for e in edges.values())
+    for ident, x in layered_x(levels, links).items():
+        nodes[ident]["x"] = x
 
 
 def _revision(

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
@@ -61,6 +62,23 @@ PAGE_HEADERS = {
 }
 
 
+PRELOAD = "<!--__PRELOAD__-->"
+"""Where a page's ``<head>`` gets what it asks for first (:func:`plan_preload`)."""
+URI_SAFE = "!~*'()"
+"""What JavaScript's ``encodeURIComponent`` leaves as it is, besides letters, digits and ``-_.``."""
+
+
+def plan_preload(plan_id: str) -> str:
+    """What the plan page needs for its first draw, fetched while its scripts load: the
+    graph library and the plan's timeline (the same request as ``getJSON`` makes, so the
+    page's own ``fetch`` gets this answer)."""
+    path = f"/api/v1/plans/{quote(plan_id, safe=URI_SAFE)}/graph/timeline"
+    return (
+        '<link rel="modulepreload" href="/web/vendor/cytoscape.mjs">\n  '
+        f'<link rel="preload" as="fetch" crossorigin href="{html.escape(path)}">'
+    )
+
+
 def render(name: str, status_code: int = 200, **values: str) -> HTMLResponse:
     """A page of ``static/`` with ``__NAME__`` replaced by each value, as text (escaped)."""
     text = (STATIC / name).read_text(encoding="utf-8")
@@ -89,11 +107,12 @@ def install(app: FastAPI, assets_dir: Path | None = None) -> None:
     """Serve the plans page, the plan page and their assets on ``app``."""
     assets = (assets_dir or default_assets_dir()).resolve()
 
-    def page(name: str) -> HTMLResponse:
+    def page(name: str, preload: str = "") -> HTMLResponse:
         missing = missing_assets(assets)
         text = (STATIC / name).read_text(encoding="utf-8")
         text = text.replace("__ASSETS__", "missing" if missing else "ready")
         text = text.replace("__ASSETS_DIR__", html.escape(str(assets)))
+        text = text.replace(PRELOAD, "" if missing else preload)
         return HTMLResponse(text, headers=PAGE_HEADERS)
 
     @app.get("/", include_in_schema=False)
@@ -106,7 +125,7 @@ def install(app: FastAPI, assets_dir: Path | None = None) -> None:
 
     @app.get("/plans/{plan_id}", include_in_schema=False)
     def plan_page(plan_id: str) -> HTMLResponse:
-        return page("plan.html")
+        return page("plan.html", plan_preload(plan_id))
 
     @app.get("/plans/{plan_id}/present", include_in_schema=False)
     def present_page(plan_id: str) -> HTMLResponse:

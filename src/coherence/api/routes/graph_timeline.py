@@ -5,14 +5,18 @@ graph mapping and, after the last event of each revision, records which elements
 links were active and what the audit found (as of that revision's date, like
 ``/timeline``). The answer holds every element and link that ever existed (the union
 the page lays out once), each with the revisions it was active in, so moving the
-slider needs no further request and nothing jumps.
+slider needs no further request and nothing jumps. Each element linked to anything has
+its place across its level (``x``, laid out once per version on the server), so the
+page runs no layout when it loads. The answer is gzipped for a client that accepts it
+(a tenth of the size: the page's first request).
 """
 
 from __future__ import annotations
 
+import gzip
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from coherence.api.context import ApiContext, context
@@ -20,6 +24,8 @@ from coherence.api.models import AuditSummary, Finding
 from coherence.api.routes.shared import ERRORS, G, check, etag
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
+GZIP_LEVEL = 5
+"""Fast, and within a few per cent of the smallest."""
 Ctx = Annotated[ApiContext, Depends(context)]
 
 
@@ -46,6 +52,12 @@ class Lifetime(BaseModel):
     active: list[list[int]] = Field(
         description="The revisions it was active in, as [first, last] ranges (inclusive)."
     )
+    x: float | None = Field(
+        default=None,
+        description="An element's place across its level in the page's layered drawing of "
+        "the union (the order and rough place; the page wraps each level onto rows). None "
+        "for links, elements linked to nothing, and in an answer with ``since``.",
+    )
 
 
 class GraphTimeline(BaseModel):
@@ -65,6 +77,7 @@ class GraphTimeline(BaseModel):
 )
 def graph_timeline(
     plan_id: str,
+    request: Request,
     response: Response,
     ctx: Ctx,
     grant: G,
@@ -76,11 +89,18 @@ def graph_timeline(
             "active in them (what a page that has this version adds after a save).",
         ),
     ] = None,
-) -> dict[str, Any]:
+) -> Any:
     check(ctx, grant, plan_id, "read")
     if since is not None:
         found, version = ctx.reader.graph_timeline_since(plan_id, since)
     else:
         found, version = ctx.reader.graph_timeline(plan_id)
     etag(response, version)
-    return found
+    if "gzip" not in request.headers.get("accept-encoding", ""):
+        return found
+    body = GraphTimeline.model_validate(found).model_dump_json().encode()
+    return Response(
+        gzip.compress(body, compresslevel=GZIP_LEVEL),
+        media_type="application/json",
+        headers={**response.headers, "Content-Encoding": "gzip", "Vary": "Accept-Encoding"},
+    )

@@ -95,13 +95,18 @@ export function downloadBlob(blob, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
+const DATE_FORMATS = new Map(); // one formatter per set of options: making one is slow
+
 export function formatDate(iso, { time = false } = {}) {
   if (!iso) return '';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  const options = { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' };
-  if (time) Object.assign(options, { hour: '2-digit', minute: '2-digit' });
-  return date.toLocaleString('en-US', options);
+  if (!DATE_FORMATS.has(time)) {
+    const options = { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' };
+    if (time) Object.assign(options, { hour: '2-digit', minute: '2-digit' });
+    DATE_FORMATS.set(time, new Intl.DateTimeFormat('en-US', options));
+  }
+  return DATE_FORMATS.get(time).format(date);
 }
 
 export function escapeHtml(value) {

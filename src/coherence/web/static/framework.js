@@ -117,6 +117,11 @@ export function titleOf(data) {
   return '';
 }
 
+/** The names in an element's graph data of the fields `titleOf` reads for its kind. */
+export function titleFieldsOf(kind) {
+  return [...new Set(kindOf(kind).titleFields.flat().map(graphName))];
+}
+
 // The graph stores an element's own "kind" field as "subkind" ("kind" on a node is
 // always the element kind).
 function graphName(field) {

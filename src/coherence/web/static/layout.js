@@ -1,13 +1,15 @@
 // Laying out the alignment graph top-down: the mission at the top, budget lines at the
 // bottom, one band per level of the Framework (see framework.js).
 //
-// dagre (through cytoscape-dagre) orders the elements of each level so that links
-// cross as little as possible and supporters sit beneath what they support; each edge's
-// minimum length is the difference of the levels of its ends, so the ranks are the
-// levels. A level with more elements than fit across the screen then wraps onto a few
-// staggered rows (the n-th element of the level on row n mod k, in dagre's order), with
-// k chosen so the whole plan fits the graph area as large as possible. The result is
-// computed once for the union of all versions, so moving through the timeline never
+// The order and rough place of the elements across each level (supporters beneath what
+// they support, links crossing as little as they can) come from the server with the
+// plan (`places`: computed once per version, see coherence.queries.graph_layout), or,
+// without them (the slides), from dagre (through cytoscape-dagre; each edge's minimum
+// length is the difference of the levels of its ends, so the ranks are the levels).
+// A level with more elements than fit across the screen then wraps onto a few
+// staggered rows (the n-th element of the level on row n mod k, in that order), with
+// k chosen so the whole plan fits the graph area as large as possible. The plan page
+// computes it once for the union of all versions, so moving through the timeline never
 // moves anything.
 
 import { kindOf } from './framework.js';
@@ -26,31 +28,16 @@ const FOUNDATION_ORDER = ['vision', 'theory_of_action', 'mission'];
 
 /**
  * Positions for the nodes of `eles` (a cytoscape collection), fitted to an area of
- * `width` x `height` screen pixels. Returns a Map from node id to {x, y}.
+ * `width` x `height` screen pixels. `places` (a Map from node id to x), when given, is
+ * the order across each level; dagre is run only without it. Returns a Map from node id
+ * to {x, y}.
  */
-export function computeLayout(eles, { width = 1600, height = 800 } = {}) {
+export function computeLayout(eles, { width = 1600, height = 800, places = null } = {}) {
   const nodes = eles.nodes();
   const positions = new Map();
   if (nodes.empty()) return positions;
   const connected = eles.filter((e) => e.isEdge() || e.connectedEdges().intersection(eles).nonempty());
-  const dagreX = new Map();
-  if (connected.nodes().nonempty()) {
-    connected
-      .layout({
-        name: 'dagre',
-        rankDir: 'BT',
-        nodeSep: NODE.gapX,
-        edgeSep: 8,
-        rankSep: 60,
-        ranker: 'network-simplex',
-        minLen: (edge) => Math.max(1, levelOf(edge.source()) - levelOf(edge.target())),
-        nodeDimensionsIncludeLabels: false,
-        animate: false,
-        fit: false,
-      })
-      .run();
-    connected.nodes().forEach((n) => dagreX.set(n.id(), n.position('x')));
-  }
+  const dagreX = places ? placesOf(connected, places) : dagreXOf(connected);
   const xs = [...dagreX.values()];
   const minX = xs.length ? Math.min(...xs) : 0;
   const maxX = xs.length ? Math.max(...xs) : 0;
@@ -90,6 +77,46 @@ export function computeLayout(eles, { width = 1600, height = 800 } = {}) {
     if (!best || zoom > best.zoom + 1e-9) best = { zoom, placed };
   }
   return best.placed;
+}
+
+function dagreXOf(connected) {
+  const dagreX = new Map();
+  if (connected.nodes().empty()) return dagreX;
+  connected
+    .layout({
+      name: 'dagre',
+      rankDir: 'BT',
+      nodeSep: NODE.gapX,
+      edgeSep: 8,
+      rankSep: 60,
+      ranker: 'network-simplex',
+      minLen: (edge) => Math.max(1, levelOf(edge.source()) - levelOf(edge.target())),
+      nodeDimensionsIncludeLabels: false,
+      animate: false,
+      fit: false,
+    })
+    .run();
+  connected.nodes().forEach((n) => dagreX.set(n.id(), n.position('x')));
+  return dagreX;
+}
+
+// The given places of the linked nodes; one without (added on this page since) goes to
+// the mean place of its linked neighbours that have one.
+function placesOf(connected, places) {
+  const xs = new Map();
+  const missing = [];
+  connected.nodes().forEach((n) => {
+    if (Number.isFinite(places.get(n.id()))) xs.set(n.id(), places.get(n.id()));
+    else missing.push(n);
+  });
+  for (let round = 0; round < 3 && missing.length; round += 1) {
+    for (const n of missing.splice(0)) {
+      const near = n.neighborhood().nodes().map((m) => xs.get(m.id())).filter(Number.isFinite);
+      if (near.length) xs.set(n.id(), near.reduce((a, b) => a + b, 0) / near.length);
+      else missing.push(n);
+    }
+  }
+  return xs;
 }
 
 function place(order, levels, dagreX, minX, maxX, perRow, supporters) {

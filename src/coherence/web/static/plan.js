@@ -7,22 +7,11 @@
 
 import { downloadBlob, escapeHtml, formatDate, getBlob, getJSON } from './api.js';
 import { drawAxis, drawChart, markCurrent } from './chart.js';
-import { drawProgress, progressSummary } from './progress-chart.js';
 import {
   edgeVerb, fieldLabel, fieldType, formatFte, formatMoney, humanize, isSingleton, kindOf, kindOrder, loadFramework, ruleDescription, ruleLabel,
-  severities, severityOf, severityRank, titleOf,
+  severities, severityOf, severityRank, titleFieldsOf, titleOf,
 } from './framework.js';
-import { showFunding } from './funding.js';
 import { NODE, computeLayout } from './layout.js';
-import { installWorkbook } from './workbook.js';
-import { showWhatIf } from './whatif.js';
-import { showScenarios, splitScenario } from './scenarios.js';
-import { setupEditing } from './edit/panel.js';
-import { setupHistory } from './edit/history.js';
-import { mountLifecycle } from './lifecycle.js';
-import { mountProgress } from './progress.js';
-import { mountPublish } from './publish.js';
-import { installReport } from './report.js';
 
 const planId = decodeURIComponent(window.location.pathname.split('/').filter(Boolean)[1] || '');
 const $ = (id) => document.getElementById(id);
@@ -35,6 +24,7 @@ const state = {
   index: 0,
   spans: new Map(),
   unionPositions: null,
+  places: new Map(),
   hiddenKinds: new Set(),
   focus: null,
   selected: null,
@@ -50,6 +40,16 @@ window.coherence = { ready: false, state };
 // What the editing and history modules (edit/) are told of the page, and may call.
 const hooks = { elementShown: () => {}, tabShown: () => {} };
 
+// The modules the first draw does not need (plan-extras.js), loaded once it is done:
+// `later(use)` calls `use` with them as soon as they are in.
+let extrasLoaded;
+const extras = new Promise((resolve) => {
+  extrasLoaded = resolve;
+});
+function later(use) {
+  return extras.then(use);
+}
+
 // -- start --------------------------------------------------------------------------
 
 async function main() {
@@ -62,11 +62,9 @@ async function main() {
   loading.catch(() => {}); // handled below, once the libraries are in
   const framework = loadFramework();
   framework.catch(() => {});
-  const [{ default: cytoscape }, { default: dagre }] = await Promise.all([
-    import('/web/vendor/cytoscape.mjs'),
-    import('/web/vendor/cytoscape-dagre.mjs'),
-  ]);
-  cytoscape.use(dagre);
+  // The plan comes with the order of each level (laid out on the server, once per
+  // version): dagre is not needed here.
+  const { default: cytoscape } = await import('/web/vendor/cytoscape.mjs');
   try {
     await framework;
   } catch (error) {
@@ -92,38 +90,57 @@ async function main() {
 
   const area = $('cy').getBoundingClientRect();
   performance.mark('coherence:graph');
-  state.unionPositions = computeLayout(cy.elements(), { width: area.width, height: area.height });
+  state.places = new Map(data.nodes.filter((n) => Number.isFinite(n.x)).map((n) => [n.data.id, n.x]));
+  state.unionPositions = computeLayout(cy.elements(), { width: area.width, height: area.height, places: state.places });
   performance.mark('coherence:layout');
   cy.nodes().positions((n) => xy(state.unionPositions.get(n.id())));
 
   setupControls();
+  window.coherence.select = (key) => selectElement(key, { from: 'graph' });
+  const initial = initialIndex(data.revisions);
+  setRevision(initial);
+  // Fitted before the first frame, so the graph is drawn once, as it will stay.
+  fitVisible(false);
+  performance.mark('coherence:first-layout');
+  await new Promise((resolve) => {
+    requestAnimationFrame(resolve);
+  });
+  // Cytoscape draws in its own frame callback, asked for before this one.
+  performance.mark('coherence:first-draw');
+  let resizeTimer = null;
+  new ResizeObserver(() => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => {
+      cy.resize();
+      fitVisible(false);
+    }, 120);
+  }).observe($('cy'));
+
+  const more = await import('./plan-extras.js');
+  extrasLoaded(more);
+  setupExtras(more);
+  openFromUrl();
+  window.coherence.ready = true;
+}
+
+// Editing, history, the workbook, the report and publishing: set up after the first draw.
+function setupExtras(more) {
   const cancelElementLoad = () => {
     elementRequest += 1; // an element still being read does not replace what is shown now
   };
   const host = { planId, state, refresh, showTab, focusElement, selectElement, cancelElementLoad, hooks };
-  setupEditing(host);
-  setupHistory(host);
-  window.coherence.select = (key) => selectElement(key, { from: 'graph' });
-  const initial = initialIndex(data.revisions);
-  setRevision(initial);
-  openFromUrl();
-  performance.mark('coherence:first-layout');
-  requestAnimationFrame(() => {
-    cy.resize();
-    fitVisible(false);
-    requestAnimationFrame(() => {
-      performance.mark('coherence:first-draw');
-      window.coherence.ready = true;
-      let resizeTimer = null;
-      new ResizeObserver(() => {
-        clearTimeout(resizeTimer);
-        resizeTimer = setTimeout(() => {
-          cy.resize();
-          fitVisible(false);
-        }, 120);
-      }).observe($('cy'));
-    });
+  more.setupEditing(host);
+  more.setupHistory(host);
+  const scenario = more.splitScenario(planId).name;
+  if (scenario) $('tab-scenarios').textContent = `Scenario ~${scenario}`;
+  more.installWorkbook({
+    planId,
+    version: () => revisionAt(state.index).version,
+    // A confirmed import made a new version: show the plan at its latest version.
+    confirmed: () => window.location.assign(window.location.pathname),
   });
+  more.installReport({ planId, version: () => revisionAt(state.index).version });
+  more.mountPublish({ planId }).catch(reportError);
 }
 
 function xy(position) {
@@ -177,15 +194,22 @@ function longLabel(d) {
   return title ? `${head} · ${title}` : head;
 }
 
+// What a node of the graph holds: what it is drawn, named and searched by (the panel
+// reads the whole element when it is opened; state.data.nodes keeps every field).
+function nodeData(d) {
+  const spec = kindOf(d.kind);
+  const data = { id: d.id, kind: d.kind, key: d.key, short: shortLabel(d), long: longLabel(d), fill: spec.fill, ink: spec.text };
+  for (const name of titleFieldsOf(d.kind)) {
+    if (d[name] !== undefined) data[name] = d[name];
+  }
+  return data;
+}
+
 function createGraph(cytoscape, data) {
   const elements = [];
   for (const { data: d, active } of data.nodes) {
-    const spec = kindOf(d.kind);
     state.spans.set(d.id, active);
-    elements.push({
-      group: 'nodes',
-      data: { ...d, short: shortLabel(d), long: longLabel(d), fill: spec.fill, ink: spec.text },
-    });
+    elements.push({ group: 'nodes', data: nodeData(d) });
   }
   for (const { data: d, active } of data.edges) {
     state.spans.set(d.id, active);
@@ -374,7 +398,7 @@ function setRevision(index, { fit = false } = {}) {
   markCurrent($('chart'), index);
   renderRevisionLabel(index);
   renderFindings(index);
-  if (!$('panel-funding').hidden) showFunding($('panel-funding'), { planId, version: revisions[index].version, onKey: focusElement });
+  if (!$('panel-funding').hidden) later((x) => x.showFunding($('panel-funding'), { planId, version: revisions[index].version, onKey: focusElement }));
   renderKindCounts();
   if (state.matches.length || $('search').value) runSearch($('search').value, { keepCursor: true });
   if (state.selected) refreshSelected();
@@ -569,7 +593,7 @@ async function loadElement(key) {
   panel.innerHTML = renderElement(node, element, r);
   const latest = state.index === state.data.revisions.length - 1;
   hooks.elementShown(panel, element, latest);
-  mountProgress(panel, planId, element, { latest, onDone: () => reopen({ element: key }) });
+  later((x) => x.mountProgress(panel, planId, element, { latest, onDone: () => reopen({ element: key }) }));
   if (element.kind === 'outcome' && !element.retired) loadProgress(key, r, ticket);
 }
 
@@ -583,7 +607,7 @@ function reopen(params) {
 
 function openLifecycle() {
   showTab('lifecycle');
-  mountLifecycle($('panel-lifecycle'), planId, { onChange: () => reopen({ tab: 'lifecycle' }) })
+  later((x) => x.mountLifecycle($('panel-lifecycle'), planId, { onChange: () => reopen({ tab: 'lifecycle' }) }))
     .catch((error) => {
       $('panel-lifecycle').textContent = `Could not read the plan: ${error.message}`;
     });
@@ -612,6 +636,7 @@ async function loadProgress(key, revision, ticket) {
     return;
   }
   if (ticket !== elementRequest) return;
+  const { drawProgress, progressSummary } = await extras;
   drawProgress(host.querySelector('svg'), progress);
   host.querySelector('.progress-note').textContent = progressSummary(progress);
   host.classList.toggle('off-trajectory', progress.on_track === false);
@@ -763,7 +788,7 @@ function setFocus(key) {
     // Laid out once for everything that was ever beneath it, so the slider moves nothing.
     const root = cy.getElementById(key);
     const area = $('cy').getBoundingClientRect();
-    positions = computeLayout(root.union(root.predecessors()), { width: area.width, height: area.height });
+    positions = computeLayout(root.union(root.predecessors()), { width: area.width, height: area.height, places: state.places });
   }
   applyFocus();
   const moving = key ? cy.elements().not('.unfocused').nodes() : cy.nodes();
@@ -939,10 +964,12 @@ function showTab(name) {
   }
   // Budget season's panels read the version the slider shows (their own modules).
   const at = { planId, version: revisionAt(state.index).version, onKey: focusElement };
-  if (name === 'funding') showFunding($('panel-funding'), at);
-  if (name === 'whatif') showWhatIf($('panel-whatif'), at);
-  if (name === 'scenarios') showScenarios($('panel-scenarios'), at);
-  hooks.tabShown(name);
+  later((x) => {
+    if (name === 'funding') x.showFunding($('panel-funding'), at);
+    if (name === 'whatif') x.showWhatIf($('panel-whatif'), at);
+    if (name === 'scenarios') x.showScenarios($('panel-scenarios'), at);
+    hooks.tabShown(name);
+  });
 }
 
 function setupControls() {
@@ -1006,8 +1033,6 @@ function setupControls() {
   $('tab-history').addEventListener('click', () => showTab('history'));
   $('tab-lifecycle').addEventListener('click', openLifecycle);
   $('tab-scenarios').addEventListener('click', () => showTab('scenarios'));
-  const scenario = splitScenario(planId).name;
-  if (scenario) $('tab-scenarios').textContent = `Scenario ~${scenario}`;
   $('panel-findings').addEventListener('click', onFindingsClick);
   $('panel-findings').addEventListener('keydown', (event) => {
     if (event.key === 'Enter') onFindingsClick(event);
@@ -1017,15 +1042,6 @@ function setupControls() {
   $('export-png').addEventListener('click', () => exportPng().catch(reportError));
   $('export-graphml').addEventListener('click', () => exportGraph('graphml').catch(reportError));
   $('export-gexf').addEventListener('click', () => exportGraph('gexf').catch(reportError));
-  installWorkbook({
-    planId,
-    version: () => revisionAt(state.index).version,
-    // A confirmed import made a new version: show the plan at its latest version.
-    confirmed: () => window.location.assign(window.location.pathname),
-  });
-  installReport({ planId, version: () => revisionAt(state.index).version });
-  mountPublish({ planId }).catch(reportError);
-
   document.addEventListener('keydown', (event) => {
     if (event.target.closest('input, select, textarea')) return;
     if (event.key === 'ArrowLeft') setRevision(state.index - 1);
@@ -1048,7 +1064,8 @@ function drawTimeline() {
 /**
  * Bring the page up to the plan's latest version after a save: only the revisions after
  * the version shown are read (graph/timeline?since=), added to the timeline, and drawn;
- * new elements get a place by laying the union out again. Shows the latest version.
+ * new elements go beside what they link to (layout.js), the levels wrapped again.
+ * Shows the latest version.
  */
 async function refresh() {
   const data = state.data;
@@ -1063,9 +1080,7 @@ async function refresh() {
     for (const [list, group] of [[data.nodes, 'nodes'], [data.edges, 'edges']]) {
       const known = new Map(list.map((entry) => [entry.data.id, entry]));
       for (const entry of group === 'nodes' ? delta.nodes : delta.edges) {
-        const d = group === 'nodes'
-          ? { ...entry.data, short: shortLabel(entry.data), long: longLabel(entry.data), fill: kindOf(entry.data.kind).fill, ink: kindOf(entry.data.kind).text }
-          : { ...entry.data };
+        const d = group === 'nodes' ? nodeData(entry.data) : { ...entry.data };
         const had = known.get(entry.data.id);
         if (!had) {
           list.push(entry);
@@ -1090,7 +1105,7 @@ async function refresh() {
   });
   if (placed) {
     const area = $('cy').getBoundingClientRect();
-    state.unionPositions = computeLayout(cy.elements(), { width: area.width, height: area.height });
+    state.unionPositions = computeLayout(cy.elements(), { width: area.width, height: area.height, places: state.places });
     cy.nodes().positions((n) => xy(state.unionPositions.get(n.id())));
     renderKinds();
     for (const { data: d } of delta.nodes.filter((n) => n.data.kind === 'objective')) {
