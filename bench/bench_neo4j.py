@@ -313,6 +313,7 @@ class _TimedTransaction:
         name = _STATEMENT_NAMES.get(query, "other")
         t0 = time.perf_counter()
         result = self.tx.run(query, **parameters)
+        records = list(result)  # create_nodes returns the new ids
         summary = result.consume()
         wall = time.perf_counter() - t0
         server = (summary.result_available_after or 0) + (summary.result_consumed_after or 0)
@@ -321,7 +322,23 @@ class _TimedTransaction:
         totals[1] += server / 1000.0
         totals[2] += len(parameters.get("rows", ())) or 1
         totals[3] += 1
-        return result
+        return _Done(records, summary)
+
+
+class _Done:
+    """A statement's result, read to the end: its records and its summary."""
+
+    def __init__(self, records: list[Any], summary: Any) -> None:
+        self.records = records
+        self.summary = summary
+
+    def single(self, strict: bool = False) -> Any:
+        if strict and len(self.records) != 1:
+            raise RuntimeError(f"{len(self.records)} records where one was expected")
+        return self.records[0] if self.records else None
+
+    def consume(self) -> Any:
+        return self.summary
 
 
 _STATEMENT_NAMES = {

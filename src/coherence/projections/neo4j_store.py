@@ -7,9 +7,13 @@ each element's and each link's changes are folded into one row, and the rows go 
 ``UNWIND`` statement per kind of change and per kind of element or edge, with the
 checkpoint (the notification position applied) in the same transaction, so a crash
 mid-batch neither loses nor doubles anything. Each node and link remembers the version of
-the last change it took, so a replayed batch changes nothing. After :meth:`reset` (a
-rebuild) the store knows what it has written and ``CREATE``s the rest instead of
-``MERGE``-ing it.
+the last change it took, so a replayed batch changes nothing.
+
+After :meth:`reset` (a rebuild, or a projection from empty) the store knows what it has
+written and ``CREATE``s the rest instead of ``MERGE``-ing it: every new element of a batch
+in one statement (its labels are values of the row), which returns their element ids, and
+every new link in one statement that finds its ends by those ids (no index seek on plan
+and key). Following (a store that did not empty the graph) MERGEs, per kind and per edge.
 
 Model (see :mod:`.neo4j_model`): ``(:Plan {plan, uuid, district, title, period_start,
 period_end, status, version})``; ``(:Element:<Kind> {plan, key, kind, ...fields})``, plus
@@ -46,7 +50,7 @@ from coherence.projections.graph_changes import (
     UpsertEdge,
     UpsertNode,
 )
-from coherence.projections.neo4j_model import MODEL, MODEL_VERSION
+from coherence.projections.neo4j_model import ACTIVE, ELEMENT, MODEL, MODEL_VERSION, UNLINKED
 from coherence.projections.networkx_store import active_graph
 
 RETRYABLE = (ServiceUnavailable, SessionExpired, TransientError, OSError)
@@ -161,10 +165,20 @@ def _plans(changes: Iterable[GraphChange]) -> list[dict[str, Any]]:
     return rows
 
 
+Ends = tuple[str, str, str]
+"""The ends of a link: plan, source key, target key."""
+
+
+def _labels(kind: str, active: bool) -> list[str]:
+    """The labels of an element node (every name from the catalogue)."""
+    return [ELEMENT, MODEL.labels[kind], ACTIVE] if active else [ELEMENT, MODEL.labels[kind]]
+
+
 def _rows(changes: Iterable[GraphChange], written: set[tuple[str, ...]] | None = None) -> Rows:
     """Changes as rows by statement. With ``written`` (the elements and links this store
     has written since it emptied the graph), the ones never written go to the CREATE
-    statements, and ``written`` is not changed (see :meth:`Neo4jGraphStore.apply`)."""
+    statements (one for every kind, one for every edge: the label or type is a value of
+    the row), and ``written`` is not changed (see :meth:`Neo4jGraphStore.apply`)."""
     changes = list(changes)
     groups: Rows = {("set_plans", ""): _plans(changes)}
     for ident, row in _fold_nodes(changes).items():
@@ -178,20 +192,21 @@ def _rows(changes: Iterable[GraphChange], written: set[tuple[str, ...]] | None =
                 "added_at": row["added_at"],
                 "retired_at": row["retired_at"],
             }
-            group = ("create_nodes", row["kind"])
-            groups.setdefault(group, []).append({"node": node, "active": bool(row["active"])})
+            labels = _labels(row["kind"], bool(row["active"]))
+            groups.setdefault(("create_nodes", ""), []).append({"labels": labels, "node": node})
         else:
             groups.setdefault(("upsert_nodes", row["kind"]), []).append(row)
     for link, row in _fold_edges(changes).items():
         if written is not None and ("edge", *link) not in written:
             props = {**row["properties"], "last_version": row["version"]}
             if row["active"]:
-                group = ("create_edges", row["edge"])
+                rel_type = MODEL.types[row["edge"]]
             else:
-                group = ("create_unlinked", "")
+                rel_type = UNLINKED
                 props |= {"edge": row["edge"], "unlinked_at": row["at"]}
             ends = {"plan": row["plan"], "source": row["source"], "target": row["target"]}
-            groups.setdefault(group, []).append({**ends, "properties": props})
+            row = {**ends, "type": rel_type, "properties": props}
+            groups.setdefault(("create_edges", ""), []).append(row)
         else:
             name = "upsert_edges" if row["active"] else "remove_edges"
             groups.setdefault((name, row["edge"]), []).append(row)
@@ -214,7 +229,6 @@ ORDER = (
     "create_nodes",
     "upsert_nodes",
     "create_edges",
-    "create_unlinked",
     "upsert_edges",
     "remove_edges",
 )
@@ -226,15 +240,16 @@ def _statements() -> dict[tuple[str, str], str]:
     """Every statement of a batch, rendered from the catalogue: ``(name, kind or edge)``."""
     rendered = {
         ("set_plans", ""): MODEL.statement("projections", "set_plans"),
-        ("create_unlinked", ""): MODEL.statement("projections", "create_unlinked"),
+        ("create_nodes", ""): cypher("projections", "create_nodes"),
+        ("create_edges", ""): cypher("projections", "create_edges"),
+        ("create_edges_by_key", ""): cypher("projections", "create_edges_by_key"),
     }
     for kind in MODEL.labels:
-        for name in ("create_nodes", "upsert_nodes"):
-            rendered[(name, kind)] = MODEL.statement(
-                "projections", name, **MODEL.kind_bindings(kind)
-            )
+        rendered[("upsert_nodes", kind)] = MODEL.statement(
+            "projections", "upsert_nodes", **MODEL.kind_bindings(kind)
+        )
     for edge in MODEL.types:
-        for name in ("create_edges", "upsert_edges", "remove_edges"):
+        for name in ("upsert_edges", "remove_edges"):
             rendered[(name, edge)] = MODEL.statement(
                 "projections", name, **MODEL.edge_bindings(edge)
             )
@@ -269,6 +284,7 @@ class Neo4jGraphStore:
         self._loaded = False
         self._model: int | None = None
         self._written: set[tuple[str, ...]] | None = None
+        self._ids: dict[tuple[str, str], str] = {}
         self._statements = _statements()
 
     # -- set-up ----------------------------------------------------------------
@@ -325,18 +341,32 @@ class Neo4jGraphStore:
         changes = list(changes)
         groups = _rows(changes, self._written)
         plans = [{"plan": plan, "uuid": uid} for uid, plan in (plan_ids or {}).items()]
+        nodes = groups.pop(("create_nodes", ""), [])
+        links = groups.pop(("create_edges", ""), [])
         work_items = [
             (self._statements[key], rows)
             for name in ORDER
             for key, rows in groups.items()
             if key[0] == name and rows
         ]
+        created: dict[tuple[str, str], str] = {}
 
         def work(tx: ManagedTransaction) -> None:
+            created.clear()  # a retried transaction starts again
             if plans:
                 tx.run(cypher("projections", "register_plans"), rows=plans).consume()
+            if nodes:
+                ids = tx.run(self._statements[("create_nodes", "")], rows=nodes).single(strict=True)
+                for row, element_id in zip(nodes, ids["ids"], strict=True):
+                    created[(row["node"]["plan"], row["node"]["key"])] = element_id
             for statement, rows in work_items:
                 tx.run(statement, rows=rows).consume()
+            if links:
+                by_id, by_key = self._link_rows(links, created)
+                if by_id:
+                    tx.run(self._statements[("create_edges", "")], rows=by_id).consume()
+                if by_key:
+                    tx.run(self._statements[("create_edges_by_key", "")], rows=by_key).consume()
             if position is not None:
                 tx.run(
                     cypher("projections", "checkpoint"),
@@ -348,11 +378,31 @@ class Neo4jGraphStore:
         self._retrying(lambda: self._write(work))
         if self._written is not None:
             self._written |= _idents(changes)
+            self._ids.update(created)
         if plan_ids:
             self.plan_ids.update(plan_ids)
         if position is not None:
             self._position = max(self._position, position)
             self._model = MODEL_VERSION
+
+    def _link_rows(
+        self, links: list[dict[str, Any]], created: Mapping[tuple[str, str], str]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """New links as rows by the element ids of their ends (those this store created,
+        earlier or in this transaction), and the rest as rows by plan and key."""
+        by_id: list[dict[str, Any]] = []
+        by_key: list[dict[str, Any]] = []
+        known = self._ids
+        for row in links:
+            plan = row["plan"]
+            source, target = (plan, row["source"]), (plan, row["target"])
+            a = created.get(source) or known.get(source)
+            b = created.get(target) or known.get(target)
+            if a is None or b is None:
+                by_key.append(row)
+            else:
+                by_id.append({"a": a, "b": b, "type": row["type"], "properties": row["properties"]})
+        return by_id, by_key
 
     def reset(self) -> None:
         """Empty the graph; until this store is closed, it CREATEs what it never wrote."""
@@ -362,6 +412,7 @@ class Neo4jGraphStore:
         self._model = None
         self._loaded = True
         self._written = set()
+        self._ids = {}
 
     # -- reading ---------------------------------------------------------------
 
