@@ -11,7 +11,7 @@ import re
 import pytest
 
 from coherence.domain.framework import FRAMEWORK, KINDS
-from coherence.projections import neo4j_store
+from coherence.projections import neo4j_rows
 from coherence.projections.graph_changes import RemoveEdge, RetireNode, UpsertEdge, UpsertNode
 from coherence.projections.neo4j_model import (
     MODEL,
@@ -125,7 +125,7 @@ def test_a_batch_is_folded_per_element_and_per_link() -> None:
         RemoveEdge(version=5, edge="supports", source="SI1", target="SO1", **BASE),
         RetireNode(version=6, key="SI1", kind="initiative", **BASE),
     ]
-    fresh = neo4j_store._rows(changes, written=set())
+    fresh = neo4j_rows.rows(changes, written=set())
     created, _ = fresh[("create_nodes", "")]  # SI1, then SO1
     assert created["labels"] == ["Element", "Initiative"]  # retired: not Active
     assert created["node"] | {"added_at": None, "retired_at": None} == {
@@ -143,7 +143,7 @@ def test_a_batch_is_folded_per_element_and_per_link() -> None:
     assert unlinked["properties"]["edge"] == "supports"
     assert unlinked["properties"]["last_version"] == 5
 
-    known = neo4j_store._rows(changes)  # not after a reset: every row MERGEs
+    known = neo4j_rows.rows(changes)  # not after a reset: every row MERGEs
     (row,) = known[("upsert_nodes", "initiative")]
     assert (row["version"], row["active"], row["properties"]) == (
         6,

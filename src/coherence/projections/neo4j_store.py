@@ -42,15 +42,9 @@ from neo4j.exceptions import (
 
 from coherence.cypher import cypher
 from coherence.domain.errors import InvalidValue, Neo4jUnavailable
-from coherence.projections.graph_changes import (
-    GraphChange,
-    RemoveEdge,
-    RetireNode,
-    SetPlan,
-    UpsertEdge,
-    UpsertNode,
-)
-from coherence.projections.neo4j_model import ACTIVE, ELEMENT, MODEL, MODEL_VERSION, UNLINKED
+from coherence.projections import neo4j_rows
+from coherence.projections.graph_changes import GraphChange
+from coherence.projections.neo4j_model import MODEL, MODEL_VERSION
 from coherence.projections.networkx_store import active_graph
 
 RETRYABLE = (ServiceUnavailable, SessionExpired, TransientError, OSError)
@@ -86,156 +80,6 @@ class Neo4jSettings:
             ) from e
 
 
-Rows = dict[tuple[str, str], list[dict[str, Any]]]
-"""Rows by statement: ``(statement name, kind or edge or "")`` -> rows, in log order."""
-
-
-def _fold_nodes(changes: Iterable[GraphChange]) -> dict[tuple[str, str], dict[str, Any]]:
-    """Each element's changes in a batch folded, in log order, into one row.
-
-    The same as applying them one by one (fields merged, the last version and activity
-    kept), for the event sequences a plan can have: an element is added or restored only
-    when it is not active, retired or revised only when it is.
-    """
-    nodes: dict[tuple[str, str], dict[str, Any]] = {}
-    for c in changes:
-        if not isinstance(c, UpsertNode | RetireNode):
-            continue
-        row = nodes.get((c.plan, c.key))
-        if row is None:
-            row = nodes[(c.plan, c.key)] = {
-                "plan": c.plan,
-                "key": c.key,
-                "kind": c.kind,
-                "properties": {},
-                "active": None,
-                "added_at": None,
-                "retired_at": None,
-            }
-        row["version"] = c.version
-        if isinstance(c, UpsertNode):
-            row["properties"].update(_storable(c.properties))
-            if c.activate and row["active"] is not True:
-                row["active"], row["added_at"] = True, c.at
-        elif row["active"] is not False:
-            row["active"], row["retired_at"] = False, c.at
-        row["kind"] = row["kind"] or c.kind
-    return nodes
-
-
-def _fold_edges(changes: Iterable[GraphChange]) -> dict[tuple[str, ...], dict[str, Any]]:
-    """Each link's changes in a batch folded, in log order, into one row (attributes
-    merged; linked or unlinked as the last change left it)."""
-    edges: dict[tuple[str, ...], dict[str, Any]] = {}
-    for c in changes:
-        if not isinstance(c, UpsertEdge | RemoveEdge):
-            continue
-        ident = (c.plan, c.source, c.target, c.edge)
-        row = edges.get(ident)
-        if row is None:
-            row = edges[ident] = {
-                "plan": c.plan,
-                "edge": c.edge,
-                "source": c.source,
-                "target": c.target,
-                "properties": {},
-            }
-        row["version"], row["at"] = c.version, c.at
-        if isinstance(c, UpsertEdge):
-            row["properties"].update(c.properties)
-            row["active"] = True
-        else:
-            row["active"] = False
-    return edges
-
-
-def _plans(changes: Iterable[GraphChange]) -> list[dict[str, Any]]:
-    """The rows of ``set_plans``: details changes in log order, then each plan's latest
-    version."""
-    rows: list[dict[str, Any]] = []
-    latest: dict[str, dict[str, Any]] = {}
-    for c in changes:
-        if c.version >= latest.get(c.plan, {}).get("version", 0):
-            latest[c.plan] = {"plan": c.plan, "version": c.version, "at": c.at, "properties": {}}
-        if isinstance(c, SetPlan):
-            rows.append(
-                {"plan": c.plan, "version": c.version, "at": c.at, "properties": dict(c.properties)}
-            )
-    rows.extend(latest.values())  # every plan's latest version, after its details
-    return rows
-
-
-Ends = tuple[str, str, str]
-"""The ends of a link: plan, source key, target key."""
-
-
-def _labels(kind: str, active: bool) -> list[str]:
-    """The labels of an element node (every name from the catalogue)."""
-    return [ELEMENT, MODEL.labels[kind], ACTIVE] if active else [ELEMENT, MODEL.labels[kind]]
-
-
-def _rows(changes: Iterable[GraphChange], written: set[tuple[str, ...]] | None = None) -> Rows:
-    """Changes as rows by statement. With ``written`` (the elements and links this store
-    has written since it emptied the graph), the ones never written go to the CREATE
-    statements (one for every kind, one for every edge: the label or type is a value of
-    the row), and ``written`` is not changed (see :meth:`Neo4jGraphStore.apply`)."""
-    changes = list(changes)
-    groups: Rows = {("set_plans", ""): _plans(changes)}
-    for ident, row in _fold_nodes(changes).items():
-        if written is not None and ("node", *ident) not in written:
-            node = {
-                **row["properties"],
-                "plan": row["plan"],
-                "key": row["key"],
-                "kind": row["kind"],
-                "last_version": row["version"],
-                "added_at": row["added_at"],
-                "retired_at": row["retired_at"],
-            }
-            labels = _labels(row["kind"], bool(row["active"]))
-            groups.setdefault(("create_nodes", ""), []).append({"labels": labels, "node": node})
-        else:
-            groups.setdefault(("upsert_nodes", row["kind"]), []).append(row)
-    for link, row in _fold_edges(changes).items():
-        if written is not None and ("edge", *link) not in written:
-            props = {**row["properties"], "last_version": row["version"]}
-            if row["active"]:
-                rel_type = MODEL.types[row["edge"]]
-            else:
-                rel_type = UNLINKED
-                props |= {"edge": row["edge"], "unlinked_at": row["at"]}
-            ends = {"plan": row["plan"], "source": row["source"], "target": row["target"]}
-            row = {**ends, "type": rel_type, "properties": props}
-            groups.setdefault(("create_edges", ""), []).append(row)
-        else:
-            name = "upsert_edges" if row["active"] else "remove_edges"
-            groups.setdefault((name, row["edge"]), []).append(row)
-    return groups
-
-
-def _idents(changes: Iterable[GraphChange]) -> set[tuple[str, ...]]:
-    """The elements and links that changes write."""
-    idents: set[tuple[str, ...]] = set()
-    for c in changes:
-        if isinstance(c, UpsertNode | RetireNode):
-            idents.add(("node", c.plan, c.key))
-        elif isinstance(c, UpsertEdge | RemoveEdge):
-            idents.add(("edge", c.plan, c.source, c.target, c.edge))
-    return idents
-
-
-ORDER = (
-    "set_plans",
-    "create_nodes",
-    "upsert_nodes",
-    "create_edges",
-    "upsert_edges",
-    "remove_edges",
-)
-"""The statements of a batch in the order they run: elements before the links between
-them."""
-
-
 def _statements() -> dict[tuple[str, str], str]:
     """Every statement of a batch, rendered from the catalogue: ``(name, kind or edge)``."""
     rendered = {
@@ -243,6 +87,7 @@ def _statements() -> dict[tuple[str, str], str]:
         ("create_nodes", ""): cypher("projections", "create_nodes"),
         ("create_edges", ""): cypher("projections", "create_edges"),
         ("create_edges_by_key", ""): cypher("projections", "create_edges_by_key"),
+        ("update_nodes", ""): cypher("projections", "update_nodes"),
     }
     for kind in MODEL.labels:
         rendered[("upsert_nodes", kind)] = MODEL.statement(
@@ -254,12 +99,6 @@ def _statements() -> dict[tuple[str, str], str]:
                 "projections", name, **MODEL.edge_bindings(edge)
             )
     return rendered
-
-
-def _storable(properties: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        k: json.dumps(v) if k == "results" and v is not None else v for k, v in properties.items()
-    }
 
 
 class Neo4jGraphStore:
@@ -338,52 +177,103 @@ class Neo4jGraphStore:
         plan_ids: Mapping[str, str] | None = None,
     ) -> None:
         """Apply changes, remember new plans, and record the position: one transaction."""
+        self.write(self.prepare(changes, position, plan_ids))
+
+    def prepare(
+        self,
+        changes: Iterable[GraphChange],
+        position: int | None = None,
+        plan_ids: Mapping[str, str] | None = None,
+    ) -> neo4j_rows.PreparedBatch:
+        """The rows of :meth:`apply`, grouped by statement, not written yet: a projector
+        prepares the next batch while the server writes this one.
+
+        Batches must be prepared in log order and written in the same order. After a
+        reset, what a batch writes counts as written as soon as it is prepared: should its
+        transaction fail for good, a later batch MERGEs what it would have CREATEd
+        (slower, never wrong); the element ids only count once committed.
+        """
         changes = list(changes)
-        groups = _rows(changes, self._written)
-        plans = [{"plan": plan, "uuid": uid} for uid, plan in (plan_ids or {}).items()]
-        nodes = groups.pop(("create_nodes", ""), [])
-        links = groups.pop(("create_edges", ""), [])
-        work_items = [
-            (self._statements[key], rows)
-            for name in ORDER
-            for key, rows in groups.items()
-            if key[0] == name and rows
-        ]
+        groups = neo4j_rows.rows(changes, self._written)
+        changed: list[dict[str, Any]] = []
+        if self._written is not None:
+            self._written |= neo4j_rows.idents(changes)
+            for key in [key for key in groups if key[0] == "upsert_nodes"]:
+                changed += groups.pop(key)
+        return neo4j_rows.PreparedBatch(
+            plans=[{"plan": plan, "uuid": uid} for uid, plan in (plan_ids or {}).items()],
+            nodes=groups.pop(("create_nodes", ""), []),
+            links=groups.pop(("create_edges", ""), []),
+            changed=changed,
+            others=[
+                (self._statements[key], rows)
+                for name in neo4j_rows.ORDER
+                for key, rows in groups.items()
+                if key[0] == name and rows
+            ],
+            position=position,
+            plan_ids=dict(plan_ids or {}),
+        )
+
+    def write(self, batch: neo4j_rows.PreparedBatch) -> None:
+        """Write a prepared batch and its position: one transaction (retried while the
+        server is unreachable)."""
         created: dict[tuple[str, str], str] = {}
 
         def work(tx: ManagedTransaction) -> None:
             created.clear()  # a retried transaction starts again
-            if plans:
-                tx.run(cypher("projections", "register_plans"), rows=plans).consume()
-            if nodes:
-                ids = tx.run(self._statements[("create_nodes", "")], rows=nodes).single(strict=True)
-                for row, element_id in zip(nodes, ids["ids"], strict=True):
+            if batch.plans:
+                tx.run(cypher("projections", "register_plans"), rows=batch.plans).consume()
+            if batch.nodes:
+                statement = self._statements[("create_nodes", "")]
+                ids = tx.run(statement, rows=batch.nodes).single(strict=True)
+                for row, element_id in zip(batch.nodes, ids["ids"], strict=True):
                     created[(row["node"]["plan"], row["node"]["key"])] = element_id
-            for statement, rows in work_items:
+            if batch.changed:
+                by_id, by_kind = self._node_rows(batch.changed, created)
+                if by_id:
+                    tx.run(self._statements[("update_nodes", "")], rows=by_id).consume()
+                for kind, rows in by_kind.items():
+                    tx.run(self._statements[("upsert_nodes", kind)], rows=rows).consume()
+            for statement, rows in batch.others:
                 tx.run(statement, rows=rows).consume()
-            if links:
-                by_id, by_key = self._link_rows(links, created)
+            if batch.links:
+                by_id, by_key = self._link_rows(batch.links, created)
                 if by_id:
                     tx.run(self._statements[("create_edges", "")], rows=by_id).consume()
                 if by_key:
                     tx.run(self._statements[("create_edges_by_key", "")], rows=by_key).consume()
-            if position is not None:
+            if batch.position is not None:
                 tx.run(
                     cypher("projections", "checkpoint"),
                     name=self.name,
-                    position=position,
+                    position=batch.position,
                     model=MODEL_VERSION,
                 ).consume()
 
         self._retrying(lambda: self._write(work))
-        if self._written is not None:
-            self._written |= _idents(changes)
-            self._ids.update(created)
-        if plan_ids:
-            self.plan_ids.update(plan_ids)
-        if position is not None:
-            self._position = max(self._position, position)
+        self._ids.update(created)
+        if batch.plan_ids:
+            self.plan_ids.update(batch.plan_ids)
+        if batch.position is not None:
+            self._position = max(self._position, batch.position)
             self._model = MODEL_VERSION
+
+    def _node_rows(
+        self, rows: list[dict[str, Any]], created: Mapping[tuple[str, str], str]
+    ) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+        """Changed elements as rows by element id (those this store created), and the rest
+        by kind (found by plan and key)."""
+        by_id: list[dict[str, Any]] = []
+        by_kind: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            node = (row["plan"], row["key"])
+            element_id = created.get(node) or self._ids.get(node)
+            if element_id is None:
+                by_kind.setdefault(row["kind"], []).append(row)
+            else:
+                by_id.append({**row, "id": element_id})
+        return by_id, by_kind
 
     def _link_rows(
         self, links: list[dict[str, Any]], created: Mapping[tuple[str, str], str]
