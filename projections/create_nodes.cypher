@@ -6,6 +6,9 @@
 //   last_version, added_at, retired_at, ...fields}}], one row per element (its changes in
 //   the batch folded); the labels come from the catalogue (neo4j_model), never from input.
 // Columns: ids (the new nodes' element ids, in the order of $rows).
+// replan=skip: while a projection runs the graph grows fast, and the server would plan this
+// again every 10 s or so; its plan reads nothing, whatever the counts.
+CYPHER replan=skip
 UNWIND $rows AS row
 CREATE (e:$(row.labels))
 SET e = row.node

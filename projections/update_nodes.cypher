@@ -4,6 +4,9 @@
 // Parameters: $rows: [{id, version, properties, active, added_at, retired_at}], one row per
 //   element (its changes in the batch folded; active as in upsert_nodes.cypher). A row older
 //   than the element's last change is ignored (replays change nothing).
+// replan=skip: while a projection runs the graph grows fast, and the server would plan this
+// again every 10 s or so; its plan seeks by unique index or element id, whatever the counts.
+CYPHER replan=skip
 UNWIND $rows AS row
 MATCH (e) WHERE elementId(e) = row.id
 WITH e, row WHERE row.version >= e.last_version

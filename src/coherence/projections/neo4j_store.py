@@ -9,11 +9,14 @@ checkpoint (the notification position applied) in the same transaction, so a cra
 mid-batch neither loses nor doubles anything. Each node and link remembers the version of
 the last change it took, so a replayed batch changes nothing.
 
-After :meth:`reset` (a rebuild, or a projection from empty) the store knows what it has
-written and ``CREATE``s the rest instead of ``MERGE``-ing it: every new element of a batch
-in one statement (its labels are values of the row), which returns their element ids, and
-every new link in one statement that finds its ends by those ids (no index seek on plan
-and key). Following (a store that did not empty the graph) MERGEs, per kind and per edge.
+After :meth:`reset` (a rebuild), or on a graph that holds no element at position 0 (an
+initial load), the store knows what it has written and ``CREATE``s the rest instead of
+``MERGE``-ing it: every new element of a batch in one statement (its labels are values of
+the row), which returns their element ids, and every new link in one statement that finds
+its ends by those ids (no index seek on plan and key); what it wrote before changes by
+element id too. A retried batch that CREATEs first checks that its first attempt did not
+commit. Following (a store that did not start from an empty graph) MERGEs, per kind and
+per edge.
 
 Model (see :mod:`.neo4j_model`): ``(:Plan {plan, uuid, district, title, period_start,
 period_end, status, version})``; ``(:Element:<Kind> {plan, key, kind, ...fields})``, plus
@@ -150,6 +153,8 @@ class Neo4jGraphStore:
         model = row["model"] if row else None
         self._model = int(model) if model is not None else (1 if self._position else None)
         self.plan_ids = {p["uuid"]: p["plan"] for p in (row["plans"] if row else []) if p["uuid"]}
+        if not self._position and row and row["empty"] and self._written is None:
+            self._written, self._ids = set(), {}  # an initial load: as after a reset
         self._loaded = True
 
     def model_version(self) -> int | None:
@@ -193,6 +198,7 @@ class Neo4jGraphStore:
         transaction fail for good, a later batch MERGEs what it would have CREATEd
         (slower, never wrong); the element ids only count once committed.
         """
+        self._load()
         changes = list(changes)
         groups = neo4j_rows.rows(changes, self._written)
         changed: list[dict[str, Any]] = []
@@ -219,9 +225,14 @@ class Neo4jGraphStore:
         """Write a prepared batch and its position: one transaction (retried while the
         server is unreachable)."""
         created: dict[tuple[str, str], str] = {}
+        attempts = 0
 
         def work(tx: ManagedTransaction) -> None:
+            nonlocal attempts
+            attempts += 1
             created.clear()  # a retried transaction starts again
+            if attempts > 1 and self._committed(tx, batch):
+                return  # the first attempt committed, its answer was lost: CREATE nothing twice
             if batch.plans:
                 tx.run(cypher("projections", "register_plans"), rows=batch.plans).consume()
             if batch.nodes:
@@ -258,6 +269,16 @@ class Neo4jGraphStore:
         if batch.position is not None:
             self._position = max(self._position, batch.position)
             self._model = MODEL_VERSION
+
+    def _committed(self, tx: ManagedTransaction, batch: neo4j_rows.PreparedBatch) -> bool:
+        """Whether a batch that CREATEs was committed already (its position recorded): a
+        connection lost during a commit leaves that unknown, and a MERGE-only batch may be
+        written again, but CREATEs may not (the elements they make would be doubled)."""
+        if batch.position is None or not (batch.nodes or batch.links):
+            return False
+        record = tx.run(cypher("projections", "checkpoint_position"), name=self.name).single()
+        position = record["position"] if record else None
+        return position is not None and position >= batch.position
 
     def _node_rows(
         self, rows: list[dict[str, Any]], created: Mapping[tuple[str, str], str]
