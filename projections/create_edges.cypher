@@ -1,8 +1,14 @@
-// Create active links of one edge the graph has never held (used only while rebuilding from
-// empty). Rendered once per edge: {{type}} is the edge's relationship type.
-// Parameters: $rows: [{plan, source, target, properties: {last_version, ...attributes}}].
+// Create links the graph has never held, of any type, between elements found by their
+// element ids (used only while rebuilding from empty: the store remembers the ids of the
+// elements it created). A link linked and unlinked again within one batch is created as
+// its record, type UNLINKED.
+// Parameters: $rows: [{a, b (element ids of the ends), type (the edge's relationship type
+//   from the catalogue, or UNLINKED), properties: {last_version, ...attributes}}].
+// replan=skip: while a projection runs the graph grows fast, and the server would plan this
+// again every 10 s or so; its plan seeks by unique index or element id, whatever the counts.
+CYPHER replan=skip
 UNWIND $rows AS row
-MATCH (a:Element {plan: row.plan, key: row.source})
-MATCH (b:Element {plan: row.plan, key: row.target})
-CREATE (a)-[r:{{type}}]->(b)
+MATCH (a) WHERE elementId(a) = row.a
+MATCH (b) WHERE elementId(b) = row.b
+CREATE (a)-[r:$(row.type)]->(b)
 SET r = row.properties

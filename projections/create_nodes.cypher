@@ -1,9 +1,15 @@
-// Create elements of one kind the graph has never held (used only while rebuilding from
-// empty, when the projector knows which elements it has written: cheaper than MERGE).
-// Rendered once per kind: {{label}} is the kind's label.
-// Parameters: $rows: [{node: {plan, key, kind, last_version, added_at, retired_at,
-//   ...fields}, active}], one row per element (its changes in the batch folded).
+// Create elements the graph has never held, of any kind (used only while rebuilding from
+// empty, when the store knows which elements it has written: cheaper than MERGE), and
+// return their element ids in the order of the rows, so that the links made next find
+// their ends by id instead of by an index seek on (plan, key).
+// Parameters: $rows: [{labels: [Element, <Kind label>, Active?], node: {plan, key, kind,
+//   last_version, added_at, retired_at, ...fields}}], one row per element (its changes in
+//   the batch folded); the labels come from the catalogue (neo4j_model), never from input.
+// Columns: ids (the new nodes' element ids, in the order of $rows).
+// replan=skip: while a projection runs the graph grows fast, and the server would plan this
+// again every 10 s or so; its plan reads nothing, whatever the counts.
+CYPHER replan=skip
 UNWIND $rows AS row
-CREATE (e:Element:{{label}})
+CREATE (e:$(row.labels))
 SET e = row.node
-FOREACH (_ IN CASE WHEN row.active THEN [1] ELSE [] END | SET e:Active)
+RETURN collect(elementId(e)) AS ids

@@ -4,6 +4,9 @@
 // ignored). Rendered once per edge: {{type}} is the edge's relationship type.
 // Parameters: $rows: [{plan, edge, source, target, version, at, properties}], one row per
 //   link (its changes in the batch folded, ending unlinked).
+// replan=skip: while a projection runs the graph grows fast, and the server would plan this
+// again every 10 s or so; its plan seeks by unique index or element id, whatever the counts.
+CYPHER replan=skip
 UNWIND $rows AS row
 MATCH (a:Element {plan: row.plan, key: row.source})
 MATCH (b:Element {plan: row.plan, key: row.target})

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from coherence.domain.framework import FRAMEWORK, KINDS
-from coherence.projections import neo4j_store
+from coherence.projections import neo4j_rows
 from coherence.projections.graph_changes import RemoveEdge, RetireNode, UpsertEdge, UpsertNode
 from coherence.projections.neo4j_model import (
     MODEL,
@@ -47,8 +47,8 @@ def test_a_new_kind_in_the_catalogue_is_a_new_label_and_statements() -> None:
     spec = dataclasses.replace(KINDS["school_plan"], name="family_compact", label="Compact")
     model = GraphModel(FRAMEWORK.with_kind(spec))
     assert model.labels["family_compact"] == "FamilyCompact"
-    text = model.statement("projections", "create_nodes", **model.kind_bindings("family_compact"))
-    assert "CREATE (e:Element:FamilyCompact)" in text
+    text = model.statement("projections", "upsert_nodes", **model.kind_bindings("family_compact"))
+    assert "SET e:FamilyCompact" in text
 
 
 def test_render_fills_placeholders_with_catalogue_names_only() -> None:
@@ -125,9 +125,9 @@ def test_a_batch_is_folded_per_element_and_per_link() -> None:
         RemoveEdge(version=5, edge="supports", source="SI1", target="SO1", **BASE),
         RetireNode(version=6, key="SI1", kind="initiative", **BASE),
     ]
-    fresh = neo4j_store._rows(changes, written=set())
-    (created,) = fresh[("create_nodes", "initiative")]
-    assert created["active"] is False
+    fresh = neo4j_rows.rows(changes, written=set())
+    created, _ = fresh[("create_nodes", "")]  # SI1, then SO1
+    assert created["labels"] == ["Element", "Initiative"]  # retired: not Active
     assert created["node"] | {"added_at": None, "retired_at": None} == {
         "plan": "p",
         "key": "SI1",
@@ -138,12 +138,12 @@ def test_a_batch_is_folded_per_element_and_per_link() -> None:
         "added_at": None,
         "retired_at": None,
     }
-    (unlinked,) = fresh[("create_unlinked", "")]
+    (unlinked,) = fresh[("create_edges", "")]
+    assert unlinked["type"] == "UNLINKED"
     assert unlinked["properties"]["edge"] == "supports"
     assert unlinked["properties"]["last_version"] == 5
-    assert ("create_edges", "supports") not in fresh
 
-    known = neo4j_store._rows(changes)  # not after a reset: every row MERGEs
+    known = neo4j_rows.rows(changes)  # not after a reset: every row MERGEs
     (row,) = known[("upsert_nodes", "initiative")]
     assert (row["version"], row["active"], row["properties"]) == (
         6,

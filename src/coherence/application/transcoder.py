@@ -15,6 +15,7 @@ the same with either transcoder.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
@@ -44,6 +45,10 @@ def _tagged(obj: Any) -> Any:
     raise TypeError(f"cannot encode {type(obj).__name__} in an event")
 
 
+_parse_time = functools.lru_cache(maxsize=1024)(datetime.fromisoformat)
+"""ISO text to datetime, remembered: the events of one revision share their time (and a
+datetime is immutable, so they may share the object too)."""
+
 _TIMES = ("timestamp", "_created_on", "_modified_on")
 """Where the library keeps its datetimes: an event's time, an aggregate's in a snapshot."""
 
@@ -54,7 +59,7 @@ def _revive_times(value: dict[str, Any]) -> int:
     for name in _TIMES:
         v = value.get(name)
         if type(v) is dict and v.get("_type_") == "datetime_iso" and len(v) == 2:
-            value[name] = datetime.fromisoformat(v["_data_"])
+            value[name] = _parse_time(v["_data_"])
             found += 1
     return found
 

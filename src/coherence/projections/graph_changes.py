@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import singledispatch
 from typing import Any
 
@@ -85,9 +86,24 @@ def node_properties(fields: Mapping[str, Any]) -> dict[str, Any]:
     return {("subkind" if name == "kind" else name): value for name, value in fields.items()}
 
 
+_last_time: tuple[datetime | None, str] = (None, "")
+"""The last datetime written as ISO text, and its text: the events of one revision share
+their time object (as the store's transcoder decodes them)."""
+
+
+def _isoformat(time: datetime) -> str:
+    global _last_time
+    last = _last_time
+    if last[0] is time:
+        return last[1]
+    text = time.isoformat()
+    _last_time = (time, text)
+    return text
+
+
 def _base(event: DistrictPlan.Event, plan_id: str) -> tuple[str, int, str]:
     """plan, version and time: the first three fields of every change, by position."""
-    return plan_id, event.originator_version, event.timestamp.isoformat()
+    return plan_id, event.originator_version, _isoformat(event.timestamp)
 
 
 @singledispatch

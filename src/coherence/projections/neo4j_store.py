@@ -7,9 +7,16 @@ each element's and each link's changes are folded into one row, and the rows go 
 ``UNWIND`` statement per kind of change and per kind of element or edge, with the
 checkpoint (the notification position applied) in the same transaction, so a crash
 mid-batch neither loses nor doubles anything. Each node and link remembers the version of
-the last change it took, so a replayed batch changes nothing. After :meth:`reset` (a
-rebuild) the store knows what it has written and ``CREATE``s the rest instead of
-``MERGE``-ing it.
+the last change it took, so a replayed batch changes nothing.
+
+After :meth:`reset` (a rebuild), or on a graph that holds no element at position 0 (an
+initial load), the store knows what it has written and ``CREATE``s the rest instead of
+``MERGE``-ing it: every new element of a batch in one statement (its labels are values of
+the row), which returns their element ids, and every new link in one statement that finds
+its ends by those ids (no index seek on plan and key); what it wrote before changes by
+element id too. A retried batch that CREATEs first checks that its first attempt did not
+commit. Following (a store that did not start from an empty graph) MERGEs, per kind and
+per edge.
 
 Model (see :mod:`.neo4j_model`): ``(:Plan {plan, uuid, district, title, period_start,
 period_end, status, version})``; ``(:Element:<Kind> {plan, key, kind, ...fields})``, plus
@@ -38,14 +45,8 @@ from neo4j.exceptions import (
 
 from coherence.cypher import cypher
 from coherence.domain.errors import InvalidValue, Neo4jUnavailable
-from coherence.projections.graph_changes import (
-    GraphChange,
-    RemoveEdge,
-    RetireNode,
-    SetPlan,
-    UpsertEdge,
-    UpsertNode,
-)
+from coherence.projections import neo4j_rows
+from coherence.projections.graph_changes import GraphChange
 from coherence.projections.neo4j_model import MODEL, MODEL_VERSION
 from coherence.projections.networkx_store import active_graph
 
@@ -82,169 +83,25 @@ class Neo4jSettings:
             ) from e
 
 
-Rows = dict[tuple[str, str], list[dict[str, Any]]]
-"""Rows by statement: ``(statement name, kind or edge or "")`` -> rows, in log order."""
-
-
-def _fold_nodes(changes: Iterable[GraphChange]) -> dict[tuple[str, str], dict[str, Any]]:
-    """Each element's changes in a batch folded, in log order, into one row.
-
-    The same as applying them one by one (fields merged, the last version and activity
-    kept), for the event sequences a plan can have: an element is added or restored only
-    when it is not active, retired or revised only when it is.
-    """
-    nodes: dict[tuple[str, str], dict[str, Any]] = {}
-    for c in changes:
-        if not isinstance(c, UpsertNode | RetireNode):
-            continue
-        row = nodes.get((c.plan, c.key))
-        if row is None:
-            row = nodes[(c.plan, c.key)] = {
-                "plan": c.plan,
-                "key": c.key,
-                "kind": c.kind,
-                "properties": {},
-                "active": None,
-                "added_at": None,
-                "retired_at": None,
-            }
-        row["version"] = c.version
-        if isinstance(c, UpsertNode):
-            row["properties"].update(_storable(c.properties))
-            if c.activate and row["active"] is not True:
-                row["active"], row["added_at"] = True, c.at
-        elif row["active"] is not False:
-            row["active"], row["retired_at"] = False, c.at
-        row["kind"] = row["kind"] or c.kind
-    return nodes
-
-
-def _fold_edges(changes: Iterable[GraphChange]) -> dict[tuple[str, ...], dict[str, Any]]:
-    """Each link's changes in a batch folded, in log order, into one row (attributes
-    merged; linked or unlinked as the last change left it)."""
-    edges: dict[tuple[str, ...], dict[str, Any]] = {}
-    for c in changes:
-        if not isinstance(c, UpsertEdge | RemoveEdge):
-            continue
-        ident = (c.plan, c.source, c.target, c.edge)
-        row = edges.get(ident)
-        if row is None:
-            row = edges[ident] = {
-                "plan": c.plan,
-                "edge": c.edge,
-                "source": c.source,
-                "target": c.target,
-                "properties": {},
-            }
-        row["version"], row["at"] = c.version, c.at
-        if isinstance(c, UpsertEdge):
-            row["properties"].update(c.properties)
-            row["active"] = True
-        else:
-            row["active"] = False
-    return edges
-
-
-def _plans(changes: Iterable[GraphChange]) -> list[dict[str, Any]]:
-    """The rows of ``set_plans``: details changes in log order, then each plan's latest
-    version."""
-    rows: list[dict[str, Any]] = []
-    latest: dict[str, dict[str, Any]] = {}
-    for c in changes:
-        if c.version >= latest.get(c.plan, {}).get("version", 0):
-            latest[c.plan] = {"plan": c.plan, "version": c.version, "at": c.at, "properties": {}}
-        if isinstance(c, SetPlan):
-            rows.append(
-                {"plan": c.plan, "version": c.version, "at": c.at, "properties": dict(c.properties)}
-            )
-    rows.extend(latest.values())  # every plan's latest version, after its details
-    return rows
-
-
-def _rows(changes: Iterable[GraphChange], written: set[tuple[str, ...]] | None = None) -> Rows:
-    """Changes as rows by statement. With ``written`` (the elements and links this store
-    has written since it emptied the graph), the ones never written go to the CREATE
-    statements, and ``written`` is not changed (see :meth:`Neo4jGraphStore.apply`)."""
-    changes = list(changes)
-    groups: Rows = {("set_plans", ""): _plans(changes)}
-    for ident, row in _fold_nodes(changes).items():
-        if written is not None and ("node", *ident) not in written:
-            node = {
-                **row["properties"],
-                "plan": row["plan"],
-                "key": row["key"],
-                "kind": row["kind"],
-                "last_version": row["version"],
-                "added_at": row["added_at"],
-                "retired_at": row["retired_at"],
-            }
-            group = ("create_nodes", row["kind"])
-            groups.setdefault(group, []).append({"node": node, "active": bool(row["active"])})
-        else:
-            groups.setdefault(("upsert_nodes", row["kind"]), []).append(row)
-    for link, row in _fold_edges(changes).items():
-        if written is not None and ("edge", *link) not in written:
-            props = {**row["properties"], "last_version": row["version"]}
-            if row["active"]:
-                group = ("create_edges", row["edge"])
-            else:
-                group = ("create_unlinked", "")
-                props |= {"edge": row["edge"], "unlinked_at": row["at"]}
-            ends = {"plan": row["plan"], "source": row["source"], "target": row["target"]}
-            groups.setdefault(group, []).append({**ends, "properties": props})
-        else:
-            name = "upsert_edges" if row["active"] else "remove_edges"
-            groups.setdefault((name, row["edge"]), []).append(row)
-    return groups
-
-
-def _idents(changes: Iterable[GraphChange]) -> set[tuple[str, ...]]:
-    """The elements and links that changes write."""
-    idents: set[tuple[str, ...]] = set()
-    for c in changes:
-        if isinstance(c, UpsertNode | RetireNode):
-            idents.add(("node", c.plan, c.key))
-        elif isinstance(c, UpsertEdge | RemoveEdge):
-            idents.add(("edge", c.plan, c.source, c.target, c.edge))
-    return idents
-
-
-ORDER = (
-    "set_plans",
-    "create_nodes",
-    "upsert_nodes",
-    "create_edges",
-    "create_unlinked",
-    "upsert_edges",
-    "remove_edges",
-)
-"""The statements of a batch in the order they run: elements before the links between
-them."""
-
-
 def _statements() -> dict[tuple[str, str], str]:
     """Every statement of a batch, rendered from the catalogue: ``(name, kind or edge)``."""
     rendered = {
         ("set_plans", ""): MODEL.statement("projections", "set_plans"),
-        ("create_unlinked", ""): MODEL.statement("projections", "create_unlinked"),
+        ("create_nodes", ""): cypher("projections", "create_nodes"),
+        ("create_edges", ""): cypher("projections", "create_edges"),
+        ("create_edges_by_key", ""): cypher("projections", "create_edges_by_key"),
+        ("update_nodes", ""): cypher("projections", "update_nodes"),
     }
     for kind in MODEL.labels:
-        for name in ("create_nodes", "upsert_nodes"):
-            rendered[(name, kind)] = MODEL.statement(
-                "projections", name, **MODEL.kind_bindings(kind)
-            )
+        rendered[("upsert_nodes", kind)] = MODEL.statement(
+            "projections", "upsert_nodes", **MODEL.kind_bindings(kind)
+        )
     for edge in MODEL.types:
-        for name in ("create_edges", "upsert_edges", "remove_edges"):
+        for name in ("upsert_edges", "remove_edges"):
             rendered[(name, edge)] = MODEL.statement(
                 "projections", name, **MODEL.edge_bindings(edge)
             )
     return rendered
-
-
-def _storable(properties: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        k: json.dumps(v) if k == "results" and v is not None else v for k, v in properties.items()
-    }
 
 
 class Neo4jGraphStore:
@@ -269,6 +126,7 @@ class Neo4jGraphStore:
         self._loaded = False
         self._model: int | None = None
         self._written: set[tuple[str, ...]] | None = None
+        self._ids: dict[tuple[str, str], str] = {}
         self._statements = _statements()
 
     # -- set-up ----------------------------------------------------------------
@@ -295,6 +153,8 @@ class Neo4jGraphStore:
         model = row["model"] if row else None
         self._model = int(model) if model is not None else (1 if self._position else None)
         self.plan_ids = {p["uuid"]: p["plan"] for p in (row["plans"] if row else []) if p["uuid"]}
+        if not self._position and row and row["empty"] and self._written is None:
+            self._written, self._ids = set(), {}  # an initial load: as after a reset
         self._loaded = True
 
     def model_version(self) -> int | None:
@@ -322,37 +182,138 @@ class Neo4jGraphStore:
         plan_ids: Mapping[str, str] | None = None,
     ) -> None:
         """Apply changes, remember new plans, and record the position: one transaction."""
+        self.write(self.prepare(changes, position, plan_ids))
+
+    def prepare(
+        self,
+        changes: Iterable[GraphChange],
+        position: int | None = None,
+        plan_ids: Mapping[str, str] | None = None,
+    ) -> neo4j_rows.PreparedBatch:
+        """The rows of :meth:`apply`, grouped by statement, not written yet: a projector
+        prepares the next batch while the server writes this one.
+
+        Batches must be prepared in log order and written in the same order. After a
+        reset, what a batch writes counts as written as soon as it is prepared: should its
+        transaction fail for good, a later batch MERGEs what it would have CREATEd
+        (slower, never wrong); the element ids only count once committed.
+        """
+        self._load()
         changes = list(changes)
-        groups = _rows(changes, self._written)
-        plans = [{"plan": plan, "uuid": uid} for uid, plan in (plan_ids or {}).items()]
-        work_items = [
-            (self._statements[key], rows)
-            for name in ORDER
-            for key, rows in groups.items()
-            if key[0] == name and rows
-        ]
+        groups = neo4j_rows.rows(changes, self._written)
+        changed: list[dict[str, Any]] = []
+        if self._written is not None:
+            self._written |= neo4j_rows.idents(changes)
+            for key in [key for key in groups if key[0] == "upsert_nodes"]:
+                changed += groups.pop(key)
+        return neo4j_rows.PreparedBatch(
+            plans=[{"plan": plan, "uuid": uid} for uid, plan in (plan_ids or {}).items()],
+            nodes=groups.pop(("create_nodes", ""), []),
+            links=groups.pop(("create_edges", ""), []),
+            changed=changed,
+            others=[
+                (self._statements[key], rows)
+                for name in neo4j_rows.ORDER
+                for key, rows in groups.items()
+                if key[0] == name and rows
+            ],
+            position=position,
+            plan_ids=dict(plan_ids or {}),
+        )
+
+    def write(self, batch: neo4j_rows.PreparedBatch) -> None:
+        """Write a prepared batch and its position: one transaction (retried while the
+        server is unreachable)."""
+        created: dict[tuple[str, str], str] = {}
+        attempts = 0
 
         def work(tx: ManagedTransaction) -> None:
-            if plans:
-                tx.run(cypher("projections", "register_plans"), rows=plans).consume()
-            for statement, rows in work_items:
+            nonlocal attempts
+            attempts += 1
+            created.clear()  # a retried transaction starts again
+            if attempts > 1 and self._committed(tx, batch):
+                return  # the first attempt committed, its answer was lost: CREATE nothing twice
+            if batch.plans:
+                tx.run(cypher("projections", "register_plans"), rows=batch.plans).consume()
+            if batch.nodes:
+                statement = self._statements[("create_nodes", "")]
+                ids = tx.run(statement, rows=batch.nodes).single(strict=True)
+                for row, element_id in zip(batch.nodes, ids["ids"], strict=True):
+                    created[(row["node"]["plan"], row["node"]["key"])] = element_id
+            if batch.changed:
+                by_id, by_kind = self._node_rows(batch.changed, created)
+                if by_id:
+                    tx.run(self._statements[("update_nodes", "")], rows=by_id).consume()
+                for kind, rows in by_kind.items():
+                    tx.run(self._statements[("upsert_nodes", kind)], rows=rows).consume()
+            for statement, rows in batch.others:
                 tx.run(statement, rows=rows).consume()
-            if position is not None:
+            if batch.links:
+                by_id, by_key = self._link_rows(batch.links, created)
+                if by_id:
+                    tx.run(self._statements[("create_edges", "")], rows=by_id).consume()
+                if by_key:
+                    tx.run(self._statements[("create_edges_by_key", "")], rows=by_key).consume()
+            if batch.position is not None:
                 tx.run(
                     cypher("projections", "checkpoint"),
                     name=self.name,
-                    position=position,
+                    position=batch.position,
                     model=MODEL_VERSION,
                 ).consume()
 
         self._retrying(lambda: self._write(work))
-        if self._written is not None:
-            self._written |= _idents(changes)
-        if plan_ids:
-            self.plan_ids.update(plan_ids)
-        if position is not None:
-            self._position = max(self._position, position)
+        self._ids.update(created)
+        if batch.plan_ids:
+            self.plan_ids.update(batch.plan_ids)
+        if batch.position is not None:
+            self._position = max(self._position, batch.position)
             self._model = MODEL_VERSION
+
+    def _committed(self, tx: ManagedTransaction, batch: neo4j_rows.PreparedBatch) -> bool:
+        """Whether a batch that CREATEs was committed already (its position recorded): a
+        connection lost during a commit leaves that unknown, and a MERGE-only batch may be
+        written again, but CREATEs may not (the elements they make would be doubled)."""
+        if batch.position is None or not (batch.nodes or batch.links):
+            return False
+        record = tx.run(cypher("projections", "checkpoint_position"), name=self.name).single()
+        position = record["position"] if record else None
+        return position is not None and position >= batch.position
+
+    def _node_rows(
+        self, rows: list[dict[str, Any]], created: Mapping[tuple[str, str], str]
+    ) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+        """Changed elements as rows by element id (those this store created), and the rest
+        by kind (found by plan and key)."""
+        by_id: list[dict[str, Any]] = []
+        by_kind: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            node = (row["plan"], row["key"])
+            element_id = created.get(node) or self._ids.get(node)
+            if element_id is None:
+                by_kind.setdefault(row["kind"], []).append(row)
+            else:
+                by_id.append({**row, "id": element_id})
+        return by_id, by_kind
+
+    def _link_rows(
+        self, links: list[dict[str, Any]], created: Mapping[tuple[str, str], str]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """New links as rows by the element ids of their ends (those this store created,
+        earlier or in this transaction), and the rest as rows by plan and key."""
+        by_id: list[dict[str, Any]] = []
+        by_key: list[dict[str, Any]] = []
+        known = self._ids
+        for row in links:
+            plan = row["plan"]
+            source, target = (plan, row["source"]), (plan, row["target"])
+            a = created.get(source) or known.get(source)
+            b = created.get(target) or known.get(target)
+            if a is None or b is None:
+                by_key.append(row)
+            else:
+                by_id.append({"a": a, "b": b, "type": row["type"], "properties": row["properties"]})
+        return by_id, by_key
 
     def reset(self) -> None:
         """Empty the graph; until this store is closed, it CREATEs what it never wrote."""
@@ -362,6 +323,7 @@ class Neo4jGraphStore:
         self._model = None
         self._loaded = True
         self._written = set()
+        self._ids = {}
 
     # -- reading ---------------------------------------------------------------
 

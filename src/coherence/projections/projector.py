@@ -14,7 +14,7 @@ import gc
 import queue
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import networkx as nx
 
@@ -44,6 +44,22 @@ class GraphStore(Protocol):
     def reset(self) -> None: ...
 
 
+@runtime_checkable
+class PreparingStore(Protocol):
+    """A store that can prepare a batch (turn its changes into what it writes) apart from
+    writing it, so that a projector prepares the next batch while this one is written
+    (see :meth:`Neo4jGraphStore.prepare`)."""
+
+    def prepare(
+        self,
+        changes: Iterable[GraphChange],
+        position: int | None = None,
+        plan_ids: Mapping[str, str] | None = None,
+    ) -> Any: ...
+
+    def write(self, batch: Any) -> None: ...
+
+
 Progress = Callable[[int, int], None]
 
 
@@ -66,7 +82,9 @@ class Projector:
         """Apply every notification after the store's position; returns how many.
 
         With ``prefetch``, the next batch is read and mapped in a thread while the store
-        applies the current one (worth it for a store in another process, like Neo4j).
+        applies the current one (worth it for a store in another process, like Neo4j); a
+        :class:`PreparingStore` also prepares it there, so that the applying thread only
+        writes.
         """
         if prefetch and limit is None:
             return self._catch_up_prefetching(progress)
@@ -98,9 +116,7 @@ class Projector:
         return len(notifications)
 
     def _catch_up_prefetching(self, progress: Progress | None) -> int:
-        batches: queue.Queue[
-            tuple[list[GraphChange], dict[str, str], int, int] | BaseException | None
-        ]
+        batches: queue.Queue[tuple[Any, int] | BaseException | None]
         batches = queue.Queue(maxsize=2)
         stop = threading.Event()
 
@@ -113,9 +129,12 @@ class Projector:
                     continue
             return False
 
+        store = self.store
+        preparing = store if isinstance(store, PreparingStore) else None
+
         def read_ahead() -> None:
-            position = self.store.max_tracking_id()
-            known = dict(self.store.plan_ids)
+            position = store.max_tracking_id()
+            known = dict(store.plan_ids)
             try:
                 while True:
                     notes = self.app.recorder.select_notifications(
@@ -127,7 +146,11 @@ class Projector:
                     changes, learnt = self.map_notifications(notes, known)
                     known.update(learnt)
                     position = notes[-1].id
-                    if not offer((changes, learnt, position, len(notes))):
+                    if preparing is not None:
+                        batch: Any = preparing.prepare(changes, position, learnt)
+                    else:
+                        batch = (changes, position, learnt)
+                    if not offer((batch, len(notes))):
                         return
             except BaseException as e:  # handed to the applying thread, which raises it
                 offer(e)
@@ -139,8 +162,11 @@ class Projector:
             while (item := batches.get()) is not None:
                 if isinstance(item, BaseException):
                     raise item
-                changes, learnt, position, count = item
-                self.store.apply(changes, position=position, plan_ids=learnt)
+                batch, count = item
+                if preparing is not None:
+                    preparing.write(batch)
+                else:
+                    store.apply(*batch)
                 gc.freeze()
                 done += count
                 if progress:
