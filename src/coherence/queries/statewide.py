@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from coherence.application.results import PlanSummary
-from coherence.domain.errors import InvalidValue
+from coherence.domain.errors import InvalidValue, Neo4jUnavailable
+from coherence.projections.neo4j_store import RETRYABLE
 from coherence.queries.audit import AuditReport, audit_context, history_part
 from coherence.queries.audit.neo4j import audit_all_neo4j
 
@@ -40,7 +41,14 @@ def audited_plans_neo4j(
     parts = {
         at.plan_id: history_part(reader.active(at), reader.monitoring(at), ctx) for at in reads
     }
-    reports = audit_all_neo4j(neo4j.driver, as_of=on, database=neo4j.database, history=parts)
+    try:
+        reports = audit_all_neo4j(neo4j.driver, as_of=on, database=neo4j.database, history=parts)
+    except RETRYABLE as e:  # one state-wide read: the caller may simply ask again
+        raise Neo4jUnavailable(
+            neo4j.address,
+            "start it (scripts/neo4j start) or pass --neo4j URI (or set COHERENCE_NEO4J_URI)",
+            e,
+        ) from e
     audited = []
     for plan, at in zip(plans, reads, strict=True):
         report = reports.get(plan.plan_id)
