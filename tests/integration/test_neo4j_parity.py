@@ -532,6 +532,37 @@ def test_rule_queries_with_a_plan_or_for_every_plan(
             assert one == [row for row in every if row["plan"] == plan_id]
 
 
+def test_each_rule_file_finds_what_the_audit_finds(
+    generated: Generated, neo4j_store: Neo4jGraphStore
+) -> None:
+    """The rule files (one rule at a time, as people run them) find, message for message,
+    what the audit's set-based query (audit-plans.cypher, held to networkx above) finds."""
+    from coherence.queries.audit.model import audit_context
+    from coherence.queries.audit.neo4j.queries import shared_row
+    from coherence.queries.audit.registry import make_finding
+
+    driver, as_of = neo4j_store.driver, date(2026, 1, 15)
+    for fiscal_year in ("FY26", None):
+        ctx = audit_context(as_of, fiscal_year)
+        reports = audit_all_neo4j(driver, as_of=as_of, fiscal_year=fiscal_year)
+        for rule_id in DEFINITIONS:
+            rows = rule_rows(driver, rule_id, None, as_of=as_of, fiscal_year=fiscal_year)
+            by_file = sorted(
+                (
+                    row["plan"],
+                    json.dumps(make_finding(rule_id, shared_row(rule_id, row), ctx).to_dict()),
+                )
+                for row in rows
+            )
+            by_audit = sorted(
+                (plan, json.dumps(f.to_dict()))
+                for plan, report in reports.items()
+                for f in report.findings
+                if f.rule == rule_id
+            )
+            assert by_file == by_audit, rule_id
+
+
 # ------------------------------------------------ (c) random plans, hypothesis
 
 
