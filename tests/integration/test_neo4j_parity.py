@@ -532,6 +532,37 @@ def test_rule_queries_with_a_plan_or_for_every_plan(
             assert one == [row for row in every if row["plan"] == plan_id]
 
 
+def test_each_rule_file_finds_what_the_audit_finds(
+    generated: Generated, neo4j_store: Neo4jGraphStore
+) -> None:
+    """The rule files (one rule at a time, as people run them) find, message for message,
+    what the audit's set-based query (audit-plans.cypher, held to networkx above) finds."""
+    from coherence.queries.audit.model import audit_context
+    from coherence.queries.audit.neo4j.queries import shared_row
+    from coherence.queries.audit.registry import make_finding
+
+    driver, as_of = neo4j_store.driver, date(2026, 1, 15)
+    for fiscal_year in ("FY26", None):
+        ctx = audit_context(as_of, fiscal_year)
+        reports = audit_all_neo4j(driver, as_of=as_of, fiscal_year=fiscal_year)
+        for rule_id in DEFINITIONS:
+            rows = rule_rows(driver, rule_id, None, as_of=as_of, fiscal_year=fiscal_year)
+            by_file = sorted(
+                (
+                    row["plan"],
+                    json.dumps(make_finding(rule_id, shared_row(rule_id, row), ctx).to_dict()),
+                )
+                for row in rows
+            )
+            by_audit = sorted(
+                (plan, json.dumps(f.to_dict()))
+                for plan, report in reports.items()
+                for f in report.findings
+                if f.rule == rule_id
+            )
+            assert by_file == by_audit, rule_id
+
+
 # ------------------------------------------------ (c) random plans, hypothesis
 
 
@@ -1007,4 +1038,42 @@ def test_random_histories_with_the_history_rules(
     on = data.draw(st.dates(today, today + timedelta(days=600)))
     for read in ({}, {"version": version}, {"as_of": on}):
         assert reader.audit("prop", engine="neo4j", **read) == reader.audit("prop", **read)
+    assert scratch_plans(neo4j_store) == []
+
+
+def test_the_statewide_answer_is_the_same_on_both_engines(neo4j_store: Neo4jGraphStore) -> None:
+    """Every plan's audit today (the state-wide reads: ``GET /statewide``, ``coherence
+    plans``) carries the history-aware rules on Neo4j too: the same reports as networkx,
+    also for a plan whose latest version the projection has not caught up with."""
+    from fastapi.testclient import TestClient
+
+    from coherence.api.app import create_app
+    from coherence.bootstrap import api_context
+    from coherence.queries.audit import HISTORY_ORDER
+    from coherence.queries.reader import PlanReader
+
+    neo4j_store.reset()
+    app = new_app()
+    load_demo(app)
+    for seed in (1, 2):
+        app.import_plan(document(generated_plan(seed, f"gen-{seed}")), Author("generator"))
+    project(app, neo4j_store)
+    data = generated_plan(2, "gen-2")
+    app.import_plan(document(drop_some(data, 2)), Author("generator"))  # not projected yet
+
+    reader = PlanReader(app, neo4j=neo4j_store)
+    on_networkx = [(p, r.to_dict()) for p, r in reader.audited_plans()]
+    on_neo4j = [(p, r.to_dict()) for p, r in reader.audited_plans("neo4j")]
+    assert on_neo4j == on_networkx
+    assert len(on_neo4j) == 3
+    history_rules = set(HISTORY_ORDER)
+    assert any(f["rule"] in history_rules for _, r in on_neo4j for f in r["findings"])
+
+    client = TestClient(create_app(api_context(app, neo4j=neo4j_store)))
+    answers = [
+        client.get("/api/v1/statewide", params={"engine": engine})
+        for engine in ("networkx", "neo4j")
+    ]
+    assert [a.status_code for a in answers] == [200, 200], answers[1].text
+    assert answers[1].json() == answers[0].json()
     assert scratch_plans(neo4j_store) == []

@@ -357,6 +357,8 @@ def imported(run: Run, tmp_path: Path) -> None:
         (("token", "create", "--owner", "x", "--role", "root"), "--role"),
         (("audit", PLAN, "--engine", "neo4j", "--neo4j", "http://localhost:7474"), "neo4j:"),
         (("audit", PLAN, "--engine", "neo4j", "--neo4j", "not a uri"), "neo4j:"),
+        (("plans", "--engine", "neo4j", "--neo4j", "not a uri"), "neo4j:"),
+        (("plans", "--engine", "neo4j", "--neo4j", "http://localhost:7474"), "neo4j:"),
         (("project", "neo4j", "--neo4j", "ftp://x"), "neo4j:"),
     ],
 )
@@ -382,7 +384,7 @@ def test_cli_refuses_a_fiscal_year_that_is_not_one(run: Run) -> None:
 
 
 @pytest.mark.usefixtures("imported")
-@pytest.mark.parametrize("command", ["audit", "project"])
+@pytest.mark.parametrize("command", ["audit", "project", "plans"])
 def test_cli_answers_neo4j_on_a_closed_port_with_its_own_status(
     run: Run, monkeypatch: pytest.MonkeyPatch, command: str
 ) -> None:
@@ -393,7 +395,11 @@ def test_cli_answers_neo4j_on_a_closed_port_with_its_own_status(
 
     monkeypatch.setattr(neo4j_store.Neo4jGraphStore, "__init__", one_attempt)
     uri = f"bolt://127.0.0.1:{closed_port()}"
-    args = ("audit", PLAN, "--engine", "neo4j") if command == "audit" else ("project", "neo4j")
+    args = {
+        "audit": ("audit", PLAN, "--engine", "neo4j"),
+        "project": ("project", "neo4j"),
+        "plans": ("plans", "--engine", "neo4j"),
+    }[command]
     code, _, err = run(*args, "--neo4j", uri)
     assert code == EXIT_UNREACHABLE, err
     assert "Neo4j at 127.0.0.1:" in err and "cannot be reached" in err, err

@@ -8,7 +8,10 @@ from coherence.cli import render
 from coherence.cli.common import (
     emit_json,
     handles_errors,
+    neo4j_option,
     open_reader,
+    open_service,
+    open_with_neo4j,
     store_option,
     table_or_json,
 )
@@ -16,12 +19,25 @@ from coherence.queries.reader import plan_summary
 
 
 @click.command()
+@click.option(
+    "--engine",
+    type=click.Choice(["networkx", "neo4j"]),
+    default="networkx",
+    show_default=True,
+    help="Run the rules in process (networkx) or as Cypher in Neo4j (the same summaries).",
+)
+@neo4j_option
 @store_option
 @table_or_json
 @handles_errors
-def plans(store: str | None, fmt: str) -> None:
+def plans(engine: str, neo4j_uri: str | None, store: str | None, fmt: str) -> None:
     """List plans with their version, status and audit summary."""
-    rows = open_reader(store).audited_plans()
+    service = open_with_neo4j(store, neo4j_uri) if engine == "neo4j" else open_service(store)
+    try:
+        rows = service.reader.audited_plans(engine)
+    finally:
+        if service.neo4j is not None:
+            service.neo4j.close()
     if fmt == "json":
         emit_json([plan_summary(p, report) for p, report in rows])
     else:

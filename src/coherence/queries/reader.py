@@ -49,6 +49,7 @@ from coherence.queries.graph_cache import GraphCache, Memo
 from coherence.queries.graph_timeline import build_graph_timeline, graph_timeline_since
 from coherence.queries.line_of_sight import beneath, paths_up
 from coherence.queries.progress import outcome_progress
+from coherence.queries.statewide import audited_plans_neo4j
 from coherence.queries.timeline import audit_timeline
 from coherence.queries.whatif import WhatIfRequest, changed_state, compare
 
@@ -486,13 +487,22 @@ class PlanReader:
 
     # -- plans -------------------------------------------------------------------
 
-    def audited_plans(self) -> list[tuple[PlanSummary, AuditReport]]:
-        """Every plan, with today's audit of its latest version."""
-        return [(p, self.audit(p.plan_id)) for p in self.history.list_plans()]
+    def audited_plans(self, engine: str = "networkx") -> list[tuple[PlanSummary, AuditReport]]:
+        """Every plan, with today's audit of its latest version: the same reports on
+        either engine (with ``engine="neo4j"``, one state-wide audit in Neo4j, see
+        :func:`~coherence.queries.statewide.audited_plans_neo4j`)."""
+        plans = self.history.list_plans()
+        if engine == "neo4j":
+            on = today()
+            reads = [ReadAt(p.plan_id, p.version, on, False) for p in plans]
+            return audited_plans_neo4j(self, plans, reads)
+        if engine != "networkx":
+            raise InvalidValue("engine", "networkx or neo4j", engine)
+        return [(p, self.audit(p.plan_id)) for p in plans]
 
-    def plan_summaries(self) -> list[dict[str, Any]]:
+    def plan_summaries(self, engine: str = "networkx") -> list[dict[str, Any]]:
         """Every plan as :func:`plan_summary` shows it."""
-        return [plan_summary(p, report) for p, report in self.audited_plans()]
+        return [plan_summary(p, report) for p, report in self.audited_plans(engine)]
 
     def history_of(
         self, plan_id: str, *, since: int = 0, limit: int | None = None

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from coherence.api.models import (
     StatewideSummary,
@@ -23,8 +23,15 @@ router = APIRouter(prefix="/api/v1", responses=ERRORS)
     response_model=StatewideSummary,
     summary="Audit summary across every plan you can see",
 )
-def statewide(ctx: Ctx, grant: G) -> dict[str, Any]:
-    plans = [p for p in ctx.reader.plan_summaries() if grant.in_scope(p["plan"], p["district"])]
+def statewide(
+    ctx: Ctx,
+    grant: G,
+    engine: Annotated[str, Query(pattern="^(networkx|neo4j)$")] = "networkx",
+) -> dict[str, Any]:
+    """Every plan's audit today, on either engine (the same answer; ``neo4j`` audits
+    every plan in one state-wide run on the graph database)."""
+    summaries = ctx.reader.plan_summaries(engine)
+    plans = [p for p in summaries if grant.in_scope(p["plan"], p["district"])]
     totals = {s: sum(p["audit"][s] for p in plans) for s in ("error", "warning", "info")}
     ranked = sorted(plans, key=lambda p: (-p["score"], p["plan"]))
     return {"plans": len(plans), "summary": totals, "by_plan": ranked}

@@ -363,7 +363,7 @@ POPULATIONS: Final[tuple[str, ...]] = (
 """What the rules check, by name (see :func:`~coherence.queries.audit.report.score`):
 ``foundation`` is 4, ``plan_wide`` 1, ``theory_of_action`` 1 when the plan has one (with
 text), ``budget_lines`` those of the audited fiscal year, and the other names count
-active elements. ``graph_queries/populations.cypher`` returns one column per name."""
+active elements. ``graph_queries/audit-plans.cypher`` returns one column per name."""
 
 HISTORY_POPULATIONS: Final[tuple[str, ...]] = (
     "monitored_benchmarks",
