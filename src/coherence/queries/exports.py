@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
+import orjson
 
 from coherence.domain.framework import KINDS
 from coherence.projections.networkx_store import active_graph
@@ -108,16 +109,45 @@ def _spells(data: Mapping[str, Any]) -> list[tuple[str, str | None]]:
 
 
 def to_cytoscape(g: nx.MultiDiGraph) -> str:
-    data = nx.cytoscape_data(_labelled(g))
-    for edge in data["elements"]["edges"]:
-        edge["data"]["id"] = (
-            f"{edge['data']['source']}|{edge['data'].get('edge')}|{edge['data']['target']}"
-        )
-    return json.dumps(data, ensure_ascii=False, indent=1)
+    """Cytoscape JSON (``networkx.cytoscape_data``'s shape: nodes labelled, each edge with
+    an ``id`` of source, kind and target), built straight from the graph and encoded by
+    orjson: the export of a new version is on the path of every graph read after a
+    write, and copying the graph and encoding with the standard library took ~5 ms."""
+    nodes = []
+    for node, attrs in g.nodes(data=True):
+        data = dict(attrs)
+        data["label"] = data["name"] = label(attrs)
+        data["id"] = data.get("id") or str(node)
+        data["value"] = node
+        data["name"] = data.get("name") or str(node)
+        nodes.append({"data": data})
+    edges = []
+    for source, target, key, attrs in g.edges(keys=True, data=True):
+        data = dict(attrs)
+        data["source"], data["target"], data["key"] = source, target, key
+        data["id"] = f"{source}|{attrs.get('edge')}|{target}"
+        edges.append({"data": data})
+    return _json(
+        {
+            "data": list(g.graph.items()),
+            "directed": True,
+            "multigraph": True,
+            "elements": {"nodes": nodes, "edges": edges},
+        }
+    )
 
 
 def to_node_link(g: nx.MultiDiGraph) -> str:
-    return json.dumps(nx.node_link_data(_labelled(g), edges="links"), ensure_ascii=False, indent=1)
+    return _json(nx.node_link_data(_labelled(g), edges="links"))
+
+
+def _json(data: Any) -> str:
+    """Compact JSON text, non-ASCII as is (orjson; the standard library for what orjson
+    refuses, such as an integer beyond 64 bits)."""
+    try:
+        return orjson.dumps(data).decode()
+    except TypeError:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _labelled(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
