@@ -167,7 +167,11 @@ def serve(
         return
     service.close()  # each worker opens its own
     with tempfile.TemporaryDirectory(prefix="coherence-serve-") as run:
-        shared = dataclasses.replace(settings, write_lock=str(Path(run) / "writes.lock"))
+        shared = dataclasses.replace(
+            settings,
+            write_lock=str(Path(run) / "writes.lock"),
+            shared_reports=str(Path(run) / "reports"),
+        )
         run_workers(host, port, workers, shared.to_environment())
 
 

@@ -49,6 +49,7 @@ from coherence.queries.graph_cache import GraphCache, Memo
 from coherence.queries.graph_timeline import build_graph_timeline, graph_timeline_since
 from coherence.queries.line_of_sight import beneath, paths_up
 from coherence.queries.progress import outcome_progress
+from coherence.queries.report_shelf import ReportKey, ReportShelf
 from coherence.queries.timeline import audit_timeline
 from coherence.queries.whatif import WhatIfRequest, changed_state, compare
 
@@ -114,11 +115,18 @@ class PlanReader:
         graphs: GraphCache | None = None,
         reports: int = 512,
         timelines: int = 16,
+        shelf: ReportShelf | None = None,
     ) -> None:
         self.history = history
         self.neo4j = neo4j
-        self.graphs = graphs if graphs is not None else GraphCache(history)
-        self._reports: Memo[tuple[str, int, str | None, date], AuditReport] = Memo(reports)
+        self.graphs = graphs if graphs is not None else GraphCache(history, shelf=shelf)
+        self.shelf = shelf
+        """Where the worker processes of one server share audits and exports, if anywhere."""
+        self._reports: Memo[ReportKey, AuditReport] = Memo(reports)
+        """Audits as answered (with the history-aware rules), by version and date."""
+        self._graph_reports: Memo[ReportKey, AuditReport] = Memo(reports)
+        """Audits of the graph alone, which what-ifs and dry runs compare with a graph
+        never saved (which has no history)."""
         self._funding: Memo[tuple[str, int, str | None], FundingSummary] = Memo(reports)
         self._timelines: Memo[tuple[str, int], dict[str, Any]] = Memo(timelines)
         self._states: Memo[tuple[str, int], PlanState] = Memo(timelines)
@@ -261,15 +269,27 @@ class PlanReader:
             return self._audit_neo4j(at, fiscal_year)
         if engine != "networkx":
             raise InvalidValue("engine", "networkx or neo4j", engine)
-        return self._reports.get(
-            (plan_id, at.version, fiscal_year, at.audit_date),
-            lambda: audit(
-                self.active(at),
-                as_of=at.audit_date,
-                fiscal_year=fiscal_year,
-                history=self.monitoring(at),
-            ),
-        )
+        return self._report(at, fiscal_year)
+
+    def _report(self, at: ReadAt, fiscal_year: str | None) -> AuditReport:
+        """The audit of a resolved read, made once per server: by this process, or taken
+        from the shelf where another worker process put it."""
+        key = (at.plan_id, at.version, fiscal_year, at.audit_date)
+
+        def make() -> AuditReport:
+            found = self.shelf.get(key) if self.shelf is not None else None
+            if found is None:
+                found = audit(
+                    self.active(at),
+                    as_of=at.audit_date,
+                    fiscal_year=fiscal_year,
+                    history=self.monitoring(at),
+                )
+                if self.shelf is not None:
+                    self.shelf.put(key, found)
+            return found
+
+        return self._reports.get(key, make)
 
     def audit_preview(
         self, result: CommandResult, *, fiscal_year: str | None = None
@@ -288,7 +308,7 @@ class PlanReader:
         before: AuditReport | None = None
         if base:
             now = ReadAt(plan_id, base, on, False)
-            before = self._reports.get(
+            before = self._graph_reports.get(
                 (plan_id, base, fiscal_year, on),
                 lambda: audit(self.active(now), as_of=on, fiscal_year=fiscal_year),
             )
@@ -308,17 +328,11 @@ class PlanReader:
 
     def audit_change(self, plan_id: str, before: int, after: int) -> dict[str, Any]:
         """What the versions from ``before`` to ``after`` did to the plan's audit as of
-        today: ``{resolved: [finding], added: [finding]}`` (both audits cached)."""
+        today (the audit a read of the plan answers): ``{resolved: [finding], added:
+        [finding]}`` (both audits kept, and shared with the server's other workers)."""
         on = today()
-
-        def report(version: int) -> AuditReport:
-            at = ReadAt(plan_id, version, on, False)
-            return self._reports.get(
-                (plan_id, version, None, on), lambda: audit(self.active(at), as_of=on)
-            )
-
-        reports = [report(before), report(after)]
-        return audit_change(reports[0].findings, reports[1].findings)
+        first, last = (self._report(ReadAt(plan_id, v, on, False), None) for v in (before, after))
+        return audit_change(first.findings, last.findings)
 
     def _audit_neo4j(self, at: ReadAt, fiscal_year: str | None) -> AuditReport:
         neo4j = self.neo4j
@@ -399,7 +413,7 @@ class PlanReader:
         diff, both audits (as of the read's date) and both funding summaries."""
         graph = state_graph(after, version=at.version)
         reports = (
-            self._reports.get(
+            self._graph_reports.get(
                 (at.plan_id, at.version, year, at.audit_date),
                 lambda: audit(self.active(at), as_of=at.audit_date, fiscal_year=year),
             ),
