@@ -192,9 +192,9 @@ class GraphCache:
                 return shared
             spec = GRAPH_FORMATS[fmt]
             if spec.timeline:
-                body = self.timeline(plan_id, version, spec.write).encode()
+                body = self.timeline(plan_id, version, spec.encode)
             else:
-                body = spec.write(self.active(plan_id, version)).encode()
+                body = spec.encode(self.active(plan_id, version))
             if self.shelf is not None:
                 self.shelf.put_export(plan_id, version, fmt, body)
             return body
