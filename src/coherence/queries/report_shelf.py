@@ -47,6 +47,7 @@ class ReportShelf:
 
     def __init__(self, directory: str, keep: int = 256) -> None:
         self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
         self.keep = keep
         """Versions kept per plan: putting version ``v`` removes ``v - keep``'s report."""
 
@@ -82,7 +83,6 @@ class ReportShelf:
         path = self._path(key)
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
             temporary.write_bytes(body)
             os.replace(temporary, path)
             self._path(old).unlink(missing_ok=True)
