@@ -284,11 +284,6 @@ def api_context(
     return _api_context(history, PlanReader(history, neo4j=neo4j), settings)
 
 
-WRITE_LOCK_SPIN_S = 0.002
-"""How long a write on the event loop waits there for another worker's write (see
-:attr:`WriteLocks.spin_s`): about one write, which holds the lock ~1 ms."""
-
-
 def _api_context(
     history: PlanHistory,
     reader: PlanReader,
@@ -301,13 +296,12 @@ def _api_context(
     from coherence.api.scheduling import Scheduler
     from coherence.api.write_locks import WriteLocks
 
-    in_process = store_in_process(settings.history.store)
     return ApiContext(
         history=history,
         reader=reader,
         access=Access(history),
-        scheduler=Scheduler(in_process),
-        write_locks=WriteLocks(settings.write_lock, spin_s=WRITE_LOCK_SPIN_S if in_process else 0),
+        scheduler=Scheduler(store_in_process(settings.history.store)),
+        write_locks=WriteLocks(settings.write_lock),
         audits=AuditAnswers(reader),
         evidence=evidence or EvidenceStore(evidence_directory(settings.history)),
         max_body=settings.max_body,

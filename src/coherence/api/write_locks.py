@@ -8,7 +8,6 @@ import contextlib
 import fcntl
 import os
 import threading
-import time
 import zlib
 from collections.abc import AsyncIterator, Iterator
 
@@ -28,17 +27,10 @@ class WriteLocks:
 
     POLL_S = 0.001
     """How often a writer on the event loop tries a lock that another process holds."""
-    SPIN_S = 0.0002
-    """How long a writer sleeps between tries while it holds on to its loop."""
 
-    def __init__(self, path: str | None = None, stripes: int = 64, spin_s: float = 0.0) -> None:
+    def __init__(self, path: str | None = None, stripes: int = 64) -> None:
         self.path = path
         self.stripes = stripes
-        self.spin_s = spin_s
-        """How long a writer on the event loop tries a lock before it gives the loop back.
-        Where writes run on the loop (a store in the process), another worker holds the
-        lock for a millisecond or so: waiting that long on the loop costs less than
-        a turn of a busy loop (tens of milliseconds) for each try."""
         self._locks = [threading.Lock() for _ in range(stripes)]
         self._queues: PerLoop[dict[int, asyncio.Lock]] = PerLoop(dict)
         self._fd: int | None = None
@@ -74,25 +66,20 @@ class WriteLocks:
         """:meth:`hold` on the event loop, which goes on serving while it waits.
 
         The writers of this loop queue on an asyncio lock; the first then tries the
-        thread lock and the file lock without blocking: for :attr:`spin_s` without
-        giving the loop back, then every :data:`POLL_S` while another thread or process
-        holds them. So it holds them only while it runs,
+        thread lock and the file lock without blocking, every :data:`POLL_S` while
+        another thread or process holds them. So it holds them only while it runs,
         never while it waits for its turn on the loop (which would hold up the writers
         of the other processes)."""
         stripe = self._stripe(plan_id)
         queue = self._queues.get().setdefault(stripe, asyncio.Lock())
         async with queue:
             lock, fd = self._locks[stripe], self._file()
-            spin_until = time.monotonic() + self.spin_s
             while True:
                 if lock.acquire(blocking=False):
                     if fd is None or _try_lockf(fd, stripe):
                         break
                     lock.release()
-                if time.monotonic() < spin_until:
-                    time.sleep(self.SPIN_S)
-                else:
-                    await asyncio.sleep(self.POLL_S)
+                await asyncio.sleep(self.POLL_S)
             try:
                 yield
             finally:
