@@ -436,6 +436,13 @@ def profile_routes(store: str, work: Path) -> dict[str, Any]:
         status = STATUSES[n % len(STATUSES)]
         ctx.history.report_benchmark_status(PLAN, key, status, Author("bench", f"profile {n}"))
 
+    def write_answered(n: int) -> None:
+        """A write as the route answers it: with what it did to today's audit."""
+        status = STATUSES[n % len(STATUSES)]
+        by = Author("bench", f"profile {n}")
+        result = ctx.history.report_benchmark_status(PLAN, key, status, by)
+        ctx.reader.audit_change(PLAN, result.version - 1, result.version)
+
     def audit() -> None:
         latest = ctx.latest(PLAN)
         ctx.audits.kept(latest, None) or ctx.audits.body(PLAN, latest=latest)
@@ -461,9 +468,11 @@ def profile_routes(store: str, work: Path) -> dict[str, Any]:
     for n in range(30, 40):
         write(n)
         timings["graph, after a write"].append(timed(graph))
+    for n in range(40, 50):
+        timings["write, with its audit change"].append(timed(lambda n=n: write_answered(n)))
 
     profiler = cProfile.Profile()
-    for n in range(40, 60):
+    for n in range(50, 70):
         write(n)
         profiler.enable()
         audit()
