@@ -41,6 +41,7 @@ from coherence.application.settings import (
 from coherence.domain.errors import InvalidValue, RefusedToStart
 from coherence.projections.neo4j_store import Neo4jGraphStore, Neo4jSettings
 from coherence.queries.reader import PlanReader
+from coherence.queries.report_shelf import ReportShelf
 
 if TYPE_CHECKING:  # the API (FastAPI, Starlette) is imported only by what serves it
     from fastapi import FastAPI
@@ -67,6 +68,8 @@ class ServiceSettings:
     max_body: int = MAX_BODY
     write_lock: str | None = None
     """A file the worker processes of one server lock to write one at a time."""
+    shared_reports: str | None = None
+    """A directory the worker processes of one server share audit reports through."""
     web_assets: str | None = None
     """Where the web page's libraries are (``node_modules``), when not the default."""
     signin: SignInSettings = field(
@@ -81,6 +84,7 @@ class ServiceSettings:
             "neo4j": None if self.neo4j is None else dataclasses.asdict(self.neo4j),
             "max_body": self.max_body,
             "write_lock": self.write_lock,
+            "shared_reports": self.shared_reports,
             "web_assets": self.web_assets,
             "signin": dataclasses.asdict(self.signin),
         }
@@ -100,6 +104,7 @@ class ServiceSettings:
             neo4j=neo4j,
             max_body=int(value["max_body"]),
             write_lock=value["write_lock"],
+            shared_reports=value.get("shared_reports"),
             web_assets=value.get("web_assets"),
             signin=SignInSettings(**value["signin"]),
         )
@@ -245,7 +250,9 @@ def bootstrap(
     history = PlanHistory(settings.history)
     graph = open_neo4j(settings, on_retry=on_retry) if neo4j else None
     evidence = EvidenceStore.of(settings.history)
-    return Service(settings, history, PlanReader(history, neo4j=graph), graph, evidence)
+    shelf = ReportShelf(settings.shared_reports) if settings.shared_reports else None
+    reader = PlanReader(history, neo4j=graph, shelf=shelf)
+    return Service(settings, history, reader, graph, evidence)
 
 
 def open_neo4j(

@@ -233,3 +233,25 @@ def test_the_history_records_restore_as_a_sentence(history: PlanHistory) -> None
     history.restore_element(DEMO, "EG1", Author("Ana", "Back on"))
     last = history.history(DEMO)[-1]
     assert last.type == "ElementRestored" and "restored" in last.summary
+
+
+def test_the_server_that_wrote_answers_the_same_audit_as_any_other(
+    history: PlanHistory,
+) -> None:
+    """A write's answer audits the version before and after it; a read of the plan then
+    gets the whole audit (the history-aware findings too), as from a server that never
+    wrote."""
+    writer = TestClient(create_app(api_context(history)))
+    key = a_benchmark(writer)
+    r = writer.post(f"{PLAN}/benchmarks/{key}/status", json={"status": "off_track"})
+    assert r.status_code == 200
+    mine = writer.get(f"{PLAN}/audit").json()
+    other = TestClient(create_app(api_context(history))).get(f"{PLAN}/audit").json()
+    assert mine == other
+    history_rules = {"stale-benchmark", "outcome-without-recent-result"}
+    assert history_rules & {f["rule"] for f in mine["findings"]}
+
+
+def a_benchmark(client: TestClient) -> str:
+    """A benchmark of the demo plan."""
+    return str(client.get(PLAN).json()["document"]["benchmarks"][0]["key"])

@@ -123,10 +123,6 @@ class ApiContext:
         """Run a route's store work where it belongs (see :class:`Scheduler`)."""
         return await self.scheduler.on_store(work)
 
-    async def heavy(self, work: Callable[[], _T]) -> _T:
-        """Run several milliseconds of CPU on the loop, one at a time (see :class:`Scheduler`)."""
-        return await self.scheduler.heavy(work)
-
     # -- reads -----------------------------------------------------------------
 
     def latest(self, plan_id: str) -> DistrictPlan:

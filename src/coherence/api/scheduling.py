@@ -1,5 +1,4 @@
-"""Where a route's work runs: on the event loop or in a worker thread, and one heavy
-piece of work at a time.
+"""Where a route's work runs: on the event loop or in a worker thread.
 
 A SQLite store (or the in-memory one) lives in this process, and its calls are CPU: a
 worker thread would only take turns with the event loop at Python's global lock, so the
@@ -44,7 +43,6 @@ class Scheduler:
     def __init__(self, store_in_process: bool) -> None:
         self.store_in_process = store_in_process
         """Whether the event store lives in this process (SQLite, memory) or is a server."""
-        self._heavy: PerLoop[asyncio.Lock] = PerLoop(asyncio.Lock)
 
     async def on_store(self, work: Callable[[], _T]) -> _T:
         """Run a route's store work: here, on the event loop, when the store is in this
@@ -52,13 +50,3 @@ class Scheduler:
         if self.store_in_process:
             return work()
         return await run_in_threadpool(work)
-
-    async def heavy(self, work: Callable[[], _T]) -> _T:
-        """Run ``work``, several milliseconds of CPU, on the event loop: one such piece of
-        work at a time, and only after the requests that are already waiting (two
-        turns of the loop: one reads what arrived, one starts its tasks), so that a
-        cheap request waits for one expensive one at most, not for a queue of them."""
-        async with self._heavy.get():
-            await asyncio.sleep(0)
-            await asyncio.sleep(0)
-            return await self.on_store(work)

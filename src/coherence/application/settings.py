@@ -54,7 +54,7 @@ def store_environment(url: str) -> dict[str, str]:
             raise BadStoreURL("store", "sqlite:///path/to/file.db", url)
         _check_sqlite_file(path, url)
         return {
-            "PERSISTENCE_MODULE": "coherence.application.sqlite_recorder:PlanSQLiteFactory",
+            "PERSISTENCE_MODULE": "coherence.application.sqlite_sync:SyncedAtCheckpointsFactory",
             "SQLITE_DBNAME": path,
             "SQLITE_LOCK_TIMEOUT": "30",
             "APPLICATION_RECORDER_TOPIC": (

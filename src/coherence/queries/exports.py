@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
+import orjson
 
 from coherence.domain.framework import KINDS
 from coherence.projections.networkx_store import active_graph
@@ -108,16 +109,53 @@ def _spells(data: Mapping[str, Any]) -> list[tuple[str, str | None]]:
 
 
 def to_cytoscape(g: nx.MultiDiGraph) -> str:
-    data = nx.cytoscape_data(_labelled(g))
-    for edge in data["elements"]["edges"]:
-        edge["data"]["id"] = (
-            f"{edge['data']['source']}|{edge['data'].get('edge')}|{edge['data']['target']}"
-        )
-    return json.dumps(data, ensure_ascii=False, indent=1)
+    return cytoscape_bytes(g).decode()
+
+
+def cytoscape_bytes(g: nx.MultiDiGraph) -> bytes:
+    """Cytoscape JSON, UTF-8 (``networkx.cytoscape_data``'s shape: nodes labelled, each edge with
+    an ``id`` of source, kind and target), built straight from the graph and encoded by
+    orjson: the export of a new version is on the path of every graph read after a
+    write, and copying the graph and encoding with the standard library took ~5 ms."""
+    nodes = []
+    for node, attrs in g.nodes(data=True):
+        data = dict(attrs)
+        data["label"] = data["name"] = label(attrs)
+        data["id"] = data.get("id") or str(node)
+        data["value"] = node
+        data["name"] = data.get("name") or str(node)
+        nodes.append({"data": data})
+    edges = []
+    for source, target, key, attrs in g.edges(keys=True, data=True):
+        data = dict(attrs)
+        data["source"], data["target"], data["key"] = source, target, key
+        data["id"] = f"{source}|{attrs.get('edge')}|{target}"
+        edges.append({"data": data})
+    return _json_bytes(
+        {
+            "data": list(g.graph.items()),
+            "directed": True,
+            "multigraph": True,
+            "elements": {"nodes": nodes, "edges": edges},
+        }
+    )
 
 
 def to_node_link(g: nx.MultiDiGraph) -> str:
-    return json.dumps(nx.node_link_data(_labelled(g), edges="links"), ensure_ascii=False, indent=1)
+    return node_link_bytes(g).decode()
+
+
+def node_link_bytes(g: nx.MultiDiGraph) -> bytes:
+    return _json_bytes(nx.node_link_data(_labelled(g), edges="links"))
+
+
+def _json_bytes(data: Any) -> bytes:
+    """Compact JSON in UTF-8, non-ASCII as is (orjson; the standard library for what
+    orjson refuses, such as an integer beyond 64 bits)."""
+    try:
+        return orjson.dumps(data)
+    except TypeError:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _labelled(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -177,6 +215,7 @@ class GraphFormat:
 
     ``timeline``: the writer takes the plan's whole timeline (every element that ever
     existed, with its lifetime), not only the active graph of the version.
+    ``write_bytes``: a writer of the UTF-8 bytes themselves, where that is cheaper.
     """
 
     name: str
@@ -184,6 +223,13 @@ class GraphFormat:
     media_type: str
     extension: str
     timeline: bool = False
+    write_bytes: Callable[[nx.MultiDiGraph], bytes] | None = None
+
+    def encode(self, graph: nx.MultiDiGraph) -> bytes:
+        """The export of ``graph`` in UTF-8."""
+        if self.write_bytes is not None:
+            return self.write_bytes(graph)
+        return self.write(graph).encode()
 
 
 GRAPH_FORMATS: dict[str, GraphFormat] = {
@@ -191,8 +237,12 @@ GRAPH_FORMATS: dict[str, GraphFormat] = {
     for f in [
         GraphFormat("graphml", to_graphml, "application/graphml+xml", "graphml"),
         GraphFormat("gexf", to_gexf, "application/gexf+xml", "gexf", timeline=True),
-        GraphFormat("cytoscape", to_cytoscape, "application/json", "json"),
-        GraphFormat("node-link", to_node_link, "application/json", "json"),
+        GraphFormat(
+            "cytoscape", to_cytoscape, "application/json", "json", write_bytes=cytoscape_bytes
+        ),
+        GraphFormat(
+            "node-link", to_node_link, "application/json", "json", write_bytes=node_link_bytes
+        ),
         GraphFormat("mermaid", to_mermaid, "text/vnd.mermaid", "mmd"),
         GraphFormat("dot", to_dot, "text/vnd.graphviz", "dot"),
     ]

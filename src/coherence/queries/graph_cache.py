@@ -23,6 +23,7 @@ from coherence.projections.monitoring import PlanMonitor
 from coherence.projections.networkx_store import active_graph
 from coherence.projections.replay import plan_events, replay
 from coherence.queries.exports import GRAPH_FORMATS
+from coherence.queries.report_shelf import ReportShelf
 
 _T = TypeVar("_T")
 _K = TypeVar("_K", bound=Hashable)
@@ -91,8 +92,16 @@ class GraphCache:
     so it answers for every version it has reached (past versions need no rebuild).
     """
 
-    def __init__(self, history: PlanHistory, size: int = 256, graphs: int = 16) -> None:
+    def __init__(
+        self,
+        history: PlanHistory,
+        size: int = 256,
+        graphs: int = 16,
+        shelf: ReportShelf | None = None,
+    ) -> None:
         self.history = history
+        self.shelf = shelf
+        """Where the worker processes of one server share their exports, if anywhere."""
         self._live: dict[str, nx.MultiDiGraph] = {}
         self._monitors: dict[str, PlanMonitor] = {}
         self._plan_locks: dict[str, threading.Lock] = {}
@@ -178,10 +187,17 @@ class GraphCache:
         """The graph at a version in an export format (UTF-8, encoded once)."""
 
         def make() -> bytes:
+            shared = self.shelf.export(plan_id, version, fmt) if self.shelf else None
+            if shared is not None:
+                return shared
             spec = GRAPH_FORMATS[fmt]
             if spec.timeline:
-                return self.timeline(plan_id, version, spec.write).encode()
-            return spec.write(self.active(plan_id, version)).encode()
+                body = self.timeline(plan_id, version, spec.encode)
+            else:
+                body = spec.encode(self.active(plan_id, version))
+            if self.shelf is not None:
+                self.shelf.put_export(plan_id, version, fmt, body)
+            return body
 
         body = self._exports.get((plan_id, version, fmt), make)
         with self._lock:

@@ -49,6 +49,7 @@ from coherence.queries.graph_cache import GraphCache, Memo
 from coherence.queries.graph_timeline import build_graph_timeline, graph_timeline_since
 from coherence.queries.line_of_sight import beneath, paths_up
 from coherence.queries.progress import outcome_progress
+from coherence.queries.report_shelf import ReportKey, ReportShelf
 from coherence.queries.statewide import audited_plans_neo4j
 from coherence.queries.timeline import audit_timeline
 from coherence.queries.whatif import WhatIfRequest, changed_state, compare
@@ -115,11 +116,15 @@ class PlanReader:
         graphs: GraphCache | None = None,
         reports: int = 512,
         timelines: int = 16,
+        shelf: ReportShelf | None = None,
     ) -> None:
         self.history = history
         self.neo4j = neo4j
-        self.graphs = graphs if graphs is not None else GraphCache(history)
-        self._reports: Memo[tuple[str, int, str | None, date], AuditReport] = Memo(reports)
+        self.graphs = graphs if graphs is not None else GraphCache(history, shelf=shelf)
+        self.shelf = shelf
+        """Where the worker processes of one server share audits and exports, if anywhere."""
+        self._reports: Memo[ReportKey, AuditReport] = Memo(reports)
+        """Audits as answered (with the history-aware rules), by version and date."""
         self._funding: Memo[tuple[str, int, str | None], FundingSummary] = Memo(reports)
         self._timelines: Memo[tuple[str, int], dict[str, Any]] = Memo(timelines)
         self._states: Memo[tuple[str, int], PlanState] = Memo(timelines)
@@ -266,17 +271,25 @@ class PlanReader:
 
     def audit_at(self, at: ReadAt, fiscal_year: str | None = None) -> AuditReport:
         """The audit of a saved version as of the read's date, history rules included:
-        the one cached report that every answer about that version shares (the audit,
-        a write's audit change, a preview's or scenario's "before", the report)."""
-        return self._reports.get(
-            (at.plan_id, at.version, fiscal_year, at.audit_date),
-            lambda: audit(
-                self.active(at),
-                as_of=at.audit_date,
-                fiscal_year=fiscal_year,
-                history=self.monitoring(at),
-            ),
-        )
+        the one report that every answer about that version shares (the audit, a write's
+        audit change, a preview's or scenario's "before", the report), made once per
+        server: by this process, or taken from the shelf where another worker put it."""
+        key = (at.plan_id, at.version, fiscal_year, at.audit_date)
+
+        def make() -> AuditReport:
+            found = self.shelf.get(key) if self.shelf is not None else None
+            if found is None:
+                found = audit(
+                    self.active(at),
+                    as_of=at.audit_date,
+                    fiscal_year=fiscal_year,
+                    history=self.monitoring(at),
+                )
+                if self.shelf is not None:
+                    self.shelf.put(key, found)
+            return found
+
+        return self._reports.get(key, make)
 
     def audit_preview(
         self, result: CommandResult, *, fiscal_year: str | None = None
@@ -316,7 +329,8 @@ class PlanReader:
 
     def audit_change(self, plan_id: str, before: int, after: int) -> dict[str, Any]:
         """What the versions from ``before`` to ``after`` did to the plan's audit as of
-        today: ``{resolved: [finding], added: [finding]}`` (both audits cached)."""
+        today (the audit a read of the plan answers): ``{resolved: [finding], added:
+        [finding]}`` (both audits kept, and shared with the server's other workers)."""
         on = today()
 
         reports = [self.audit_at(ReadAt(plan_id, v, on, False)) for v in (before, after)]

@@ -47,20 +47,16 @@ async def graph(
     as_of: AsOf = None,
 ) -> Response:
     latest = await ctx.on_store(lambda: check(ctx, grant, plan_id, "read"))
-    if version is None and as_of is None:  # the latest version: a few ms, on the loop
+    if version is None and as_of is None:  # the latest version: a ms or two, on the loop
         arrived = latest.version  # the plan object moves on with the store: keep the number
-
-        def newest() -> tuple[bytes, int]:
-            """What another read made since this one arrived, else the export of the
-            version latest now (which the reads queued behind this one can share)."""
-            return ctx.reader.newest_export(plan_id, format, arrived) or ctx.reader.export_graph(
-                plan_id, format, latest=ctx.latest(plan_id)
-            )
-
         if (unchanged := not_modified(request, arrived)) is not None:
             return unchanged
         found = ctx.reader.newest_export(plan_id, format, arrived)
-        body, resolved = found if found is not None else await ctx.heavy(newest)
+        if found is None:
+            found = await ctx.on_store(
+                lambda: ctx.reader.export_graph(plan_id, format, latest=latest)
+            )
+        body, resolved = found
     else:  # a past version may be rebuilt from its events: not on the event loop
         body, resolved = await run_in_threadpool(
             ctx.reader.export_graph,
