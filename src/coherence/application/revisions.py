@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import random
 import time as clock
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -168,7 +168,7 @@ class PlanRevisions(StoreApplication):
             )
             rev = Revision(1, author.actor, author.reason, author.source, plan.modified_on)
             try:
-                return self._import_new(plan, target, rev, dry_run=dry_run)
+                return self._import_new(plan, document, rev, dry_run=dry_run)
             except IntegrityError:  # another writer created the plan meanwhile
                 if expected_version is not None:
                     latest = self._latest_version(document.plan_id)
@@ -176,23 +176,40 @@ class PlanRevisions(StoreApplication):
         return self._stepwise(document.plan_id, author, run, expected_version, dry_run=dry_run)
 
     def _import_new(
-        self, plan: DistrictPlan, target: PlanState, rev: Revision, *, dry_run: bool
+        self, plan: DistrictPlan, document: PlanDocument, rev: Revision, *, dry_run: bool
     ) -> CommandResult:
         """The first import of a plan: its elements, then its links, as one revision.
 
         The same events as the step-by-step import (``plan.populate`` makes the same
         checks as adding and linking one by one), without building the list of steps
-        first or keeping the events pending on the plan.
+        first or keeping the events pending on the plan. A plan file's check already
+        made those checks (``document.checked``): its elements and links are not checked
+        twice.
         """
+        target = document.state
         events: list[Any] = list(plan.collect_events())
         snapshots = self._snapshots_from(0)
-        elements = (
-            (element.kind, key, element.fields)
-            for key, element in target.elements.items()
-            if not element.retired
-        )
-        links = ((source, dest, link.attributes) for (source, dest), link in target.links.items())
-        for event in plan.populate(elements, links, rev):
+        stream: Iterable[Any]
+        if document.checked:
+            stream = plan.populate_checked(
+                ((element.kind, key, element.fields) for key, element in target.elements.items()),
+                (
+                    (source, dest, link.edge, link.attributes)
+                    for (source, dest), link in target.links.items()
+                ),
+                rev,
+            )
+        else:
+            elements = (
+                (element.kind, key, element.fields)
+                for key, element in target.elements.items()
+                if not element.retired
+            )
+            links = (
+                (source, dest, link.attributes) for (source, dest), link in target.links.items()
+            )
+            stream = plan.populate(elements, links, rev)
+        for event in stream:
             events.append(event)
             snapshots(plan)
         if not dry_run:
