@@ -551,7 +551,7 @@ class DistrictPlan(Aggregate):
             "source": rev.source,
             "revision": rev.number,
         }
-        version = self._version
+        version, number, at = self._version, rev.number, rev.at  # _record's bookkeeping
         plan_elements, plan_links = self.elements, self.links
         for event_class, kind, key, fields in elements:
             version += 1
@@ -562,8 +562,8 @@ class DistrictPlan(Aggregate):
             state["fields"] = fields
             event = new(event_class)
             set_dict(event, "__dict__", state)
-            plan_elements[key] = _active_element(kind, fields)
-            self._touch(version, rev)
+            plan_elements[key] = {"kind": kind, "fields": dict(fields), "retired": False}
+            self.revision, self._version, self._modified_on = number, version, at
             yield event
         linked = self.Linked
         for source, target, edge, attributes in links:
@@ -580,14 +580,8 @@ class DistrictPlan(Aggregate):
             if targets is None:
                 targets = plan_links[source] = {}
             targets[target] = {"edge": edge, **attributes}
-            self._touch(version, rev)
+            self.revision, self._version, self._modified_on = number, version, at
             yield event
-
-    def _touch(self, version: int, rev: Revision) -> None:
-        """The plan after an event of ``rev`` at ``version`` (see :meth:`_record`)."""
-        self.revision = rev.number
-        self._version = version
-        self._modified_on = rev.at
 
     # -- plan details ----------------------------------------------------------
 
