@@ -47,6 +47,7 @@ import orjson
 
 from coherence.application.bulk import import_files
 from coherence.application.history import Author, PlanHistory
+from coherence.application.memory import YOUNG_THRESHOLD, collector_for_imports
 from coherence.application.planfile import PlanSource, check_document
 from coherence.application.settings import Settings
 from common import (
@@ -105,15 +106,17 @@ class BareStore:
             self.con.execute(sql)
         self.schema = schema
         self.seconds = 0.0
+        self.cpu_seconds = 0.0
         self.events = 0
 
     def insert(self, rows: list[tuple[Any, ...]]) -> None:
         con = self.con
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         con.execute("BEGIN")
         con.executemany(self.INSERT, rows)
         con.execute("COMMIT")
         self.seconds += time.perf_counter() - t0
+        self.cpu_seconds += time.process_time() - c0
         self.events += len(rows)
 
     def count(self) -> int:
@@ -130,26 +133,28 @@ def bench_import(workdir: Path, target_events: int) -> dict[str, Any]:
     load (other processes, disk flushes) over the whole run.
     """
     db = workdir / "import.db"
+    collector_for_imports()  # as ``coherence import`` does (the bare insert sees it too)
     app = PlanHistory(Settings(store=store_url(db)))
     bare = BareStore(db, workdir / "bare.db")
     reader = sqlite3.connect(db)  # reads back the rows just committed (not timed)
     author = Author("bench", reason="benchmark import", source="import")
     versions: dict[str, int] = {}
     batches: list[int] = []  # events per import
-    check_time = import_time = 0.0
+    check_time = import_time = cpu_time = 0.0
     counts = {"new": 0, "revision": 0, "unchanged": 0}
     total = 0
     last_rowid = 0
     progress = Progress("import", target_events, "events")
     try:
         for what, _number, raw in history_jobs():
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             document = check_document(raw, filename="bench.yaml")
             t1 = time.perf_counter()
             result = app.import_plan(document, author)
-            t2 = time.perf_counter()
+            t2, c2 = time.perf_counter(), time.process_time()
             check_time += t1 - t0
             import_time += t2 - t1
+            cpu_time += c2 - c0
             emitted = result.version - versions.get(document.plan_id, 0)
             versions[document.plan_id] = result.version
             if not emitted:
@@ -199,10 +204,13 @@ def bench_import(workdir: Path, target_events: int) -> dict[str, Any]:
         "ours_s": ours_time,
         "ours_events_per_s": ours_rate,
         "ours_us_per_event": 1e6 * ours_time / total,
+        "ours_cpu_us_per_event": 1e6 * cpu_time / total,
         "import_plan_only_events_per_s": total / import_time,
         "bare_s": bare.seconds,
         "bare_events_per_s": bare_rate,
         "bare_us_per_event": 1e6 * bare.seconds / total,
+        "bare_cpu_us_per_event": 1e6 * bare.cpu_seconds / total,
+        "collector": f"start-up frozen, young threshold {YOUNG_THRESHOLD:,}",
         "bare_journal_mode": bare.journal_mode,
         "bare_synchronous": bare.synchronous,
         "bare_schema": bare.schema,
@@ -529,6 +537,10 @@ def print_report(result: dict[str, Any]) -> None:
     print(
         "bare reference: interleaved with our imports, one transaction per import, "
         f"journal_mode={imp['bare_journal_mode']}, synchronous={imp['bare_synchronous']}"
+    )
+    print(
+        f"CPU us/event: ours {imp['ours_cpu_us_per_event']:.1f}, "
+        f"bare {imp['bare_cpu_us_per_event']:.1f}; garbage collector: {imp['collector']}"
     )
     print()
     bulk = result.get("bulk_import")

@@ -3,6 +3,7 @@ exactly the events that importing the same file step by step records."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from importlib import resources
 from typing import Any
 
@@ -72,7 +73,24 @@ def test_what_the_file_check_did_not_see_is_refused_and_nothing_saved() -> None:
     app = PlanHistory(Settings(store="memory://"))
     for links, error in ((dangling, UnknownElement), (wrong_edge, InvalidLink)):
         state = PlanState(good.plan_id, good.state.details, good.state.elements, links)
-        with pytest.raises(error):
-            app.import_plan(PlanDocument(good.plan_id, state), AUTHOR)
-        with pytest.raises(PlanNotFound):
-            app.get_plan(good.plan_id)
+        # built by hand, or a checked file's document with another state in its place
+        for document in (PlanDocument(good.plan_id, state), replace(good, state=state)):
+            with pytest.raises(error):
+                app.import_plan(document, AUTHOR)
+            with pytest.raises(PlanNotFound):
+                app.get_plan(good.plan_id)
+
+
+def test_a_checked_plan_file_cannot_be_changed_before_its_import() -> None:
+    """A checked file's elements and links are imported without a second check, so
+    they are read-only."""
+    good = check_document(plan_data(), filename="example.yaml")
+    link = next(link for link in good.state.links.values() if link.edge == "funds")
+    with pytest.raises(TypeError):
+        good.state.links[("SI1.1", "SO9")] = Link("supports")  # type: ignore[index]
+    with pytest.raises(TypeError):
+        good.state.elements["SO9"] = good.state.elements["SO1"]  # type: ignore[index]
+    with pytest.raises(TypeError):
+        link.attributes["amount"] = "a lot"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        good.state.elements["SO1"].fields["title"] = 7  # type: ignore[index]

@@ -151,6 +151,7 @@ class _PreparingHistory(PlanHistory):
     name = PlanHistory.name  # the library names the tables it reads after the application
 
     kept: tuple[list[Row], list[Row]] | None = None
+    cache_after_write = False  # nothing is written here
 
     def _write_revision(self, events: Sequence[Any], snapshots: Sequence[StoredEvent]) -> None:
         events_rows = [(version, topic, state) for _, version, topic, state in self._encode(events)]

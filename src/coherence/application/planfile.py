@@ -14,6 +14,8 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -41,6 +43,8 @@ from coherence.domain.values import (
 
 FORMAT = "coherence/plan@1"
 _AMOUNT = FieldSpec("amount", "amount")
+_NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
+"""The attributes of a link without any (read-only, so one serves every link)."""
 
 
 PLAN_HEADER = ("id", "district", "title", "period")
@@ -66,6 +70,17 @@ class PlanDocument:
     """Whether a blank field here may stand for an empty one (``""``, ``[]``): so in a
     workbook. Importing it keeps the stored plan's empty values (see
     :func:`~coherence.domain.changes.keep_empty`)."""
+    proof: object = field(default=None, compare=False, repr=False)
+    """Set by :func:`check_document` alone: see :attr:`checked`."""
+
+    @property
+    def checked(self) -> bool:
+        """Whether :func:`check_document` made this plan, with the plan aggregate's own
+        catalogue: every element and link was then checked as the aggregate would check
+        them, so a new plan's import need not check them again. A document built any
+        other way (a test's, another reader's) is checked by the aggregate as before."""
+        proof = self.proof
+        return isinstance(proof, _Checked) and proof.state is self.state
 
 
 def read_document(
@@ -194,7 +209,44 @@ def _check(doc: object, catalogue: Catalogue) -> PlanDocument:
                 path = _link_path(f"{section}[{i}]", link_field, raw, j)
                 raise InvalidInput(path, "each link once", target)
             links[(source, dest)] = Link(link_field.edge, attributes)
-    return PlanDocument(plan_id, PlanState(plan_id, details, elements, links))
+    state = PlanState(plan_id, details, MappingProxyType(elements), MappingProxyType(links))
+    proof = _Checked(state) if _checks_as_the_plan_does(catalogue) else None
+    return PlanDocument(plan_id, state, proof=proof)
+
+
+class _Checked:
+    """The proof that :func:`_check` made a plan state (read-only: its elements and
+    links are mapping proxies, their fields and attributes read-only too)."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: PlanState) -> None:
+        self.state = state
+
+
+def _checks_as_the_plan_does(catalogue: Catalogue) -> bool:
+    """Whether the checks of a plan file in ``catalogue`` prove what the plan aggregate
+    checks (it knows only :data:`FRAMEWORK`); worked out once."""
+    return catalogue is FRAMEWORK and _framework_links_agree()
+
+
+@cache
+def _framework_links_agree() -> bool:
+    """Whether each link field of :data:`FRAMEWORK` names the edge between the kinds at
+    its ends, with that edge's attributes, and gives an allocation's amount wherever the
+    aggregate fills one in (a ``funds`` link)."""
+    for spec in FRAMEWORK.sections:
+        for link_field in spec.links:
+            for other in link_field.targets:
+                ends = (other, spec.name) if link_field.reverse else (spec.name, other)
+                if FRAMEWORK.edge_between(*ends) != link_field.edge:
+                    return False
+            edge = FRAMEWORK.edges[link_field.edge]
+            if edge.attributes != link_field.attributes or (
+                link_field.edge == "funds" and not link_field.with_amount
+            ):
+                return False
+    return True
 
 
 def _element(
@@ -243,7 +295,7 @@ def _link_path(at: str, link_field: LinkSpec, raw: object, j: int) -> str:
 
 def _link_items(
     raw: object, section: str, i: int, link_field: LinkSpec
-) -> list[tuple[str, dict[str, Any]]]:
+) -> list[tuple[str, Mapping[str, Any]]]:
     """The targets of a link field of the ``i``-th item of ``section``, with their
     attributes."""
     if raw is None:
@@ -260,19 +312,21 @@ def _link_items(
                 path = _link_path(f"{section}[{i}]", link_field, raw, j)
                 raise type(e)(path + e.path, e.expected, e.got) from None
         elif type(item) is str and KEY_PATTERN.match(item):
-            out.append((item, {}))
+            out.append((item, _NO_ATTRIBUTES))
         else:
-            out.append((check_key(item, _link_path(f"{section}[{i}]", link_field, raw, j)), {}))
+            path = _link_path(f"{section}[{i}]", link_field, raw, j)
+            out.append((check_key(item, path), _NO_ATTRIBUTES))
     return out
 
 
-def _allocation(item: object) -> tuple[str, dict[str, Any]]:
+def _allocation(item: object) -> tuple[str, Mapping[str, Any]]:
     """An allocation ``{target, amount}``: its target and attributes (paths relative
     to it)."""
     entry = _mapping(item, "")
     _only(entry, "", ("target", "amount"))
     target = check_key(entry.get("target"), ".target")
-    return target, {"amount": normalize_value(_AMOUNT, entry.get("amount"), ".amount")}
+    amount = normalize_value(_AMOUNT, entry.get("amount"), ".amount")
+    return target, MappingProxyType({"amount": amount})
 
 
 def _mapping(value: object, path: str) -> Mapping[str, Any]:

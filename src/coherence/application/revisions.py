@@ -12,9 +12,11 @@ from __future__ import annotations
 import bisect
 import random
 import time as clock
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time
+from itertools import chain
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
@@ -51,6 +53,11 @@ MAX_RETRIES = 20
 
 class PlanRevisions(StoreApplication):
     """Reading a plan at a version, and saving a command's events as one revision."""
+
+    cache_after_write = True
+    """Whether a plan a command reads from the store (not cached) is its own, uncopied,
+    and cached once written; not where commands keep their revision instead of writing
+    it (bulk's workers): those cache the plan as read and copy it, as the library does."""
 
     def get_plan(
         self,
@@ -146,7 +153,7 @@ class PlanRevisions(StoreApplication):
         target = document.state
 
         def run(plan: DistrictPlan, rev: Revision, snapshots: RevisionSnapshots) -> None:
-            now = PlanState.of(plan)
+            now = PlanState.view(plan)  # diffed before the plan changes
             wanted = keep_empty(now, target) if document.blank_is_empty else target
             apply_changes(plan, plan_changes(now, wanted), rev, snapshots)
 
@@ -168,7 +175,7 @@ class PlanRevisions(StoreApplication):
             )
             rev = Revision(1, author.actor, author.reason, author.source, plan.modified_on)
             try:
-                return self._import_new(plan, target, rev, dry_run=dry_run)
+                return self._import_new(plan, document, rev, dry_run=dry_run)
             except IntegrityError:  # another writer created the plan meanwhile
                 if expected_version is not None:
                     latest = self._latest_version(document.plan_id)
@@ -176,25 +183,45 @@ class PlanRevisions(StoreApplication):
         return self._stepwise(document.plan_id, author, run, expected_version, dry_run=dry_run)
 
     def _import_new(
-        self, plan: DistrictPlan, target: PlanState, rev: Revision, *, dry_run: bool
+        self, plan: DistrictPlan, document: PlanDocument, rev: Revision, *, dry_run: bool
     ) -> CommandResult:
         """The first import of a plan: its elements, then its links, as one revision.
 
         The same events as the step-by-step import (``plan.populate`` makes the same
         checks as adding and linking one by one), without building the list of steps
-        first or keeping the events pending on the plan.
+        first or keeping the events pending on the plan. A plan file's check already
+        made those checks (``document.checked``): its elements and links are not checked
+        twice.
         """
+        target = document.state
         events: list[Any] = list(plan.collect_events())
         snapshots = self._snapshots_from(0)
-        elements = (
-            (element.kind, key, element.fields)
-            for key, element in target.elements.items()
-            if not element.retired
-        )
-        links = ((source, dest, link.attributes) for (source, dest), link in target.links.items())
-        for event in plan.populate(elements, links, rev):
+        stream: Iterable[Any]
+        if document.checked:
+            stream = plan.populate_checked(
+                ((element.kind, key, element.fields) for key, element in target.elements.items()),
+                (
+                    (source, dest, link.edge, link.attributes)
+                    for (source, dest), link in target.links.items()
+                ),
+                rev,
+            )
+        else:
+            elements = (
+                (element.kind, key, element.fields)
+                for key, element in target.elements.items()
+                if not element.retired
+            )
+            links = (
+                (source, dest, link.attributes) for (source, dest), link in target.links.items()
+            )
+            stream = plan.populate(elements, links, rev)
+        due = snapshots.due
+        for event in stream:
             events.append(event)
-            snapshots(plan)
+            if event.originator_version >= due:
+                snapshots(plan)
+                due = snapshots.due
         if not dry_run:
             snapshots.end(plan)
             self._write_revision(events, snapshots.stored)
@@ -203,6 +230,24 @@ class PlanRevisions(StoreApplication):
 
     def _load(self, plan_id: str) -> DistrictPlan:
         return self.get_plan(plan_id, for_update=True)
+
+    def _load_own(self, plan_id: str) -> tuple[DistrictPlan, bool]:
+        """A command's own copy of the plan, and whether it was read from the store.
+
+        A cached plan is copied (readers share it). A plan not in the cache is read
+        from the store, and that copy is already the command's own: copying it again
+        took a fifth of a re-import. The caller caches it once it is saved.
+        """
+        cache = self.repository.cache
+        uid = plan_uuid(plan_id)
+        if cache is None or not self.cache_after_write or _in_cache(cache, uid):
+            return self._load(plan_id), False
+        snapshots = list(self.snapshots.get(uid, desc=True, limit=1)) if self.snapshots else []
+        after = snapshots[0].originator_version if snapshots else None
+        plan = replay(None, chain(snapshots, self.events.get(uid, gt=after)))
+        if plan is None:
+            raise plan_not_found(plan_id)
+        return plan, True
 
     def _command(
         self,
@@ -229,7 +274,7 @@ class PlanRevisions(StoreApplication):
                 clock.sleep(
                     random.uniform(0, 0.002 * 2 ** min(attempt, 6))
                 )  # back off, with jitter
-            plan = self._load(plan_id)
+            plan, fresh = self._load_own(plan_id)
             if expected_version is not None and plan.version != expected_version:
                 raise VersionConflict(plan_id, expected_version, plan.version)
             rev = plan.begin_revision(
@@ -238,12 +283,17 @@ class PlanRevisions(StoreApplication):
             snapshots = self._snapshots_from(plan.version)
             action(plan, rev, snapshots)
             try:
-                return self._save(plan, dry_run=dry_run, snapshots=snapshots)
+                result = self._save(plan, dry_run=dry_run, snapshots=snapshots)
             except IntegrityError:
                 if expected_version is not None:
                     raise VersionConflict(
                         plan_id, expected_version, self._latest_version(plan_id)
                     ) from None
+            else:
+                if fresh and not dry_run and self.repository.cache is not None:
+                    # as the store holds it now (a later writer's events are read on top)
+                    self.repository.cache.put(plan.id, plan)
+                return result
         raise VersionConflict(plan_id, plan.version, self._latest_version(plan_id))
 
     def _save(
@@ -271,6 +321,14 @@ class PlanRevisions(StoreApplication):
         return RevisionSnapshots(
             version, self.settings, self.mapper if self.snapshots is not None else None
         )
+
+
+def _in_cache(cache: Any, uid: UUID) -> bool:
+    try:
+        cache.get(uid)
+    except KeyError:
+        return False
+    return True
 
 
 def plan_not_found(plan_id: str) -> PlanNotFound:

@@ -40,8 +40,14 @@ class RevisionSnapshots:
         self.stored: list[StoredEvent] = []
 
     def __call__(self, plan: DistrictPlan) -> None:
-        if plan.version - self.last >= self.settings.snapshot_interval_in_revision:
+        if plan.version >= self.due:
             self._take(plan)
+
+    @property
+    def due(self) -> int:
+        """The version from which a call takes a snapshot (a caller handing over
+        hundreds of events may call only then)."""
+        return self.last + self.settings.snapshot_interval_in_revision
 
     def end(self, plan: DistrictPlan) -> None:
         interval = self.settings.snapshot_interval

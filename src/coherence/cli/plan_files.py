@@ -16,6 +16,7 @@ import click
 
 from coherence.application.bulk import FileImported, import_files
 from coherence.application.history import Author
+from coherence.application.memory import collector_for_imports
 from coherence.application.plan_text import MAX_FILE_BYTES
 from coherence.application.planfile import dump_document
 from coherence.application.results import CommandResult
@@ -123,6 +124,7 @@ def import_(
         return
     service = open_service(store)
     app = service.history
+    collector_for_imports()
     if len(files) == 1 or dry_run:
         results = [
             app.import_plan(PlanInput(str(path)).read(), author, dry_run=dry_run) for path in files

@@ -63,6 +63,27 @@ class PlanState:
             status=plan.status,
         )
 
+    @classmethod
+    def view(cls, plan: DistrictPlan) -> PlanState:
+        """:meth:`of`, sharing the plan's field dicts instead of copying them: for a
+        state that is read at once (diffed) and dropped before the plan changes, as a
+        re-import does with the plan it loaded (copying a plan's fields took longer
+        than diffing them)."""
+        return cls(
+            plan_id=plan.plan_id,
+            details=plan.details(),
+            elements={
+                k: Element(e["kind"], e["fields"], e["retired"]) for k, e in plan.elements.items()
+            },
+            links={
+                (s, t): Link(link["edge"])
+                if len(link) == 1
+                else Link(link["edge"], {k: v for k, v in link.items() if k != "edge"})
+                for s, t, link in plan.iter_links()
+            },
+            status=plan.status,
+        )
+
     def active(self) -> dict[str, Element]:
         return {k: e for k, e in self.elements.items() if not e.retired}
 

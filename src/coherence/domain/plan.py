@@ -480,19 +480,108 @@ class DistrictPlan(Aggregate):
         pending, so that the importer of a whole new plan can store them as they come.
         Stop on the first error and discard the plan: it is then half-populated.
         """
+        return self._stream(self._checked_elements(elements), self._checked_links(links), rev)
+
+    def populate_checked(
+        self,
+        elements: Iterable[tuple[str, str, Mapping[str, object]]],
+        links: Iterable[tuple[str, str, str, Mapping[str, object]]],
+        rev: Revision,
+    ) -> Iterator[DistrictPlan.Event]:
+        """:meth:`populate` of a plan just drafted, with elements ``(kind, key, fields)``
+        and links ``(source, target, edge, attributes)`` that a check of the whole plan
+        already proved (the plan-file check: keys, normalized fields, dates, edges,
+        attributes, each key and link once): the same events, without checking them a
+        second time, which took a third of the stream's time.
+        """
+        if self._version != 1 or self.elements or self.links:
+            raise InvalidTransition(
+                f"Plan {self.plan_id} is not just drafted: its elements must be checked"
+            )
+        added = self.ElementAdded
+        return self._stream(
+            ((added, kind, key, fields) for kind, key, fields in elements),
+            ((source, target, edge, dict(attrs)) for source, target, edge, attrs in links),
+            rev,
+        )
+
+    def _checked_elements(
+        self, elements: Iterable[tuple[str, str, Mapping[str, object]]]
+    ) -> Iterator[tuple[type[DistrictPlan.Event], str, str, Mapping[str, object]]]:
         for kind, key, fields in elements:
             key, normalized, restore = self._checked_new_element(kind, key, fields)
-            event_class = self.ElementRestored if restore else self.ElementAdded
-            yield self._record(event_class, rev, {"kind": kind, "key": key, "fields": normalized})
+            yield (self.ElementRestored if restore else self.ElementAdded), kind, key, normalized
+
+    def _checked_links(
+        self, links: Iterable[tuple[str, str, Mapping[str, object]]]
+    ) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+        """Each link checked against the plan as the links before it left it (the
+        stream applies a link before asking for the next)."""
         for source, target, attributes in links:
             edge, attrs = self._checked_link(source, target, attributes)
             if target in self.links.get(source, ()):
                 raise InvalidLink(f"{source} is already linked to {target}")
-            yield self._record(
-                self.Linked,
-                rev,
-                {"edge": edge, "source_key": source, "target_key": target, "attributes": attrs},
-            )
+            yield source, target, edge, attrs
+
+    def _stream(
+        self,
+        elements: Iterable[tuple[type[DistrictPlan.Event], str, str, Mapping[str, object]]],
+        links: Iterable[tuple[str, str, str, dict[str, Any]]],
+        rev: Revision,
+    ) -> Iterator[DistrictPlan.Event]:
+        """Record, apply and hand over element events ``(class, kind, key, fields)``
+        (added or restored), then ``Linked`` events ``(source, target, edge, attributes)``.
+
+        What :meth:`_record` does for each, in fewer steps: the events share their
+        revision's attributes, and adding elements and links cannot end the plan, so its
+        status is checked once.
+        """
+        status = self.status
+        if status in FINAL_STATUSES:
+            what = "Scenario" if self.fork is not None else "Plan"
+            raise InvalidTransition(f"{what} {self.plan_id} is {status}; it can no longer change")
+        new = object.__new__
+        set_dict = object.__setattr__
+        common = {  # the order of _record's event dicts: the stored bytes follow it
+            "originator_id": self._id,
+            "originator_version": 0,
+            "timestamp": rev.at,
+            "actor": rev.actor,
+            "reason": rev.reason,
+            "source": rev.source,
+            "revision": rev.number,
+        }
+        version, number, at = self._version, rev.number, rev.at  # _record's bookkeeping
+        plan_elements, plan_links = self.elements, self.links
+        for event_class, kind, key, fields in elements:
+            version += 1
+            state = common.copy()
+            state["originator_version"] = version
+            state["kind"] = kind
+            state["key"] = key
+            state["fields"] = fields
+            event = new(event_class)
+            set_dict(event, "__dict__", state)
+            plan_elements[key] = {"kind": kind, "fields": dict(fields), "retired": False}
+            self.revision, self._version, self._modified_on = number, version, at
+            yield event
+        linked = self.Linked
+        for source, target, edge, attributes in links:
+            version += 1
+            state = common.copy()
+            state["originator_version"] = version
+            state["edge"] = edge
+            state["source_key"] = source
+            state["target_key"] = target
+            state["attributes"] = attributes
+            event = new(linked)
+            set_dict(event, "__dict__", state)
+            targets = plan_links.get(source)
+            if targets is None:
+                targets = plan_links[source] = {}
+            targets[target] = {"edge": edge, **attributes}
+            self.revision, self._version, self._modified_on = number, version, at
+            yield event
 
     # -- plan details ----------------------------------------------------------
 
