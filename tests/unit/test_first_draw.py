@@ -94,6 +94,8 @@ def test_the_plan_page_asks_for_its_timeline_and_the_graph_library_first(
     assert '<link rel="modulepreload" href="/web/vendor/cytoscape.mjs">' in page
     timeline = "/api/v1/plans/a%22b%3Cscript%3E/graph/timeline"
     assert f'<link rel="preload" as="fetch" crossorigin href="{timeline}">' in page
+    assert '<link rel="preload" as="fetch" crossorigin href="/api/v1/framework">' in page
+    assert '<link rel="modulepreload" href="/web/layout.js">' in page
     assert "<script>" not in page
     # Without the libraries the page only says how to install them: nothing to fetch.
     bare = FastAPI()

