@@ -355,3 +355,29 @@ def test_while_postgresql_is_away_writes_are_refused_as_unavailable_then_accepte
     reasons = {event.reason for event in PlanHistory(Settings(store=database.url)).history(PLAN)}
     assert "once the database is back" in reasons
     assert "while the database is away" not in reasons
+
+
+@pytest.mark.timeout(300)
+def test_on_sqlite_acknowledged_writes_survive_kill_9_of_the_service(tmp_path: Path) -> None:
+    """SQLite commits to its write-ahead log without syncing the disk (``synchronous=
+    NORMAL``): a write acknowledged before the service is killed is still there."""
+    store = f"sqlite:///{tmp_path / 'coherence.db'}"
+    service = Service(store, tmp_path / "serve.log")
+    service.start()
+    writers = Writers(service.port, benchmark_keys(service.port))
+    try:
+        writers.start()
+        writers.wait_for(ACKNOWLEDGED_BEFORE_A_KILL, service)
+        service.kill()
+        service.start()
+        writers.wait_for(ACKNOWLEDGED_BEFORE_A_KILL, service)
+    finally:
+        writers.stop()
+    acknowledged = list(writers.acknowledged)
+    try:
+        through_the_api = set(reasons_in_history(service.port))
+    finally:
+        service.stop()
+    missing = [reason for reason in acknowledged if reason not in through_the_api]
+    assert not missing, f"{len(missing)} of {len(acknowledged)} acknowledged writes lost"
+    assert set(writers.refused) <= {"connection"}, writers.refused

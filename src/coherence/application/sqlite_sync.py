@@ -5,8 +5,8 @@ every commit: 3 to 10 ms of a write on this kind of machine, while the plan's wr
 lock is held, so the server's writes could not be more than a few hundred a second,
 however cheap the rest. ``synchronous=NORMAL`` in WAL mode syncs only at checkpoints:
 a commit is in the operating system's copy of the log when it returns, so an
-acknowledged write survives the server's process being killed (``kill -9``: the
-integration test of ``coherence serve`` does it); only a power cut or a crash of the
+acknowledged write survives the server's process being killed (``kill -9``:
+``tests/integration/test_crash.py`` does it); only a power cut or a crash of the
 operating system may lose the last commits before a checkpoint (SQLite's own words:
 "durability is lost", the database stays consistent).
 """
