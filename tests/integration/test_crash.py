@@ -279,6 +279,19 @@ def reasons_in_history(port: int) -> list[str]:
             return reasons
 
 
+def every_acknowledged_write_is_in_the_history(writers: Writers, service: Service) -> list[str]:
+    """Check that the history (read through the API) holds every acknowledged write; stop
+    the service; the acknowledged reasons."""
+    acknowledged = list(writers.acknowledged)
+    try:
+        through_the_api = set(reasons_in_history(service.port))
+    finally:
+        service.stop()
+    missing = [reason for reason in acknowledged if reason not in through_the_api]
+    assert not missing, f"{len(missing)} of {len(acknowledged)} acknowledged writes lost"
+    return acknowledged
+
+
 @pytest.mark.timeout(600)
 def test_acknowledged_writes_survive_kill_9_of_postgresql_and_of_the_service(
     database: Database, tmp_path: Path
@@ -305,13 +318,7 @@ def test_acknowledged_writes_survive_kill_9_of_postgresql_and_of_the_service(
     finally:
         writers.stop()
 
-    acknowledged = list(writers.acknowledged)
-    try:
-        through_the_api = set(reasons_in_history(service.port))
-    finally:
-        service.stop()
-    missing = [reason for reason in acknowledged if reason not in through_the_api]
-    assert not missing, f"{len(missing)} of {len(acknowledged)} acknowledged writes lost"
+    acknowledged = every_acknowledged_write_is_in_the_history(writers, service)
 
     history = PlanHistory(Settings(store=database.url))
     in_the_store = {event.reason for event in history.history(PLAN)}
@@ -373,11 +380,5 @@ def test_on_sqlite_acknowledged_writes_survive_kill_9_of_the_service(tmp_path: P
         writers.wait_for(ACKNOWLEDGED_BEFORE_A_KILL, service)
     finally:
         writers.stop()
-    acknowledged = list(writers.acknowledged)
-    try:
-        through_the_api = set(reasons_in_history(service.port))
-    finally:
-        service.stop()
-    missing = [reason for reason in acknowledged if reason not in through_the_api]
-    assert not missing, f"{len(missing)} of {len(acknowledged)} acknowledged writes lost"
+    every_acknowledged_write_is_in_the_history(writers, service)
     assert set(writers.refused) <= {"connection"}, writers.refused
