@@ -18,7 +18,7 @@ either: nothing is lost by using several.)
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import date
 from typing import Any
@@ -108,21 +108,26 @@ def _parts(plans: Sequence[str], count: int) -> list[list[str]]:
 
 
 def _audit_all_plans(
-    driver: Driver, database: str | None, ctx: AuditContext, sessions: int
-) -> dict[str, _PlanAudit]:
-    """Every plan's audit, in parts, ``sessions`` queries at a time (one query runs on one
-    core of the server); each part's findings are built as soon as it is answered."""
+    driver: Driver,
+    database: str | None,
+    ctx: AuditContext,
+    sessions: int,
+    finish: Callable[[Answer], dict[str, AuditReport]],
+) -> dict[str, AuditReport]:
+    """Every plan's report, in parts, ``sessions`` queries at a time (one query runs on
+    one core of the server); each part's reports are built (``finish``) as soon as it is
+    answered, while the server works on the next parts."""
     plans = [row["plan"] for row in read(driver, database, lambda tx: records(tx, "plans"))]
 
     def fetch(part: list[str]) -> Answer:
         return read(driver, database, lambda tx: _fetch(tx, part, ctx))
 
-    audits: dict[str, _PlanAudit] = {}
+    reports: dict[str, AuditReport] = {}
     with ThreadPoolExecutor(max_workers=sessions, thread_name_prefix="audit") as pool:
         futures = [pool.submit(fetch, part) for part in _parts(plans, sessions * PARTS_PER_SESSION)]
         for future in as_completed(futures):
-            audits.update(_audits(future.result(), ctx))
-    return audits
+            reports.update(finish(future.result()))
+    return reports
 
 
 def _report(
@@ -180,12 +185,17 @@ def audit_all_neo4j(
     :meth:`~coherence.queries.reader.PlanReader.audited_plans` gives them).
     """
     ctx = audit_context(as_of, fiscal_year)
-    if sessions > 1:
-        plans = _audit_all_plans(driver, database, ctx, sessions)
-    else:
-        plans = read(driver, database, lambda tx: _audits(_fetch(tx, None, ctx), ctx))
     parts = history or {}
-    return {plan: _report(plan, plans[plan], ctx, parts.get(plan)) for plan in sorted(plans)}
+
+    def finish(answer: Answer) -> dict[str, AuditReport]:
+        audits = _audits(answer, ctx)
+        return {plan: _report(plan, audits[plan], ctx, parts.get(plan)) for plan in audits}
+
+    if sessions > 1:
+        reports = _audit_all_plans(driver, database, ctx, sessions, finish)
+    else:
+        reports = finish(read(driver, database, lambda tx: _fetch(tx, None, ctx)))
+    return {plan: reports[plan] for plan in sorted(reports)}
 
 
 def rank_plans_by_score(
