@@ -774,7 +774,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argument_parser(__doc__, "events in the log")
     parser.add_argument("--batch-sizes", default="2000,5000", help="comma-separated")
     parser.add_argument("--plans", type=int, default=400, help="plans of the state-wide audit")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of each audit")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=6,
+        help="rounds of each audit (the server's compiled code settles after about three)",
+    )
     parser.add_argument("--heap", default="2g", help="Neo4j max (and initial) heap")
     parser.add_argument("--pagecache", default="1g", help="Neo4j page cache")
     parser.add_argument(
