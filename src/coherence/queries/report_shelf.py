@@ -9,6 +9,12 @@ year, audit date), an export by its plan, version and format, so a file once wri
 never goes stale; files are written whole under a temporary name, then renamed, so a
 reader sees all of one or none.
 
+The shelf is in memory (``/dev/shm``) and the server may run for months, so it is kept
+small: putting version ``v`` removes version ``v - keep``'s file, and every
+:data:`SWEEP_EVERY` puts, files not written for :data:`MAX_AGE_S` go (a report of an
+older day, a pinned read of an old version): what a worker needs again after that, it
+makes again.
+
 >>> import tempfile
 >>> from datetime import date
 >>> from coherence.queries.audit.model import Finding, Severity
@@ -30,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -42,14 +49,21 @@ ReportKey = tuple[str, int, str | None, date]
 """A report's plan, version, fiscal year and audit date."""
 
 
+SWEEP_EVERY = 256
+"""Puts between two sweeps of files older than :data:`MAX_AGE_S`."""
+MAX_AGE_S = 600.0
+
+
 class ReportShelf:
     """Reports by key in a directory that only the server's processes use."""
 
-    def __init__(self, directory: str, keep: int = 256) -> None:
+    def __init__(self, directory: str, keep: int = 16, max_age_s: float = MAX_AGE_S) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.keep = keep
         """Versions kept per plan: putting version ``v`` removes ``v - keep``'s report."""
+        self.max_age_s = max_age_s
+        self._puts = 0
 
     def _path(self, key: tuple[Any, ...]) -> Path:
         return self.directory / hashlib.sha256(repr(key).encode()).hexdigest()
@@ -88,6 +102,22 @@ class ReportShelf:
             self._path(old).unlink(missing_ok=True)
         except OSError:
             temporary.unlink(missing_ok=True)
+        self._puts += 1
+        if self._puts % SWEEP_EVERY == 0:
+            self.sweep()
+
+    def sweep(self) -> int:
+        """Remove the files not written for ``max_age_s`` seconds; how many went."""
+        oldest = time.time() - self.max_age_s
+        removed = 0
+        for path in self.directory.iterdir():
+            try:
+                if path.stat().st_mtime < oldest:
+                    path.unlink()
+                    removed += 1
+            except OSError:  # another worker swept it first
+                continue
+        return removed
 
 
 def _fields(report: AuditReport) -> dict[str, Any]:
