@@ -12,6 +12,7 @@ picture) from :func:`test_plan_page_draws_the_demo_and_marks_its_gaps`.
 from __future__ import annotations
 
 import io
+import json
 import os
 import time
 import xml.etree.ElementTree as ET
@@ -133,30 +134,55 @@ def test_the_legend_lists_the_kinds_of_the_served_catalogue(
     assert page.errors == []
 
 
-def test_clicking_a_finding_focuses_its_element(page: Page, demo_server: Server) -> None:
-    open_plan(page, demo_server)
-    page.page.locator('#panel-findings .finding[data-key="SI4.1"]').click()
+def focused_on(page: Page, key: str) -> dict[str, Any]:
+    """How far the element's middle is from the view's, and how it is drawn."""
+    return page.js(  # type: ignore[no-any-return]
+        f"""() => {{
+          const cy = window.coherence.cy;
+          const node = cy.getElementById({json.dumps(key)});
+          const box = node.renderedBoundingBox();
+          const x = (box.x1 + box.x2) / 2, y = (box.y1 + box.y2) / 2;
+          return {{dx: Math.abs(x - cy.width() / 2), dy: Math.abs(y - cy.height() / 2),
+                   zoom: cy.zoom(), detailed: node.hasClass('detailed')}};
+        }}"""
+    )
+
+
+def focus_from_findings(page: Page, key: str) -> None:
+    page.page.locator(f'#panel-findings .finding[data-key="{key}"]').click()
     eventually(
         lambda: page.js(
             "() => window.coherence.cy.$(':selected').length === 1 && !window.coherence.cy.animated()"
         )
     )
+
+
+def test_clicking_a_finding_focuses_its_element(page: Page, demo_server: Server) -> None:
+    open_plan(page, demo_server)
+    focus_from_findings(page, "SI4.1")
     assert page.js("() => window.coherence.cy.$(':selected').map(n => n.id())") == ["SI4.1"]
     # Centred on the element, close enough to read its title.
-    centred = page.js(
-        """() => {
-          const cy = window.coherence.cy;
-          const box = cy.getElementById('SI4.1').renderedBoundingBox();
-          const x = (box.x1 + box.x2) / 2, y = (box.y1 + box.y2) / 2;
-          return {dx: Math.abs(x - cy.width() / 2), dy: Math.abs(y - cy.height() / 2),
-                  zoom: cy.zoom(), detailed: cy.getElementById('SI4.1').hasClass('detailed')};
-        }"""
-    )
+    centred = focused_on(page, "SI4.1")
     assert centred["dx"] < 5
     assert centred["dy"] < 5
     assert centred["zoom"] >= 1
     assert centred["detailed"]
     assert page.page.locator("#tab-element").inner_text() == "Element · SI4.1"
+    assert page.errors == []
+
+
+def test_a_focused_element_stays_in_the_middle_when_the_window_changes_size(
+    page: Page, demo_server: Server
+) -> None:
+    open_plan(page, demo_server)
+    focus_from_findings(page, "SI4.1")
+    zoom = focused_on(page, "SI4.1")["zoom"]
+    page.page.set_viewport_size({"width": 1500, "height": 900})
+    # Not fitted back to the whole plan: the same element, as large, in the new middle.
+    eventually(lambda: focused_on(page, "SI4.1")["dy"] < 5)
+    after = focused_on(page, "SI4.1")
+    assert after["dx"] < 5
+    assert after["zoom"] == zoom
     assert page.errors == []
 
 

@@ -33,6 +33,8 @@ const state = {
   detailed: false,
   playing: null,
   drawn: false,
+  // Whether the view is still the page's own fit (no zoom, pan or focus since).
+  fitted: true,
 };
 
 // The hook the browser tests and the benchmark read.
@@ -117,10 +119,7 @@ async function main() {
   let resizeTimer = null;
   new ResizeObserver(() => {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(() => {
-      cy.resize();
-      fitVisible(false);
-    }, 120);
+    resizeTimer = setTimeout(keepViewOnResize, 120);
   }).observe($('cy'));
 
   const more = await import('./plan-extras.js');
@@ -251,6 +250,9 @@ function createGraph(cytoscape, data) {
   cy.on('select', 'node', (event) => event.target.connectedEdges().addClass('hot'));
   cy.on('unselect', 'node', (event) => event.target.connectedEdges().removeClass('hot'));
   cy.on('viewport', () => hideTip());
+  cy.on('scrollzoom pinchzoom dragpan', () => {
+    state.fitted = false;
+  });
   return cy;
 }
 
@@ -545,7 +547,12 @@ function focusElement(key) {
   if (node.hasClass('kind-hidden')) toggleKind(node.data('kind'), false);
   if (node.hasClass('unfocused')) setFocus(null);
   selectElement(key, { from: 'finding' });
-  state.cy.animate({ center: { eles: node }, zoom: Math.max(state.cy.zoom(), 1.05) }, { duration: 450 });
+  state.fitted = false;
+  // Centred again at the end: the view may change size while it moves (a panel opens).
+  state.cy.animate(
+    { center: { eles: node }, zoom: Math.max(state.cy.zoom(), 1.05) },
+    { duration: 450, complete: () => state.cy.center(node) },
+  );
   document.querySelectorAll('.finding.active').forEach((el) => el.classList.remove('active'));
   document.querySelectorAll(`.finding[data-key="${CSS.escape(key)}"]`).forEach((el) => el.classList.add('active'));
 }
@@ -916,6 +923,7 @@ function nextMatch() {
 // label first, which is most of the first draw's work).
 function fitVisible(animate) {
   const cy = state.cy;
+  state.fitted = true;
   const eles = cy.nodes().filter((n) => !n.hasClass('future') && !n.hasClass('kind-hidden') && !n.hasClass('unfocused'));
   const view = viewportFor(eles.nonempty() ? eles : cy.nodes(), 36);
   if (!view) return;
@@ -924,6 +932,16 @@ function fitVisible(animate) {
     cy.viewport(view);
     updateDetail(true);
   }
+}
+
+// A fitted view is fitted again; a view the user zoomed, panned or focused keeps the
+// same point of the graph in its middle.
+function keepViewOnResize() {
+  const cy = state.cy;
+  const before = { w: cy.width(), h: cy.height() };
+  cy.resize();
+  if (state.fitted) fitVisible(false);
+  else if (!cy.animated()) cy.panBy({ x: (cy.width() - before.w) / 2, y: (cy.height() - before.h) / 2 });
 }
 
 function viewportFor(nodes, padding) {
