@@ -1049,7 +1049,7 @@ def test_the_statewide_answer_is_the_same_on_both_engines(neo4j_store: Neo4jGrap
 
     from coherence.api.app import create_app
     from coherence.bootstrap import api_context
-    from coherence.queries.audit import HISTORY_ORDER
+    from coherence.queries.audit import ENGINES, HISTORY_ORDER
     from coherence.queries.reader import PlanReader
 
     neo4j_store.reset()
@@ -1070,10 +1070,9 @@ def test_the_statewide_answer_is_the_same_on_both_engines(neo4j_store: Neo4jGrap
     assert any(f["rule"] in history_rules for _, r in on_neo4j for f in r["findings"])
 
     client = TestClient(create_app(api_context(app, neo4j=neo4j_store)))
-    answers = [
-        client.get("/api/v1/statewide", params={"engine": engine})
-        for engine in ("networkx", "neo4j")
-    ]
-    assert [a.status_code for a in answers] == [200, 200], answers[1].text
-    assert answers[1].json() == answers[0].json()
+    for path in ("/api/v1/statewide", "/api/v1/plans"):
+        answers = [client.get(path, params={"engine": engine}) for engine in ENGINES]
+        assert [a.status_code for a in answers] == [200, 200], answers[1].text
+        assert answers[1].json() == answers[0].json()
+        assert client.get(path, params={"engine": "gremlin"}).status_code == 422
     assert scratch_plans(neo4j_store) == []

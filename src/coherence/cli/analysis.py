@@ -20,6 +20,7 @@ from coherence.cli.common import (
     table_or_json,
     version_or_date,
 )
+from coherence.queries.audit import ENGINES
 from coherence.queries.exports import FORMATS
 
 
@@ -38,8 +39,8 @@ from coherence.queries.exports import FORMATS
 )
 @click.option(
     "--engine",
-    type=click.Choice(["networkx", "neo4j"]),
-    default="networkx",
+    type=click.Choice(ENGINES),
+    default=ENGINES[0],
     show_default=True,
     help="Run the rules in process (networkx) or as Cypher in Neo4j.",
 )

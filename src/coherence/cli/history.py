@@ -15,14 +15,15 @@ from coherence.cli.common import (
     store_option,
     table_or_json,
 )
+from coherence.queries.audit import ENGINES
 from coherence.queries.reader import plan_summary
 
 
 @click.command()
 @click.option(
     "--engine",
-    type=click.Choice(["networkx", "neo4j"]),
-    default="networkx",
+    type=click.Choice(ENGINES),
+    default=ENGINES[0],
     show_default=True,
     help="Run the rules in process (networkx) or as Cypher in Neo4j (the same summaries).",
 )

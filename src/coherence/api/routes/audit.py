@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from coherence.api.models import (
@@ -15,11 +13,13 @@ from coherence.api.routes.shared import (
     NOT_MODIFIED,
     AsOf,
     Ctx,
+    Engine,
     G,
     Version,
     check,
     not_modified,
 )
+from coherence.queries.audit import ENGINES
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
@@ -38,7 +38,7 @@ async def audit(
     version: Version = None,
     as_of: AsOf = None,
     fiscal_year: str | None = None,
-    engine: Annotated[str, Query(pattern="^(networkx|neo4j)$")] = "networkx",
+    engine: Engine = ENGINES[0],
 ) -> Response:
     latest = await ctx.on_store(lambda: check(ctx, grant, plan_id, "read"))
     if version is None and as_of is None and engine == "networkx":  # a ms or two, here

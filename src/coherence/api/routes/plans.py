@@ -20,6 +20,7 @@ from coherence.api.routes.shared import (
     NOT_MODIFIED,
     AsOf,
     Ctx,
+    Engine,
     G,
     IfMatch,
     Version,
@@ -37,6 +38,7 @@ from coherence.application.results import CommandResult
 from coherence.application.workbook import XLSX_MEDIA, read_plan_input, write_workbook
 from coherence.domain.changes import PlanState
 from coherence.domain.errors import Forbidden, InvalidInput, UnsupportedMediaType
+from coherence.queries.audit import ENGINES
 
 YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
 
@@ -66,8 +68,9 @@ router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
 
 @router.get("/plans", response_model=list[PlanListItem], summary="Plans with their audit summary")
-def list_plans(ctx: Ctx, grant: G) -> list[dict[str, Any]]:
-    return [p for p in ctx.reader.plan_summaries() if grant.in_scope(p["plan"], p["district"])]
+def list_plans(ctx: Ctx, grant: G, engine: Engine = ENGINES[0]) -> list[dict[str, Any]]:
+    summaries = ctx.reader.plan_summaries(engine)
+    return [p for p in summaries if grant.in_scope(p["plan"], p["district"])]
 
 
 @router.post(

@@ -27,6 +27,7 @@ from coherence.domain.access import Grant
 from coherence.domain.errors import Forbidden, InvalidValue, NotFound
 from coherence.domain.plan import DistrictPlan
 from coherence.domain.values import base_plan_id, is_scenario_id
+from coherence.queries.audit import ENGINES
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {
@@ -42,6 +43,13 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 Ctx = Annotated[ApiContext, Depends(context)]
 Version = Annotated[int | None, Query(ge=1, description="Read the plan at this version.")]
 AsOf = Annotated[date | None, Query(description="Read the plan as it was on this date.")]
+Engine = Annotated[
+    str,
+    Query(
+        pattern=f"^({'|'.join(ENGINES)})$",
+        description="Run the rules in process (networkx) or as Cypher in Neo4j: the same answer.",
+    ),
+]
 IF_MATCH = r'^\s*(\*|(W/)?"?[0-9]+"?)\s*$'
 """What :func:`expected` accepts: ``12``, ``"12"``, ``W/"12"`` or ``*``."""
 IfMatch = Annotated[

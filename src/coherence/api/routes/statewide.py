@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from coherence.api.models import (
     StatewideSummary,
@@ -12,8 +12,10 @@ from coherence.api.models import (
 from coherence.api.routes.shared import (
     ERRORS,
     Ctx,
+    Engine,
     G,
 )
+from coherence.queries.audit import ENGINES
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
@@ -26,7 +28,7 @@ router = APIRouter(prefix="/api/v1", responses=ERRORS)
 def statewide(
     ctx: Ctx,
     grant: G,
-    engine: Annotated[str, Query(pattern="^(networkx|neo4j)$")] = "networkx",
+    engine: Engine = ENGINES[0],
 ) -> dict[str, Any]:
     """Every plan's audit today, on either engine (the same answer; ``neo4j`` audits
     every plan in one state-wide run on the graph database)."""

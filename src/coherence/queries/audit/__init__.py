@@ -27,6 +27,7 @@ from __future__ import annotations
 from coherence.application.narrative import format_money
 from coherence.queries.audit.index import HISTORY_POPULATIONS, POPULATIONS, populations
 from coherence.queries.audit.model import (
+    ENGINES,
     AuditContext,
     AuditReport,
     Detector,
@@ -103,6 +104,7 @@ from coherence.queries.audit.values import natural_key
 __all__ = [
     "ALL_ORDER",
     "DEFINITIONS",
+    "ENGINES",
     "HISTORY_ORDER",
     "HISTORY_POPULATIONS",
     "HISTORY_RULES",

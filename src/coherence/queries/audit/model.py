@@ -16,6 +16,7 @@ from typing import Any, Final, NamedTuple
 from coherence.queries.audit.values import fiscal_year_option
 
 __all__ = [
+    "ENGINES",
     "AuditContext",
     "AuditReport",
     "Detector",
@@ -32,6 +33,10 @@ __all__ = [
     "Severity",
     "audit_context",
 ]
+
+ENGINES: Final = ("networkx", "neo4j")
+"""Where the rules run: in this process on networkx, or as Cypher in Neo4j (the same
+reports, finding for finding). The first is the default."""
 
 
 @functools.total_ordering
