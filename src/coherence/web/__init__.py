@@ -23,10 +23,11 @@ directory).
 from __future__ import annotations
 
 import html
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -64,6 +65,10 @@ PAGE_HEADERS = {
 
 PRELOAD = "<!--__PRELOAD__-->"
 """Where a page's ``<head>`` gets what it asks for first (:func:`plan_preload`)."""
+PICTURE = "<!--__PICTURE__-->"
+"""Where the plan page's graph area gets the server's picture of the graph (SVG)."""
+Picture = Callable[[Request, str], Awaitable[str]]
+"""The picture of a plan's graph for a request of its page (empty when there is none)."""
 URI_SAFE = "!~*'()"
 """What JavaScript's ``encodeURIComponent`` leaves as it is, besides letters, digits and ``-_.``."""
 
@@ -74,7 +79,10 @@ def plan_preload(plan_id: str) -> str:
     (the same requests as ``getJSON`` makes, so the page's own ``fetch`` gets these
     answers)."""
     path = f"/api/v1/plans/{quote(plan_id, safe=URI_SAFE)}/graph/timeline"
-    modules = ("vendor/cytoscape.mjs", "api.js", "framework.js", "layout.js", "chart.js")
+    modules = (
+        "vendor/cytoscape.mjs",
+        *("api.js", "framework.js", "layout.js", "chart.js", "picture.js"),
+    )
     links = [f'<link rel="modulepreload" href="/web/{name}">' for name in modules]
     links += [
         f'<link rel="preload" as="fetch" crossorigin href="{html.escape(href)}">'
@@ -107,16 +115,19 @@ def missing_assets(assets_dir: Path) -> list[str]:
     ]
 
 
-def install(app: FastAPI, assets_dir: Path | None = None) -> None:
-    """Serve the plans page, the plan page and their assets on ``app``."""
+def install(app: FastAPI, assets_dir: Path | None = None, picture: Picture | None = None) -> None:
+    """Serve the plans page, the plan page and their assets on ``app``; the plan page
+    carries ``picture``'s SVG of the graph (drawn by the caller's layer, which knows
+    who may read the plan), shown until the interactive graph is drawn."""
     assets = (assets_dir or default_assets_dir()).resolve()
 
-    def page(name: str, preload: str = "") -> HTMLResponse:
+    def page(name: str, preload: str = "", drawn: str = "") -> HTMLResponse:
         missing = missing_assets(assets)
         text = (STATIC / name).read_text(encoding="utf-8")
         text = text.replace("__ASSETS__", "missing" if missing else "ready")
         text = text.replace("__ASSETS_DIR__", html.escape(str(assets)))
         text = text.replace(PRELOAD, "" if missing else preload)
+        text = text.replace(PICTURE, "" if missing else drawn)
         return HTMLResponse(text, headers=PAGE_HEADERS)
 
     @app.get("/", include_in_schema=False)
@@ -128,8 +139,10 @@ def install(app: FastAPI, assets_dir: Path | None = None) -> None:
         return page("mywork.html")
 
     @app.get("/plans/{plan_id}", include_in_schema=False)
-    def plan_page(plan_id: str) -> HTMLResponse:
-        return page("plan.html", plan_preload(plan_id))
+    async def plan_page(plan_id: str, request: Request) -> HTMLResponse:
+        wanted = picture is not None and not missing_assets(assets)
+        drawn = await picture(request, plan_id) if picture is not None and wanted else ""
+        return page("plan.html", plan_preload(plan_id), drawn)
 
     @app.get("/plans/{plan_id}/present", include_in_schema=False)
     def present_page(plan_id: str) -> HTMLResponse:
