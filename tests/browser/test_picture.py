@@ -32,7 +32,7 @@ PLAN_URL = f"/plans/{DEMO_PLAN}"
 API = f"/api/v1/plans/{DEMO_PLAN}"
 HOSTILE = "<script>alert('x')</script> Reading & <b>writing</b>"
 PICTURED = """() => Object.fromEntries([...document.querySelectorAll('#graph-picture g[data-id]')]
-  .map(g => { const r = g.querySelector('rect').getBoundingClientRect();
+  .map(g => { const r = g.querySelector('rect:last-of-type').getBoundingClientRect();
               return [g.dataset.id, [r.x + r.width / 2, r.y + r.height / 2, r.width, r.height]]; }))"""
 DRAWN = """() => { const cy = window.coherence.cy, at = cy.container().getBoundingClientRect();
   return Object.fromEntries(cy.nodes().filter(n => !n.hasClass('future')).map(n => {
@@ -108,7 +108,7 @@ def test_the_picture_comes_first_and_the_graph_takes_its_place_where_it_was(
     moved = {
         key: (a, b)
         for key, a in pictured.items()
-        if max(abs(p - q) for p, q in zip(a, drawn[key], strict=True)) > 3
+        if max(abs(p - q) for p, q in zip(a, drawn[key], strict=True)) > 2
         for b in [drawn[key]]
     }
     assert moved == {}

@@ -25,6 +25,15 @@ SEVERITIES: dict[Severity, dict[str, str]] = {
     Severity.INFO: {"label": "Info", "plural": "info", "colour": "#0284c7"},
 }
 """How each severity is shown in pages, reports and legends."""
+HALOS: dict[Severity, dict[str, Any]] = {
+    Severity.ERROR: {"glow": "#ef4444", "opacity": 0.6, "width": 8},
+    Severity.WARNING: {"glow": "#fbbf24", "opacity": 0.55, "width": 6},
+    Severity.INFO: {"glow": "#38bdf8", "opacity": 0.3, "width": 5},
+}
+"""How the graph marks an element's worst finding: a border in the severity's colour
+(``width``) and a glow around it."""
+HALO_PADDING = 12
+"""How far the glow reaches beyond an element's box."""
 
 
 UNKNOWN_FILL = "#e5e7eb"
@@ -48,7 +57,10 @@ def framework_document(catalogue: Catalogue = FRAMEWORK) -> dict[str, Any]:
             }
             for d in (_ALL[rule_id] for rule_id in ALL_ORDER)
         ],
-        "severities": [{"name": s.value, **look} for s, look in SEVERITIES.items()],
+        "severities": [
+            {"name": s.value, **look, "halo": {**HALOS[s], "padding": HALO_PADDING}}
+            for s, look in SEVERITIES.items()
+        ],
     }
 
 

@@ -30,7 +30,8 @@ from html import escape
 from typing import Any
 
 from coherence.domain.framework import KINDS
-from coherence.queries.framework import UNKNOWN_FILL, ink_on
+from coherence.queries.audit import Severity
+from coherence.queries.framework import HALO_PADDING, HALOS, SEVERITIES, UNKNOWN_FILL, ink_on
 
 PADDING = 36
 """Pixels between the fitted drawing and the graph area's edges (the page's fit)."""
@@ -49,6 +50,12 @@ LINKS: dict[str, dict[str, Any]] = {
 NEW_LINK = {"colour": "#16a34a", "width": 3}
 RETIRED = {"opacity": 0.28, "link_opacity": 0.18}
 BORDER = {"colour": "#475569", "opacity": 0.55, "width": 2}
+NEW: dict[str, Any] = {"colour": "#16a34a", "width": 6, "offset": 5}
+"""The outline of an element new in the version shown."""
+CHAR_WIDTH = 0.6
+"""A bold label's mean character width, in ems: where a label wraps (at spaces, as the
+page's wraps within its box less 14 units)."""
+WORST_FIRST = tuple(SEVERITIES)
 
 
 def shown_index(revisions: Sequence[Mapping[str, Any]], version: int | None) -> int:
@@ -107,8 +114,10 @@ def graph_picture(timeline: Mapping[str, Any], index: int) -> str:
         f'</g><g class="nodes" font-family="{escape(FONT)}" font-weight="700" '
         'text-anchor="middle" dominant-baseline="central">'
     )
+    worst = _worst(revisions[index].get("findings", []))
+    before = int(revisions[index - 1]["revision"]) if index > 0 else None
     for node in shown:
-        parts.append(_node(node, revision))
+        parts.append(_node(node, revision, before, worst))
     parts.append("</g></svg>")
     return "".join(parts)
 
@@ -138,23 +147,78 @@ def _link(
     )
 
 
-def _node(node: Mapping[str, Any], revision: int) -> str:
+def _worst(findings: Sequence[Mapping[str, Any]]) -> dict[str, Severity]:
+    """Each element's worst finding's severity."""
+    worst: dict[str, Severity] = {}
+    for finding in findings:
+        key, severity = finding.get("key"), Severity(finding["severity"])
+        rank = WORST_FIRST.index(severity)
+        if key and (key not in worst or rank < WORST_FIRST.index(worst[key])):
+            worst[key] = severity
+    return worst
+
+
+def _node(
+    node: Mapping[str, Any], revision: int, before: int | None, worst: Mapping[str, Severity]
+) -> str:
     data, box = node["data"], node["box"]
+    ident = str(data["id"])
     spec = KINDS.get(str(data.get("kind")))
     fill = spec.colour if spec is not None else UNKNOWN_FILL
-    retired = not _active(node["active"], revision)
-    faded = f' opacity="{RETIRED["opacity"]:g}"' if retired else ""
-    dash = ' stroke-dasharray="9 6"' if retired else ""
-    stroke = 3 if retired else BORDER["width"]
-    size = 30 if data.get("kind") == "mission" else 26
     x, y, w, h = box["x"], box["y"], box["w"], box["h"]
+    retired = not _active(node["active"], revision)
+    severity = None if retired else worst.get(ident)
+    border = (BORDER["colour"], BORDER["opacity"], 3 if retired else BORDER["width"])
+    faded = f' opacity="{RETIRED["opacity"]:g}"' if retired else ""
+    parts = [f'<g data-id="{escape(ident)}"{faded}>']
     title = str(data.get("label") or "")
-    return (
-        f'<g data-id="{escape(str(data["id"]))}"{faded}>'
-        + (f"<title>{escape(title)}</title>" if title else "")
-        + f'<rect x="{x - w / 2:g}" y="{y - h / 2:g}" width="{w:g}" height="{h:g}" '
-        f'rx="{RADIUS}" fill="{fill}" stroke="{BORDER["colour"]}" '
-        f'stroke-opacity="{BORDER["opacity"]:g}" stroke-width="{stroke}"{dash}/>'
-        f'<text x="{x:g}" y="{y:g}" font-size="{size}" fill="{ink_on(fill)}">'
-        f"{escape(short_label(data))}</text></g>"
+    if title:
+        parts.append(f"<title>{escape(title)}</title>")
+    if severity is not None:
+        halo, pad = HALOS[severity], HALO_PADDING
+        parts.append(
+            f'<rect x="{x - w / 2 - pad:g}" y="{y - h / 2 - pad:g}" width="{w + 2 * pad:g}" '
+            f'height="{h + 2 * pad:g}" rx="{RADIUS}" fill="{halo["glow"]}" '
+            f'fill-opacity="{halo["opacity"]:g}"/>'
+        )
+        border = (SEVERITIES[severity]["colour"], 1, halo["width"])
+    if not retired and before is not None and not _active(node["active"], before):
+        out = NEW["offset"] + NEW["width"] / 2
+        parts.append(
+            f'<rect x="{x - w / 2 - out:g}" y="{y - h / 2 - out:g}" width="{w + 2 * out:g}" '
+            f'height="{h + 2 * out:g}" rx="{RADIUS + out:g}" fill="none" '
+            f'stroke="{NEW["colour"]}" stroke-width="{NEW["width"]}"/>'
+        )
+    dash = ' stroke-dasharray="9 6"' if retired else ""
+    parts.append(
+        f'<rect x="{x - w / 2:g}" y="{y - h / 2:g}" width="{w:g}" height="{h:g}" '
+        f'rx="{RADIUS}" fill="{fill}" stroke="{border[0]}" '
+        f'stroke-opacity="{border[1]:g}" stroke-width="{border[2]}"{dash}/>'
     )
+    size = 30 if data.get("kind") == "mission" else 26
+    lines = wrapped(short_label(data), size, w - 14)
+    parts.append(f'<text x="{x:g}" y="{y:g}" font-size="{size}" fill="{ink_on(fill)}">')
+    if len(lines) == 1:
+        parts.append(escape(lines[0]))
+    else:
+        for i, line in enumerate(lines):
+            dy = -(len(lines) - 1) / 2 if i == 0 else 1
+            parts.append(f'<tspan x="{x:g}" dy="{dy:g}em">{escape(line)}</tspan>')
+    parts.append("</text></g>")
+    return "".join(parts)
+
+
+def wrapped(text: str, size: float, width: float) -> list[str]:
+    """``text`` cut at spaces into lines of about ``width`` at font ``size`` (estimated).
+
+    >>> wrapped("Theory of action", 26, 162), wrapped("BL-2601", 26, 162)
+    (['Theory of', 'action'], ['BL-2601'])
+    """
+    most = max(1, int(width / (size * CHAR_WIDTH)))
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= most:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [text]

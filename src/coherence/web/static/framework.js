@@ -56,7 +56,7 @@ function build(doc) {
     order,
     verbs: new Map((doc.edges || []).map((e) => [e.name, e.verb])),
     rules: new Map((doc.rules || []).map((r) => [r.rule, r])),
-    severities: (doc.severities || []).map((s) => ({ name: s.name, label: s.label, plural: s.plural, color: s.colour })),
+    severities: (doc.severities || []).map((s) => ({ name: s.name, label: s.label, plural: s.plural, color: s.colour, halo: s.halo })),
   };
 }
 

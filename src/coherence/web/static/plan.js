@@ -291,15 +291,19 @@ function hideTip() {
 }
 
 function graphStyle() {
-  const halo = (color, glow, opacity, width) => ({
-    'border-color': color,
-    'border-width': width,
-    'border-opacity': 1,
-    'underlay-color': glow,
-    'underlay-opacity': opacity,
-    'underlay-padding': 12,
-    'underlay-shape': 'round-rectangle',
-  });
+  // The catalogue's look of a severity's worst finding (the server's picture draws it too).
+  const halo = (name) => {
+    const { color, halo: look } = severityOf(name);
+    return {
+      'border-color': color,
+      'border-width': look.width,
+      'border-opacity': 1,
+      'underlay-color': look.glow,
+      'underlay-opacity': look.opacity,
+      'underlay-padding': look.padding,
+      'underlay-shape': 'round-rectangle',
+    };
+  };
   return [
     {
       selector: 'node',
@@ -350,9 +354,7 @@ function graphStyle() {
     },
     { selector: 'edge[edge = "funds"]', style: { 'line-color': '#86c29b' } },
     { selector: 'edge[edge = "advances"]', style: { width: 3, 'line-color': '#64748b', opacity: 0.6 } },
-    { selector: 'node.finding-info', style: halo(severityOf('info').color, '#38bdf8', 0.3, 5) },
-    { selector: 'node.finding-warning', style: halo(severityOf('warning').color, '#fbbf24', 0.55, 6) },
-    { selector: 'node.finding-error', style: halo(severityOf('error').color, '#ef4444', 0.6, 8) },
+    ...severities().map(({ name }) => ({ selector: `node.finding-${name}`, style: halo(name) })),
     {
       selector: 'node.new',
       style: { 'outline-color': '#16a34a', 'outline-width': 6, 'outline-offset': 5, 'outline-style': 'solid', 'outline-opacity': 1 },
