@@ -179,3 +179,16 @@ def test_no_picture_for_a_plan_that_is_not_there(client: TestClient) -> None:
     page = client.get("/plans/no-such-plan")
     assert page.status_code == 200
     assert "graph-picture" not in page.text
+
+
+def test_the_plan_page_with_its_picture_is_gzipped_for_a_client_that_accepts_it(
+    client: TestClient,
+) -> None:
+    plain = client.get("/plans/riverbend-2024", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    with client.stream("GET", "/plans/riverbend-2024", headers={"Accept-Encoding": "gzip"}) as r:
+        wire = b"".join(r.iter_raw())
+        assert r.headers["content-encoding"] == "gzip"
+        assert r.headers["content-security-policy"] == plain.headers["content-security-policy"]
+    assert len(wire) * 4 < len(plain.content)
+    assert gzip.decompress(wire) == plain.content

@@ -1,11 +1,14 @@
-"""Where each element goes across its level of the plan page's layered drawing.
+"""Where each element goes in the plan page's layered drawing.
 
 The page draws the plan top-down, one band per level of the catalogue (mission at the
 top, budget lines at the bottom). Within a band, what matters is the order and rough
 place of the elements: supporters beneath what they support, links crossing as little
 as they can. :func:`layered_x` computes that once per plan version on the server (the
-page used to run dagre for it on every load); the page then wraps each band onto rows
-to fit its screen (``static/layout.js``).
+page used to run dagre for it on every load); :func:`layered_boxes` then wraps each band
+onto rows and gives every element its box (centre and size), for the graph area
+:data:`AREA`: the page draws these boxes, and so does the server's picture of the graph
+(:mod:`coherence.queries.graph_picture`). The page lays out only what it adds after a
+save and a focused part of the plan (``static/layout.js``, the same rules).
 
 Order: barycentre sweeps down and up the levels (each element moved to the mean place
 of its neighbours above, then below), keeping the order with the fewest crossings

@@ -30,7 +30,7 @@ from coherence.projections.replay import by_revision, plan_events
 from coherence.queries.audit import HISTORY_ORDER, audit
 from coherence.queries.exports import label
 from coherence.queries.graph_cache import GraphCache
-from coherence.queries.graph_layout import Element, layered_boxes, layered_x
+from coherence.queries.graph_layout import AREA, Element, layered_boxes, layered_x
 
 PLAN_KEYS = ("district", "title", "period_start", "period_end", "status")
 
@@ -56,6 +56,7 @@ def build_graph_timeline(history: PlanHistory, plan_id: str, version: int) -> di
         "revisions": revisions,
         "nodes": list(nodes.values()),
         "edges": list(edges.values()),
+        "area": list(AREA),
     }
 
 

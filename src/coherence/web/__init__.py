@@ -22,6 +22,7 @@ directory).
 
 from __future__ import annotations
 
+import gzip
 import html
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -63,6 +64,8 @@ PAGE_HEADERS = {
 }
 
 
+GZIP_LEVEL = 5
+"""Fast, and within a few per cent of the smallest."""
 PRELOAD = "<!--__PRELOAD__-->"
 """Where a page's ``<head>`` gets what it asks for first (:func:`plan_preload`)."""
 PICTURE = "<!--__PICTURE__-->"
@@ -142,7 +145,15 @@ def install(app: FastAPI, assets_dir: Path | None = None, picture: Picture | Non
     async def plan_page(plan_id: str, request: Request) -> HTMLResponse:
         wanted = picture is not None and not missing_assets(assets)
         drawn = await picture(request, plan_id) if picture is not None and wanted else ""
-        return page("plan.html", plan_preload(plan_id), drawn)
+        answer = page("plan.html", plan_preload(plan_id), drawn)
+        if not drawn or "gzip" not in request.headers.get("accept-encoding", ""):
+            return answer
+        # With its picture the page is some 100 KB of text: a tenth of it gzipped.
+        answer.body = gzip.compress(answer.body, compresslevel=GZIP_LEVEL)
+        answer.headers["content-length"] = str(len(answer.body))
+        answer.headers["content-encoding"] = "gzip"
+        answer.headers["vary"] = "Accept-Encoding"
+        return answer
 
     @app.get("/plans/{plan_id}/present", include_in_schema=False)
     def present_page(plan_id: str) -> HTMLResponse:

@@ -82,6 +82,11 @@ class GraphTimeline(BaseModel):
     revisions: list[RevisionState]
     nodes: list[Lifetime]
     edges: list[Lifetime]
+    area: list[float] | None = Field(
+        default=None,
+        description="The graph area (width, height) the boxes' rows were chosen for; a page "
+        "that lays out elements it adds uses the same. None in an answer with ``since``.",
+    )
 
 
 @router.get(

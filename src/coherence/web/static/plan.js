@@ -1165,8 +1165,9 @@ async function refresh() {
     }
   });
   if (placed) {
-    const area = $('cy').getBoundingClientRect();
-    state.unionPositions = computeLayout(cy.elements(), { width: area.width, height: area.height, places: state.places });
+    // Rows chosen for the area the server chose them for: as the page will be after a reload.
+    const [width, height] = data.area;
+    state.unionPositions = computeLayout(cy.elements(), { width, height, places: state.places });
     cy.nodes().positions((n) => xy(state.unionPositions.get(n.id())));
     renderKinds();
     for (const { data: d } of delta.nodes.filter((n) => n.data.kind === 'objective')) {
