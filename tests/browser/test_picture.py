@@ -104,6 +104,11 @@ def test_the_picture_comes_first_and_the_graph_takes_its_place_where_it_was(
     page.page.wait_for_timeout(300)
     page.page.screenshot(path=str(SCREENSHOTS / "picture-replaced-by-cytoscape.png"))
     assert page.page.locator("#graph-picture").count() == 0
+    marks = page.js(
+        "() => ['picture-drawn', 'first-draw'].map(n => "
+        "performance.getEntriesByName('coherence:' + n)[0].startTime)"
+    )
+    assert 0 < marks[0] < marks[1]
     assert set(pictured) == set(drawn)
     moved = {
         key: (a, b)

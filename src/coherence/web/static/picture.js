@@ -8,10 +8,16 @@ export function pictureRevision() {
   return picture ? Number(picture.dataset.revision) : null;
 }
 
-/** Take the picture away (the interactive graph is drawn, or cannot be). */
+/**
+ * Take the picture away (the interactive graph is drawn, or cannot be); marks when it
+ * was first drawn (`coherence:picture-drawn`: its style sheet starts an animation that
+ * changes nothing, in the frame that first drew it).
+ */
 export function removePicture() {
   const picture = document.getElementById('graph-picture');
   if (!picture) return;
+  const [shown] = picture.getAnimations();
+  if (shown && shown.startTime !== null) performance.mark('coherence:picture-drawn', { startTime: shown.startTime });
   picture.remove();
   performance.mark('coherence:picture-removed');
 }
