@@ -13,9 +13,9 @@
    graph, an SVG: the later of the first contentful paint and the frame that first drew
    the picture, ``coherence:picture-drawn``) and interactive (``coherence:first-draw``,
    set once Cytoscape has drawn the union of all versions and the picture is gone).
-   The previous design is measured in the same run: the same page with the picture
-   taken out of its HTML (by the browser's request routing), where the graph is visible
-   only once Cytoscape has drawn it.
+   The previous design is measured in the same run, in turn with it load by load: the
+   same page with the picture taken out of its HTML (by the browser's request routing),
+   where the graph is visible only once Cytoscape has drawn it.
 3. Also: the server's answer to ``/graph/timeline`` (first, uncached, and warm), and how
    long moving the timeline slider one step takes in the page (median of 20 steps).
 4. Editing in place, on the demo plan (last, as it changes the plan): from the click on
@@ -320,70 +320,88 @@ def without_picture(route: Any) -> None:
     route.fulfill(response=response, body=body)
 
 
+SLIDER_STEPS = """() => {
+  const c = window.coherence, cy = c.cy, n = c.state.data.revisions.length;
+  const steps = [];
+  for (let i = 0; i < 20; i += 1) {
+    const slider = document.getElementById('slider');
+    const t = performance.now();
+    slider.value = String((i % n));
+    slider.dispatchEvent(new Event('input'));
+    steps.push(performance.now() - t);
+  }
+  steps.sort((a, b) => a - b);
+  const last = document.getElementById('slider');
+  last.value = String(n - 1);
+  last.dispatchEvent(new Event('input'));
+  return {nodes: cy.nodes().length, edges: cy.edges().length, revisions: n,
+          shown: cy.nodes().filter(x => x.visible() && !x.hasClass('retired')).length,
+          step_ms: steps[Math.floor(steps.length / 2)]};
+}"""
+"""The slider moved 20 steps (the median step's time) and the graph's counts."""
+
+
+def load_once(
+    browser: Any, url: str, picture: bool, last: bool, screenshot: Path | None
+) -> tuple[dict[str, float], float, dict[str, Any]]:
+    """One fresh page load: its marks, when the graph was visible, and (``last``) the
+    slider's step time and the graph's counts."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", console_errors(errors))
+    if not picture:
+        page.route(url, without_picture)
+    page.goto(url)
+    deadline = time.monotonic() + 120
+    while not page.evaluate("() => Boolean(window.coherence && window.coherence.ready)"):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{url} did not draw within 120 s: {errors}")
+        page.wait_for_timeout(50)
+    if errors:
+        raise SystemExit(f"console errors on {url}: {errors}")
+    marks: dict[str, float] = page.evaluate(
+        "() => Object.fromEntries(performance.getEntriesByType('mark')"
+        ".filter(e => e.name.startsWith('coherence:')).map(e => [e.name, e.startTime]))"
+    )
+    if picture and "coherence:picture-removed" not in marks:
+        raise SystemExit(f"{url} had no picture of its graph")
+    paint = page.evaluate(
+        "() => performance.getEntriesByName('first-contentful-paint')[0].startTime"
+    )
+    info: dict[str, Any] = {}
+    if last:
+        info = page.evaluate(SLIDER_STEPS)
+        if screenshot is not None:
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(screenshot))
+    context.close()
+    # The picture can be seen neither before the first paint nor before it is drawn.
+    return marks, max(paint, marks.get("coherence:picture-drawn", 0.0)), info
+
+
 def measure_page(
-    browser: Any, url: str, runs: int, screenshot: Path | None, picture: bool = True
-) -> dict[str, Any]:
-    """First-draw marks over ``runs`` fresh contexts (the picture's first paint and the
-    interactive graph's first frame), and the slider's step time. ``picture=False``: the
-    previous design, the same page with the picture taken out of its HTML."""
-    draws: list[float] = []
-    paints: list[float] = []
-    stages: list[dict[str, float]] = []
+    browser: Any, url: str, runs: int, screenshot: Path | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """First-draw marks over ``runs`` fresh contexts each (the graph visible, the
+    interactive graph's first frame), and the slider's step time: the page, and the
+    previous design (the same page with the picture taken out of its HTML), loaded in
+    turn so that both see the same load on the machine."""
+    loads: dict[bool, list[tuple[dict[str, float], float]]] = {True: [], False: []}
     info: dict[str, Any] = {}
     for run in range(runs):
-        context = browser.new_context(viewport={"width": 1920, "height": 1080})
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", console_errors(errors))
-        if not picture:
-            page.route(url, without_picture)
-        page.goto(url)
-        deadline = time.monotonic() + 120
-        while not page.evaluate("() => Boolean(window.coherence && window.coherence.ready)"):
-            if time.monotonic() > deadline:
-                raise SystemExit(f"{url} did not draw within 120 s: {errors}")
-            page.wait_for_timeout(50)
-        if errors:
-            raise SystemExit(f"console errors on {url}: {errors}")
-        marks = page.evaluate(
-            "() => Object.fromEntries(performance.getEntriesByType('mark')"
-            ".filter(e => e.name.startsWith('coherence:')).map(e => [e.name, e.startTime]))"
-        )
-        draws.append(marks["coherence:first-draw"])
-        if picture and "coherence:picture-removed" not in marks:
-            raise SystemExit(f"{url} had no picture of its graph")
-        paint = page.evaluate(
-            "() => performance.getEntriesByName('first-contentful-paint')[0].startTime"
-        )
-        # The picture can be seen neither before the first paint nor before it is drawn.
-        paints.append(max(paint, marks.get("coherence:picture-drawn", 0.0)))
-        stages.append(marks)
-        if run == runs - 1:
-            info = page.evaluate(
-                """() => {
-                  const c = window.coherence, cy = c.cy, n = c.state.data.revisions.length;
-                  const steps = [];
-                  for (let i = 0; i < 20; i += 1) {
-                    const slider = document.getElementById('slider');
-                    const t = performance.now();
-                    slider.value = String((i % n));
-                    slider.dispatchEvent(new Event('input'));
-                    steps.push(performance.now() - t);
-                  }
-                  steps.sort((a, b) => a - b);
-                  const last = document.getElementById('slider');
-                  last.value = String(n - 1);
-                  last.dispatchEvent(new Event('input'));
-                  return {nodes: cy.nodes().length, edges: cy.edges().length, revisions: n,
-                          shown: cy.nodes().filter(x => x.visible() && !x.hasClass('retired'))
-                            .length,
-                          step_ms: steps[Math.floor(steps.length / 2)]};
-                }"""
-            )
-            if screenshot is not None:
-                page.wait_for_timeout(300)
-                page.screenshot(path=str(screenshot))
-        context.close()
+        for picture in (True, False) if run % 2 == 0 else (False, True):
+            last = picture and run == runs - 1
+            marks, visible, seen = load_once(browser, url, picture, last, screenshot)
+            loads[picture].append((marks, visible))
+            info.update(seen)
+    return summary(loads[True], info), summary(loads[False], info)
+
+
+def summary(loads: list[tuple[dict[str, float], float]], info: dict[str, Any]) -> dict[str, Any]:
+    """Medians (and extremes) of the marks of several loads."""
+    draws = [marks["coherence:first-draw"] for marks, _ in loads]
+    paints = [visible for _, visible in loads]
     return {
         "first_draw_ms": {
             "median": statistics.median(draws),
@@ -393,8 +411,8 @@ def measure_page(
         },
         "first_paint_ms": {"median": statistics.median(paints), "min": min(paints)},
         "marks_ms_median": {
-            name.removeprefix("coherence:"): statistics.median(s[name] for s in stages)
-            for name in stages[0]
+            name.removeprefix("coherence:"): statistics.median(m[name] for m, _ in loads)
+            for name in loads[0][0]
         },
         **info,
     }
@@ -512,19 +530,12 @@ def main() -> None:
             shots.mkdir(parents=True, exist_ok=True)
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-                note(f"Opening /plans/{PLAN} {args.runs} times...")
-                big = measure_page(
+                note(f"Opening /plans/{PLAN} {args.runs} times with its picture and without...")
+                big, big_before = measure_page(
                     browser, f"{base}/plans/{PLAN}", args.runs, shots / "bench-web-300.png"
                 )
-                note(f"Opening /plans/{PLAN} {args.runs} times without its picture...")
-                big_before = measure_page(
-                    browser, f"{base}/plans/{PLAN}", args.runs, None, picture=False
-                )
-                note(f"Opening /plans/{DEMO} {args.runs} times, with and without its picture...")
-                demo = measure_page(browser, f"{base}/plans/{DEMO}", args.runs, None)
-                demo_before = measure_page(
-                    browser, f"{base}/plans/{DEMO}", args.runs, None, picture=False
-                )
+                note(f"Opening /plans/{DEMO} {args.runs} times with its picture and without...")
+                demo, demo_before = measure_page(browser, f"{base}/plans/{DEMO}", args.runs, None)
                 note(
                     f"Saving {args.saves} edits and adding {args.adds} elements on /plans/{DEMO}..."
                 )
