@@ -20,6 +20,7 @@ from coherence.api.app import create_app
 from coherence.application.demo import load_demo
 from coherence.application.history import PlanHistory
 from coherence.application.settings import Settings
+from coherence.application.tokens import issue_token
 from coherence.bootstrap import api_context
 from coherence.domain.framework import KINDS
 from coherence.queries.graph_layout import GAP_X, SPACING, layered_x
@@ -192,3 +193,18 @@ def test_the_plan_page_with_its_picture_is_gzipped_for_a_client_that_accepts_it(
         assert r.headers["content-security-policy"] == plain.headers["content-security-policy"]
     assert len(wire) * 4 < len(plain.content)
     assert gzip.decompress(wire) == plain.content
+
+
+def test_no_picture_for_someone_who_may_not_read_the_plan(tmp_path: Path) -> None:
+    history = PlanHistory(Settings(store="memory://"))
+    load_demo(history)
+    secret, _ = issue_token(history, owner="Other district", role="viewer", districts=["Elsewhere"])
+    ctx = api_context(history)
+    ctx.web_assets = str(fake_assets(tmp_path))
+    client = TestClient(create_app(ctx))
+    assert "graph-picture" not in client.get("/plans/riverbend-2024").text
+    outsider = {"Authorization": f"Bearer {secret}"}
+    assert "graph-picture" not in client.get("/plans/riverbend-2024", headers=outsider).text
+    reader, _ = issue_token(history, owner="Board member", role="viewer")
+    seen = client.get("/plans/riverbend-2024", headers={"Authorization": f"Bearer {reader}"})
+    assert "graph-picture" in seen.text
