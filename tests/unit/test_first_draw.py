@@ -208,3 +208,13 @@ def test_no_picture_for_someone_who_may_not_read_the_plan(tmp_path: Path) -> Non
     reader, _ = issue_token(history, owner="Board member", role="viewer")
     seen = client.get("/plans/riverbend-2024", headers={"Authorization": f"Bearer {reader}"})
     assert "graph-picture" in seen.text
+
+
+def test_the_plan_page_sends_its_head_before_its_picture(client: TestClient) -> None:
+    with client.stream(
+        "GET", "/plans/riverbend-2024", headers={"Accept-Encoding": "identity"}
+    ) as r:
+        chunks = [chunk.decode() for chunk in r.iter_raw()]
+    assert len(chunks) >= 2
+    assert "modulepreload" in chunks[0] and "graph-picture" not in chunks[0]
+    assert "graph-picture" in "".join(chunks[1:])

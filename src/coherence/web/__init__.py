@@ -22,16 +22,24 @@ directory).
 
 from __future__ import annotations
 
-import gzip
 import html
-from collections.abc import Awaitable, Callable
+import logging
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    PlainTextResponse,
+    Response,
+    StreamingResponse,
+)
 from fastapi.staticfiles import StaticFiles
 
+LOG = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 CHECKOUT = Path(__file__).resolve().parents[3]
 
@@ -94,6 +102,25 @@ def plan_preload(plan_id: str) -> str:
     return "\n  ".join(links)
 
 
+def encoded(out: zlib._Compress | None, text: str, last: bool = False) -> bytes:
+    """``text`` as UTF-8, through the gzip stream ``out`` if there is one (flushed, so
+    the browser reads it now)."""
+    data = text.encode()
+    if out is None:
+        return data
+    return out.compress(data) + out.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+
+
+async def drawn(picture: Picture, request: Request, plan_id: str) -> str:
+    """The picture for the plan page, or nothing if it could not be drawn (the page then
+    draws the interactive graph alone: a picture never breaks the page)."""
+    try:
+        return await picture(request, plan_id)
+    except Exception:  # the page's head is already sent: it must be finished
+        LOG.exception("The picture of %s's graph could not be drawn", plan_id)
+        return ""
+
+
 def render(name: str, status_code: int = 200, **values: str) -> HTMLResponse:
     """A page of ``static/`` with ``__NAME__`` replaced by each value, as text (escaped)."""
     text = (STATIC / name).read_text(encoding="utf-8")
@@ -124,14 +151,16 @@ def install(app: FastAPI, assets_dir: Path | None = None, picture: Picture | Non
     who may read the plan), shown until the interactive graph is drawn."""
     assets = (assets_dir or default_assets_dir()).resolve()
 
-    def page(name: str, preload: str = "", drawn: str = "") -> HTMLResponse:
+    def page_text(name: str, preload: str = "", drawn: str = "") -> str:
         missing = missing_assets(assets)
         text = (STATIC / name).read_text(encoding="utf-8")
         text = text.replace("__ASSETS__", "missing" if missing else "ready")
         text = text.replace("__ASSETS_DIR__", html.escape(str(assets)))
         text = text.replace(PRELOAD, "" if missing else preload)
-        text = text.replace(PICTURE, "" if missing else drawn)
-        return HTMLResponse(text, headers=PAGE_HEADERS)
+        return text.replace(PICTURE, "" if missing else drawn)
+
+    def page(name: str) -> HTMLResponse:
+        return HTMLResponse(page_text(name), headers=PAGE_HEADERS)
 
     @app.get("/", include_in_schema=False)
     def plans_page() -> HTMLResponse:
@@ -142,18 +171,24 @@ def install(app: FastAPI, assets_dir: Path | None = None, picture: Picture | Non
         return page("mywork.html")
 
     @app.get("/plans/{plan_id}", include_in_schema=False)
-    async def plan_page(plan_id: str, request: Request) -> HTMLResponse:
-        wanted = picture is not None and not missing_assets(assets)
-        drawn = await picture(request, plan_id) if picture is not None and wanted else ""
-        answer = page("plan.html", plan_preload(plan_id), drawn)
-        if not drawn or "gzip" not in request.headers.get("accept-encoding", ""):
-            return answer
-        # With its picture the page is some 100 KB of text: a tenth of it gzipped.
-        answer.body = gzip.compress(answer.body, compresslevel=GZIP_LEVEL)
-        answer.headers["content-length"] = str(len(answer.body))
-        answer.headers["content-encoding"] = "gzip"
-        answer.headers["vary"] = "Accept-Encoding"
-        return answer
+    async def plan_page(plan_id: str, request: Request) -> Response:
+        text = page_text("plan.html", plan_preload(plan_id), PICTURE)
+        head, _, rest = text.partition(PICTURE)
+        zipped = "gzip" in request.headers.get("accept-encoding", "")
+        headers = {**PAGE_HEADERS, "Vary": "Accept-Encoding"}
+        if zipped:
+            headers["Content-Encoding"] = "gzip"
+
+        async def body() -> AsyncIterator[bytes]:
+            # The head (what the page fetches first) goes out while the picture is drawn.
+            out = zlib.compressobj(GZIP_LEVEL, wbits=31) if zipped else None
+            parts: list[str] = [head]
+            if picture is not None and rest:
+                yield encoded(out, head)
+                parts = [await drawn(picture, request, plan_id)]
+            yield encoded(out, "".join(parts) + rest, last=True)
+
+        return StreamingResponse(body(), media_type="text/html; charset=utf-8", headers=headers)
 
     @app.get("/plans/{plan_id}/present", include_in_schema=False)
     def present_page(plan_id: str) -> HTMLResponse:
