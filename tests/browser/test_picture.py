@@ -93,6 +93,15 @@ def interactive(page: Page, held: list[Any]) -> Any:
     return page.js(DRAWN)
 
 
+def moved(pictured: dict[str, Any], drawn: dict[str, Any]) -> dict[str, Any]:
+    """The elements whose box (centre and size on the screen) differs by over 2 pixels."""
+    return {
+        key: (box, drawn[key])
+        for key, box in pictured.items()
+        if max(abs(p - q) for p, q in zip(box, drawn[key], strict=True)) > 2
+    }
+
+
 def test_the_picture_comes_first_and_the_graph_takes_its_place_where_it_was(
     page: Page, server: Server, held: list[Any]
 ) -> None:
@@ -110,13 +119,7 @@ def test_the_picture_comes_first_and_the_graph_takes_its_place_where_it_was(
     )
     assert 0 < marks[0] < marks[1]
     assert set(pictured) == set(drawn)
-    moved = {
-        key: (a, b)
-        for key, a in pictured.items()
-        if max(abs(p - q) for p, q in zip(a, drawn[key], strict=True)) > 2
-        for b in [drawn[key]]
-    }
-    assert moved == {}
+    assert moved(pictured, drawn) == {}
     assert page.errors == []
 
 
@@ -145,4 +148,5 @@ def test_the_picture_shows_the_version_the_page_shows(
     drawn = interactive(page, held)
     assert page.js("() => window.coherence.state.index") == 0
     assert set(pictured) == set(drawn)
+    assert moved(pictured, drawn) == {}
     assert len(pictured) < len(server.get_json(f"{API}/graph/timeline")["nodes"])
