@@ -24,6 +24,7 @@ from coherence.api.errors import problem
 from coherence.api.headers import SecurityHeaders
 from coherence.api.models import Problem
 from coherence.api.routes import ROUTERS, evidence
+from coherence.api.routes.graph_timeline import plan_picture
 from coherence.api.sessions import CrossSiteGuard, session_middleware_options
 from coherence.application.evidence import MAX_FILE
 from coherence.domain.errors import RefusedToStart
@@ -86,7 +87,7 @@ def create_app(ctx: ApiContext, **fastapi_options: Any) -> FastAPI:
     app.state.ctx = ctx
     for router in ROUTERS:
         app.include_router(router)
-    web.install(app, Path(ctx.web_assets) if ctx.web_assets else None)
+    web.install(app, Path(ctx.web_assets) if ctx.web_assets else None, picture=plan_picture(ctx))
     errors.install(app)
     app.add_middleware(SessionMiddleware, **session_middleware_options(ctx.signin))
     app.add_middleware(CrossSiteGuard, public_url=ctx.signin.public_url)

@@ -30,7 +30,7 @@ from coherence.projections.replay import by_revision, plan_events
 from coherence.queries.audit import HISTORY_ORDER, audit
 from coherence.queries.exports import label
 from coherence.queries.graph_cache import GraphCache
-from coherence.queries.graph_layout import layered_x
+from coherence.queries.graph_layout import AREA, Element, layered_boxes, layered_x
 
 PLAN_KEYS = ("district", "title", "period_start", "period_end", "status")
 
@@ -56,6 +56,7 @@ def build_graph_timeline(history: PlanHistory, plan_id: str, version: int) -> di
         "revisions": revisions,
         "nodes": list(nodes.values()),
         "edges": list(edges.values()),
+        "area": list(AREA),
     }
 
 
@@ -93,14 +94,24 @@ UNKNOWN_LEVEL = 3
 
 
 def place_union(nodes: dict[str, dict[str, Any]], edges: dict[str, dict[str, Any]]) -> None:
-    """Give each element of the union linked to anything its ``x`` across its level."""
-    levels = {
-        ident: KINDS[kind].level if (kind := entry["data"].get("kind")) in KINDS else UNKNOWN_LEVEL
+    """Give each element of the union linked to anything its ``x`` across its level,
+    and every element its ``box`` in the drawing (what the page and its picture draw)."""
+    elements = [
+        Element(ident, kind, str(entry["data"].get("key", ident)), level_of(kind))
         for ident, entry in nodes.items()
-    }
-    links = ((e["data"]["source"], e["data"]["target"]) for e in edges.values())
-    for ident, x in layered_x(levels, links).items():
+        for kind in [str(entry["data"].get("kind", ""))]
+    ]
+    links = [(e["data"]["source"], e["data"]["target"]) for e in edges.values()]
+    places = layered_x({e.ident: e.level for e in elements}, links)
+    for ident, x in places.items():
         nodes[ident]["x"] = x
+    for ident, box in layered_boxes(elements, links, places).items():
+        nodes[ident]["box"] = box.to_dict()
+
+
+def level_of(kind: str) -> int:
+    """The level of a kind (top of the drawing first)."""
+    return KINDS[kind].level if kind in KINDS else UNKNOWN_LEVEL
 
 
 def _revision(

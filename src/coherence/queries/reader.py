@@ -46,6 +46,7 @@ from coherence.queries.audit_change import audit_change
 from coherence.queries.exports import GRAPH_FORMATS
 from coherence.queries.funding import FundingSummary, funding_summary
 from coherence.queries.graph_cache import GraphCache, Memo
+from coherence.queries.graph_picture import graph_picture, shown_index
 from coherence.queries.graph_timeline import build_graph_timeline, graph_timeline_since
 from coherence.queries.line_of_sight import beneath, paths_up
 from coherence.queries.progress import outcome_progress
@@ -128,6 +129,8 @@ class PlanReader:
         self._funding: Memo[tuple[str, int, str | None], FundingSummary] = Memo(reports)
         self._timelines: Memo[tuple[str, int], dict[str, Any]] = Memo(timelines)
         self._states: Memo[tuple[str, int], PlanState] = Memo(timelines)
+        self._pictures: Memo[tuple[str, int, int], str] = Memo(timelines)
+        """The graph's picture by plan version and the revision shown."""
 
     # -- resolving ---------------------------------------------------------------
 
@@ -491,6 +494,13 @@ class PlanReader:
             (plan_id, version), lambda: build_graph_timeline(self.history, plan_id, version)
         )
         return found, version
+
+    def graph_picture(self, plan_id: str, shown: int | None = None) -> str:
+        """The picture of the plan's graph (SVG, see :func:`graph_picture`) at its latest
+        version, showing the revision of version ``shown`` (the latest without)."""
+        timeline, version = self.graph_timeline(plan_id)
+        index = shown_index(timeline["revisions"], shown)
+        return self._pictures.get((plan_id, version, index), lambda: graph_picture(timeline, index))
 
     def graph_timeline_since(self, plan_id: str, since: int) -> tuple[dict[str, Any], int]:
         """Only the revisions after version ``since`` (see :func:`graph_timeline_since`)."""

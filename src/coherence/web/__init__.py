@@ -23,13 +23,23 @@ directory).
 from __future__ import annotations
 
 import html
+import logging
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import FastAPI
-from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
+from fastapi import FastAPI, Request
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    PlainTextResponse,
+    Response,
+    StreamingResponse,
+)
 from fastapi.staticfiles import StaticFiles
 
+LOG = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 CHECKOUT = Path(__file__).resolve().parents[3]
 
@@ -62,8 +72,14 @@ PAGE_HEADERS = {
 }
 
 
+GZIP_LEVEL = 5
+"""Fast, and within a few per cent of the smallest."""
 PRELOAD = "<!--__PRELOAD__-->"
 """Where a page's ``<head>`` gets what it asks for first (:func:`plan_preload`)."""
+PICTURE = "<!--__PICTURE__-->"
+"""Where the plan page's graph area gets the server's picture of the graph (SVG)."""
+Picture = Callable[[Request, str], Awaitable[str]]
+"""The picture of a plan's graph for a request of its page (empty when there is none)."""
 URI_SAFE = "!~*'()"
 """What JavaScript's ``encodeURIComponent`` leaves as it is, besides letters, digits and ``-_.``."""
 
@@ -74,13 +90,35 @@ def plan_preload(plan_id: str) -> str:
     (the same requests as ``getJSON`` makes, so the page's own ``fetch`` gets these
     answers)."""
     path = f"/api/v1/plans/{quote(plan_id, safe=URI_SAFE)}/graph/timeline"
-    modules = ("vendor/cytoscape.mjs", "api.js", "framework.js", "layout.js", "chart.js")
+    modules = (
+        "vendor/cytoscape.mjs",
+        *("api.js", "framework.js", "layout.js", "chart.js", "picture.js"),
+    )
     links = [f'<link rel="modulepreload" href="/web/{name}">' for name in modules]
     links += [
         f'<link rel="preload" as="fetch" crossorigin href="{html.escape(href)}">'
         for href in ("/api/v1/framework", path)
     ]
     return "\n  ".join(links)
+
+
+def encoded(out: zlib._Compress | None, text: str, last: bool = False) -> bytes:
+    """``text`` as UTF-8, through the gzip stream ``out`` if there is one (flushed, so
+    the browser reads it now)."""
+    data = text.encode()
+    if out is None:
+        return data
+    return out.compress(data) + out.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+
+
+async def drawn(picture: Picture, request: Request, plan_id: str) -> str:
+    """The picture for the plan page, or nothing if it could not be drawn (the page then
+    draws the interactive graph alone: a picture never breaks the page)."""
+    try:
+        return await picture(request, plan_id)
+    except Exception:  # the page's head is already sent: it must be finished
+        LOG.exception("The picture of %s's graph could not be drawn", plan_id)
+        return ""
 
 
 def render(name: str, status_code: int = 200, **values: str) -> HTMLResponse:
@@ -107,17 +145,22 @@ def missing_assets(assets_dir: Path) -> list[str]:
     ]
 
 
-def install(app: FastAPI, assets_dir: Path | None = None) -> None:
-    """Serve the plans page, the plan page and their assets on ``app``."""
+def install(app: FastAPI, assets_dir: Path | None = None, picture: Picture | None = None) -> None:
+    """Serve the plans page, the plan page and their assets on ``app``; the plan page
+    carries ``picture``'s SVG of the graph (drawn by the caller's layer, which knows
+    who may read the plan), shown until the interactive graph is drawn."""
     assets = (assets_dir or default_assets_dir()).resolve()
 
-    def page(name: str, preload: str = "") -> HTMLResponse:
+    def page_text(name: str, preload: str = "", drawn: str = "") -> str:
         missing = missing_assets(assets)
         text = (STATIC / name).read_text(encoding="utf-8")
         text = text.replace("__ASSETS__", "missing" if missing else "ready")
         text = text.replace("__ASSETS_DIR__", html.escape(str(assets)))
         text = text.replace(PRELOAD, "" if missing else preload)
-        return HTMLResponse(text, headers=PAGE_HEADERS)
+        return text.replace(PICTURE, "" if missing else drawn)
+
+    def page(name: str) -> HTMLResponse:
+        return HTMLResponse(page_text(name), headers=PAGE_HEADERS)
 
     @app.get("/", include_in_schema=False)
     def plans_page() -> HTMLResponse:
@@ -128,8 +171,24 @@ def install(app: FastAPI, assets_dir: Path | None = None) -> None:
         return page("mywork.html")
 
     @app.get("/plans/{plan_id}", include_in_schema=False)
-    def plan_page(plan_id: str) -> HTMLResponse:
-        return page("plan.html", plan_preload(plan_id))
+    async def plan_page(plan_id: str, request: Request) -> Response:
+        text = page_text("plan.html", plan_preload(plan_id), PICTURE)
+        head, _, rest = text.partition(PICTURE)
+        zipped = "gzip" in request.headers.get("accept-encoding", "")
+        headers = {**PAGE_HEADERS, "Vary": "Accept-Encoding"}
+        if zipped:
+            headers["Content-Encoding"] = "gzip"
+
+        async def body() -> AsyncIterator[bytes]:
+            # The head (what the page fetches first) goes out while the picture is drawn.
+            out = zlib.compressobj(GZIP_LEVEL, wbits=31) if zipped else None
+            parts: list[str] = [head]
+            if picture is not None and rest:
+                yield encoded(out, head)
+                parts = [await drawn(picture, request, plan_id)]
+            yield encoded(out, "".join(parts) + rest, last=True)
+
+        return StreamingResponse(body(), media_type="text/html; charset=utf-8", headers=headers)
 
     @app.get("/plans/{plan_id}/present", include_in_schema=False)
     def present_page(plan_id: str) -> HTMLResponse:

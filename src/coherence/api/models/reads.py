@@ -191,10 +191,15 @@ class Problem(BaseModel):
 class FrameworkResponse(BaseModel):
     """The catalogue: element kinds, edges, audit rules and severities."""
 
-    kinds: list[dict[str, Any]]
+    kinds: list[dict[str, Any]] = Field(
+        description="Each kind with its colour and the ink its labels are written in."
+    )
     edges: list[dict[str, Any]]
     rules: list[dict[str, Any]]
     severities: list[dict[str, Any]]
+    unknown_kind: dict[str, str] = Field(
+        description="The colour and ink of an element whose kind the catalogue does not know."
+    )
 
 
 class WorkItem(BaseModel):

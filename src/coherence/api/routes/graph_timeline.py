@@ -14,6 +14,7 @@ page runs no layout when it loads. The answer is gzipped for a client that accep
 from __future__ import annotations
 
 import gzip
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -22,6 +23,7 @@ from pydantic import BaseModel, Field
 from coherence.api.context import ApiContext, context
 from coherence.api.models import AuditSummary, Finding
 from coherence.api.routes.shared import ERRORS, G, check, etag
+from coherence.domain.errors import CoherenceError
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 GZIP_LEVEL = 5
@@ -44,6 +46,13 @@ class RevisionState(BaseModel):
     findings: list[Finding] = Field(description="The audit as of the revision's date.")
 
 
+class Box(BaseModel):
+    x: float = Field(description="The centre, across (page units).")
+    y: float = Field(description="The centre, down (page units).")
+    w: float
+    h: float
+
+
 class Lifetime(BaseModel):
     data: dict[str, Any] = Field(
         description="Cytoscape element data: for an element id, kind, key, label and its "
@@ -58,6 +67,12 @@ class Lifetime(BaseModel):
         "the union (the order and rough place; the page wraps each level onto rows). None "
         "for links, elements linked to nothing, and in an answer with ``since``.",
     )
+    box: Box | None = Field(
+        default=None,
+        description="An element's box in the page's drawing of the union: each level a "
+        "band, wrapped onto rows (what the page and the server's picture of the graph draw). "
+        "None for links and in an answer with ``since``.",
+    )
 
 
 class GraphTimeline(BaseModel):
@@ -67,6 +82,11 @@ class GraphTimeline(BaseModel):
     revisions: list[RevisionState]
     nodes: list[Lifetime]
     edges: list[Lifetime]
+    area: list[float] | None = Field(
+        default=None,
+        description="The graph area (width, height) the boxes' rows were chosen for; a page "
+        "that lays out elements it adds uses the same. None in an answer with ``since``.",
+    )
 
 
 @router.get(
@@ -104,3 +124,25 @@ def graph_timeline(
         media_type="application/json",
         headers={**response.headers, "Content-Encoding": "gzip", "Vary": "Accept-Encoding"},
     )
+
+
+def plan_picture(ctx: ApiContext) -> Callable[[Request, str], Awaitable[str]]:
+    """What the plan page's HTML carries in the graph's place: the picture of the plan's
+    graph (SVG) at the ``?version=`` the page shows, for a caller who may read the plan;
+    nothing for anyone else, or when the plan cannot be read (the page then says why)."""
+
+    async def picture(request: Request, plan_id: str) -> str:
+        wanted = request.query_params.get("version", "")
+        shown = int(wanted) if wanted.isdigit() else None
+        try:
+            caller = await ctx.on_store(lambda: ctx.caller(request))
+
+            def draw() -> str:
+                check(ctx, caller.grant, plan_id, "read")
+                return ctx.reader.graph_picture(plan_id, shown)
+
+            return await ctx.on_store(draw)
+        except CoherenceError:
+            return ""
+
+    return picture

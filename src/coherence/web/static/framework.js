@@ -10,6 +10,8 @@
 import { getJSON } from './api.js';
 
 let catalogue = null;
+// The stand-in's colours for a kind the catalogue does not know (served with it).
+let unknownKind = null;
 let loading = null;
 
 /** Read the catalogue (once per page; a failed read is tried again on the next call). */
@@ -37,7 +39,7 @@ function build(doc) {
       description: k.description || '',
       level: k.level,
       fill: k.colour,
-      text: inkOn(k.colour),
+      text: k.ink,
       singleton: Boolean(k.singleton),
       titleFields: k.title_fields || [],
       fields: new Map((k.fields || []).map((f) => [f.name, f])),
@@ -45,6 +47,7 @@ function build(doc) {
       index,
     });
   });
+  unknownKind = { fill: doc.unknown_kind.colour, text: doc.unknown_kind.ink };
   const order = [...kinds.values()]
     .sort((a, b) => a.level - b.level || a.index - b.index)
     .map((k) => k.name);
@@ -53,7 +56,7 @@ function build(doc) {
     order,
     verbs: new Map((doc.edges || []).map((e) => [e.name, e.verb])),
     rules: new Map((doc.rules || []).map((r) => [r.rule, r])),
-    severities: (doc.severities || []).map((s) => ({ name: s.name, label: s.label, plural: s.plural, color: s.colour })),
+    severities: (doc.severities || []).map((s) => ({ name: s.name, label: s.label, plural: s.plural, color: s.colour, halo: s.halo })),
   };
 }
 
@@ -72,8 +75,6 @@ function loaded() {
 
 // -- kinds ----------------------------------------------------------------------------
 
-const UNKNOWN_FILL = '#e5e7eb';
-
 /** A kind's label, plural, level, fill and text colour (a stand-in for an unknown kind). */
 export function kindOf(kind) {
   return loaded().kinds.get(kind) || {
@@ -82,8 +83,7 @@ export function kindOf(kind) {
     plural: kind,
     description: '',
     level: 3,
-    fill: UNKNOWN_FILL,
-    text: inkOn(UNKNOWN_FILL),
+    ...unknownKind,
     singleton: false,
     titleFields: [],
     fields: new Map(),
@@ -194,66 +194,4 @@ export function ruleLabel(rule) {
 
 export function humanize(text) {
   return String(text).replaceAll('_', ' ');
-}
-
-// -- colours -------------------------------------------------------------------------
-
-/**
- * The text colour on a fill: white on a dark fill; on a light one, a dark shade of the
- * fill's own hue, whichever of the two contrasts more (WCAG relative luminance).
- */
-export function inkOn(fill) {
-  const rgb = parseHex(fill);
-  if (!rgb) return '#111827';
-  const dark = darkShade(rgb);
-  const fillLum = luminance(rgb);
-  const onWhite = 1.05 / (fillLum + 0.05);
-  const onDark = (fillLum + 0.05) / (luminance(parseHex(dark)) + 0.05);
-  return onWhite >= onDark ? '#ffffff' : dark;
-}
-
-function parseHex(colour) {
-  const match = /^#?([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(String(colour || '').trim());
-  if (!match) return null;
-  let hex = match[1];
-  if (hex.length === 3) hex = [...hex].map((c) => c + c).join('');
-  return [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
-}
-
-function luminance([r, g, b]) {
-  const channel = (v) => {
-    const c = v / 255;
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  };
-  return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
-}
-
-// The fill's hue, at 20% lightness and at least 25% saturation (at most 55%).
-function darkShade([r, g, b]) {
-  const [h, s] = toHsl(r, g, b);
-  return fromHsl(h, Math.min(0.55, Math.max(0.25, s)), 0.2);
-}
-
-function toHsl(r, g, b) {
-  const [rr, gg, bb] = [r / 255, g / 255, b / 255];
-  const max = Math.max(rr, gg, bb);
-  const min = Math.min(rr, gg, bb);
-  const l = (max + min) / 2;
-  if (max === min) return [0, 0, l];
-  const d = max - min;
-  const s = l > 0.5 ? d / (2 - max - min) : d / (max + min);
-  let h;
-  if (max === rr) h = (gg - bb) / d + (gg < bb ? 6 : 0);
-  else if (max === gg) h = (bb - rr) / d + 2;
-  else h = (rr - gg) / d + 4;
-  return [h * 60, s, l];
-}
-
-function fromHsl(h, s, l) {
-  const c = (1 - Math.abs(2 * l - 1)) * s;
-  const x = c * (1 - Math.abs(((h / 60) % 2) - 1));
-  const m = l - c / 2;
-  const [r, g, b] = h < 60 ? [c, x, 0] : h < 120 ? [x, c, 0] : h < 180 ? [0, c, x]
-    : h < 240 ? [0, x, c] : h < 300 ? [x, 0, c] : [c, 0, x];
-  return `#${[r, g, b].map((v) => Math.round((v + m) * 255).toString(16).padStart(2, '0')).join('')}`;
 }

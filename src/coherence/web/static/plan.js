@@ -12,6 +12,7 @@ import {
   severities, severityOf, severityRank, titleFieldsOf, titleOf,
 } from './framework.js';
 import { NODE, computeLayout } from './layout.js';
+import { removePicture } from './picture.js';
 
 const planId = decodeURIComponent(window.location.pathname.split('/').filter(Boolean)[1] || '');
 const $ = (id) => document.getElementById(id);
@@ -91,10 +92,11 @@ async function main() {
   state.cy = cy;
   window.coherence.cy = cy;
 
-  const area = $('cy').getBoundingClientRect();
   performance.mark('coherence:graph');
   state.places = new Map(data.nodes.filter((n) => Number.isFinite(n.x)).map((n) => [n.data.id, n.x]));
-  state.unionPositions = computeLayout(cy.elements(), { width: area.width, height: area.height, places: state.places });
+  // Every element's box comes laid out from the server (the picture shown until now
+  // was drawn from the same boxes).
+  state.unionPositions = new Map(data.nodes.filter((n) => n.box).map((n) => [n.data.id, n.box]));
   performance.mark('coherence:layout');
   cy.nodes().positions((n) => xy(state.unionPositions.get(n.id())));
 
@@ -108,7 +110,9 @@ async function main() {
   await new Promise((resolve) => {
     requestAnimationFrame(resolve);
   });
-  // Cytoscape draws in its own frame callback, asked for before this one.
+  // Cytoscape draws in its own frame callback, asked for before this one: the picture
+  // goes in the same frame.
+  removePicture();
   performance.mark('coherence:first-draw');
   // What the first frame does not need: the findings, the timeline's chart, the counts.
   state.drawn = true;
@@ -154,6 +158,7 @@ function xy(position) {
 }
 
 function showMessage(html) {
+  removePicture();
   const box = $('graph-message');
   box.innerHTML = html;
   box.hidden = false;
@@ -202,9 +207,10 @@ function longLabel(d) {
 
 // What a node of the graph holds: what it is drawn, named and searched by (the panel
 // reads the whole element when it is opened; state.data.nodes keeps every field).
-function nodeData(d) {
+function nodeData(d, box) {
   const spec = kindOf(d.kind);
   const data = { id: d.id, kind: d.kind, key: d.key, short: shortLabel(d), long: longLabel(d), fill: spec.fill, ink: spec.text };
+  if (box) Object.assign(data, { w: box.w, h: box.h });
   for (const name of titleFieldsOf(d.kind)) {
     if (d[name] !== undefined) data[name] = d[name];
   }
@@ -213,9 +219,9 @@ function nodeData(d) {
 
 function createGraph(cytoscape, data) {
   const elements = [];
-  for (const { data: d, active } of data.nodes) {
+  for (const { data: d, active, box } of data.nodes) {
     state.spans.set(d.id, active);
-    elements.push({ group: 'nodes', data: nodeData(d) });
+    elements.push({ group: 'nodes', data: nodeData(d, box) });
   }
   for (const { data: d, active } of data.edges) {
     state.spans.set(d.id, active);
@@ -285,15 +291,19 @@ function hideTip() {
 }
 
 function graphStyle() {
-  const halo = (color, glow, opacity, width) => ({
-    'border-color': color,
-    'border-width': width,
-    'border-opacity': 1,
-    'underlay-color': glow,
-    'underlay-opacity': opacity,
-    'underlay-padding': 12,
-    'underlay-shape': 'round-rectangle',
-  });
+  // The catalogue's look of a severity's worst finding (the server's picture draws it too).
+  const halo = (name) => {
+    const { color, halo: look } = severityOf(name);
+    return {
+      'border-color': color,
+      'border-width': look.width,
+      'border-opacity': 1,
+      'underlay-color': look.glow,
+      'underlay-opacity': look.opacity,
+      'underlay-padding': look.padding,
+      'underlay-shape': 'round-rectangle',
+    };
+  };
   return [
     {
       selector: 'node',
@@ -318,6 +328,8 @@ function graphStyle() {
       },
     },
     { selector: 'node[kind = "mission"]', style: { width: NODE.missionWidth, 'font-size': 30 } },
+    // The box the server laid the element out with (the picture's).
+    { selector: 'node[w]', style: { width: 'data(w)', height: 'data(h)' } },
     {
       selector: 'node.detailed',
       style: { label: 'data(long)', 'font-size': 16, 'font-weight': 700, 'line-height': 1.08, 'text-max-width': NODE.width - 14 },
@@ -342,9 +354,7 @@ function graphStyle() {
     },
     { selector: 'edge[edge = "funds"]', style: { 'line-color': '#86c29b' } },
     { selector: 'edge[edge = "advances"]', style: { width: 3, 'line-color': '#64748b', opacity: 0.6 } },
-    { selector: 'node.finding-info', style: halo(severityOf('info').color, '#38bdf8', 0.3, 5) },
-    { selector: 'node.finding-warning', style: halo(severityOf('warning').color, '#fbbf24', 0.55, 6) },
-    { selector: 'node.finding-error', style: halo(severityOf('error').color, '#ef4444', 0.6, 8) },
+    ...severities().map(({ name }) => ({ selector: `node.finding-${name}`, style: halo(name) })),
     {
       selector: 'node.new',
       style: { 'outline-color': '#16a34a', 'outline-width': 6, 'outline-offset': 5, 'outline-style': 'solid', 'outline-opacity': 1 },
@@ -952,11 +962,12 @@ function viewportFor(nodes, padding) {
   let y2 = -Infinity;
   nodes.forEach((n) => {
     const { x, y } = n.position();
-    const w = (n.data('kind') === 'mission' ? NODE.missionWidth : NODE.width) / 2;
+    const w = (n.data('w') ?? (n.data('kind') === 'mission' ? NODE.missionWidth : NODE.width)) / 2;
+    const h = (n.data('h') ?? NODE.height) / 2;
     x1 = Math.min(x1, x - w);
     x2 = Math.max(x2, x + w);
-    y1 = Math.min(y1, y - NODE.height / 2);
-    y2 = Math.max(y2, y + NODE.height / 2);
+    y1 = Math.min(y1, y - h);
+    y2 = Math.max(y2, y + h);
   });
   const width = cy.width() - 2 * padding;
   const height = cy.height() - 2 * padding;
@@ -1147,15 +1158,16 @@ async function refresh() {
           had.active.push(...rest);
         } else had.active.push(...entry.active);
         const ele = cy.getElementById(entry.data.id);
-        const stale = Object.keys(ele.data()).filter((name) => !(name in d) && !['id', 'source', 'target'].includes(name));
+        const stale = Object.keys(ele.data()).filter((name) => !(name in d) && !['id', 'source', 'target', 'w', 'h'].includes(name));
         if (stale.length) ele.removeData(stale.join(' '));
         ele.data(d);
       }
     }
   });
   if (placed) {
-    const area = $('cy').getBoundingClientRect();
-    state.unionPositions = computeLayout(cy.elements(), { width: area.width, height: area.height, places: state.places });
+    // Rows chosen for the area the server chose them for: as the page will be after a reload.
+    const [width, height] = data.area;
+    state.unionPositions = computeLayout(cy.elements(), { width, height, places: state.places });
     cy.nodes().positions((n) => xy(state.unionPositions.get(n.id())));
     renderKinds();
     for (const { data: d } of delta.nodes.filter((n) => n.data.kind === 'objective')) {

@@ -1,0 +1,224 @@
+"""A picture of the plan's alignment graph, drawn on the server (SVG).
+
+The plan page shows it in the graph's place as soon as its HTML arrives, and replaces it
+with the interactive graph once that is drawn (Cytoscape, in a fresh browser, takes
+about half a second to load and draw). It draws what the page draws first, at the same
+places: the elements of the version shown as boxes in their kind's colours with their
+short labels (retired ones faded, later ones left out), the links as lines, fitted to
+the graph area as the page fits its view (``fitVisible``: the shown elements'
+bounds, :data:`PADDING` pixels from the edges, at most :data:`MAX_ZOOM`).
+
+The boxes are the timeline's (:func:`~coherence.queries.graph_timeline.place_union`),
+the colours and labels the catalogue's; plan text is escaped (text, never markup).
+
+>>> from coherence.queries.graph_timeline import place_union
+>>> nodes = {i: {"data": {"id": i, "kind": k, "key": i, "label": t}, "active": [[1, 1]]}
+...          for i, k, t in [("M", "mission", "Mission"), ("SO1", "objective", "<b>&")]}
+>>> edges = {"e": {"data": {"id": "e", "source": "SO1", "target": "M", "edge": "supports"},
+...                "active": [[1, 1]]}}
+>>> place_union(nodes, edges)
+>>> svg = graph_picture({"plan": "p", "details": {}, "revisions": [{"revision": 1}],
+...                      "nodes": list(nodes.values()), "edges": list(edges.values())}, 0)
+>>> "<b>" in svg, "&lt;b&gt;&amp;" in svg, svg.count("<rect")
+(False, True, 2)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from html import escape
+from typing import Any
+
+from coherence.domain.framework import KINDS
+from coherence.queries.audit import Severity
+from coherence.queries.framework import HALO_PADDING, HALOS, SEVERITIES, UNKNOWN_FILL, ink_on
+
+PADDING = 36
+"""Pixels between the fitted drawing and the graph area's edges (the page's fit)."""
+MAX_ZOOM = 3.0
+"""The page's largest zoom: a small plan is not blown up beyond it."""
+RADIUS = 8
+"""The corner radius of a box (Cytoscape's round rectangle)."""
+FONT = 'system-ui, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+"""The labels' font (the page's graph style)."""
+LINK: dict[str, Any] = {"width": 1.6, "colour": "#94a3b8", "opacity": 0.35}
+"""How a link is drawn (faded: the page's graph style); some kinds of link differ."""
+LINKS: dict[str, dict[str, Any]] = {
+    "funds": {"colour": "#86c29b"},
+    "advances": {"width": 3, "colour": "#64748b", "opacity": 0.6},
+}
+NEW_LINK = {"colour": "#16a34a", "width": 3}
+RETIRED = {"opacity": 0.28, "link_opacity": 0.18}
+BORDER = {"colour": "#475569", "opacity": 0.55, "width": 2}
+NEW: dict[str, Any] = {"colour": "#16a34a", "width": 6, "offset": 5}
+"""The outline of an element new in the version shown."""
+CHAR_WIDTH = 0.6
+"""A bold label's mean character width, in ems: where a label wraps (at spaces, as the
+page's wraps within its box less 14 units)."""
+WORST_FIRST = tuple(SEVERITIES)
+
+
+def shown_index(revisions: Sequence[Mapping[str, Any]], version: int | None) -> int:
+    """The revision the page shows for ``?version=``: the last at or before it (the
+    latest without one), as the page's ``initialIndex`` picks it."""
+    if not version:
+        return len(revisions) - 1
+    index = 0
+    for i, revision in enumerate(revisions):
+        if int(revision["version"]) <= version:
+            index = i
+    return index
+
+
+def _active(spans: Sequence[Sequence[int]], revision: int) -> bool:
+    return any(first <= revision <= last for first, last in spans)
+
+
+def short_label(data: Mapping[str, Any]) -> str:
+    """What a box says: its key, or its kind's label for a kind the plan has one of."""
+    spec = KINDS.get(str(data.get("kind")))
+    if spec is not None and spec.singleton:
+        return spec.label
+    return str(data.get("key", data.get("id", "")))
+
+
+def graph_picture(timeline: Mapping[str, Any], index: int) -> str:
+    """The SVG of ``timeline`` (a graph/timeline answer, with boxes) at its revision
+    ``index``: an ``<svg>`` element to put in the graph area (``graph-picture``)."""
+    revisions = timeline["revisions"]
+    revision = int(revisions[index]["revision"])
+    born = {n["data"]["id"]: n["active"][0][0] for n in timeline["nodes"] if n["active"]}
+    placed = [n for n in timeline["nodes"] if n.get("box")]
+    shown = [n for n in placed if born.get(n["data"]["id"], revision + 1) <= revision]
+    fitted = [n["box"] for n in shown or placed]
+    boxes = {n["data"]["id"]: n["box"] for n in shown}
+    x1 = min(b["x"] - b["w"] / 2 for b in fitted) if fitted else 0.0
+    x2 = max(b["x"] + b["w"] / 2 for b in fitted) if fitted else 1.0
+    y1 = min(b["y"] - b["h"] / 2 for b in fitted) if fitted else 0.0
+    y2 = max(b["y"] + b["h"] / 2 for b in fitted) if fitted else 1.0
+    width, height = x2 - x1, y2 - y1
+    details = timeline.get("details") or {}
+    name = " — ".join(str(v) for v in (details.get("district"), details.get("title")) if v)
+    label = f"Alignment graph of {name or timeline['plan']}"
+    parts = [
+        f'<svg id="graph-picture" class="graph-picture" xmlns="http://www.w3.org/2000/svg" '
+        f'viewBox="{x1:g} {y1:g} {width:g} {height:g}" preserveAspectRatio="xMidYMid meet" '
+        f'style="max-width:{width * MAX_ZOOM:g}px;max-height:{height * MAX_ZOOM:g}px" '
+        f'data-revision="{revision}" role="img" '
+        f'aria-label="{escape(label)}">'
+    ]
+    parts.append('<g class="links" fill="none" stroke-linecap="round">')
+    for edge in timeline["edges"]:
+        parts.append(_link(edge, boxes, revision, index, revisions))
+    parts.append(
+        f'</g><g class="nodes" font-family="{escape(FONT)}" font-weight="700" '
+        'text-anchor="middle" dominant-baseline="central">'
+    )
+    worst = _worst(revisions[index].get("findings", []))
+    before = int(revisions[index - 1]["revision"]) if index > 0 else None
+    for node in shown:
+        parts.append(_node(node, revision, before, worst))
+    parts.append("</g></svg>")
+    return "".join(parts)
+
+
+def _link(
+    edge: Mapping[str, Any],
+    boxes: Mapping[str, Mapping[str, float]],
+    revision: int,
+    index: int,
+    revisions: Sequence[Mapping[str, Any]],
+) -> str:
+    data, spans = edge["data"], edge["active"]
+    a, b = boxes.get(data["source"]), boxes.get(data["target"])
+    if a is None or b is None or not spans or spans[0][0] > revision:
+        return ""
+    look = {**LINK, **LINKS.get(str(data.get("edge")), {})}
+    now = _active(spans, revision)
+    dashed = ""
+    if not now:
+        look["opacity"], dashed = RETIRED["link_opacity"], ' stroke-dasharray="6 4"'
+    elif index > 0 and not _active(spans, int(revisions[index - 1]["revision"])):
+        look.update(NEW_LINK)
+    return (
+        f'<line x1="{a["x"]:g}" y1="{a["y"]:g}" x2="{b["x"]:g}" y2="{b["y"]:g}" '
+        f'stroke="{look["colour"]}" stroke-width="{look["width"]:g}" '
+        f'stroke-opacity="{look["opacity"]:g}"{dashed}/>'
+    )
+
+
+def _worst(findings: Sequence[Mapping[str, Any]]) -> dict[str, Severity]:
+    """Each element's worst finding's severity."""
+    worst: dict[str, Severity] = {}
+    for finding in findings:
+        key, severity = finding.get("key"), Severity(finding["severity"])
+        rank = WORST_FIRST.index(severity)
+        if key and (key not in worst or rank < WORST_FIRST.index(worst[key])):
+            worst[key] = severity
+    return worst
+
+
+def _node(
+    node: Mapping[str, Any], revision: int, before: int | None, worst: Mapping[str, Severity]
+) -> str:
+    data, box = node["data"], node["box"]
+    ident = str(data["id"])
+    spec = KINDS.get(str(data.get("kind")))
+    fill = spec.colour if spec is not None else UNKNOWN_FILL
+    x, y, w, h = box["x"], box["y"], box["w"], box["h"]
+    retired = not _active(node["active"], revision)
+    severity = None if retired else worst.get(ident)
+    border = (BORDER["colour"], BORDER["opacity"], 3 if retired else BORDER["width"])
+    faded = f' opacity="{RETIRED["opacity"]:g}"' if retired else ""
+    parts = [f'<g data-id="{escape(ident)}"{faded}>']
+    title = str(data.get("label") or "")
+    if title:
+        parts.append(f"<title>{escape(title)}</title>")
+    if severity is not None:
+        halo, pad = HALOS[severity], HALO_PADDING
+        parts.append(
+            f'<rect x="{x - w / 2 - pad:g}" y="{y - h / 2 - pad:g}" width="{w + 2 * pad:g}" '
+            f'height="{h + 2 * pad:g}" rx="{RADIUS}" fill="{halo["glow"]}" '
+            f'fill-opacity="{halo["opacity"]:g}"/>'
+        )
+        border = (SEVERITIES[severity]["colour"], 1, halo["width"])
+    if not retired and before is not None and not _active(node["active"], before):
+        out = NEW["offset"] + NEW["width"] / 2
+        parts.append(
+            f'<rect x="{x - w / 2 - out:g}" y="{y - h / 2 - out:g}" width="{w + 2 * out:g}" '
+            f'height="{h + 2 * out:g}" rx="{RADIUS + out:g}" fill="none" '
+            f'stroke="{NEW["colour"]}" stroke-width="{NEW["width"]}"/>'
+        )
+    dash = ' stroke-dasharray="9 6"' if retired else ""
+    parts.append(
+        f'<rect x="{x - w / 2:g}" y="{y - h / 2:g}" width="{w:g}" height="{h:g}" '
+        f'rx="{RADIUS}" fill="{fill}" stroke="{border[0]}" '
+        f'stroke-opacity="{border[1]:g}" stroke-width="{border[2]}"{dash}/>'
+    )
+    size = 30 if data.get("kind") == "mission" else 26
+    lines = wrapped(short_label(data), size, w - 14)
+    parts.append(f'<text x="{x:g}" y="{y:g}" font-size="{size}" fill="{ink_on(fill)}">')
+    if len(lines) == 1:
+        parts.append(escape(lines[0]))
+    else:
+        for i, line in enumerate(lines):
+            dy = -(len(lines) - 1) / 2 if i == 0 else 1
+            parts.append(f'<tspan x="{x:g}" dy="{dy:g}em">{escape(line)}</tspan>')
+    parts.append("</text></g>")
+    return "".join(parts)
+
+
+def wrapped(text: str, size: float, width: float) -> list[str]:
+    """``text`` cut at spaces into lines of about ``width`` at font ``size`` (estimated).
+
+    >>> wrapped("Theory of action", 26, 162), wrapped("BL-2601", 26, 162)
+    (['Theory of', 'action'], ['BL-2601'])
+    """
+    most = max(1, int(width / (size * CHAR_WIDTH)))
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= most:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [text]
