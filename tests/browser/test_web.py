@@ -129,6 +129,17 @@ def test_the_legend_lists_the_kinds_of_the_served_catalogue(
         ])"""
     )
     assert [tuple(entry) for entry in legend] == expected
+    # Every kind in view on a wide screen: none scrolled out of the legend's row.
+    cut = page.js(
+        """() => {
+          const row = document.getElementById('kinds').getBoundingClientRect();
+          return [...document.querySelectorAll('#kinds .kind-toggle')]
+            .filter(b => { const r = b.getBoundingClientRect();
+                           return r.left < row.left || r.right > row.right; })
+            .map(b => b.dataset.kind);
+        }"""
+    )
+    assert cut == []
     assert any(url.endswith("/api/v1/framework") for url in requested)
     assert not [url for url in requested if url.endswith("/kinds.js")]
     assert page.errors == []
