@@ -150,3 +150,35 @@ def test_the_picture_shows_the_version_the_page_shows(
     assert set(pictured) == set(drawn)
     assert moved(pictured, drawn) == {}
     assert len(pictured) < len(server.get_json(f"{API}/graph/timeline")["nodes"])
+
+
+def rgb(colour: str) -> str:
+    """``#86c29b`` as the browser reports it: ``rgb(134,194,155)``."""
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({red},{green},{blue})"
+
+
+def test_the_picture_and_the_graph_draw_links_and_borders_as_served(
+    page: Page, server: Server, held: list[Any]
+) -> None:
+    look = server.get_json("/api/v1/framework")["graph"]
+    picture_alone(page, server, held)
+    strokes = page.js(
+        """() => [...document.querySelectorAll('#graph-picture [stroke]')]
+                   .map(e => e.getAttribute('stroke'))"""
+    )
+    for colour in (look["border"]["colour"], look["link"]["colour"]):
+        assert colour in strokes
+    assert look["links"]["funds"]["colour"] in strokes
+    interactive(page, held)
+    drawn = page.js(
+        """() => {
+          const cy = window.coherence.cy;
+          const funds = cy.edges('[edge = "funds"]').not('.retired')[0];
+          const plain = cy.nodes('.finding-error, .finding-warning, .finding-info, .retired, .new')
+            .absoluteComplement().nodes()[0];
+          return {funds: funds.style('line-color'), border: plain.style('border-color')};
+        }"""
+    )
+    assert drawn["funds"].replace(" ", "") == rgb(look["links"]["funds"]["colour"])
+    assert drawn["border"].replace(" ", "") == rgb(look["border"]["colour"])

@@ -39,6 +39,21 @@ HALO_PADDING = 12
 UNKNOWN_FILL = "#e5e7eb"
 """The fill of an element whose kind the catalogue does not know."""
 
+GRAPH_LOOK: dict[str, Any] = {
+    "border": {"colour": "#475569", "opacity": 0.55, "width": 2},
+    "link": {"colour": "#94a3b8", "opacity": 0.35, "width": 1.6},
+    "links": {
+        "funds": {"colour": "#86c29b"},
+        "advances": {"colour": "#64748b", "opacity": 0.6, "width": 3},
+    },
+    "new": {"colour": "#16a34a", "width": 6, "offset": 5},
+    "new_link": {"colour": "#16a34a", "width": 3},
+    "retired": {"opacity": 0.28, "border_width": 3, "link_opacity": 0.18},
+}
+"""How the alignment graph draws an element's border, a link (faded; some kinds of link
+differ), what is new in the version shown and what is retired: one look for the page's
+interactive graph and the server's picture of it."""
+
 
 def framework_document(catalogue: Catalogue = FRAMEWORK) -> dict[str, Any]:
     """The catalogue, the audit's rules and the severities, as JSON-ready data; each kind
@@ -61,6 +76,7 @@ def framework_document(catalogue: Catalogue = FRAMEWORK) -> dict[str, Any]:
             {"name": s.value, **look, "halo": {**HALOS[s], "padding": HALO_PADDING}}
             for s, look in SEVERITIES.items()
         ],
+        "graph": GRAPH_LOOK,
     }
 
 

@@ -31,7 +31,14 @@ from typing import Any
 
 from coherence.domain.framework import KINDS
 from coherence.queries.audit import Severity
-from coherence.queries.framework import HALO_PADDING, HALOS, SEVERITIES, UNKNOWN_FILL, ink_on
+from coherence.queries.framework import (
+    GRAPH_LOOK,
+    HALO_PADDING,
+    HALOS,
+    SEVERITIES,
+    UNKNOWN_FILL,
+    ink_on,
+)
 
 PADDING = 36
 """Pixels between the fitted drawing and the graph area's edges (the page's fit)."""
@@ -41,17 +48,12 @@ RADIUS = 8
 """The corner radius of a box (Cytoscape's round rectangle)."""
 FONT = 'system-ui, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 """The labels' font (the page's graph style)."""
-LINK: dict[str, Any] = {"width": 1.6, "colour": "#94a3b8", "opacity": 0.35}
-"""How a link is drawn (faded: the page's graph style); some kinds of link differ."""
-LINKS: dict[str, dict[str, Any]] = {
-    "funds": {"colour": "#86c29b"},
-    "advances": {"width": 3, "colour": "#64748b", "opacity": 0.6},
-}
-NEW_LINK = {"colour": "#16a34a", "width": 3}
-RETIRED = {"opacity": 0.28, "link_opacity": 0.18}
-BORDER = {"colour": "#475569", "opacity": 0.55, "width": 2}
-NEW: dict[str, Any] = {"colour": "#16a34a", "width": 6, "offset": 5}
-"""The outline of an element new in the version shown."""
+LINK: dict[str, Any] = GRAPH_LOOK["link"]
+LINKS: dict[str, dict[str, Any]] = GRAPH_LOOK["links"]
+NEW_LINK: dict[str, Any] = GRAPH_LOOK["new_link"]
+RETIRED: dict[str, Any] = GRAPH_LOOK["retired"]
+BORDER: dict[str, Any] = GRAPH_LOOK["border"]
+NEW: dict[str, Any] = GRAPH_LOOK["new"]
 CHAR_WIDTH = 0.6
 """A bold label's mean character width, in ems: where a label wraps (at spaces, as the
 page's wraps within its box less 14 units)."""
@@ -168,7 +170,8 @@ def _node(
     x, y, w, h = box["x"], box["y"], box["w"], box["h"]
     retired = not _active(node["active"], revision)
     severity = None if retired else worst.get(ident)
-    border = (BORDER["colour"], BORDER["opacity"], 3 if retired else BORDER["width"])
+    width = RETIRED["border_width"] if retired else BORDER["width"]
+    border = (BORDER["colour"], BORDER["opacity"], width)
     faded = f' opacity="{RETIRED["opacity"]:g}"' if retired else ""
     parts = [f'<g data-id="{escape(ident)}"{faded}>']
     title = str(data.get("label") or "")

@@ -200,6 +200,9 @@ class FrameworkResponse(BaseModel):
     unknown_kind: dict[str, str] = Field(
         description="The colour and ink of an element whose kind the catalogue does not know."
     )
+    graph: dict[str, Any] = Field(
+        description="How the alignment graph draws borders, links, new and retired elements."
+    )
 
 
 class WorkItem(BaseModel):

@@ -57,6 +57,7 @@ function build(doc) {
     verbs: new Map((doc.edges || []).map((e) => [e.name, e.verb])),
     rules: new Map((doc.rules || []).map((r) => [r.rule, r])),
     severities: (doc.severities || []).map((s) => ({ name: s.name, label: s.label, plural: s.plural, color: s.colour, halo: s.halo })),
+    graph: doc.graph,
   };
 }
 
@@ -162,6 +163,11 @@ export function formatFte(value) {
 /** The verb of a link ("aligns_to" -> "aligns to"). */
 export function edgeVerb(edge) {
   return loaded().verbs.get(edge) || humanize(edge);
+}
+
+/** How the graph draws borders, links, new and retired elements (the server's picture too). */
+export function graphLook() {
+  return loaded().graph;
 }
 
 /** The severities, worst first: name, label, plural and colour. */

@@ -8,7 +8,7 @@
 import { downloadBlob, escapeHtml, formatDate, getBlob, getJSON } from './api.js';
 import { drawAxis, drawChart, markCurrent } from './chart.js';
 import {
-  edgeVerb, fieldLabel, fieldType, formatFte, formatMoney, humanize, isSingleton, kindOf, kindOrder, loadFramework, ruleDescription, ruleLabel,
+  edgeVerb, fieldLabel, fieldType, formatFte, formatMoney, graphLook, humanize, isSingleton, kindOf, kindOrder, loadFramework, ruleDescription, ruleLabel,
   severities, severityOf, severityRank, titleFieldsOf, titleOf,
 } from './framework.js';
 import { NODE, computeLayout } from './layout.js';
@@ -291,6 +291,13 @@ function hideTip() {
 }
 
 function graphStyle() {
+  const look = graphLook();
+  // A link's look as served: only what it sets (a kind of link may change one thing).
+  const lineStyle = (l) => ({
+    ...(l.colour !== undefined && { 'line-color': l.colour }),
+    ...(l.width !== undefined && { width: l.width }),
+    ...(l.opacity !== undefined && { opacity: l.opacity }),
+  });
   // The catalogue's look of a severity's worst finding (the server's picture draws it too).
   const halo = (name) => {
     const { color, halo: look } = severityOf(name);
@@ -312,9 +319,9 @@ function graphStyle() {
         width: NODE.width,
         height: NODE.height,
         'background-color': 'data(fill)',
-        'border-width': 2,
-        'border-color': '#475569',
-        'border-opacity': 0.55,
+        'border-width': look.border.width,
+        'border-color': look.border.colour,
+        'border-opacity': look.border.opacity,
         label: 'data(short)',
         color: 'data(ink)',
         'font-family': 'system-ui, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
@@ -342,9 +349,9 @@ function graphStyle() {
       style: {
         'curve-style': 'haystack',
         'haystack-radius': 0.3,
-        width: 1.6,
-        'line-color': '#94a3b8',
-        opacity: 0.35,
+        width: look.link.width,
+        'line-color': look.link.colour,
+        opacity: look.link.opacity,
       },
     },
     { selector: 'edge.in-focus', style: { opacity: 0.7, width: 2.2 } },
@@ -352,16 +359,15 @@ function graphStyle() {
       selector: 'edge.hot',
       style: { 'curve-style': 'straight', 'target-arrow-shape': 'triangle', 'target-arrow-color': '#1e293b', 'line-color': '#1e293b', width: 3.5, opacity: 1, 'z-index': 9 },
     },
-    { selector: 'edge[edge = "funds"]', style: { 'line-color': '#86c29b' } },
-    { selector: 'edge[edge = "advances"]', style: { width: 3, 'line-color': '#64748b', opacity: 0.6 } },
+    ...Object.entries(look.links).map(([edge, l]) => ({ selector: `edge[edge = "${edge}"]`, style: lineStyle(l) })),
     ...severities().map(({ name }) => ({ selector: `node.finding-${name}`, style: halo(name) })),
     {
       selector: 'node.new',
-      style: { 'outline-color': '#16a34a', 'outline-width': 6, 'outline-offset': 5, 'outline-style': 'solid', 'outline-opacity': 1 },
+      style: { 'outline-color': look.new.colour, 'outline-width': look.new.width, 'outline-offset': look.new.offset, 'outline-style': 'solid', 'outline-opacity': 1 },
     },
-    { selector: 'edge.new', style: { 'line-color': '#16a34a', 'target-arrow-color': '#16a34a', width: 3 } },
-    { selector: 'node.retired', style: { opacity: 0.28, 'border-style': 'dashed', 'border-width': 3, 'underlay-opacity': 0 } },
-    { selector: 'edge.retired', style: { opacity: 0.18, 'line-style': 'dashed' } },
+    { selector: 'edge.new', style: { ...lineStyle(look.new_link), 'target-arrow-color': look.new_link.colour } },
+    { selector: 'node.retired', style: { opacity: look.retired.opacity, 'border-style': 'dashed', 'border-width': look.retired.border_width, 'underlay-opacity': 0 } },
+    { selector: 'edge.retired', style: { opacity: look.retired.link_opacity, 'line-style': 'dashed' } },
     { selector: '.future, .kind-hidden, .unfocused', style: { display: 'none' } },
     { selector: 'node.los', style: { 'border-color': '#0f172a', 'border-width': 5, 'border-opacity': 1 } },
     { selector: 'edge.los', style: { 'curve-style': 'straight', 'target-arrow-shape': 'triangle', width: 5, 'line-color': '#0f172a', 'target-arrow-color': '#0f172a', opacity: 1, 'z-index': 10 } },
