@@ -168,6 +168,30 @@ def test_list_plans(app: PlanHistory) -> None:
     assert [p.plan_id for p in app.list_plans()] == ["example-2025", "other-2026"]
 
 
+def test_each_stored_event_is_the_bytes_its_mapping_alone_gives(app: PlanHistory) -> None:
+    """A command's events are encoded in one pass, each cut where its state begins;
+    each stored event is exactly what the mapper gives that one event, even when a
+    title spells out how an event's bytes begin."""
+    from coherence.domain.plan import plan_uuid
+
+    uid = plan_uuid("example-2025")
+    data = plan_data()
+    data["objectives"][0]["title"] = f'}},{{"originator_id":"{uid}","originator_version":2,'
+    app.import_plan(check_document(data, filename="v1.yaml"), Author("a", source="import"))
+    data["objectives"].append({"key": "SO9", "title": "Attendance"})
+    app.import_plan(check_document(data, filename="v2.yaml"), Author("b", source="import"))
+    stored = app.recorder.select_events(uid)
+    assert len(stored) == app.get_plan("example-2025").version > 20
+    for each in stored:
+        again = app.mapper.to_stored_event(app.mapper.to_domain_event(each))
+        assert (again.originator_version, again.topic, again.state) == (
+            each.originator_version,
+            each.topic,
+            each.state,
+        )
+    assert app.get_plan("example-2025").elements["SO1"]["fields"]["title"].startswith("},{")
+
+
 def test_snapshots_are_stored_compressed_and_plain_ones_still_read(app: PlanHistory) -> None:
     """A snapshot holds the whole plan; stored compressed, it takes a fraction of the space.
     Snapshots written before compression (plain JSON) or compressed by zlib itself read
