@@ -15,6 +15,7 @@ import copy
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import repeat
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -498,10 +499,15 @@ class DistrictPlan(Aggregate):
             raise InvalidTransition(
                 f"Plan {self.plan_id} is not just drafted: its elements must be checked"
             )
-        added = self.ElementAdded
+        # Built column by column (zip and map run in C): a generator a row took about a
+        # tenth of the stream's time.
+        element_columns = tuple(zip(*elements, strict=True)) or ((), (), ())
+        link_columns = tuple(zip(*links, strict=True)) or ((), (), (), ())
+        kinds, keys, fields = element_columns
+        sources, targets, edges, attributes = link_columns
         return self._stream(
-            ((added, kind, key, fields) for kind, key, fields in elements),
-            ((source, target, edge, dict(attrs)) for source, target, edge, attrs in links),
+            zip(repeat(self.ElementAdded), kinds, keys, fields),
+            zip(sources, targets, edges, map(dict, attributes), strict=True),
             rev,
         )
 
