@@ -558,6 +558,7 @@ class DistrictPlan(Aggregate):
             "revision": rev.number,
         }
         version, number, at = self._version, rev.number, rev.at  # _record's bookkeeping
+        copy_dict = dict.copy  # a plain dict, quicker than dict(fields) (Fields included)
         plan_elements, plan_links = self.elements, self.links
         for event_class, kind, key, fields in elements:
             version += 1
@@ -568,7 +569,11 @@ class DistrictPlan(Aggregate):
             state["fields"] = fields
             event = new(event_class)
             set_dict(event, "__dict__", state)
-            plan_elements[key] = {"kind": kind, "fields": dict(fields), "retired": False}
+            plan_elements[key] = {
+                "kind": kind,
+                "fields": copy_dict(fields) if isinstance(fields, dict) else dict(fields),
+                "retired": False,
+            }
             self.revision, self._version, self._modified_on = number, version, at
             yield event
         linked = self.Linked
