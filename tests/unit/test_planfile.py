@@ -86,6 +86,13 @@ def test_an_item_that_is_not_a_mapping_is_named() -> None:
     assert refused_file(yaml_text(data)).path == f"objectives[{len(data['objectives']) - 1}]"
 
 
+def test_a_key_that_is_not_text_is_named() -> None:
+    data = plan_data()
+    data["initiatives"][1][2026] = "budget"
+    error = refused_file(yaml_text(data))
+    assert (error.path, error.expected) == ("initiatives[1].2026", "text keys")
+
+
 def test_unknown_section_is_refused() -> None:
     error = refused_file(yaml_text(plan_data(goals=[])))
     assert error.path == "goals"

@@ -14,7 +14,8 @@ import random
 import time as clock
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time
-from itertools import chain
+from itertools import chain, islice
+from operator import attrgetter, itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -49,6 +50,11 @@ from coherence.domain.values import (
 )
 
 MAX_RETRIES = 20
+
+_KIND = _FIRST = itemgetter(0)  # of an Element, of a link's (source, target)
+_FIELDS = _SECOND = itemgetter(1)
+_EDGE = attrgetter("edge")
+_ATTRIBUTES = attrgetter("attributes")
 
 
 class PlanRevisions(StoreApplication):
@@ -198,11 +204,20 @@ class PlanRevisions(StoreApplication):
         snapshots = self._snapshots_from(0)
         stream: Iterable[Any]
         if document.checked:
+            by_key, by_ends = target.elements, target.links
             stream = plan.populate_checked(
-                ((element.kind, key, element.fields) for key, element in target.elements.items()),
-                (
-                    (source, dest, link.edge, link.attributes)
-                    for (source, dest), link in target.links.items()
+                zip(
+                    map(_KIND, by_key.values()),
+                    by_key,
+                    map(_FIELDS, by_key.values()),
+                    strict=True,
+                ),
+                zip(
+                    map(_FIRST, by_ends),
+                    map(_SECOND, by_ends),
+                    map(_EDGE, by_ends.values()),
+                    map(_ATTRIBUTES, by_ends.values()),
+                    strict=True,
                 ),
                 rev,
             )
@@ -216,12 +231,14 @@ class PlanRevisions(StoreApplication):
                 (source, dest, link.attributes) for (source, dest), link in target.links.items()
             )
             stream = plan.populate(elements, links, rev)
-        due = snapshots.due
-        for event in stream:
-            events.append(event)
-            if event.originator_version >= due:
-                snapshots(plan)
-                due = snapshots.due
+        version = plan.version
+        while True:  # the events up to the next snapshot due, taken in C (islice)
+            wanted = snapshots.due - version
+            events.extend(islice(stream, wanted))
+            if plan.version - version < wanted:
+                break  # the stream ended before
+            version = plan.version
+            snapshots(plan)
         if not dry_run:
             snapshots.end(plan)
             self._write_revision(events, snapshots.stored)

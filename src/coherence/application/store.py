@@ -98,23 +98,26 @@ class StoreApplication(Application[UUID]):
         The one place a command's events are written (a preparing process overrides it
         to keep them instead: see :mod:`coherence.application.bulk`).
         """
-        encoded = self._encode(events)
         sqlite = self._sqlite_recorders()
         if sqlite is not None:
             recorder, snapshot_recorder = sqlite
-            recorder.insert_rows(text_id_rows(encoded), stored_rows(snapshots), snapshot_recorder)
+            encoded = self._encode(events, hex_ids=True)  # as the table keeps ids
+            recorder.insert_rows(encoded, stored_rows(snapshots), snapshot_recorder)
             return
+        encoded = self._encode(events)
         self._write_stored([StoredEvent(*row) for row in encoded], snapshots)
 
-    def _encode(self, events: Sequence[Any]) -> list[EncodedEvent]:
-        """A command's events as rows ``(originator id, version, topic, state)``."""
+    def _encode(self, events: Sequence[Any], *, hex_ids: bool = False) -> list[EncodedEvent]:
+        """A command's events as rows ``(originator id, version, topic, state)``, with
+        the ids as hex text if ``hex_ids``."""
         mapper = self.mapper
         if isinstance(mapper, PlanMapper):
-            return mapper.encode_events(events)
-        return [  # pragma: no cover - the application constructs a PlanMapper
+            return mapper.encode_events(events, hex_ids=hex_ids)
+        rows = [  # pragma: no cover - the application constructs a PlanMapper
             (s.originator_id, s.originator_version, s.topic, s.state)
             for s in map(mapper.to_stored_event, events)
         ]
+        return text_id_rows(rows) if hex_ids else rows  # pragma: no cover
 
     def _write_stored(
         self, stored: Sequence[StoredEvent], snapshots: Sequence[StoredEvent]

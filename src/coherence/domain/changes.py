@@ -30,11 +30,14 @@ class Element(NamedTuple):
     retired: bool = False
 
 
+_NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
+
+
 class Link(NamedTuple):
     """A link of a plan state, with its attributes (the amount of an allocation)."""
 
     edge: str
-    attributes: Mapping[str, Any] = MappingProxyType({})
+    attributes: Mapping[str, Any] = _NO_ATTRIBUTES
 
 
 @dataclass(frozen=True)
@@ -69,14 +72,16 @@ class PlanState:
         state that is read at once (diffed) and dropped before the plan changes, as a
         re-import does with the plan it loaded (copying a plan's fields took longer
         than diffing them)."""
-        return cls(
+        new = tuple.__new__  # the named tuples without their Python __new__: a plan has
+        return cls(  # thousands of elements and links
             plan_id=plan.plan_id,
             details=plan.details(),
             elements={
-                k: Element(e["kind"], e["fields"], e["retired"]) for k, e in plan.elements.items()
+                k: new(Element, (e["kind"], e["fields"], e["retired"]))
+                for k, e in plan.elements.items()
             },
             links={
-                (s, t): Link(link["edge"])
+                (s, t): new(Link, (link["edge"], _NO_ATTRIBUTES))
                 if len(link) == 1
                 else Link(link["edge"], {k: v for k, v in link.items() if k != "edge"})
                 for s, t, link in plan.iter_links()

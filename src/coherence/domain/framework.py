@@ -141,6 +141,11 @@ class KindSpec:
         """The fields that must hold non-blank text."""
         return tuple(name for name, f in self.fields.items() if f.required)
 
+    @cached_property
+    def text_fields(self) -> frozenset[str]:
+        """The fields of type text (any string is one as it is written)."""
+        return frozenset(name for name, f in self.fields.items() if f.type == "text")
+
     @property
     def title_field(self) -> str | None:
         """The field that first names the element (its title, name or statement)."""

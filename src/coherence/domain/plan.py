@@ -15,6 +15,7 @@ import copy
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import repeat
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -498,10 +499,15 @@ class DistrictPlan(Aggregate):
             raise InvalidTransition(
                 f"Plan {self.plan_id} is not just drafted: its elements must be checked"
             )
-        added = self.ElementAdded
+        # Built column by column (zip and map run in C): a generator a row took about a
+        # tenth of the stream's time.
+        element_columns = tuple(zip(*elements, strict=True)) or ((), (), ())
+        link_columns = tuple(zip(*links, strict=True)) or ((), (), (), ())
+        kinds, keys, fields = element_columns
+        sources, targets, edges, attributes = link_columns
         return self._stream(
-            ((added, kind, key, fields) for kind, key, fields in elements),
-            ((source, target, edge, dict(attrs)) for source, target, edge, attrs in links),
+            zip(repeat(self.ElementAdded), kinds, keys, fields),
+            zip(sources, targets, edges, map(dict, attributes), strict=True),
             rev,
         )
 
@@ -552,6 +558,7 @@ class DistrictPlan(Aggregate):
             "revision": rev.number,
         }
         version, number, at = self._version, rev.number, rev.at  # _record's bookkeeping
+        copy_dict = dict.copy  # a plain dict, quicker than dict(fields) (Fields included)
         plan_elements, plan_links = self.elements, self.links
         for event_class, kind, key, fields in elements:
             version += 1
@@ -562,7 +569,11 @@ class DistrictPlan(Aggregate):
             state["fields"] = fields
             event = new(event_class)
             set_dict(event, "__dict__", state)
-            plan_elements[key] = {"kind": kind, "fields": dict(fields), "retired": False}
+            plan_elements[key] = {
+                "kind": kind,
+                "fields": copy_dict(fields) if isinstance(fields, dict) else dict(fields),
+                "retired": False,
+            }
             self.revision, self._version, self._modified_on = number, version, at
             yield event
         linked = self.Linked

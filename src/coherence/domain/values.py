@@ -172,15 +172,19 @@ def normalize_fields(
         return fields if not partial else dict(fields)
     spec = catalogue.kind(kind)
     specs = spec.fields
+    texts = spec.text_fields
     out: dict[str, Value] = {} if partial else dict.fromkeys(specs)
     for name, raw in fields.items():
+        if type(raw) is str and name in texts:
+            out[name] = raw  # the common case
+            continue
         fspec = specs.get(name)
         if fspec is None:
             raise UnknownField(
                 f"{path}.{name}", f"a field of {spec.label.lower()}: " + ", ".join(specs)
             )
-        if raw is None or (type(raw) is str and fspec.type == "text"):
-            out[name] = raw  # the common cases
+        if raw is None:
+            out[name] = raw
             continue
         try:  # the field's whole path is built only for an error
             out[name] = normalize_value(fspec, raw, name)
