@@ -53,6 +53,17 @@ from coherence.projections.networkx_store import active_graph
 RETRYABLE = (ServiceUnavailable, SessionExpired, TransientError, OSError)
 
 
+class Rows(list[dict[str, Any]]):
+    """A statement's rows, shown by their count. The driver formats every statement's
+    parameters for its debug log even when that log is off: the ``repr`` of a batch's
+    thousands of rows cost ~1.8 us per event, a tenth of the projection's Python time."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} rows>"
+
+
 @dataclass(frozen=True)
 class Neo4jSettings:
     """Where the graph lives (read by :func:`coherence.bootstrap.read_settings` from
@@ -234,26 +245,28 @@ class Neo4jGraphStore:
             if attempts > 1 and self._committed(tx, batch):
                 return  # the first attempt committed, its answer was lost: CREATE nothing twice
             if batch.plans:
-                tx.run(cypher("projections", "register_plans"), rows=batch.plans).consume()
+                tx.run(cypher("projections", "register_plans"), rows=Rows(batch.plans)).consume()
             if batch.nodes:
                 statement = self._statements[("create_nodes", "")]
-                ids = tx.run(statement, rows=batch.nodes).single(strict=True)
+                ids = tx.run(statement, rows=Rows(batch.nodes)).single(strict=True)
                 for row, element_id in zip(batch.nodes, ids["ids"], strict=True):
                     created[(row["node"]["plan"], row["node"]["key"])] = element_id
             if batch.changed:
                 by_id, by_kind = self._node_rows(batch.changed, created)
                 if by_id:
-                    tx.run(self._statements[("update_nodes", "")], rows=by_id).consume()
+                    tx.run(self._statements[("update_nodes", "")], rows=Rows(by_id)).consume()
                 for kind, rows in by_kind.items():
-                    tx.run(self._statements[("upsert_nodes", kind)], rows=rows).consume()
+                    tx.run(self._statements[("upsert_nodes", kind)], rows=Rows(rows)).consume()
             for statement, rows in batch.others:
-                tx.run(statement, rows=rows).consume()
+                tx.run(statement, rows=Rows(rows)).consume()
             if batch.links:
                 by_id, by_key = self._link_rows(batch.links, created)
                 if by_id:
-                    tx.run(self._statements[("create_edges", "")], rows=by_id).consume()
+                    tx.run(self._statements[("create_edges", "")], rows=Rows(by_id)).consume()
                 if by_key:
-                    tx.run(self._statements[("create_edges_by_key", "")], rows=by_key).consume()
+                    tx.run(
+                        self._statements[("create_edges_by_key", "")], rows=Rows(by_key)
+                    ).consume()
             if batch.position is not None:
                 tx.run(
                     cypher("projections", "checkpoint"),
