@@ -12,9 +12,10 @@ the last change it took, so a replayed batch changes nothing.
 After :meth:`reset` (a rebuild), or on a graph that holds no element at position 0 (an
 initial load), the store knows what it has written and ``CREATE``s the rest instead of
 ``MERGE``-ing it: every new element of a batch in one statement (its labels are values of
-the row), which returns their element ids, and every new link in one statement that finds
-its ends by those ids (no index seek on plan and key); what it wrote before changes by
-element id too. A retried batch that CREATEs first checks that its first attempt did not
+the row), with the new links between them (their ends found by position in the rows), which
+returns their element ids; every other new link in one statement that finds its ends by
+element id (no index seek on plan and key); what it wrote before changes by element id
+too. A retried batch that CREATEs first checks that its first attempt did not
 commit. Following (a store that did not start from an empty graph) MERGEs, per kind and
 per edge.
 
@@ -217,10 +218,13 @@ class Neo4jGraphStore:
             self._written |= neo4j_rows.idents(changes)
             for key in [key for key in groups if key[0] == "upsert_nodes"]:
                 changed += groups.pop(key)
+        nodes = groups.pop(("create_nodes", ""), [])
+        within, links = neo4j_rows.links_within(nodes, groups.pop(("create_edges", ""), []))
         return neo4j_rows.PreparedBatch(
             plans=[{"plan": plan, "uuid": uid} for uid, plan in (plan_ids or {}).items()],
-            nodes=groups.pop(("create_nodes", ""), []),
-            links=groups.pop(("create_edges", ""), []),
+            nodes=nodes,
+            within=within,
+            links=links,
             changed=changed,
             others=[
                 (self._statements[key], rows)
@@ -248,7 +252,8 @@ class Neo4jGraphStore:
                 tx.run(cypher("projections", "register_plans"), rows=Rows(batch.plans)).consume()
             if batch.nodes:
                 statement = self._statements[("create_nodes", "")]
-                ids = tx.run(statement, rows=Rows(batch.nodes)).single(strict=True)
+                result = tx.run(statement, rows=Rows(batch.nodes), links=Rows(batch.within))
+                ids = result.single(strict=True)
                 for row, element_id in zip(batch.nodes, ids["ids"], strict=True):
                     created[(row["node"]["plan"], row["node"]["key"])] = element_id
             if batch.changed:
