@@ -6,9 +6,10 @@
 //   from the catalogue, or UNLINKED), properties: {last_version, ...attributes}}].
 // replan=skip: while a projection runs the graph grows fast, and the server would plan this
 // again every 10 s or so; its plan seeks by unique index or element id, whatever the counts.
+// `+=` on a new relationship: as `=`, without reading the properties it has first.
 CYPHER replan=skip
 UNWIND $rows AS row
 MATCH (a) WHERE elementId(a) = row.a
 MATCH (b) WHERE elementId(b) = row.b
 CREATE (a)-[r:$(row.type)]->(b)
-SET r = row.properties
+SET r += row.properties

@@ -4,9 +4,10 @@
 // Parameters: $rows: [{plan, source, target, type, properties}].
 // replan=skip: while a projection runs the graph grows fast, and the server would plan this
 // again every 10 s or so; its plan seeks by unique index or element id, whatever the counts.
+// `+=` on a new relationship: as `=`, without reading the properties it has first.
 CYPHER replan=skip
 UNWIND $rows AS row
 MATCH (a:Element {plan: row.plan, key: row.source})
 MATCH (b:Element {plan: row.plan, key: row.target})
 CREATE (a)-[r:$(row.type)]->(b)
-SET r = row.properties
+SET r += row.properties

@@ -37,8 +37,12 @@ class PreparedBatch:
     """New plans' ids (register_plans)."""
     nodes: list[dict[str, Any]]
     """Elements to create (create_nodes), with their labels."""
+    within: list[dict[str, Any]]
+    """Links to create between elements of ``nodes``, by their positions there (created by
+    create_nodes too)."""
     links: list[dict[str, Any]]
-    """Links to create, by plan and keys (create_edges once their ends' ids are known)."""
+    """The other links to create, by plan and keys (create_edges once their ends' ids are
+    known)."""
     changed: list[dict[str, Any]]
     """Elements this store created since its reset, to change (update_nodes by id, or
     upsert_nodes when their ids are unknown)."""
@@ -161,6 +165,25 @@ def rows(changes: Iterable[GraphChange], written: set[tuple[str, ...]] | None = 
             name = "upsert_edges" if row["active"] else "remove_edges"
             groups.setdefault((name, row["edge"]), []).append(row)
     return groups
+
+
+def links_within(
+    nodes: list[dict[str, Any]], links: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """New links between new elements, as rows by the positions of their ends in ``nodes``
+    (the rows of create_nodes, which creates them with the elements: no element id goes to
+    the client and back), and the other new links, as they were."""
+    position = {(row["node"]["plan"], row["node"]["key"]): i for i, row in enumerate(nodes)}
+    within: list[dict[str, Any]] = []
+    others: list[dict[str, Any]] = []
+    for row in links:
+        a = position.get((row["plan"], row["source"]))
+        b = position.get((row["plan"], row["target"]))
+        if a is None or b is None:
+            others.append(row)
+        else:
+            within.append({"a": a, "b": b, "type": row["type"], "properties": row["properties"]})
+    return within, others
 
 
 def idents(changes: Iterable[GraphChange]) -> set[tuple[str, ...]]:

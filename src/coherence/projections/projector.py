@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import queue
+import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol, runtime_checkable
@@ -62,6 +63,12 @@ class PreparingStore(Protocol):
 
 Progress = Callable[[int, int], None]
 
+SWITCH_INTERVAL = 0.0005
+"""Seconds the read-ahead thread may hold the interpreter while the applying thread waits
+for it (Python's default is 0.005). The applying thread wakes at every answer of the
+server, a dozen times a batch; waiting up to 5 ms each time for the busy read-ahead thread
+left the server idle for 6-9 % of a prefetching projection."""
+
 
 class Projector:
     """Applies the application's events to a graph store, in order, batch by batch."""
@@ -84,7 +91,8 @@ class Projector:
         With ``prefetch``, the next batch is read and mapped in a thread while the store
         applies the current one (worth it for a store in another process, like Neo4j); a
         :class:`PreparingStore` also prepares it there, so that the applying thread only
-        writes.
+        writes. Meanwhile the interpreter switches threads more often
+        (:data:`SWITCH_INTERVAL`), so that an answer from the store is taken at once.
         """
         if prefetch and limit is None:
             return self._catch_up_prefetching(progress)
@@ -157,6 +165,8 @@ class Projector:
 
         reader = threading.Thread(target=read_ahead, name="projector-read-ahead", daemon=True)
         total, done = self.pending(), 0
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
         reader.start()
         try:
             while (item := batches.get()) is not None:
@@ -174,6 +184,7 @@ class Projector:
         finally:
             stop.set()
             reader.join()
+            sys.setswitchinterval(interval)
         return done
 
     def map_notifications(
