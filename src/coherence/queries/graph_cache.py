@@ -20,12 +20,14 @@ import networkx as nx
 from coherence.application.history import PlanHistory
 from coherence.domain.plan import DistrictPlan
 from coherence.projections.monitoring import PlanMonitor
-from coherence.projections.networkx_store import active_graph
+from coherence.projections.networkx_store import active_graph, active_graph_since
 from coherence.projections.replay import plan_events, replay
 from coherence.queries.exports import GRAPH_FORMATS
 from coherence.queries.report_shelf import ReportShelf
 
 _T = TypeVar("_T")
+_REUSE_WITHIN = 16
+"""How many versions back a graph is looked for, to make a later version's from."""
 _K = TypeVar("_K", bound=Hashable)
 _V = TypeVar("_V")
 
@@ -169,10 +171,18 @@ class GraphCache:
             return monitor
 
     def active(self, plan_id: str, version: int) -> nx.MultiDiGraph:
-        """The active graph at a version (shared: do not change it)."""
-        return self._graphs.get(
-            (plan_id, version), lambda: self.timeline(plan_id, version, active_graph)
-        )
+        """The active graph at a version (shared: do not change it): made from the
+        newest one kept of an earlier version when only fields changed in between (see
+        :func:`active_graph_since`), else built."""
+
+        def build(timeline: nx.MultiDiGraph) -> nx.MultiDiGraph:
+            for earlier in range(version - 1, max(version - _REUSE_WITHIN, 0), -1):
+                previous = self._graphs.peek((plan_id, earlier))
+                if previous is not None:
+                    return active_graph_since(previous, timeline) or active_graph(timeline)
+            return active_graph(timeline)
+
+        return self._graphs.get((plan_id, version), lambda: self.timeline(plan_id, version, build))
 
     def preview(self, plan_id: str, base: int, events: Sequence[Any]) -> nx.MultiDiGraph:
         """The active graph that ``events`` (not saved: a dry run's) would make of version

@@ -104,7 +104,13 @@ def _stale_message(row: Row, ctx: AuditContext) -> str:
     )
 
 
-@history_rule("stale-benchmark", Severity.WARNING, "benchmarks_of_the_school_year", _stale_message)
+@history_rule(
+    "stale-benchmark",
+    Severity.WARNING,
+    "benchmarks_of_the_school_year",
+    _stale_message,
+    reads=("benchmark.status", "statuses"),
+)
 def stale_benchmark(index: PlanIndex, view: MonitoringView, ctx: AuditContext) -> Iterator[Row]:
     """Find benchmarks of the audit date's school year, not complete, whose status was
     last set or reported more than 90 days before the audit date.
@@ -148,7 +154,11 @@ def _off_track_message(row: Row, ctx: AuditContext) -> str:
 
 
 @history_rule(
-    "off-track-without-response", Severity.WARNING, "monitored_benchmarks", _off_track_message
+    "off-track-without-response",
+    Severity.WARNING,
+    "monitored_benchmarks",
+    _off_track_message,
+    reads=("benchmark.status", "statuses", "changes"),
 )
 def off_track_without_response(
     index: PlanIndex, view: MonitoringView, ctx: AuditContext
@@ -209,7 +219,11 @@ def _target_message(row: Row, ctx: AuditContext) -> str:
 
 
 @history_rule(
-    "target-revised-without-reason", Severity.WARNING, "monitored_outcomes", _target_message
+    "target-revised-without-reason",
+    Severity.WARNING,
+    "monitored_outcomes",
+    _target_message,
+    reads=("target_changes",),
 )
 def target_revised_without_reason(
     index: PlanIndex, view: MonitoringView, ctx: AuditContext
@@ -259,7 +273,11 @@ def _amended_message(row: Row, ctx: AuditContext) -> str:
 
 
 @history_rule(
-    "amended-since-adoption", Severity.INFO, "elements_of_an_adopted_plan", _amended_message
+    "amended-since-adoption",
+    Severity.INFO,
+    "elements_of_an_adopted_plan",
+    _amended_message,
+    reads=("lifecycle", "amendments"),
 )
 def amended_since_adoption(
     index: PlanIndex, view: MonitoringView, ctx: AuditContext
@@ -450,7 +468,11 @@ def _trajectory_message(row: Row, ctx: AuditContext) -> str:
 
 
 @history_rule(
-    "outcome-off-trajectory", Severity.WARNING, "outcomes_with_a_trajectory", _trajectory_message
+    "outcome-off-trajectory",
+    Severity.WARNING,
+    "outcomes_with_a_trajectory",
+    _trajectory_message,
+    reads=("outcome.results",),
 )
 def outcome_off_trajectory(
     index: PlanIndex, view: MonitoringView, ctx: AuditContext
@@ -502,7 +524,11 @@ def _period_running(index: PlanIndex, ctx: AuditContext) -> bool:
 
 
 @history_rule(
-    "outcome-without-recent-result", Severity.INFO, "outcomes_due_a_result", _recent_message
+    "outcome-without-recent-result",
+    Severity.INFO,
+    "outcomes_due_a_result",
+    _recent_message,
+    reads=("outcome.results",),
 )
 def outcome_without_recent_result(
     index: PlanIndex, view: MonitoringView, ctx: AuditContext
