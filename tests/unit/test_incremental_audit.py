@@ -1,12 +1,13 @@
 """The audit of a version made from an earlier version's (statuses and results change
-little of a plan) is the full audit, finding for finding, version by version.
+little of a plan) is the full audit, finding for finding, version by version; and so
+is the graph export made from the last one.
 
 Each generated story is a plan file imported, then commands at explicit dates: progress
 (statuses, results, a status revised), and changes of the plan between them (fields,
 targets with and without a reason, retiring and restoring, links, adoption, details).
-The reader audits every version in turn, as of several dates and fiscal years, reusing
-what it can; each report is compared with a full audit of a graph and monitoring facts
-built from the events alone.
+The reader audits and exports every version in turn, as of several dates and fiscal
+years, reusing what it can; each report is compared with a full audit of a graph and
+monitoring facts built from the events alone, each export with the export of that graph.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from coherence.projections.networkx_store import active_graph
 from coherence.projections.replay import plan_events, replay
 from coherence.queries.audit import audit
 from coherence.queries.audit.incremental import audit_run, audit_since
+from coherence.queries.exports import cytoscape_bytes
 from coherence.queries.reader import PlanReader, ReadAt
 from tests.plans import document, plan_data
 
@@ -153,7 +155,7 @@ def tell(commands: list[tuple[Command, int, bool]]) -> tuple[PlanHistory, date]:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(story, st.sampled_from([None, "FY26", "FY27"]))
-def test_each_versions_audit_is_the_full_audit(
+def test_each_versions_audit_and_export_are_the_full_ones(
     commands: list[tuple[Command, int, bool]], fiscal_year: str | None
 ) -> None:
     app, last = tell(commands)
@@ -166,6 +168,7 @@ def test_each_versions_audit_is_the_full_audit(
             graph = active_graph(replay(events[:version], PLAN))
             full = audit(graph, as_of=on, fiscal_year=fiscal_year, history=monitor.at(version, on))
             assert read == full, (version, on)
+            assert reader.graphs.export(PLAN, "cytoscape", version) == cytoscape_bytes(graph)
 
 
 def test_a_status_audit_reuses_the_reading_of_the_plan() -> None:

@@ -112,6 +112,7 @@ class GraphCache:
         self._graphs: Memo[tuple[str, int], nx.MultiDiGraph] = Memo(graphs)
         self._exports: Memo[tuple[str, int, str], bytes] = Memo(size)
         self._newest: dict[tuple[str, str], tuple[bytes, int]] = {}
+        self._encoders = {name: spec.encoder() for name, spec in GRAPH_FORMATS.items()}
         self._lock = threading.Lock()
 
     def newest(self, plan_id: str, fmt: str, at_least: int) -> tuple[bytes, int] | None:
@@ -200,11 +201,11 @@ class GraphCache:
             shared = self.shelf.export(plan_id, version, fmt) if self.shelf else None
             if shared is not None:
                 return shared
-            spec = GRAPH_FORMATS[fmt]
+            spec, encode = GRAPH_FORMATS[fmt], self._encoders[fmt]
             if spec.timeline:
-                body = self.timeline(plan_id, version, spec.encode)
+                body = self.timeline(plan_id, version, encode)
             else:
-                body = spec.encode(self.active(plan_id, version))
+                body = encode(self.active(plan_id, version))
             if self.shelf is not None:
                 self.shelf.put_export(plan_id, version, fmt, body)
             return body
