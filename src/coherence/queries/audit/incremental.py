@@ -34,7 +34,7 @@ from coherence.queries.audit.model import (
 from coherence.queries.audit.registry import history_finding
 from coherence.queries.audit.report import build_report
 from coherence.queries.audit.rules import DEFINITIONS, HISTORY_RULES, RULES
-from coherence.queries.audit.rules.history import history_populations
+from coherence.queries.audit.rules.history import HISTORY_POPULATIONS_READ, history_populations
 
 __all__ = ["AuditRun", "audit_run", "audit_since"]
 
@@ -52,6 +52,8 @@ class AuditRun:
     counts: Mapping[str, int]
     """The :data:`~coherence.queries.audit.index.POPULATIONS` counts."""
     history: MonitoringView | None
+    history_counts: Mapping[str, int] | None = None
+    """The :data:`~coherence.queries.audit.index.HISTORY_POPULATIONS` counts, if any."""
 
 
 def audit_run(
@@ -62,9 +64,10 @@ def audit_run(
     ctx = audit_context(as_of, fiscal_year)
     index = PlanIndex(graph, ctx, ordered=False)
     findings = [finding for rule in RULES for finding in rule.check(index, ctx)]
-    part = _history(index, history, ctx, None) if history is not None else None
+    part = _history(index, history, ctx, None, None) if history is not None else None
     counts = populations(index, ctx)
-    return AuditRun(_report(graph, findings, counts, ctx, part), index, counts, history)
+    report = _report(graph, findings, counts, ctx, part)
+    return AuditRun(report, index, counts, history, part.counts if part else None)
 
 
 def audit_since(
@@ -89,23 +92,32 @@ def audit_since(
     again.update(rule.rule for rule in HISTORY_RULES if changed & rule.reads)
     findings = [finding for finding in previous.report.findings if finding.rule not in again]
     findings += [finding for rule in graph_rules for finding in rule.check(index, ctx)]
-    part = _history(index, history, ctx, changed) if history is not None else None
+    part = None
+    if history is not None:
+        part = _history(index, history, ctx, changed, previous.history_counts)
     counts = previous.counts
-    return AuditRun(_report(graph, findings, counts, ctx, part), index, counts, history)
+    report = _report(graph, findings, counts, ctx, part)
+    return AuditRun(report, index, counts, history, part.counts if part else None)
 
 
 def _history(
-    index: PlanIndex, view: MonitoringView, ctx: AuditContext, changed: frozenset[str] | None
+    index: PlanIndex,
+    view: MonitoringView,
+    ctx: AuditContext,
+    changed: frozenset[str] | None,
+    counts: Mapping[str, int] | None,
 ) -> HistoryPart:
     """The history-aware rules that read something in ``changed`` (all of them when
-    None), and every history-aware population."""
+    None), and the history-aware populations (``counts`` when they read none of it)."""
     findings = tuple(
         history_finding(rule, row, ctx)
         for rule in HISTORY_RULES
         if changed is None or changed & rule.reads
         for row in rule.detect(index, view, ctx)
     )
-    return HistoryPart(findings, history_populations(index, view, ctx))
+    if changed is None or counts is None or changed & HISTORY_POPULATIONS_READ:
+        counts = history_populations(index, view, ctx)
+    return HistoryPart(findings, counts)
 
 
 def _report(

@@ -27,6 +27,7 @@ from coherence.queries.audit.registry import history_rule, row_name
 from coherence.queries.audit.values import amount, as_date, normalized, school_year
 
 __all__ = [
+    "HISTORY_POPULATIONS_READ",
     "STALE_AFTER_DAYS",
     "UNANSWERED_AFTER_DAYS",
     "amended_since_adoption",
@@ -547,6 +548,10 @@ def outcome_without_recent_result(
 
 
 # -------------------------------------------------------------------- populations
+
+
+HISTORY_POPULATIONS_READ: Final[frozenset[str]] = frozenset({"outcome.results", "lifecycle"})
+"""What :func:`history_populations` reads besides the plan itself (as a rule's ``reads``)."""
 
 
 def history_populations(
