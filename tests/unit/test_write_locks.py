@@ -76,3 +76,37 @@ def test_a_write_waits_for_another_process_without_stopping_the_loop(tmp_path: P
     holder.wait(timeout=10)
     assert waited >= 0.2  # the other process held the plan's lock
     assert ticks >= 10  # the loop served meanwhile
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="fcntl locks")
+def test_a_write_lets_another_process_that_waits_go_first(tmp_path: Path) -> None:
+    """Another process waits for the plan's lock (it holds the stripe's waiting byte):
+    a writer here, though the lock is free, takes its turn only after that one."""
+    path = str(tmp_path / "writes.lock")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, time\n"
+            "from coherence.api.write_locks import WriteLocks\n"
+            f"locks = WriteLocks({path!r})\n"
+            f"fd = os.open({path!r}, os.O_RDWR | os.O_CREAT)\n"
+            "fcntl.lockf(fd, fcntl.LOCK_EX, 1, locks.stripes + locks._stripe('p'))\n"
+            "print('waiting', flush=True)\n"
+            "time.sleep(0.4)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "waiting"
+    locks = WriteLocks(path)
+
+    async def write() -> float:
+        start = time.monotonic()
+        async with locks.hold_async("p"):
+            return time.monotonic() - start
+
+    waited = asyncio.run(write())
+    holder.wait(timeout=10)
+    assert waited >= 0.2
