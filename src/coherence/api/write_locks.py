@@ -69,17 +69,36 @@ class WriteLocks:
         thread lock and the file lock without blocking, every :data:`POLL_S` while
         another thread or process holds them. So it holds them only while it runs,
         never while it waits for its turn on the loop (which would hold up the writers
-        of the other processes)."""
+        of the other processes).
+
+        Turns alternate between processes: a writer that has to wait says so (it holds
+        a second byte of the file, its stripe's *waiting* byte, until its turn), and a
+        writer that finds another process waiting lets it go first, so the process that
+        just wrote does not take every turn while the other polls once per turn of its
+        busy loop."""
         stripe = self._stripe(plan_id)
         queue = self._queues.get().setdefault(stripe, asyncio.Lock())
         async with queue:
             lock, fd = self._locks[stripe], self._file()
-            while True:
-                if lock.acquire(blocking=False):
-                    if fd is None or _try_lockf(fd, stripe):
-                        break
-                    lock.release()
-                await asyncio.sleep(self.POLL_S)
+            waiting = self.stripes + stripe
+            flagged = False
+            try:
+                while True:
+                    if fd is not None and not flagged:
+                        if not _try_lockf(fd, waiting):
+                            await asyncio.sleep(self.POLL_S)  # another process waits
+                            continue
+                        fcntl.lockf(fd, fcntl.LOCK_UN, 1, waiting)  # none waits
+                    if lock.acquire(blocking=False):
+                        if fd is None or _try_lockf(fd, stripe):
+                            break
+                        lock.release()
+                    if fd is not None and not flagged:
+                        flagged = _try_lockf(fd, waiting)
+                    await asyncio.sleep(self.POLL_S)
+            finally:
+                if flagged and fd is not None:
+                    fcntl.lockf(fd, fcntl.LOCK_UN, 1, waiting)
             try:
                 yield
             finally:

@@ -54,6 +54,7 @@ from coherence.domain.framework import FRAMEWORK
 from coherence.domain.plan import DistrictPlan
 
 __all__ = [
+    "FACTS",
     "PROGRESS_FIELDS",
     "TROUBLED",
     "Amendment",
@@ -73,6 +74,12 @@ PROGRESS_FIELDS: Final[Mapping[str, frozenset[str]]] = {
     "outcome": frozenset({"results"}),
 }
 """Fields that report progress: changing them is monitoring, not an amendment."""
+
+FACTS: Final[frozenset[str]] = frozenset(
+    {"statuses", "changes", "target_changes", "lifecycle", "amendments"}
+)
+"""The families of facts a monitor keeps (its timelines of those names): an audit rule
+says which it reads, and :meth:`PlanMonitor.recorded` which ones versions added to."""
 
 _NO_PROGRESS: Final[frozenset[str]] = frozenset()
 _TARGET_FIELDS: Final[tuple[str, ...]] = ("target", "baseline")
@@ -146,6 +153,7 @@ class PlanMonitor:
         "amendments",
         "changes",
         "days",
+        "facts",
         "lifecycle",
         "plan_id",
         "statuses",
@@ -156,6 +164,8 @@ class PlanMonitor:
         self.plan_id = plan_id
         self.days: list[date] = []
         """The day (UTC) of every version: ``days[v - 1]`` is version v's."""
+        self.facts: list[frozenset[str]] = []
+        """The families of :data:`FACTS` each version added to: ``facts[v - 1]``."""
         self.statuses: dict[str, list[StatusMark]] = {}
         self.changes: dict[str, list[Change]] = {}
         self.target_changes: dict[str, list[TargetChange]] = {}
@@ -189,19 +199,36 @@ class PlanMonitor:
         day = event.timestamp.astimezone(UTC).date()
         while len(self.days) < version - 1:  # pragma: no cover - versions have no gaps
             self.days.append(self.days[-1] if self.days else day)
+            self.facts.append(_NONE)
         self.days.append(day)
+        self.facts.append(_NONE)
         handler = _HANDLERS.get(type(event).__name__)
         if handler is not None:
             handler(self, event, version, day)
 
+    def _note(self, family: str) -> None:
+        """Record that the version being applied added to the timelines of ``family``."""
+        if family not in self.facts[-1]:
+            self.facts[-1] = self.facts[-1] | {family}
+
+    def recorded(self, after: int, upto: int) -> frozenset[str]:
+        """The families of :data:`FACTS` that the versions after ``after`` up to ``upto``
+        added to (what a reader of the facts at ``after`` would see change)."""
+        found: frozenset[str] = _NONE
+        for families in self.facts[max(after, 0) : upto]:
+            found = found | families
+        return found
+
     def _amend(self, version: int, day: date, key: str, kind: str, action: str) -> None:
         self.amendments.append(Amendment(version, day, key, kind, action, self._names.get(key, {})))
         self.amendment_versions.append(version)
+        self._note("amendments")
 
     def _initiative_changed(
         self, event: Any, key: str, version: int, day: date, by: str | None
     ) -> None:
         self.changes.setdefault(key, []).append(Change(version, int(event.revision), day, by))
+        self._note("changes")
 
     def _mark(
         self, event: Any, key: str, version: int, day: date, status: str | None, entry: bool
@@ -217,6 +244,7 @@ class PlanMonitor:
             else:
                 since, entered = (int(event.revision), day), status
         marks.append(StatusMark(version, day, status, since, entered))
+        self._note("statuses")
         self._current[key] = status
 
     def _element(self, event: Any, version: int, day: date, action: str) -> None:
@@ -239,6 +267,7 @@ class PlanMonitor:
                     self.target_changes.setdefault(key, []).append(
                         TargetChange(version, day, changed)
                     )
+                    self._note("target_changes")
             self._targets[key] = values
 
     def _added(self, event: Any, version: int, day: date) -> None:
@@ -279,6 +308,7 @@ class PlanMonitor:
                     self.target_changes.setdefault(key, []).append(
                         TargetChange(version, day, changed)
                     )
+                    self._note("target_changes")
 
     def _retired(self, event: Any, version: int, day: date) -> None:
         kind, key = event.kind, event.key
@@ -326,6 +356,7 @@ class PlanMonitor:
 def _lifecycle(status: str) -> Any:
     def handle(monitor: PlanMonitor, event: Any, version: int, day: date) -> None:
         monitor.lifecycle.append((version, day, status))
+        monitor._note("lifecycle")
 
     return handle
 
@@ -344,6 +375,9 @@ _HANDLERS: Final[Mapping[str, Any]] = {
     DistrictPlan.Unlinked.__name__: PlanMonitor._unlinked,
     DistrictPlan.BenchmarkStatusReported.__name__: PlanMonitor._reported,
 }
+
+
+_NONE: Final[frozenset[str]] = frozenset()
 
 
 def _upto(entries: list[Any], version: int) -> int:

@@ -231,6 +231,43 @@ def active_graph(timeline: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return g
 
 
+def active_graph_since(
+    previous: nx.MultiDiGraph, timeline: nx.MultiDiGraph
+) -> nx.MultiDiGraph | None:
+    """:func:`active_graph` of ``timeline``, made from ``previous`` (the active graph of
+    an earlier version of the same timeline) when the versions in between only changed
+    fields of elements active in both: it shares ``previous``'s links and the data of
+    every element they did not change. None otherwise (an element or a link was added,
+    retired, restored or revised): build it with :func:`active_graph`.
+
+    Both graphs are read-only from then on, as every graph handed out is."""
+    since = previous.graph.get("version")
+    if not isinstance(since, int) or since > timeline.graph.get("version", 0):
+        return None
+    before = previous._node
+    changed: list[tuple[Any, dict[str, Any]]] = []
+    for key, data in timeline._node.items():
+        if data["last_version"] > since:
+            if data["active"] != (key in before):
+                return None
+            if data["active"]:
+                changed.append((key, data))
+    for targets in timeline._succ.values():
+        for keyed in targets.values():
+            for data in keyed.values():
+                if data["last_version"] > since:
+                    return None
+    g = nx.MultiDiGraph(**{k: timeline.graph.get(k) for k in _PLAN_ATTRIBUTES})
+    nodes = dict(before)
+    for key, data in changed:
+        attrs = {name: data.get(name) for name in _FIELDS_OF_KIND[data["kind"]]}
+        nodes[key] = {"kind": data["kind"], "key": key, **attrs}
+    g._node = nodes
+    g._adj = g._succ = previous._succ
+    g._pred = previous._pred
+    return g
+
+
 def timeline_attributes(data: Mapping[str, Any]) -> dict[str, Any]:
     """The lifetime of a node or edge: first start, last end (None while active)."""
     spells = data.get("spells") or []

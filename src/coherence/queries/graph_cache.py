@@ -20,12 +20,14 @@ import networkx as nx
 from coherence.application.history import PlanHistory
 from coherence.domain.plan import DistrictPlan
 from coherence.projections.monitoring import PlanMonitor
-from coherence.projections.networkx_store import active_graph
+from coherence.projections.networkx_store import active_graph, active_graph_since
 from coherence.projections.replay import plan_events, replay
 from coherence.queries.exports import GRAPH_FORMATS
 from coherence.queries.report_shelf import ReportShelf
 
 _T = TypeVar("_T")
+_REUSE_WITHIN = 16
+"""How many versions back a graph is looked for, to make a later version's from."""
 _K = TypeVar("_K", bound=Hashable)
 _V = TypeVar("_V")
 
@@ -110,6 +112,7 @@ class GraphCache:
         self._graphs: Memo[tuple[str, int], nx.MultiDiGraph] = Memo(graphs)
         self._exports: Memo[tuple[str, int, str], bytes] = Memo(size)
         self._newest: dict[tuple[str, str], tuple[bytes, int]] = {}
+        self._encoders = {name: spec.encoder() for name, spec in GRAPH_FORMATS.items()}
         self._lock = threading.Lock()
 
     def newest(self, plan_id: str, fmt: str, at_least: int) -> tuple[bytes, int] | None:
@@ -169,10 +172,18 @@ class GraphCache:
             return monitor
 
     def active(self, plan_id: str, version: int) -> nx.MultiDiGraph:
-        """The active graph at a version (shared: do not change it)."""
-        return self._graphs.get(
-            (plan_id, version), lambda: self.timeline(plan_id, version, active_graph)
-        )
+        """The active graph at a version (shared: do not change it): made from the
+        newest one kept of an earlier version when only fields changed in between (see
+        :func:`active_graph_since`), else built."""
+
+        def build(timeline: nx.MultiDiGraph) -> nx.MultiDiGraph:
+            for earlier in range(version - 1, max(version - _REUSE_WITHIN, 0), -1):
+                previous = self._graphs.peek((plan_id, earlier))
+                if previous is not None:
+                    return active_graph_since(previous, timeline) or active_graph(timeline)
+            return active_graph(timeline)
+
+        return self._graphs.get((plan_id, version), lambda: self.timeline(plan_id, version, build))
 
     def preview(self, plan_id: str, base: int, events: Sequence[Any]) -> nx.MultiDiGraph:
         """The active graph that ``events`` (not saved: a dry run's) would make of version
@@ -190,11 +201,11 @@ class GraphCache:
             shared = self.shelf.export(plan_id, version, fmt) if self.shelf else None
             if shared is not None:
                 return shared
-            spec = GRAPH_FORMATS[fmt]
+            spec, encode = GRAPH_FORMATS[fmt], self._encoders[fmt]
             if spec.timeline:
-                body = self.timeline(plan_id, version, spec.encode)
+                body = self.timeline(plan_id, version, encode)
             else:
-                body = spec.encode(self.active(plan_id, version))
+                body = encode(self.active(plan_id, version))
             if self.shelf is not None:
                 self.shelf.put_export(plan_id, version, fmt, body)
             return body

@@ -41,6 +41,7 @@ from coherence.projections.monitoring import MonitoringView
 from coherence.projections.neo4j_store import Neo4jGraphStore
 from coherence.projections.state_graph import state_graph
 from coherence.queries.audit import AuditReport, audit, audit_context, history_part
+from coherence.queries.audit.incremental import AuditRun, audit_run, audit_since
 from coherence.queries.audit.neo4j import audit_neo4j, audit_version_neo4j
 from coherence.queries.audit_change import audit_change
 from coherence.queries.exports import GRAPH_FORMATS
@@ -57,6 +58,9 @@ from coherence.queries.whatif import WhatIfRequest, changed_state, compare
 
 VersionRef = int | str | None
 """A version as a client names it: a number, ``"adopted"``, ``"latest"`` or None (latest)."""
+
+AUDITS_REUSED_WITHIN = 16
+"""How many versions back an audit is looked for, to make a later version's from."""
 
 MAX_VERSION = 2**63 - 1
 """The largest version a store can hold (a signed 64-bit integer: SQLite's INTEGER,
@@ -126,6 +130,8 @@ class PlanReader:
         """Where the worker processes of one server share audits and exports, if anywhere."""
         self._reports: Memo[ReportKey, AuditReport] = Memo(reports)
         """Audits as answered (with the history-aware rules), by version and date."""
+        self._runs: Memo[ReportKey, AuditRun] = Memo(AUDITS_REUSED_WITHIN)
+        """The audits this process made lately, with what a later version's may reuse."""
         self._funding: Memo[tuple[str, int, str | None], FundingSummary] = Memo(reports)
         self._timelines: Memo[tuple[str, int], dict[str, Any]] = Memo(timelines)
         self._states: Memo[tuple[str, int], PlanState] = Memo(timelines)
@@ -282,17 +288,25 @@ class PlanReader:
         def make() -> AuditReport:
             found = self.shelf.get(key) if self.shelf is not None else None
             if found is None:
-                found = audit(
-                    self.active(at),
-                    as_of=at.audit_date,
-                    fiscal_year=fiscal_year,
-                    history=self.monitoring(at),
-                )
+                found = self._runs.get(key, lambda: self._audit_run(at, fiscal_year)).report
                 if self.shelf is not None:
                     self.shelf.put(key, found)
             return found
 
         return self._reports.get(key, make)
+
+    def _audit_run(self, at: ReadAt, fiscal_year: str | None) -> AuditRun:
+        """The audit of a saved version, made from this process's latest audit of an
+        earlier version as of the same date (what a status or a result leaves as it was
+        is not audited again: see :func:`audit_since`), or in full."""
+        graph, view = self.active(at), self.monitoring(at)
+        for earlier in range(at.version - 1, max(at.version - AUDITS_REUSED_WITHIN, 0), -1):
+            previous = self._runs.peek((at.plan_id, earlier, fiscal_year, at.audit_date))
+            if previous is not None:
+                return audit_since(
+                    previous, graph, as_of=at.audit_date, fiscal_year=fiscal_year, history=view
+                )
+        return audit_run(graph, as_of=at.audit_date, fiscal_year=fiscal_year, history=view)
 
     def audit_preview(
         self, result: CommandResult, *, fiscal_year: str | None = None

@@ -17,6 +17,7 @@ each importing only those listed before it:
 * :mod:`~coherence.queries.audit.registry`: the rule decorator, shared messages, row -> finding;
 * :mod:`~coherence.queries.audit.rules`: the rules, one module per family, and their order;
 * :mod:`~coherence.queries.audit.report`: the networkx audit; order, summary and score (both);
+* :mod:`~coherence.queries.audit.incremental`: a later version's audit from an earlier one's;
 * :mod:`~coherence.queries.audit.neo4j`: the same audit in Neo4j (not imported here).
 
 This package re-exports the public names that the rest of Coherence uses.

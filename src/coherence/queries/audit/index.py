@@ -162,6 +162,54 @@ class PlanIndex:
         self._funds = funds
         self.funded = funded
 
+    def patched(self, graph: Any, keys: Iterable[str]) -> PlanIndex | None:
+        """This index read from ``graph``: a later version of its graph, sharing its
+        links (``graph.succ is self.graph.succ``), whose only changes are fields of the
+        elements ``keys`` that nothing in the index but the elements themselves holds
+        (not a budget line's fields, a kind or a due date).
+
+        None when that cannot be (the caller reads the graph anew). What rule families
+        kept in :attr:`memo` is not carried over."""
+        nodes: Mapping[Any, Node] = getattr(graph, "_node", None) or graph.nodes
+        by_kind = dict(self._by_kind)
+        copied: set[str] = set()
+        changed: dict[str, Node] = {}
+        for key in keys:
+            data, old = nodes.get(key), self._nodes.get(key)
+            if data is None or old is None:
+                return None
+            kind = data.get("kind")
+            if kind != old.get("kind") or kind not in by_kind or kind == "budget_line":
+                return None
+            if data.get("due") != old.get("due"):
+                return None
+            if kind not in copied:
+                by_kind[kind] = list(by_kind[kind])
+                copied.add(kind)
+            found = by_kind[kind]
+            at = next((i for i, item in enumerate(found) if item[0] == key), None)
+            if at is None:
+                return None
+            found[at] = (key, data)
+            changed[key] = data
+        index = object.__new__(PlanIndex)
+        index.graph = graph
+        index.ordered = self.ordered
+        index.memo = {}
+        index._sorted = set(self._sorted)  # an element keeps its place in its list
+        index._nodes = nodes
+        index._by_kind = by_kind
+        index._lines = self._lines
+        index._lines_sorted = self._lines_sorted
+        index._incoming = self._incoming
+        index._outgoing = self._outgoing
+        index._funds = self._funds
+        index.funded = self.funded
+        index.fiscal_year = self.fiscal_year
+        dues = self._dues
+        index._dues = None if dues is None else [(k, changed.get(k, d), due) for k, d, due in dues]
+        return index
+
     def elements(self, kind: str) -> list[tuple[str, Node]]:
         """Active elements of one kind, ``(key, data)``: in natural key order when the
         index is ordered, in the graph's order otherwise."""

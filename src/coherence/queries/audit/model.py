@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Final, NamedTuple
 
+from coherence.projections.monitoring import FACTS, PROGRESS_FIELDS
 from coherence.queries.audit.values import fiscal_year_option
 
 __all__ = [
     "ENGINES",
+    "INPUTS",
+    "PROGRESS_INPUTS",
     "AuditContext",
     "AuditReport",
     "Detector",
@@ -32,11 +35,36 @@ __all__ = [
     "RuleFunction",
     "Severity",
     "audit_context",
+    "check_reads",
 ]
 
 ENGINES: Final = ("networkx", "neo4j")
 """Where the rules run: in this process on networkx, or as Cypher in Neo4j (the same
 reports, finding for finding). The first is the default."""
+
+PROGRESS_INPUTS: Final[frozenset[str]] = frozenset(
+    f"{kind}.{name}" for kind, names in PROGRESS_FIELDS.items() for name in names
+)
+"""The fields that report progress, as ``kind.field`` (``benchmark.status``,
+``outcome.results``): what a status or a result changes in the plan graph."""
+
+INPUTS: Final[frozenset[str]] = PROGRESS_INPUTS | FACTS
+"""What a rule may say it reads besides the plan itself (its active elements, their
+links, their other fields, the plan's details, which every rule is taken to read): the
+progress fields and the families of monitoring facts
+(:data:`~coherence.projections.monitoring.FACTS`). An audit of a later version reuses
+the findings of every rule that reads none of what changed in between (see
+:mod:`~coherence.queries.audit.incremental`)."""
+
+
+def check_reads(rule_id: str, reads: Iterable[str]) -> frozenset[str]:
+    """A rule's declared inputs, refused (``ValueError``) unless each is one of
+    :data:`INPUTS`."""
+    found = frozenset(reads)
+    unknown = sorted(found - INPUTS)
+    if unknown:
+        raise ValueError(f"rule {rule_id} reads {unknown}, not among {sorted(INPUTS)}")
+    return found
 
 
 @functools.total_ordering
@@ -150,6 +178,8 @@ class RuleDefinition:
     population: str
     detect: Detector
     message: MessageFunction
+    reads: frozenset[str] = frozenset()
+    """What the rule reads besides the plan itself (see :data:`INPUTS`)."""
 
 
 @dataclass(frozen=True)
@@ -163,6 +193,8 @@ class HistoryRuleDefinition:
     population: str
     detect: HistoryDetector
     message: MessageFunction
+    reads: frozenset[str] = frozenset()
+    """What the rule reads besides the plan itself (see :data:`INPUTS`)."""
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ row from either engine into a :class:`~coherence.queries.audit.model.Finding`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from coherence.queries.audit.index import HISTORY_POPULATIONS, POPULATIONS
@@ -24,6 +24,7 @@ from coherence.queries.audit.model import (
     RuleDefinition,
     RuleFunction,
     Severity,
+    check_reads,
 )
 from coherence.queries.audit.names import display_name
 from coherence.queries.audit.values import plural, sorted_keys
@@ -48,11 +49,19 @@ _HISTORY: dict[str, HistoryRuleDefinition] = {}
 
 
 def rule(
-    rule_id: str, severity: Severity, population: str, message: MessageFunction
+    rule_id: str,
+    severity: Severity,
+    population: str,
+    message: MessageFunction,
+    *,
+    reads: Iterable[str],
 ) -> Callable[[Detector], RuleFunction]:
-    """Register a rule: the decorated networkx detector yields rows; ``message`` words them."""
+    """Register a rule: the decorated networkx detector yields rows; ``message`` words
+    them; ``reads`` names what it reads besides the plan itself (see
+    :data:`~coherence.queries.audit.model.INPUTS`)."""
     assert population in POPULATIONS, population
     assert rule_id not in _RULES, rule_id
+    inputs = check_reads(rule_id, reads)
 
     def register(detect: Detector) -> RuleFunction:
         def check(graph: Any, ctx: AuditContext) -> Iterator[Finding]:
@@ -66,25 +75,35 @@ def rule(
         check.__doc__ = detect.__doc__
         check.__module__ = detect.__module__
         _RULES[rule_id] = Rule(rule_id, severity, check)
-        _DEFINITIONS[rule_id] = RuleDefinition(rule_id, severity, population, detect, message)
+        _DEFINITIONS[rule_id] = RuleDefinition(
+            rule_id, severity, population, detect, message, inputs
+        )
         return check
 
     return register
 
 
 def history_rule(
-    rule_id: str, severity: Severity, population: str, message: MessageFunction
+    rule_id: str,
+    severity: Severity,
+    population: str,
+    message: MessageFunction,
+    *,
+    reads: Iterable[str],
 ) -> Callable[[HistoryDetector], HistoryDetector]:
     """Register a history-aware rule: the decorated detector reads ``(index, view, ctx)``
     (see :data:`~coherence.queries.audit.model.HistoryDetector`) and yields rows;
-    ``message`` words them. Its population is one of :data:`POPULATIONS` or
-    :data:`HISTORY_POPULATIONS`."""
+    ``message`` words them; ``reads`` as for :func:`rule`. Its population is one of
+    :data:`POPULATIONS` or :data:`HISTORY_POPULATIONS`."""
     assert population in POPULATIONS or population in HISTORY_POPULATIONS, population
     assert rule_id not in _RULES, rule_id
     assert rule_id not in _HISTORY, rule_id
+    inputs = check_reads(rule_id, reads)
 
     def register(detect: HistoryDetector) -> HistoryDetector:
-        _HISTORY[rule_id] = HistoryRuleDefinition(rule_id, severity, population, detect, message)
+        _HISTORY[rule_id] = HistoryRuleDefinition(
+            rule_id, severity, population, detect, message, inputs
+        )
         return detect
 
     return register

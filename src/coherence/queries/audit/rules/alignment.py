@@ -30,6 +30,7 @@ _ALIGNABLE: Final[frozenset[str]] = frozenset({"objective", "initiative"})
     Severity.WARNING,
     "school_plans",
     named("is aligned to no active objective or initiative"),
+    reads=(),
 )
 def unaligned_school_plan(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find school plans aligned to no active objective or initiative.
@@ -51,6 +52,7 @@ def _unaligned_educator_goal_message(row: Row, ctx: AuditContext) -> str:
     Severity.WARNING,
     "educator_goals",
     _unaligned_educator_goal_message,
+    reads=(),
 )
 def unaligned_educator_goal(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find educator goals aligned to no active objective or initiative.
@@ -68,6 +70,7 @@ def unaligned_educator_goal(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     Severity.INFO,
     "objectives",
     named("has no school improvement plan aligned to it"),
+    reads=(),
 )
 def objective_without_school_plan(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find objectives that no school improvement plan aligns to (directly).
@@ -82,6 +85,7 @@ def objective_without_school_plan(graph: Any, ctx: AuditContext) -> Iterator[Row
     Severity.INFO,
     "objectives",
     named("has no educator goal aligned to it or to its initiatives"),
+    reads=(),
 )
 def objective_without_educator_goal(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find objectives that no educator goal aligns to, directly or through an initiative.

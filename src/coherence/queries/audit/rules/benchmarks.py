@@ -21,7 +21,9 @@ def _benchmark_incomplete_message(row: Row, ctx: AuditContext) -> str:
     return f"{row_name(row)} has {' and '.join(gaps)}"
 
 
-@rule("benchmark-incomplete", Severity.WARNING, "benchmarks", _benchmark_incomplete_message)
+@rule(
+    "benchmark-incomplete", Severity.WARNING, "benchmarks", _benchmark_incomplete_message, reads=()
+)
 def benchmark_incomplete(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find benchmarks with no owner or no (valid) due date; one finding per benchmark.
 
@@ -44,7 +46,13 @@ def _benchmark_overdue_message(row: Row, ctx: AuditContext) -> str:
     return f"{row_name(row)} was due {row['due']} and is not complete ({shown})"
 
 
-@rule("benchmark-overdue", Severity.WARNING, "benchmarks", _benchmark_overdue_message)
+@rule(
+    "benchmark-overdue",
+    Severity.WARNING,
+    "benchmarks",
+    _benchmark_overdue_message,
+    reads=("benchmark.status",),
+)
 def benchmark_overdue(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find benchmarks due strictly before the audit date whose status is not complete.
 
@@ -64,6 +72,7 @@ def benchmark_overdue(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     Severity.INFO,
     "initiatives_with_benchmarks",
     none_of("benchmarks", "benchmark", "early evidence of change"),
+    reads=(),
 )
 def initiative_without_early_evidence(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find initiatives with benchmarks, none of them early evidence of change.

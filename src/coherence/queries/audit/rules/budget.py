@@ -42,7 +42,7 @@ def _unfunded_objective_message(row: Row, ctx: AuditContext) -> str:
     return f"{row_name(row)} is unfunded{_fy_suffix(ctx)}: {reason}"
 
 
-@rule("unfunded-objective", Severity.ERROR, "objectives", _unfunded_objective_message)
+@rule("unfunded-objective", Severity.ERROR, "objectives", _unfunded_objective_message, reads=())
 def unfunded_objective(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find objectives that receive no money through their initiatives.
 
@@ -67,7 +67,9 @@ def _unfunded_initiative_message(row: Row, ctx: AuditContext) -> str:
     return f"{row_name(row)} is not funded by any active budget line{_fy_suffix(ctx)}"
 
 
-@rule("unfunded-initiative", Severity.WARNING, "initiatives", _unfunded_initiative_message)
+@rule(
+    "unfunded-initiative", Severity.WARNING, "initiatives", _unfunded_initiative_message, reads=()
+)
 def unfunded_initiative(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find initiatives that no active budget line funds with an amount above 0.
 
@@ -86,6 +88,7 @@ def unfunded_initiative(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     Severity.WARNING,
     "budget_lines",
     named("funds no active initiative or professional learning"),
+    reads=(),
 )
 def unaligned_budget_line(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find budget lines that fund no active initiative or professional learning.
@@ -106,7 +109,13 @@ def _over_allocated_message(row: Row, ctx: AuditContext) -> str:
     return f"{row_name(row)} allocates {format_money(row['allocated'])} but {has}"
 
 
-@rule("over-allocated-budget-line", Severity.WARNING, "budget_lines", _over_allocated_message)
+@rule(
+    "over-allocated-budget-line",
+    Severity.WARNING,
+    "budget_lines",
+    _over_allocated_message,
+    reads=(),
+)
 def over_allocated_budget_line(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find budget lines whose allocations add up to more than the line's amount.
 

@@ -29,7 +29,7 @@ def _missing_foundation_message(row: Row, ctx: AuditContext) -> str:
     return _MISSING[str(row["kind"])]
 
 
-@rule("missing-foundation", Severity.ERROR, "foundation", _missing_foundation_message)
+@rule("missing-foundation", Severity.ERROR, "foundation", _missing_foundation_message, reads=())
 def missing_foundation(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find each missing foundation item: mission, vision, theory of action, core values.
 
@@ -49,6 +49,7 @@ def missing_foundation(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     Severity.WARNING,
     "theory_of_action",
     fixed('The theory of action is not framed "If ..., then ..."'),
+    reads=(),
 )
 def theory_of_action_not_if_then(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find a theory of action not framed "If ..., then ..." (only when one exists).

@@ -27,6 +27,7 @@ from coherence.queries.audit.registry import history_rule, row_name
 from coherence.queries.audit.values import amount, as_date, normalized, school_year
 
 __all__ = [
+    "HISTORY_POPULATIONS_READ",
     "STALE_AFTER_DAYS",
     "UNANSWERED_AFTER_DAYS",
     "amended_since_adoption",
@@ -104,7 +105,13 @@ def _stale_message(row: Row, ctx: AuditContext) -> str:
     )
 
 
-@history_rule("stale-benchmark", Severity.WARNING, "benchmarks_of_the_school_year", _stale_message)
+@history_rule(
+    "stale-benchmark",
+    Severity.WARNING,
+    "benchmarks_of_the_school_year",
+    _stale_message,
+    reads=("benchmark.status", "statuses"),
+)
 def stale_benchmark(index: PlanIndex, view: MonitoringView, ctx: AuditContext) -> Iterator[Row]:
     """Find benchmarks of the audit date's school year, not complete, whose status was
     last set or reported more than 90 days before the audit date.
@@ -148,7 +155,11 @@ def _off_track_message(row: Row, ctx: AuditContext) -> str:
 
 
 @history_rule(
-    "off-track-without-response", Severity.WARNING, "monitored_benchmarks", _off_track_message
+    "off-track-without-response",
+    Severity.WARNING,
+    "monitored_benchmarks",
+    _off_track_message,
+    reads=("benchmark.status", "statuses", "changes"),
 )
 def off_track_without_response(
     index: PlanIndex, view: MonitoringView, ctx: AuditContext
@@ -209,7 +220,11 @@ def _target_message(row: Row, ctx: AuditContext) -> str:
 
 
 @history_rule(
-    "target-revised-without-reason", Severity.WARNING, "monitored_outcomes", _target_message
+    "target-revised-without-reason",
+    Severity.WARNING,
+    "monitored_outcomes",
+    _target_message,
+    reads=("target_changes",),
 )
 def target_revised_without_reason(
     index: PlanIndex, view: MonitoringView, ctx: AuditContext
@@ -259,7 +274,11 @@ def _amended_message(row: Row, ctx: AuditContext) -> str:
 
 
 @history_rule(
-    "amended-since-adoption", Severity.INFO, "elements_of_an_adopted_plan", _amended_message
+    "amended-since-adoption",
+    Severity.INFO,
+    "elements_of_an_adopted_plan",
+    _amended_message,
+    reads=("lifecycle", "amendments"),
 )
 def amended_since_adoption(
     index: PlanIndex, view: MonitoringView, ctx: AuditContext
@@ -450,7 +469,11 @@ def _trajectory_message(row: Row, ctx: AuditContext) -> str:
 
 
 @history_rule(
-    "outcome-off-trajectory", Severity.WARNING, "outcomes_with_a_trajectory", _trajectory_message
+    "outcome-off-trajectory",
+    Severity.WARNING,
+    "outcomes_with_a_trajectory",
+    _trajectory_message,
+    reads=("outcome.results",),
 )
 def outcome_off_trajectory(
     index: PlanIndex, view: MonitoringView, ctx: AuditContext
@@ -502,7 +525,11 @@ def _period_running(index: PlanIndex, ctx: AuditContext) -> bool:
 
 
 @history_rule(
-    "outcome-without-recent-result", Severity.INFO, "outcomes_due_a_result", _recent_message
+    "outcome-without-recent-result",
+    Severity.INFO,
+    "outcomes_due_a_result",
+    _recent_message,
+    reads=("outcome.results",),
 )
 def outcome_without_recent_result(
     index: PlanIndex, view: MonitoringView, ctx: AuditContext
@@ -521,6 +548,10 @@ def outcome_without_recent_result(
 
 
 # -------------------------------------------------------------------- populations
+
+
+HISTORY_POPULATIONS_READ: Final[frozenset[str]] = frozenset({"outcome.results", "lifecycle"})
+"""What :func:`history_populations` reads besides the plan itself (as a rule's ``reads``)."""
 
 
 def history_populations(

@@ -25,7 +25,13 @@ __all__ = [
 _OBJECTIVE: Final[frozenset[str]] = frozenset({"objective"})
 
 
-@rule("orphaned-initiative", Severity.ERROR, "initiatives", named("supports no active objective"))
+@rule(
+    "orphaned-initiative",
+    Severity.ERROR,
+    "initiatives",
+    named("supports no active objective"),
+    reads=(),
+)
 def orphaned_initiative(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find initiatives that support no active objective.
 
@@ -40,6 +46,7 @@ def orphaned_initiative(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     Severity.WARNING,
     "initiatives",
     named("has no implementation benchmark"),
+    reads=(),
 )
 def initiative_without_benchmark(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find initiatives that no active implementation benchmark tracks.
@@ -55,6 +62,7 @@ def initiative_without_benchmark(graph: Any, ctx: AuditContext) -> Iterator[Row]
     Severity.WARNING,
     "initiatives",
     named("has no professional learning enabling it"),
+    reads=(),
 )
 def initiative_without_professional_learning(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find initiatives that no active professional learning enables.
@@ -65,7 +73,7 @@ def initiative_without_professional_learning(graph: Any, ctx: AuditContext) -> I
     return rows_without_source(graph, ctx, "initiative", "enables", "professional_learning")
 
 
-@rule("initiative-without-owner", Severity.WARNING, "initiatives", named("has no owner"))
+@rule("initiative-without-owner", Severity.WARNING, "initiatives", named("has no owner"), reads=())
 def initiative_without_owner(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find initiatives with no owner (absent, empty or white space).
 

@@ -21,6 +21,7 @@ __all__ = [
     Severity.ERROR,
     "objectives",
     named("has no active initiative supporting it"),
+    reads=(),
 )
 def objective_without_initiative(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find objectives that no active initiative supports.
@@ -36,6 +37,7 @@ def objective_without_initiative(graph: Any, ctx: AuditContext) -> Iterator[Row]
     Severity.ERROR,
     "objectives",
     named("has no outcome measuring it"),
+    reads=(),
 )
 def objective_without_outcome(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find objectives that no active outcome measures.
@@ -50,6 +52,7 @@ def objective_without_outcome(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     Severity.INFO,
     "objectives",
     named("is not informed by any data finding"),
+    reads=(),
 )
 def objective_not_data_informed(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find objectives that no data finding informs.

@@ -18,6 +18,7 @@ __all__ = ["objective_without_final_outcome", "outcome_not_smart"]
     Severity.WARNING,
     "objectives_with_outcomes",
     none_of("outcomes", "outcome", "final"),
+    reads=(),
 )
 def objective_without_final_outcome(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find objectives that have outcomes, but only interim ones (or untyped ones).
@@ -47,7 +48,7 @@ def _outcome_not_smart_message(row: Row, ctx: AuditContext) -> str:
     return f"{row_name(row)} is not SMART: {'; '.join(problems)}"
 
 
-@rule("outcome-not-smart", Severity.WARNING, "outcomes", _outcome_not_smart_message)
+@rule("outcome-not-smart", Severity.WARNING, "outcomes", _outcome_not_smart_message, reads=())
 def outcome_not_smart(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find outcomes that are not SMART: no metric, baseline, target or due date, or
     due outside the plan period (whose first and last days are inside it).

@@ -23,7 +23,7 @@ def _objective_count_message(row: Row, ctx: AuditContext) -> str:
     )
 
 
-@rule("objective-count", Severity.WARNING, "plan_wide", _objective_count_message)
+@rule("objective-count", Severity.WARNING, "plan_wide", _objective_count_message, reads=())
 def objective_count(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find a plan with fewer than 3 or more than 5 active objectives (plan-wide).
 
@@ -40,6 +40,7 @@ def objective_count(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     Severity.WARNING,
     "plan_wide",
     fixed("The plan has no active induction or mentoring for new educators"),
+    reads=(),
 )
 def plan_without_induction_mentoring(graph: Any, ctx: AuditContext) -> Iterator[Row]:
     """Find a plan with no active induction or mentoring (plan-wide).
