@@ -7,11 +7,23 @@ import asyncio
 import subprocess
 import sys
 import time
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
 from coherence.api.write_locks import WriteLocks
+
+_T = TypeVar("_T")
+
+
+def run(main: Coroutine[Any, Any, _T]) -> _T:
+    """``asyncio.run(main)`` in a thread of its own: in a whole test session this
+    thread's loop may be taken (the browser tests' driver keeps one running)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, main).result()
 
 
 def test_writes_to_a_plan_run_one_at_a_time_in_arrival_order(tmp_path: Path) -> None:
@@ -33,7 +45,7 @@ def test_writes_to_a_plan_run_one_at_a_time_in_arrival_order(tmp_path: Path) -> 
     async def main() -> list[int]:
         return await asyncio.gather(*(write(n) for n in range(20)))
 
-    assert asyncio.run(main()) == [n * 10 for n in range(20)]
+    assert run(main()) == [n * 10 for n in range(20)]
     assert done == list(range(20))
     assert most == 1
 
@@ -72,7 +84,7 @@ def test_a_write_waits_for_another_process_without_stopping_the_loop(tmp_path: P
             await asyncio.sleep(0.01)
         return await waiting - start
 
-    waited = asyncio.run(main())
+    waited = run(main())
     holder.wait(timeout=10)
     assert waited >= 0.2  # the other process held the plan's lock
     assert ticks >= 10  # the loop served meanwhile
@@ -107,6 +119,6 @@ def test_a_write_lets_another_process_that_waits_go_first(tmp_path: Path) -> Non
         async with locks.hold_async("p"):
             return time.monotonic() - start
 
-    waited = asyncio.run(write())
+    waited = run(write())
     holder.wait(timeout=10)
     assert waited >= 0.2
