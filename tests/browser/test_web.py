@@ -56,6 +56,13 @@ def eventually(check: Callable[[], bool], timeout: float = 5) -> None:
         time.sleep(0.05)
 
 
+def tap(page: Page, key: str) -> None:
+    """Tap an element of the graph, as a click on it does. Nothing is handed back: a
+    Cytoscape collection would be serialised whole (the graph with it), which ran the
+    page out of memory."""
+    page.js("(key) => { window.coherence.cy.getElementById(key).emit('tap'); }", key)
+
+
 def set_slider(page: Page, index: int) -> None:
     page.page.locator("#slider").fill(str(index))
     eventually(lambda: page.js("() => window.coherence.state.index") == index)
@@ -201,7 +208,7 @@ def test_clicking_an_element_shows_fields_line_of_sight_and_history(
     page: Page, demo_server: Server
 ) -> None:
     open_plan(page, demo_server)
-    page.js("() => window.coherence.cy.getElementById('BL-2702').emit('tap')")
+    tap(page, "BL-2702")
     panel = page.page.locator("#panel-element")
     panel.locator(".los-paths").wait_for()
     element = demo_server.get_json(f"/api/v1/plans/{DEMO_PLAN}/elements/BL-2702")
@@ -218,7 +225,7 @@ def test_clicking_an_element_shows_fields_line_of_sight_and_history(
     highlighted = set(page.js("() => window.coherence.cy.nodes('.los').map(n => n.id())"))
     assert highlighted == {key for path in element["line_of_sight"] for key in path}
     # An orphaned initiative has none: the panel says so.
-    page.js("() => window.coherence.cy.getElementById('SI4.1').emit('tap')")
+    tap(page, "SI4.1")
     panel.locator(".gap-note").wait_for()
     assert "No line of sight" in panel.locator(".gap-note").inner_text()
     assert page.errors == []
@@ -425,7 +432,7 @@ def test_the_funding_and_what_if_panels(page: Page, demo_server: Server) -> None
 
 def test_an_outcome_shows_its_progress_chart(page: Page, demo_server: Server) -> None:
     open_plan(page, demo_server)
-    page.js("() => window.coherence.cy.getElementById('OC5').emit('tap')")
+    tap(page, "OC5")
     panel = page.page.locator("#panel-element")
     panel.locator(".progress-chart .progress-trajectory").wait_for()
     progress = demo_server.get_json(f"/api/v1/plans/{DEMO_PLAN}/outcomes/OC5/progress")
