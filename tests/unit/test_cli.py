@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -264,3 +265,23 @@ def test_several_files_stop_at_a_bad_one_naming_it(run, tmp_path: Path) -> None:
     assert code == 2
     assert "bad.yaml: initiatives[0].supports[0]" in err
     assert json.loads(run("plans", "--format", "json")[1])[0]["plan"] == "example-2025"
+
+
+def test_a_server_removes_what_a_killed_server_left_in_memory(tmp_path: Path) -> None:
+    """Directories of a server that is gone (killed outright, it could not remove them)
+    are removed by the next; a running server's, and names not of that form, are kept."""
+    import subprocess
+
+    from coherence.cli.server import RUN_PREFIX, sweep_orphans
+
+    finished = subprocess.Popen(["true"])
+    finished.wait()
+    dead = tmp_path / f"{RUN_PREFIX}{finished.pid}-a1b2"
+    (dead / "reports").mkdir(parents=True)
+    (dead / "reports" / "audit.json").write_bytes(b"{}")
+    running = tmp_path / f"{RUN_PREFIX}{os.getpid()}-c3d4"
+    running.mkdir()
+    older = tmp_path / f"{RUN_PREFIX}e5f6g7"
+    older.mkdir()
+    assert sweep_orphans(str(tmp_path)) == [dead]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([running.name, older.name])

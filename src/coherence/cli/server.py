@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import threading
 from pathlib import Path
@@ -23,6 +24,42 @@ from coherence.projections.projector import Projector
 
 MEMORY_FS = "/dev/shm"  # noqa: S108 - only ever a parent of a private mkdtemp
 """A memory file system, where Linux has one: the serve workers share files there."""
+RUN_PREFIX = "coherence-serve-"
+"""The start of a serving process's own directories' names: then its pid and a dash."""
+
+
+def sweep_orphans(parent: str | None) -> list[Path]:
+    """Remove the directories of servers that are gone, and say which.
+
+    A server removes its directories when it stops, but one killed outright (kill -9,
+    the kernel's out-of-memory killer) cannot, and in the memory file system what it
+    left would hold memory until the machine restarts. Each name carries its server's
+    pid; a directory whose server no longer runs is removed by the next server.
+
+    >>> import tempfile, pathlib
+    >>> here = pathlib.Path(tempfile.mkdtemp())
+    >>> mine = here / f"{RUN_PREFIX}{os.getpid()}-abc"; mine.mkdir()
+    >>> sweep_orphans(str(here)), mine.is_dir()
+    ([], True)
+    >>> shutil.rmtree(here)
+    """
+    gone: list[Path] = []
+    for path in Path(parent or tempfile.gettempdir()).glob(f"{RUN_PREFIX}*-*"):
+        pid = path.name.removeprefix(RUN_PREFIX).partition("-")[0]
+        if pid.isdigit() and not _running(int(pid)) and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+            gone.append(path)
+    return gone
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 @click.command()
@@ -174,9 +211,12 @@ def serve(
     # memory file system (writing them to a disk's cost a tenth of the server's time).
     # (mkdtemp makes a directory of our own there, readable by us alone)
     memory = MEMORY_FS if os.path.isdir(MEMORY_FS) else None
+    for parent in {None, memory}:
+        sweep_orphans(parent)
+    prefix = f"{RUN_PREFIX}{os.getpid()}-"
     with (
-        tempfile.TemporaryDirectory(prefix="coherence-serve-") as run,
-        tempfile.TemporaryDirectory(prefix="coherence-serve-", dir=memory) as reports,
+        tempfile.TemporaryDirectory(prefix=prefix) as run,
+        tempfile.TemporaryDirectory(prefix=prefix, dir=memory) as reports,
     ):
         shared = dataclasses.replace(
             settings, write_lock=str(Path(run) / "writes.lock"), shared_reports=reports
