@@ -574,7 +574,7 @@ DEMO_PLANTS = {
 
 def test_the_demo_shows_each_warning_rule_at_its_latest_version() -> None:
     from coherence.application.demo import load_demo
-    from coherence.queries.reader import today
+    from coherence.queries.read_at import today
 
     app = PlanHistory(Settings(store="memory://"))
     load_demo(app)

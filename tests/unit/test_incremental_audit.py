@@ -28,7 +28,8 @@ from coherence.projections.replay import plan_events, replay
 from coherence.queries.audit import audit
 from coherence.queries.audit.incremental import audit_run, audit_since
 from coherence.queries.exports import cytoscape_bytes
-from coherence.queries.reader import PlanReader, ReadAt
+from coherence.queries.read_at import ReadAt
+from coherence.queries.reader import PlanReader
 from tests.plans import document, plan_data
 
 PLAN = "example-2025"

@@ -8,7 +8,8 @@ from fastapi.responses import JSONResponse
 
 from coherence.domain.plan import DistrictPlan
 from coherence.queries.graph_cache import Memo
-from coherence.queries.reader import PlanReader, audited_fiscal_year, today
+from coherence.queries.read_at import audited_fiscal_year, today
+from coherence.queries.reader import PlanReader
 
 
 class AuditAnswers:

@@ -6,24 +6,12 @@ version (:meth:`PlanReader.at`), applies the audit-date rule, and answers from i
 caches (:mod:`coherence.queries.graph_cache`): the live timeline of each plan moved
 forward, graphs, exports and audits of past versions.
 
->>> check_version(12)
->>> try:
-...     check_version(99999999999999999999)
-... except InvalidValue as e:
-...     print(e.path, "-", e.expected)
-version - a plan version from 1 to 9223372036854775807
->>> audited_fiscal_year("FY27"), audited_fiscal_year(" fy27 "), audited_fiscal_year(None)
-('FY27', ' fy27 ', None)
->>> try:
-...     audited_fiscal_year("DROP TABLE")
-... except InvalidValue as e:
-...     print(e.path, "-", e.expected)
-fiscal_year - a fiscal year such as FY26
+The read's parameters are checked by :mod:`coherence.queries.read_at`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -51,60 +39,21 @@ from coherence.queries.graph_picture import graph_picture, shown_index
 from coherence.queries.graph_timeline import build_graph_timeline, graph_timeline_since
 from coherence.queries.line_of_sight import beneath, paths_up
 from coherence.queries.progress import outcome_progress
+from coherence.queries.read_at import (
+    ReadAt,
+    VersionRef,
+    audited_fiscal_year,
+    check_at_least,
+    check_version,
+    today,
+)
 from coherence.queries.report_shelf import ReportKey, ReportShelf
 from coherence.queries.statewide import audited_plans_neo4j
 from coherence.queries.timeline import audit_timeline
 from coherence.queries.whatif import WhatIfRequest, changed_state, compare
 
-VersionRef = int | str | None
-"""A version as a client names it: a number, ``"adopted"``, ``"latest"`` or None (latest)."""
-
 AUDITS_REUSED_WITHIN = 16
 """How many versions back an audit is looked for, to make a later version's from."""
-
-MAX_VERSION = 2**63 - 1
-"""The largest version a store can hold (a signed 64-bit integer: SQLite's INTEGER,
-PostgreSQL's bigint). A larger one cannot exist, and the stores refuse to look it up."""
-
-
-def check_version(version: int | None, name: str = "version") -> None:
-    """Refuse a version no store can hold (``InvalidValue`` naming ``name``).
-
-    Versions below 1 are left to the history, which answers that the plan has no such
-    version."""
-    if version is not None and version > MAX_VERSION:
-        raise InvalidValue(name, f"a plan version from 1 to {MAX_VERSION}", version)
-
-
-def audited_fiscal_year(fiscal_year: str | None) -> str | None:
-    """The fiscal year an audit is asked for, or None; refused unless it is one as
-    budget lines write it (``FY27``, ``FY2027``), in any case and spacing, as the
-    audit compares them."""
-    fiscal_year_option(fiscal_year)
-    return fiscal_year
-
-
-def check_at_least(value: int, name: str, minimum: int = 0) -> int:
-    """Refuse a count or offset below ``minimum`` (``InvalidValue`` naming ``name``)."""
-    if value < minimum:
-        raise InvalidValue(name, f"a whole number of {minimum} or more", value)
-    return value
-
-
-def today() -> date:
-    """The date an audit of "now" is as of (UTC)."""
-    return datetime.now(UTC).date()
-
-
-@dataclass(frozen=True)
-class ReadAt:
-    """A read resolved once: the plan, its version, and the date an audit is as of."""
-
-    plan_id: str
-    version: int
-    audit_date: date
-    pinned: bool
-    """Whether the read asked for a version or a date (not "now")."""
 
 
 class PlanReader:

@@ -21,7 +21,8 @@ from coherence.queries.audit import AuditReport, audit_context, history_part
 from coherence.queries.audit.neo4j import audit_all_neo4j
 
 if TYPE_CHECKING:
-    from coherence.queries.reader import PlanReader, ReadAt
+    from coherence.queries.read_at import ReadAt
+    from coherence.queries.reader import PlanReader
 
 __all__ = ["audited_plans_neo4j"]
 

@@ -12,7 +12,7 @@ from coherence.api.routes.shared import ERRORS, Ctx, G
 from coherence.domain.errors import Forbidden
 from coherence.domain.values import normalize_date
 from coherence.queries.my_work import my_work
-from coherence.queries.reader import today
+from coherence.queries.read_at import today
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
