@@ -10,6 +10,7 @@ import click
 from coherence.cli import render
 from coherence.cli.common import (
     emit_json,
+    engine_option,
     handles_errors,
     neo4j_option,
     open_reader,
@@ -20,7 +21,6 @@ from coherence.cli.common import (
     table_or_json,
     version_or_date,
 )
-from coherence.queries.audit import ENGINES
 from coherence.queries.exports import FORMATS
 
 
@@ -37,13 +37,7 @@ from coherence.queries.exports import FORMATS
     default="table",
     show_default=True,
 )
-@click.option(
-    "--engine",
-    type=click.Choice(ENGINES),
-    default=ENGINES[0],
-    show_default=True,
-    help="Run the rules in process (networkx) or as Cypher in Neo4j.",
-)
+@engine_option
 @neo4j_option
 @store_option
 @handles_errors

@@ -20,6 +20,7 @@ from coherence.application.history import PlanHistory
 from coherence.application.postgres_store import unavailable_store
 from coherence.bootstrap import OnRetry, Service, bootstrap, read_settings
 from coherence.domain.errors import EXIT_BUG, outcome_of
+from coherence.queries.audit import ENGINES
 from coherence.queries.reader import PlanReader
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -126,6 +127,13 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default=ENGINES[0],
+    show_default=True,
+    help="Run the rules in process (networkx) or as Cypher in Neo4j: the same answer.",
+)
 neo4j_option = click.option(
     "--neo4j",
     "neo4j_uri",

@@ -7,6 +7,7 @@ import click
 from coherence.cli import render
 from coherence.cli.common import (
     emit_json,
+    engine_option,
     handles_errors,
     neo4j_option,
     open_reader,
@@ -15,18 +16,11 @@ from coherence.cli.common import (
     store_option,
     table_or_json,
 )
-from coherence.queries.audit import ENGINES
 from coherence.queries.reader import plan_summary
 
 
 @click.command()
-@click.option(
-    "--engine",
-    type=click.Choice(ENGINES),
-    default=ENGINES[0],
-    show_default=True,
-    help="Run the rules in process (networkx) or as Cypher in Neo4j (the same summaries).",
-)
+@engine_option
 @neo4j_option
 @store_option
 @table_or_json
