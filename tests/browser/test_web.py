@@ -318,6 +318,39 @@ def test_focus_filter_and_search(page: Page, demo_server: Server) -> None:
     assert page.errors == []
 
 
+TOP_BAR_ROWS = """() => {
+  const bar = document.querySelector('.topbar');
+  const tops = [...bar.children].filter(c => c.offsetParent !== null)
+    .map(c => Math.round(c.getBoundingClientRect().top + c.getBoundingClientRect().height / 2));
+  return {rows: new Set(tops.map(t => Math.round(t / 8))).size,
+          height: bar.getBoundingClientRect().height,
+          account: document.querySelector('#account .account-name')?.textContent || null,
+          publish: !document.getElementById('publish-box').hidden};
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 1600])
+def test_the_top_bar_keeps_one_row_once_the_account_and_publish_are_shown(
+    page: Page, demo_server: Server, width: int
+) -> None:
+    """The graph is fitted to the area under the top bar: a bar that took a second row
+    once the scripts added the signed-in account and Publish moved the graph after its
+    first draw."""
+    page.page.set_viewport_size({"width": width, "height": 900})
+    with_scripts: list[dict[str, object]] = []
+    open_plan(page, demo_server)
+    eventually(lambda: page.js(TOP_BAR_ROWS)["account"] is not None)
+    with_scripts.append(page.js(TOP_BAR_ROWS))
+    assert with_scripts[0]["publish"], "the demo's open actor may publish: the button shows"
+    assert with_scripts[0]["rows"] == 1, with_scripts
+    page.page.route("**/*.js", lambda route: route.abort())
+    page.page.goto(demo_server.url + PLAN_URL, wait_until="load")
+    before = page.js(TOP_BAR_ROWS)
+    page.page.unroute("**/*.js")
+    assert before["account"] is None
+    assert abs(before["height"] - with_scripts[0]["height"]) <= 1, (before, with_scripts)
+
+
 def test_png_export_is_an_image_at_twice_the_scale_on_white(
     page: Page, demo_server: Server
 ) -> None:
@@ -325,8 +358,12 @@ def test_png_export_is_an_image_at_twice_the_scale_on_white(
 
     open_plan(page, demo_server)
     box = page.js("() => window.coherence.cy.elements().filter(e => e.visible()).boundingBox()")
+    page.page.click("#export-open")
+    version = page.js("() => window.coherence.state.data.version")
+    assert page.page.locator("#export-version").inner_text() == f"version {version}"
     with page.page.expect_download() as download:
         page.page.click("#export-png")
+    assert not page.page.is_visible("#export-menu")  # chosen: the menu closes
     saved = SCREENSHOTS / download.value.suggested_filename
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     download.value.save_as(saved)

@@ -74,6 +74,7 @@ def upload(page: Page, path: Path) -> Any:
 
 def test_download_the_workbook_of_the_version_shown(page: Page, server: Server) -> None:
     open_plan(page, server)
+    page.page.click("#export-open")
     with page.page.expect_download() as info:
         page.page.click("#export-xlsx")
     download = info.value

@@ -12,6 +12,7 @@ import {
   severities, severityOf, severityRank, titleFieldsOf, titleOf,
 } from './framework.js';
 import { NODE, computeLayout } from './layout.js';
+import { installMenu } from './menu.js';
 import { removePicture } from './picture.js';
 
 const planId = decodeURIComponent(window.location.pathname.split('/').filter(Boolean)[1] || '');
@@ -1106,6 +1107,11 @@ function setupControls() {
   });
   $('panel-element').addEventListener('click', onElementPanelClick);
 
+  installMenu($('export-open'), $('export-menu'), {
+    opened() {
+      $('export-version').textContent = `version ${revisionAt(state.index).version}`;
+    },
+  });
   $('export-png').addEventListener('click', () => exportPng().catch(reportError));
   $('export-graphml').addEventListener('click', () => exportGraph('graphml').catch(reportError));
   $('export-gexf').addEventListener('click', () => exportGraph('gexf').catch(reportError));

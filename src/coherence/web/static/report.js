@@ -3,6 +3,7 @@
 // PDF or DOCX (GET /api/v1/plans/{id}/report?format=&version=).
 
 import { downloadBlob, getBlob } from './api.js';
+import { installMenu } from './menu.js';
 
 const hook = { opened: null, downloaded: null, error: null };
 
@@ -13,26 +14,17 @@ export function installReport({ planId, version }) {
   const menu = document.getElementById('report-menu');
   const link = document.getElementById('report-html');
   const url = (format) => `/api/v1/plans/${encodeURIComponent(planId)}/report?format=${format}&version=${version()}`;
-  const close = () => {
-    menu.hidden = true;
-    button.setAttribute('aria-expanded', 'false');
-  };
-  button.addEventListener('click', () => {
-    const opening = menu.hidden;
-    menu.hidden = !opening;
-    button.setAttribute('aria-expanded', String(opening));
-    if (opening) {
+  installMenu(button, menu, {
+    opened() {
       link.href = url('html');
       document.getElementById('report-version').textContent = `version ${version()}`;
-    }
+    },
   });
   link.addEventListener('click', () => {
     hook.opened = link.href;
-    close();
   });
   for (const format of ['pdf', 'docx']) {
     document.getElementById(`report-${format}`).addEventListener('click', async () => {
-      close();
       try {
         const shown = version();
         const blob = await getBlob(url(format));
@@ -44,10 +36,4 @@ export function installReport({ planId, version }) {
       }
     });
   }
-  document.addEventListener('click', (event) => {
-    if (!menu.hidden && !event.target.closest('#report-menu, #report-open')) close();
-  });
-  document.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape' && !menu.hidden) close();
-  });
 }

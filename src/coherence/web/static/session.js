@@ -42,8 +42,10 @@ async function mount() {
   const who = await me;
   const bar = document.querySelector('.topbar');
   if (!bar) return;
-  const box = element('div', 'account');
+  // A page's own slot keeps the top bar's layout from moving once it is filled.
+  const box = document.getElementById('account') || element('div', 'account');
   box.id = 'account';
+  box.replaceChildren();
   document.body.dataset.role = who ? who.role : 'none';
   document.body.dataset.via = who ? who.via : 'none';
   if (!who) {
@@ -66,7 +68,7 @@ async function mount() {
       box.append(button);
     }
   }
-  bar.append(box);
+  if (!box.isConnected) bar.append(box);
 }
 
 mount();
