@@ -92,7 +92,7 @@ def plan_preload(plan_id: str) -> str:
     path = f"/api/v1/plans/{quote(plan_id, safe=URI_SAFE)}/graph/timeline"
     modules = (
         "vendor/cytoscape.mjs",
-        *("api.js", "framework.js", "layout.js", "chart.js", "menu.js", "picture.js"),
+        *("api.js", "framework.js", "layout.js", "chart.js", "exports.js", "menu.js", "picture.js"),
     )
     links = [f'<link rel="modulepreload" href="/web/{name}">' for name in modules]
     links += [

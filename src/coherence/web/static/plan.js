@@ -5,14 +5,14 @@
 // The union is laid out once; the timeline slider then only changes classes: elements of
 // the version shown are drawn, new ones marked, retired ones faded, later ones hidden.
 
-import { downloadBlob, escapeHtml, formatDate, getBlob, getJSON } from './api.js';
+import { escapeHtml, formatDate, getJSON } from './api.js';
 import { drawAxis, drawChart, markCurrent } from './chart.js';
 import {
   edgeVerb, fieldLabel, fieldType, formatFte, formatMoney, graphLook, humanize, isSingleton, kindOf, kindOrder, loadFramework, ruleDescription, ruleLabel,
   severities, severityOf, severityRank, titleFieldsOf, titleOf,
 } from './framework.js';
 import { NODE, computeLayout } from './layout.js';
-import { installMenu } from './menu.js';
+import { installExports } from './exports.js';
 import { removePicture } from './picture.js';
 
 const planId = decodeURIComponent(window.location.pathname.split('/').filter(Boolean)[1] || '');
@@ -983,48 +983,6 @@ function viewportFor(nodes, padding) {
   return { zoom, pan: { x: (cy.width() - zoom * (x1 + x2)) / 2, y: (cy.height() - zoom * (y1 + y2)) / 2 } };
 }
 
-// -- exports ------------------------------------------------------------------------
-
-async function exportPng() {
-  const cy = state.cy;
-  const revision = revisionAt(state.index);
-  const wanted = Number($('png-scale').value) || 2;
-  const wasDetailed = state.detailed;
-  cy.batch(() => cy.nodes().addClass('detailed'));
-  const bb = cy.elements().filter((e) => e.visible()).boundingBox();
-  const scale = Math.max(0.5, Math.min(wanted, 16000 / Math.max(bb.w, 1), 16000 / Math.max(bb.h, 1), Math.sqrt(2e8 / Math.max(bb.w * bb.h, 1))));
-  const graph = cy.png({ output: 'blob', bg: 'white', full: true, scale });
-  cy.batch(() => cy.nodes().toggleClass('detailed', wasDetailed));
-  const image = await createImageBitmap(graph);
-  const header = Math.round(72 * scale);
-  const canvas = document.createElement('canvas');
-  canvas.width = image.width;
-  canvas.height = image.height + header;
-  const ctx = canvas.getContext('2d');
-  ctx.fillStyle = '#ffffff';
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
-  ctx.drawImage(image, 0, header);
-  const d = state.data.details;
-  const s = revision.summary;
-  ctx.fillStyle = '#0f172a';
-  ctx.font = `700 ${Math.round(26 * scale)}px system-ui, sans-serif`;
-  ctx.fillText([d.district, d.title].filter(Boolean).join(' — ') || state.data.plan, 24 * scale, 34 * scale);
-  ctx.fillStyle = '#475569';
-  ctx.font = `400 ${Math.round(17 * scale)}px system-ui, sans-serif`;
-  ctx.fillText(`Version ${revision.version}, ${formatDate(revision.timestamp)} · alignment score ${revision.score} · `
-    + `${s.error} errors, ${s.warning} warnings, ${s.info} info`, 24 * scale, 60 * scale);
-  const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
-  const name = `${state.data.plan}-v${revision.version}.png`;
-  window.coherence.lastExport = { name, width: canvas.width, height: canvas.height, size: blob.size };
-  downloadBlob(blob, name);
-}
-
-async function exportGraph(format) {
-  const revision = revisionAt(state.index);
-  const blob = await getBlob(`/api/v1/plans/${encodeURIComponent(planId)}/graph?format=${format}&version=${revision.version}`);
-  downloadBlob(blob, `${state.data.plan}-v${revision.version}.${format}`);
-}
-
 // -- controls -----------------------------------------------------------------------
 
 function showTab(name) {
@@ -1107,14 +1065,14 @@ function setupControls() {
   });
   $('panel-element').addEventListener('click', onElementPanelClick);
 
-  installMenu($('export-open'), $('export-menu'), {
-    opened() {
-      $('export-version').textContent = `version ${revisionAt(state.index).version}`;
-    },
+  installExports({
+    planId,
+    cy: () => state.cy,
+    data: () => state.data,
+    revision: () => revisionAt(state.index),
+    detailed: () => state.detailed,
+    failed: reportError,
   });
-  $('export-png').addEventListener('click', () => exportPng().catch(reportError));
-  $('export-graphml').addEventListener('click', () => exportGraph('graphml').catch(reportError));
-  $('export-gexf').addEventListener('click', () => exportGraph('gexf').catch(reportError));
   document.addEventListener('keydown', (event) => {
     if (event.target.closest('input, select, textarea')) return;
     if (event.key === 'ArrowLeft') setRevision(state.index - 1);
