@@ -182,3 +182,41 @@ def test_the_picture_and_the_graph_draw_links_and_borders_as_served(
     )
     assert drawn["funds"].replace(" ", "") == rgb(look["links"]["funds"]["colour"])
     assert drawn["border"].replace(" ", "") == rgb(look["border"]["colour"])
+
+
+LABELS = """() => Object.fromEntries([...document.querySelectorAll('#graph-picture g[data-id]')]
+  .map(g => [g.dataset.id, [...g.querySelectorAll('text')]
+    .filter(t => getComputedStyle(t).display !== 'none')
+    .map(t => (t.children.length ? [...t.children].map(l => l.textContent).join(' ')
+                                  : t.textContent).replace(/\\s+/g, ' ').trim())]))"""
+SAID = """() => Object.fromEntries(window.coherence.cy.nodes().filter(n => !n.hasClass('future'))
+  .map(n => [n.id(), n.hasClass('detailed') ? n.data('long') : n.data('short')]))"""
+
+
+def test_the_picture_says_what_the_graph_says_at_its_fit(
+    page: Page, server: Server, held: list[Any]
+) -> None:
+    """A small plan is fitted large enough for the boxes to say their titles: the picture
+    says them too (one label a box, the graph's), and the demo's boxes say their keys."""
+    from tests.plans import yaml_text
+
+    request = urllib.request.Request(
+        server.url + "/api/v1/plans/import",
+        data=yaml_text().encode(),
+        headers={"Content-Type": "application/yaml"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        small = json.loads(answer.read())["plan"]
+    titled: dict[str, bool] = {}
+    for plan in (small, DEMO_PLAN):
+        page.page.goto(f"{server.url}/plans/{plan}", wait_until="domcontentloaded")
+        page.page.wait_for_selector("#graph-picture g[data-id]")
+        pictured = page.js(LABELS)
+        assert all(len(shown) == 1 for shown in pictured.values()), pictured
+        interactive(page, held)
+        said = page.js(SAID)
+        assert {key: shown[0] for key, shown in pictured.items()} == said
+        titled[plan] = all(" · " in label for key, label in said.items() if key[0] == "S")
+        page.page.route("**/web/vendor/cytoscape.mjs", lambda route: held.append(route))
+    assert titled == {small: True, DEMO_PLAN: False}

@@ -6,7 +6,10 @@ about half a second to load and draw). It draws what the page draws first, at th
 places: the elements of the version shown as boxes in their kind's colours with their
 short labels (retired ones faded, later ones left out), the links as lines, fitted to
 the graph area as the page fits its view (``fitVisible``: the shown elements'
-bounds, :data:`PADDING` pixels from the edges, at most :data:`MAX_ZOOM`).
+bounds, :data:`PADDING` pixels from the edges, at most :data:`MAX_ZOOM`). Where that fit
+reaches :data:`DETAIL_ZOOM` (a small plan, a large screen), the boxes say what the page's
+do there, the key and the title (:func:`long_label`): a container query of the graph
+area picks the labels, so they are right from the first paint.
 
 The boxes are the timeline's (:func:`~coherence.queries.graph_timeline.place_union`),
 the colours and labels the catalogue's; plan text is escaped (text, never markup).
@@ -54,6 +57,18 @@ NEW_LINK: dict[str, Any] = GRAPH_LOOK["new_link"]
 RETIRED: dict[str, Any] = GRAPH_LOOK["retired"]
 BORDER: dict[str, Any] = GRAPH_LOOK["border"]
 NEW: dict[str, Any] = GRAPH_LOOK["new"]
+DETAIL_ZOOM = 0.6
+"""The zoom from which the page's boxes say "key · title" instead of the key alone."""
+LONG_SIZE, LONG_LINE_HEIGHT = 16, 1.08
+"""The font size and line height of those labels (the page's ``node.detailed``)."""
+LONG_CHAR_WIDTH = 0.59
+"""Their mean character width, in ems (mostly lower case: the page wraps them by the
+glyphs, this by a count, so a line can break a word earlier or later)."""
+LONG_LIMIT = {"mission": 70}
+"""How much of a title a long label keeps, by kind (others: :data:`LONG_LIMIT_DEFAULT`)."""
+LONG_LIMIT_DEFAULT = 34
+NODE_WIDTH, MISSION_WIDTH = 176, 300
+"""The widths the page wraps long labels within (less 14, the mission's less 20)."""
 CHAR_WIDTH = 0.6
 """A bold label's mean character width, in ems: where a label wraps (at spaces, as the
 page's wraps within its box less 14 units)."""
@@ -84,6 +99,30 @@ def short_label(data: Mapping[str, Any]) -> str:
     return str(data.get("key", data.get("id", "")))
 
 
+def long_label(data: Mapping[str, Any]) -> str:
+    """What a box says from :data:`DETAIL_ZOOM`: its short label and its title, cut at a
+    word (as the page's ``longLabel``).
+
+    >>> long_label({"kind": "initiative", "key": "SI1.1", "title": "Tutoring"})
+    'SI1.1 · Tutoring'
+    >>> long_label({"kind": "initiative", "key": "SI1.2",
+    ...             "title": "Family liaisons for every school, in every home language"})
+    'SI1.2 · Family liaisons for every…'
+    """
+    head = short_label(data)
+    spec = KINDS.get(str(data.get("kind")))
+    # The graph's data calls an element's own ``kind`` field ``subkind``.
+    title = spec.title({**data, "kind": data.get("subkind")}) if spec is not None else None
+    title = " ".join((title or "").split())
+    limit = LONG_LIMIT.get(str(data.get("kind")), LONG_LIMIT_DEFAULT)
+    if len(title) > limit:
+        cut = title[: limit - 1]
+        if cut.rfind(" ") > limit / 2:
+            cut = cut[: cut.rfind(" ")]
+        title = cut.rstrip(" ,;:—-") + "…"
+    return f"{head} · {title}" if title else head
+
+
 def graph_picture(timeline: Mapping[str, Any], index: int) -> str:
     """The SVG of ``timeline`` (a graph/timeline answer, with boxes) at its revision
     ``index``: an ``<svg>`` element to put in the graph area (``graph-picture``)."""
@@ -107,7 +146,12 @@ def graph_picture(timeline: Mapping[str, Any], index: int) -> str:
         f'viewBox="{x1:g} {y1:g} {width:g} {height:g}" preserveAspectRatio="xMidYMid meet" '
         f'style="max-width:{width * MAX_ZOOM:g}px;max-height:{height * MAX_ZOOM:g}px" '
         f'data-revision="{revision}" role="img" '
-        f'aria-label="{escape(label)}">'
+        f'aria-label="{escape(label)}">',
+        # Long labels where the page's fit of this drawing reaches DETAIL_ZOOM.
+        "<style>@container graph (min-width: "
+        f"{DETAIL_ZOOM * width + 2 * PADDING:.0f}px) and (min-height: "
+        f"{DETAIL_ZOOM * height + 2 * PADDING:.0f}px) {{ #graph-picture .short "
+        "{ display: none } #graph-picture .long { display: inline } }</style>",
     ]
     parts.append('<g class="links" fill="none" stroke-linecap="round">')
     for edge in timeline["edges"]:
@@ -198,26 +242,38 @@ def _node(
         f'rx="{RADIUS}" fill="{fill}" stroke="{border[0]}" '
         f'stroke-opacity="{border[1]:g}" stroke-width="{border[2]}"{dash}/>'
     )
-    size = 30 if data.get("kind") == "mission" else 26
-    lines = wrapped(short_label(data), size, w - 14)
-    parts.append(f'<text x="{x:g}" y="{y:g}" font-size="{size}" fill="{ink_on(fill)}">')
+    mission = data.get("kind") == "mission"
+    ink, size = ink_on(fill), 30 if mission else 26
+    parts.append(_text(x, y, "short", size, 1.0, wrapped(short_label(data), size, w - 14), ink))
+    wide = MISSION_WIDTH - 20 if mission else NODE_WIDTH - 14
+    long = wrapped(long_label(data), LONG_SIZE, wide, LONG_CHAR_WIDTH)
+    parts.append(_text(x, y, "long", LONG_SIZE, LONG_LINE_HEIGHT, long, ink))
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def _text(
+    x: float, y: float, which: str, size: float, spacing: float, lines: Sequence[str], ink: str
+) -> str:
+    """A box's label (``short`` or ``long``), its lines ``spacing`` ems apart, centred."""
+    parts = [f'<text class="{which}" x="{x:g}" y="{y:g}" font-size="{size:g}" fill="{ink}">']
     if len(lines) == 1:
         parts.append(escape(lines[0]))
     else:
         for i, line in enumerate(lines):
-            dy = -(len(lines) - 1) / 2 if i == 0 else 1
+            dy = -(len(lines) - 1) / 2 * spacing if i == 0 else spacing
             parts.append(f'<tspan x="{x:g}" dy="{dy:g}em">{escape(line)}</tspan>')
-    parts.append("</text></g>")
+    parts.append("</text>")
     return "".join(parts)
 
 
-def wrapped(text: str, size: float, width: float) -> list[str]:
+def wrapped(text: str, size: float, width: float, char_width: float = CHAR_WIDTH) -> list[str]:
     """``text`` cut at spaces into lines of about ``width`` at font ``size`` (estimated).
 
     >>> wrapped("Theory of action", 26, 162), wrapped("BL-2601", 26, 162)
     (['Theory of', 'action'], ['BL-2601'])
     """
-    most = max(1, int(width / (size * CHAR_WIDTH)))
+    most = max(1, int(width / (size * char_width)))
     lines: list[str] = []
     for word in text.split():
         if lines and len(lines[-1]) + 1 + len(word) <= most:
