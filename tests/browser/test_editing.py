@@ -160,6 +160,10 @@ def findings_keys(page: Page) -> set[tuple[str, str]]:
     }
 
 
+POSITIONS = """() => Object.fromEntries(window.coherence.cy.nodes().map(n =>
+  [n.id(), [Math.round(n.position('x')), Math.round(n.position('y'))]]))"""
+
+
 def screenshot(page: Page, name: str) -> None:
     if DOCS:
         page.page.screenshot(path=str(ROOT / "docs" / name))
@@ -215,6 +219,12 @@ def test_add_an_initiative_link_it_fund_it_and_see_the_findings_change(
     page.page.click("#tab-history")
     until(page, "document.querySelector('#panel-history .history')")
     assert f"{XSS} Career pathways" in page.page.inner_text("#panel-history")
+    # The page placed the new element as the server does: a reload moves nothing.
+    placed = page.js(POSITIONS)
+    assert "SI5.9" in placed
+    page.page.reload()
+    page.wait_ready()
+    assert page.js(POSITIONS) == placed
     assert page.errors == []
 
 

@@ -7,8 +7,9 @@ as they can. :func:`layered_x` computes that once per plan version on the server
 page used to run dagre for it on every load); :func:`layered_boxes` then wraps each band
 onto rows and gives every element its box (centre and size), for the graph area
 :data:`AREA`: the page draws these boxes, and so does the server's picture of the graph
-(:mod:`coherence.queries.graph_picture`). The page lays out only what it adds after a
-save and a focused part of the plan (``static/layout.js``, the same rules).
+(:mod:`coherence.queries.graph_picture`); after a save that adds elements or links the
+page takes the boxes of the new version from the server too. It lays out only a
+focused part of the plan itself (``static/layout.js``, the same rules).
 
 Order: barycentre sweeps down and up the levels (each element moved to the mean place
 of its neighbours above, then below), keeping the order with the fewest crossings

@@ -84,8 +84,9 @@ class GraphTimeline(BaseModel):
     edges: list[Lifetime]
     area: list[float] | None = Field(
         default=None,
-        description="The graph area (width, height) the boxes' rows were chosen for; a page "
-        "that lays out elements it adds uses the same. None in an answer with ``since``.",
+        description="The graph area (width, height) the boxes' rows were chosen for. None "
+        "in an answer with ``since`` (whose elements have no boxes: a page that gets new "
+        "elements or links reads the boxes of the whole plan again).",
     )
 
 

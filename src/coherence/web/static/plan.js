@@ -94,12 +94,10 @@ async function main() {
   window.coherence.cy = cy;
 
   performance.mark('coherence:graph');
-  state.places = new Map(data.nodes.filter((n) => Number.isFinite(n.x)).map((n) => [n.data.id, n.x]));
   // Every element's box comes laid out from the server (the picture shown until now
   // was drawn from the same boxes).
-  state.unionPositions = new Map(data.nodes.filter((n) => n.box).map((n) => [n.data.id, n.box]));
+  placeUnion(data);
   performance.mark('coherence:layout');
-  cy.nodes().positions((n) => xy(state.unionPositions.get(n.id())));
 
   setupControls();
   window.coherence.select = (key) => selectElement(key, { from: 'graph' });
@@ -204,6 +202,21 @@ function longLabel(d) {
     title = `${cut.replace(/[ ,;:—-]+$/, '')}…`;
   }
   return title ? `${head} · ${title}` : head;
+}
+
+// Each element at the place and size of its box in a graph/timeline answer (the server
+// lays out every element the plan ever had), and the places across the levels that a
+// focus on one objective lays its part out by.
+function placeUnion(timeline) {
+  state.places = new Map(timeline.nodes.filter((n) => Number.isFinite(n.x)).map((n) => [n.data.id, n.x]));
+  state.unionPositions = new Map(timeline.nodes.filter((n) => n.box).map((n) => [n.data.id, n.box]));
+  const cy = state.cy;
+  cy.batch(() => cy.nodes().forEach((node) => {
+    const box = state.unionPositions.get(node.id());
+    if (!box) return;
+    node.position(xy(box));
+    node.data({ w: box.w, h: box.h });
+  }));
 }
 
 // What a node of the graph holds: what it is drawn, named and searched by (the panel
@@ -1106,7 +1119,8 @@ async function refresh() {
   data.details = delta.details;
   data.revisions.push(...delta.revisions);
   const cy = state.cy;
-  let placed = false;
+  let placed = false; // new elements or links: the layout may change
+  let added = false; // new elements: the view is fitted again to show them
   cy.batch(() => {
     for (const [list, group] of [[data.nodes, 'nodes'], [data.edges, 'edges']]) {
       const known = new Map(list.map((entry) => [entry.data.id, entry]));
@@ -1117,7 +1131,8 @@ async function refresh() {
           list.push(entry);
           state.spans.set(entry.data.id, entry.active);
           cy.add({ group, data: d });
-          placed ||= group === 'nodes';
+          placed = true;
+          added ||= group === 'nodes';
           continue;
         }
         had.data = entry.data;
@@ -1135,10 +1150,9 @@ async function refresh() {
     }
   });
   if (placed) {
-    // Rows chosen for the area the server chose them for: as the page will be after a reload.
-    const [width, height] = data.area;
-    state.unionPositions = computeLayout(cy.elements(), { width, height, places: state.places });
-    cy.nodes().positions((n) => xy(state.unionPositions.get(n.id())));
+    // New elements and links can move the others (their order across a level, the rows
+    // it wraps onto): every box as the server lays the plan out now, as a reload shows it.
+    placeUnion(await getJSON(`/api/v1/plans/${encodeURIComponent(planId)}/graph/timeline`));
     renderKinds();
     for (const { data: d } of delta.nodes.filter((n) => n.data.kind === 'objective')) {
       if (![...$('focus').options].some((o) => o.value === d.id)) $('focus').add(new Option(`Focus: ${d.key}`, d.id));
@@ -1148,7 +1162,7 @@ async function refresh() {
   $('slider').max = String(data.revisions.length - 1);
   setRevision(data.revisions.length - 1);
   drawTimeline();
-  if (placed) fitVisible(false);
+  if (added) fitVisible(false);
   return true;
 }
 
