@@ -139,7 +139,7 @@ def rows(changes: Iterable[GraphChange], written: set[tuple[str, ...]] | None = 
     for ident, row in nodes.items():
         if written is not None and ("node", *ident) not in written:
             node = row["properties"]  # the row's own dict: filled in, not copied
-            node["plan"], node["key"], node["kind"] = row["plan"], row["key"], row["kind"]
+            node["plan"], node["key"] = row["plan"], row["key"]  # the label is the kind
             node["last_version"] = row["version"]
             if row["added_at"] is not None:
                 node["added_at"] = row["added_at"]
@@ -152,7 +152,6 @@ def rows(changes: Iterable[GraphChange], written: set[tuple[str, ...]] | None = 
     for link, row in edges.items():
         if written is not None and ("edge", *link) not in written:
             props = row["properties"]  # the row's own dict: filled in, not copied
-            props["last_version"] = row["version"]
             if row["active"]:
                 rel_type = MODEL.types[row["edge"]]
             else:
