@@ -133,7 +133,16 @@ def test_a_batch_is_folded_per_element_and_per_link() -> None:
         RemoveEdge(version=5, edge="supports", source="SI1", target="SO1", **BASE),
         RetireNode(version=6, key="SI1", kind="initiative", **BASE),
     ]
-    fresh = neo4j_rows.rows(changes, written=set())
+    written: set[tuple[str, ...]] = set()
+    fresh = neo4j_rows.rows(changes, written=written)
+    assert written == {("p", "SI1"), ("p", "SO1"), ("p", "SI1", "SO1", "supports")}
+    again = neo4j_rows.rows(changes, written=written)  # written now: MERGEd, not CREATEd
+    assert sorted(again) == [
+        ("remove_edges", "supports"),
+        ("set_plans", ""),
+        ("upsert_nodes", "initiative"),
+        ("upsert_nodes", "objective"),
+    ]
     created, _ = fresh[("create_nodes", "")]  # SI1, then SO1
     assert created["labels"] == ["Element", "Initiative"]  # retired: not Active
     assert created["node"] | {"added_at": None, "retired_at": None} == {

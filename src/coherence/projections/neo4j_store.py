@@ -216,11 +216,9 @@ class Neo4jGraphStore:
         (slower, never wrong); the element ids only count once committed.
         """
         self._load()
-        changes = list(changes)
-        groups = neo4j_rows.rows(changes, self._written)
+        groups = neo4j_rows.rows(changes, self._written)  # adds to self._written
         changed: list[dict[str, Any]] = []
         if self._written is not None:
-            self._written |= neo4j_rows.idents(changes)
             for key in [key for key in groups if key[0] == "upsert_nodes"]:
                 changed += groups.pop(key)
         nodes = groups.pop(("create_nodes", ""), [])
