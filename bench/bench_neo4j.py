@@ -14,6 +14,13 @@ default, above the script's 1g and 256m test defaults) and stopped at the end:
    is timed, in events per second, beside the target of 50,000. Each pass runs in a
    fresh child process. The CPU time this process and the server used meanwhile is
    printed, in all and per event, and the server's by thread (from /proc).
+   The passes run more than once (``--warm-passes``, default 2 more): first **cold**, on
+   a JVM that has only seen the warm-up and whose JIT compiler threads still take a third
+   of the server's CPU, then **warm**, the same passes again from an emptied graph on
+   the same server, which has by then compiled what the statements run, as a
+   long-running production server has (the second warm pass still needed ~20 % less
+   server CPU than the first: the JIT settles after ~2 million events). Every pass is
+   printed, cold ones too; the target is judged on the best warm pass.
 2. **Where the time goes** (``--no-profile`` skips it): one more pass at the best
    batch size, without prefetching, so that the parts add up: reading the log,
    decoding the events, mapping them to graph changes, grouping them into rows
@@ -312,23 +319,36 @@ def bench_projection(
     batch_sizes: list[int],
     warm: int,
     server_pid: int | None,
+    warm_passes: int = 1,
 ) -> dict[str, Any]:
+    """The passes from empty, cold then warm (see the module docstring)."""
     warm = min(warm, events)
     warm_s = 0.0
     if warm:
         warm_s = in_child(
             project, settings, neo4j, warm, max(batch_sizes), server_pid, warm_up=True
         )["seconds"]
-    runs = [in_child(project, settings, neo4j, events, batch, server_pid) for batch in batch_sizes]
-    best = max(runs, key=lambda r: r["events_per_s"])
+    cold = [in_child(project, settings, neo4j, events, batch, server_pid) for batch in batch_sizes]
+    for run in cold:
+        run["server"] = "cold"
+    warm_runs = [
+        {**in_child(project, settings, neo4j, events, batch, server_pid), "server": f"warm {n}"}
+        for n in range(1, warm_passes + 1)
+        for batch in batch_sizes
+    ]
+    runs = cold + warm_runs
+    best = max(warm_runs or cold, key=lambda r: r["events_per_s"])
+    best_cold = max(cold, key=lambda r: r["events_per_s"])
     return {
         "events": events,
         "each_pass_in": "a fresh child process",
         "warm_up_events": warm,
         "warm_up_s": warm_s,
+        "warm_passes": warm_passes,
         "runs": runs,
         "best_batch": best["batch_size"],
         "best_events_per_s": best["events_per_s"],
+        "best_cold_events_per_s": best_cold["events_per_s"],
         "target_events_per_s": TARGET_EVENTS_PER_S,
         "meets_target": best["events_per_s"] >= TARGET_EVENTS_PER_S,
     }
@@ -659,7 +679,7 @@ def print_projection(proj: dict[str, Any]) -> None:
     print(f"1. Projecting {proj['events']:,} events into Neo4j (catch_up(prefetch=True))")
     print("-" * WIDTH)
     print(
-        f"{'batch size':>10} {'seconds':>9} {'events/s':>10} {'target':>10}   "
+        f"{'server':>7} {'batch size':>10} {'seconds':>9} {'events/s':>10} {'target':>10}   "
         f"CPU s: Python + Neo4j = sum (cores: ours, machine)"
     )
     for r in proj["runs"]:
@@ -672,9 +692,14 @@ def print_projection(proj: dict[str, Any]) -> None:
             else f"{r['python_cpu_s']:.1f} + ?"
         )
         print(
-            f"{r['batch_size']:>10,} {r['seconds']:9.1f} {r['events_per_s']:>10,.0f} "
-            f"{TARGET_EVENTS_PER_S:>10,}   {cpu}"
+            f"{r.get('server', 'cold'):>7} {r['batch_size']:>10,} {r['seconds']:9.1f} "
+            f"{r['events_per_s']:>10,.0f} {TARGET_EVENTS_PER_S:>10,}   {cpu}"
         )
+        if r["server_cpu_s"] is not None:
+            print(
+                f"{'':>7} CPU per event: Python {1e6 * r['python_cpu_s'] / proj['events']:.1f} us,"
+                f" Neo4j {1e6 * r['server_cpu_s'] / proj['events']:.1f} us"
+            )
     last = proj["runs"][-1]
     print(
         f"graph after each pass: {last['plans']:,} plans, {last['elements']:,} elements, "
@@ -684,7 +709,8 @@ def print_projection(proj: dict[str, Any]) -> None:
     events = proj["events"]
     if best["server_cpu_s"] is not None:
         print(
-            f"CPU per event (best pass): Python {1e6 * best['python_cpu_s'] / events:.1f} us, "
+            f"CPU per event (best pass, {best.get('server', 'cold')} server): Python "
+            f"{1e6 * best['python_cpu_s'] / events:.1f} us, "
             f"Neo4j {1e6 * best['server_cpu_s'] / events:.1f} us (50,000 events/s on two cores "
             f"needs each under 20 and both at work all the time)"
         )
@@ -692,12 +718,15 @@ def print_projection(proj: dict[str, Any]) -> None:
         shown = ", ".join(f"{name} {seconds:.1f}" for name, seconds in list(threads.items())[:6])
         print(f"Neo4j's CPU s by thread (Bolt workers run the statements and commits): {shown}")
     print(
-        f"best: batch {proj['best_batch']:,} at {proj['best_events_per_s']:,.0f} events/s; "
+        f"best: batch {proj['best_batch']:,} at {proj['best_events_per_s']:,.0f} events/s "
+        f"({best.get('server', 'cold')} server; cold: {proj['best_cold_events_per_s']:,.0f}); "
         f"target >= {TARGET_EVENTS_PER_S:,}: {verdict(proj['meets_target'])}"
     )
     print(
         f"each pass in a fresh child process, from an emptied graph, after a warm-up of "
-        f"{proj['warm_up_events']:,} events ({proj['warm_up_s']:.1f} s, not timed)"
+        f"{proj['warm_up_events']:,} events ({proj['warm_up_s']:.1f} s, not timed); cold: the "
+        f"first passes on the server; warm: {proj['warm_passes']} more of each, the JVM's "
+        f"code compiled by the passes before (as a long-running server's)"
     )
     print()
 
@@ -826,6 +855,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--warm-up", type=int, default=50_000, help="events projected before the timed passes"
     )
+    parser.add_argument(
+        "--warm-passes",
+        type=int,
+        default=2,
+        help="passes of each batch size again after the cold ones, on the warmed server",
+    )
     parser.add_argument("--no-profile", action="store_true", help="skip the profile pass")
     parser.add_argument("--no-audit", action="store_true", help="skip the state-wide audit")
     args = parser.parse_args(argv)
@@ -855,7 +890,13 @@ def main(argv: list[str] | None = None) -> int:
                 "start_s": server.start_s,
             }
             projection = bench_projection(
-                settings, neo4j, log["events"], batch_sizes, args.warm_up, server.pid()
+                settings,
+                neo4j,
+                log["events"],
+                batch_sizes,
+                args.warm_up,
+                server.pid(),
+                args.warm_passes,
             )
             result["projection"] = projection
             result["neo4j"]["data_bytes"] = server.data_bytes()

@@ -22,8 +22,8 @@ WITH top, COLLECT {
   RETURN DISTINCT n
 } AS members
 WITH top, CASE WHEN top:{{label:mission}} THEN members + top ELSE members END AS members
-RETURN top.key AS key, top.kind AS kind,
-       [n IN members | {key: n.key, kind: n.kind}] AS nodes,
+RETURN top.key AS key, {{kind_of:top}} AS kind,
+       [n IN members | {key: n.key, kind: {{kind_of:n}}}] AS nodes,
        COLLECT {
          UNWIND members AS a
          MATCH (a)-[r:{{types}}]->(b:Active)

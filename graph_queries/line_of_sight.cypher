@@ -18,7 +18,7 @@ WITH e, m,
        WITH DISTINCT [n IN nodes(path) | n.key] AS keys
        RETURN keys ORDER BY size(keys), keys
      } AS up
-RETURN e.key AS key, e.kind AS kind,
+RETURN e.key AS key, {{kind_of:e}} AS kind,
        CASE
          WHEN e:{{label:mission}} THEN [[e.key]]
          WHEN m IS NULL AND (e:{{label:objective}} OR NOT supports) THEN [[e.key]]

@@ -3,7 +3,8 @@
 // elements it created). A link linked and unlinked again within one batch is created as
 // its record, type UNLINKED.
 // Parameters: $rows: [{a, b (element ids of the ends), type (the edge's relationship type
-//   from the catalogue, or UNLINKED), properties: {last_version, ...attributes}}].
+//   from the catalogue, or UNLINKED), properties: {...attributes} (and edge, unlinked_at
+//   for UNLINKED)}].
 // replan=skip: while a projection runs the graph grows fast, and the server would plan this
 // again every 10 s or so; its plan seeks by unique index or element id, whatever the counts.
 // `+=` on a new relationship: as `=`, without reading the properties it has first.

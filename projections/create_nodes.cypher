@@ -3,12 +3,12 @@
 // new links between them, and return their element ids in the order of the rows, so that
 // the links made next (to elements of earlier batches) find their ends by id instead of
 // by an index seek on (plan, key).
-// Parameters: $rows: [{labels: [Element, <Kind label>, Active?], node: {plan, key, kind,
+// Parameters: $rows: [{labels: [Element, <Kind label>, Active?], node: {plan, key,
 //   last_version, added_at, retired_at, ...fields}}], one row per element (its changes in
 //   the batch folded); the labels come from the catalogue (neo4j_model), never from input.
 //   $links: [{a, b (the positions of the ends in $rows, from 0), type (the edge's
-//   relationship type from the catalogue, or UNLINKED), properties: {last_version,
-//   ...attributes}}], as in create_edges.cypher.
+//   relationship type from the catalogue, or UNLINKED), properties}], as in
+//   create_edges.cypher.
 // Columns: ids (the new nodes' element ids, in the order of $rows).
 // replan=skip: while a projection runs the graph grows fast, and the server would plan this
 // again every 10 s or so; its plan reads nothing, whatever the counts.

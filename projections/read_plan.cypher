@@ -1,11 +1,12 @@
 // The active graph of one plan: its details, active elements and active links.
 // (`e.key IS NOT NULL` lets the (plan, key) constraint's index serve the plan alone.)
 // Parameters: $plan. Columns: plan (map of the plan's properties), elements (list of
-// element property maps), links (list of {source, target, edge, amount}).
+// element property maps, with kind, the kind's name, from the labels), links (list of
+// {source, target, edge, amount}).
 MATCH (p:Plan {plan: $plan})
 OPTIONAL MATCH (e:Element:Active)
 WHERE e.plan = $plan AND e.key IS NOT NULL
-WITH p, collect(properties(e)) AS elements
+WITH p, collect(e {.*, kind: {{kind_of:e}}}) AS elements
 OPTIONAL MATCH (a:Element:Active)-[r:{{types}}]->(b:Active)
 WHERE a.plan = $plan AND a.key IS NOT NULL
 RETURN properties(p) AS plan, elements,

@@ -1,9 +1,11 @@
 // Link, or change a link's attributes: the relationship typed by the edge, from supporter to
 // supported, replacing the record of an earlier unlinking (whose attributes it takes over).
 // Rendered once per edge: {{type}} is the edge's relationship type.
-// Parameters: $rows: [{plan, edge, source, target, version, at, properties}], one row per
-//   link (its changes in the batch folded, ending linked). A row older than the link's last
-//   change is ignored (replays change nothing).
+// Parameters: $rows: [{plan, edge, source, target, properties}], one row per link (its
+//   changes in the batch folded, ending linked). A link keeps no version: a batch is
+//   written once, the checkpoint's lock and position see to that (neo4j_store), and a
+//   replay after a lost position runs from that position on, in log order, so each link
+//   ends as its last change left it.
 // replan=skip: while a projection runs the graph grows fast, and the server would plan this
 // again every 10 s or so; its plan seeks by unique index or element id, whatever the counts.
 CYPHER replan=skip
@@ -12,8 +14,6 @@ MATCH (a:Element {plan: row.plan, key: row.source})
 MATCH (b:Element {plan: row.plan, key: row.target})
 OPTIONAL MATCH (a)-[r:{{type}}]->(b)
 OPTIONAL MATCH (a)-[h:UNLINKED {edge: row.edge}]->(b)
-WITH a, b, row, r, h
-WHERE row.version >= coalesce(r.last_version, h.last_version, 0)
 CALL (a, b, r, h) {
   WITH a, b, r, h WHERE r IS NULL
   CREATE (a)-[n:{{type}}]->(b)
@@ -22,4 +22,4 @@ CALL (a, b, r, h) {
 DELETE h
 WITH a, b, row
 MATCH (a)-[r:{{type}}]->(b)
-SET r += row.properties, r.last_version = row.version
+SET r += row.properties

@@ -1,6 +1,6 @@
 // Create elements of one kind or change them: merge new field values into them, (re)activate
 // or retire them. Rendered once per kind: {{label}} is the kind's label.
-// Parameters: $rows: [{plan, key, kind, version, properties, active, added_at,
+// Parameters: $rows: [{plan, key, version, properties, active, added_at,
 //   retired_at}], one row per element: its changes in the batch folded, in log order, into
 //   one (active: true when it was added or restored, false when retired, null when only
 //   revised). A row older than the element's last change is ignored (replays change
@@ -10,7 +10,7 @@
 CYPHER replan=skip
 UNWIND $rows AS row
 MERGE (e:Element {plan: row.plan, key: row.key})
-  ON CREATE SET e:{{label}}, e.kind = row.kind, e.last_version = 0
+  ON CREATE SET e:{{label}}, e.last_version = 0
 WITH e, row WHERE row.version >= e.last_version
 SET e += row.properties,
     e.last_version = row.version,

@@ -34,6 +34,7 @@ from coherence.application.settings import Settings
 from coherence.domain.errors import InvalidValue, PlanNotFound, UnknownElement
 from coherence.domain.plan import DistrictPlan
 from coherence.domain.values import PLAN_ID_PATTERN
+from coherence.projections.neo4j_model import MODEL
 from coherence.projections.neo4j_store import Neo4jGraphStore
 from coherence.projections.projector import Projector, plan_graph
 from coherence.queries.audit import DEFINITIONS, audit
@@ -80,7 +81,7 @@ def neo4j_graph(store: Neo4jGraphStore, plan_id: str) -> dict[str, Any]:
     )
     details = {k: v for k, v in records[0]["plan"].items() if v is not None}
     nodes, _, _ = store.driver.execute_query(
-        "MATCH (e:Element:Active {plan: $plan}) RETURN properties(e) AS props",
+        "MATCH (e:Element:Active {plan: $plan}) RETURN properties(e) AS props, labels(e) AS labels",
         plan=plan_id,
     )
     links, _, _ = store.driver.execute_query(
@@ -94,7 +95,8 @@ def neo4j_graph(store: Neo4jGraphStore, plan_id: str) -> dict[str, Any]:
         if isinstance(props.get("results"), str):
             props["results"] = json.loads(props["results"])
         fields = {k: v for k, v in props.items() if k not in BOOKKEEPING and v is not None}
-        elements[props["key"]] = (props["kind"], fields)
+        (kind,) = [k for k, label in MODEL.labels.items() if label in record["labels"]]
+        elements[props["key"]] = (kind, fields)
     edges = {(r["source"], r["target"], r["edge"], r["amount"]) for r in links}
     return {"plan": details, "elements": elements, "edges": edges}
 

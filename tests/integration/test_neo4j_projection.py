@@ -85,6 +85,33 @@ def test_resume_and_replay_change_nothing(
         restarted.close()
 
 
+def test_a_batch_the_checkpoint_holds_is_not_written_again(
+    neo4j_store: Neo4jGraphStore,
+) -> None:
+    """A batch written twice (a retry whose first commit's answer was lost, or a second
+    projector) is skipped by the checkpoint: its CREATEs would double the elements, and
+    links keep no version to tell an old change from a new one."""
+    neo4j_store.reset()
+    app = PlanHistory(Settings(store="memory://"))
+    app.import_plan(document(), Author("a"))
+    notes = app.recorder.select_notifications(start=1, limit=1_000)
+    changes, learnt = Projector(app, neo4j_store).map_notifications(notes)
+    batch = neo4j_store.prepare(changes, notes[-1].id, learnt)
+    assert batch.nodes, "after a reset the batch CREATEs its elements"
+
+    def counts() -> tuple[int, int]:
+        records, _, _ = neo4j_store.driver.execute_query(
+            "RETURN COUNT { (:Element) } AS elements, COUNT { ()-[]->() } AS links"
+        )
+        return records[0]["elements"], records[0]["links"]
+
+    neo4j_store.write(batch)
+    written = counts()
+    neo4j_store.write(batch)
+    assert counts() == written
+    assert graphs_equal(neo4j_store.active_graph("example-2025"), plan_graph(app, "example-2025"))
+
+
 def _neo4j(*args: str) -> str:
     done = subprocess.run(
         [str(ROOT / "scripts" / "neo4j"), *args],

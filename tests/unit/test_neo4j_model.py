@@ -107,6 +107,14 @@ def test_the_browser_style_file_matches_the_catalogue() -> None:
 BASE = {"plan": "p", "at": "2026-01-01T00:00:00+00:00"}
 
 
+def test_kind_of_renders_the_kind_name_from_the_labels() -> None:
+    rendered = MODEL.render("RETURN {{kind_of:e}} AS kind")
+    for kind, label in MODEL.labels.items():
+        assert f"WHEN e:{label} THEN '{kind}'" in rendered
+    with pytest.raises(ValueError, match="cannot name a label or type"):
+        MODEL.kind_of("e) DETACH DELETE (e")
+
+
 def test_a_batch_is_folded_per_element_and_per_link() -> None:
     changes = [
         UpsertNode(
@@ -125,13 +133,21 @@ def test_a_batch_is_folded_per_element_and_per_link() -> None:
         RemoveEdge(version=5, edge="supports", source="SI1", target="SO1", **BASE),
         RetireNode(version=6, key="SI1", kind="initiative", **BASE),
     ]
-    fresh = neo4j_rows.rows(changes, written=set())
+    written: set[tuple[str, ...]] = set()
+    fresh = neo4j_rows.rows(changes, written=written)
+    assert written == {("p", "SI1"), ("p", "SO1"), ("p", "SI1", "SO1", "supports")}
+    again = neo4j_rows.rows(changes, written=written)  # written now: MERGEd, not CREATEd
+    assert sorted(again) == [
+        ("remove_edges", "supports"),
+        ("set_plans", ""),
+        ("upsert_nodes", "initiative"),
+        ("upsert_nodes", "objective"),
+    ]
     created, _ = fresh[("create_nodes", "")]  # SI1, then SO1
     assert created["labels"] == ["Element", "Initiative"]  # retired: not Active
     assert created["node"] | {"added_at": None, "retired_at": None} == {
         "plan": "p",
         "key": "SI1",
-        "kind": "initiative",
         "title": "A",
         "owner": "B",
         "last_version": 6,
@@ -140,8 +156,8 @@ def test_a_batch_is_folded_per_element_and_per_link() -> None:
     }
     (unlinked,) = fresh[("create_edges", "")]
     assert unlinked["type"] == "UNLINKED"
-    assert unlinked["properties"]["edge"] == "supports"
-    assert unlinked["properties"]["last_version"] == 5
+    # the label is the kind, and a link keeps no version (the checkpoint guards replays)
+    assert unlinked["properties"] == {"edge": "supports", "unlinked_at": BASE["at"]}
 
     known = neo4j_rows.rows(changes)  # not after a reset: every row MERGEs
     (row,) = known[("upsert_nodes", "initiative")]

@@ -3,9 +3,11 @@ rendered from it.
 
 Every name in the graph comes from :data:`coherence.domain.framework.FRAMEWORK`:
 
-- an element is ``(:Element:<Kind> {plan, key, kind, ...fields})``, its kind's label the
-  PascalCase of the catalogue's kind name (``budget_line`` is ``:BudgetLine``); an active
-  element also carries ``:Active``, a retired one loses it (and keeps its fields);
+- an element is ``(:Element:<Kind> {plan, key, ...fields})``, its kind's label the
+  PascalCase of the catalogue's kind name (``budget_line`` is ``:BudgetLine``), its only
+  record of its kind (a query that returns the kind renders it from the labels with
+  ``{{kind_of:VAR}}``); an active element also carries ``:Active``, a retired one loses
+  it (and keeps its fields);
 - a link is a relationship typed by its edge, the UPPER_SNAKE of the catalogue's edge
   name (``aligns_to`` is ``:ALIGNS_TO``), from the supporter to the supported, holding the
   link's attributes (``:FUNDS {amount}``); it exists only while the link is active. An
@@ -29,6 +31,9 @@ values stay ``$parameters``. The placeholders:
 ``{{names:KIND}}``
     a map projection of the fields that name an element of the kind in a message:
     ``{{names:initiative}}`` is ``{.title, .description}``;
+``{{kind_of:VAR}}``
+    the kind name of the element bound to ``VAR``, from its labels: ``CASE WHEN
+    VAR:Mission THEN 'mission' ... END``;
 ``{{label}}``, ``{{kind}}``, ``{{type}}``, ``{{edge}}``, ``{{source}}``, ``{{target}}``
     bound by the caller: the projection renders one statement per kind or per edge
     (``{{source}}``/``{{target}}``: the label of the edge's one source or target kind, or
@@ -64,9 +69,12 @@ __all__ = [
     "type_of",
 ]
 
-MODEL_VERSION: Final = 2
+MODEL_VERSION: Final = 3
 """The version of the graph's model, kept on the checkpoint: 1 was one ``:Element`` label
-with an ``active`` property and ``:LINK {edge, active}`` relationships; 2 is this one."""
+with an ``active`` property and ``:LINK {edge, active}`` relationships; 2 had the kind
+labels and relationship types, and a ``kind`` property on every element and a
+``last_version`` on every relationship too; 3 is this one (the label is the kind, and the
+checkpoint alone keeps replays of links from going back: see ``neo4j_store``)."""
 
 ELEMENT: Final = "Element"
 ACTIVE: Final = "Active"
@@ -79,7 +87,7 @@ NAME: Final = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*\Z")
 LABEL: Final = re.compile(r"[A-Z][A-Za-z0-9]*\Z")
 TYPE: Final = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*\Z")
 PROPERTY: Final = re.compile(r"[a-z][a-z0-9_]*\Z")
-PLACEHOLDER: Final = re.compile(r"\{\{\s*([a-z]+)(?::([a-z0-9_]+))?\s*\}\}")
+PLACEHOLDER: Final = re.compile(r"\{\{\s*([a-z]+(?:_[a-z]+)*)(?::([a-z0-9_]+))?\s*\}\}")
 
 
 def _checked(name: str, what: str) -> str:
@@ -148,6 +156,12 @@ class GraphModel:
                 raise ValueError(f"field {name!r} of {kind} cannot be a property")
         return "{" + ", ".join(f".{n}" for n in names) + "}"
 
+    def kind_of(self, var: str) -> str:
+        """A Cypher expression of the kind name of the element ``var``, from its labels."""
+        _checked(var, "variable")
+        cases = " ".join(f"WHEN {var}:{label} THEN '{kind}'" for kind, label in self.labels.items())
+        return f"CASE {cases} END"
+
     def _value(self, name: str, argument: str | None, bindings: Mapping[str, str]) -> str:
         if argument is None:
             if name == "types":
@@ -165,6 +179,8 @@ class GraphModel:
             return self.types[argument]
         if name == "names":
             return self.names_projection(argument)
+        if name == "kind_of":
+            return self.kind_of(argument)
         raise KeyError(f"unknown placeholder {{{{{name}:{argument}}}}}")
 
     def render(self, template: str, **bindings: str) -> str:

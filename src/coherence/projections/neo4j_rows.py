@@ -131,15 +131,16 @@ def element_labels(kind: str, active: bool) -> list[str]:
 
 def rows(changes: Iterable[GraphChange], written: set[tuple[str, ...]] | None = None) -> Rows:
     """Changes as rows by statement. With ``written`` (the elements and links this store
-    has written since it emptied the graph), the ones never written go to the CREATE
+    has written since it emptied the graph: ``(plan, key)`` and ``(plan, source, target,
+    edge)``, as :func:`fold` keys them), the ones never written go to the CREATE
     statements (one for every kind, one for every edge: the label or type is a value of
-    the row), and ``written`` is not changed (the store adds to it)."""
+    the row), and every element and link of the batch is added to ``written``."""
     nodes, edges, plans = fold(changes)
     groups: Rows = {("set_plans", ""): plans}
     for ident, row in nodes.items():
-        if written is not None and ("node", *ident) not in written:
+        if written is not None and ident not in written:
             node = row["properties"]  # the row's own dict: filled in, not copied
-            node["plan"], node["key"], node["kind"] = row["plan"], row["key"], row["kind"]
+            node["plan"], node["key"] = row["plan"], row["key"]  # the label is the kind
             node["last_version"] = row["version"]
             if row["added_at"] is not None:
                 node["added_at"] = row["added_at"]
@@ -150,9 +151,8 @@ def rows(changes: Iterable[GraphChange], written: set[tuple[str, ...]] | None = 
         else:
             groups.setdefault(("upsert_nodes", row["kind"]), []).append(row)
     for link, row in edges.items():
-        if written is not None and ("edge", *link) not in written:
+        if written is not None and link not in written:
             props = row["properties"]  # the row's own dict: filled in, not copied
-            props["last_version"] = row["version"]
             if row["active"]:
                 rel_type = MODEL.types[row["edge"]]
             else:
@@ -164,6 +164,9 @@ def rows(changes: Iterable[GraphChange], written: set[tuple[str, ...]] | None = 
         else:
             name = "upsert_edges" if row["active"] else "remove_edges"
             groups.setdefault((name, row["edge"]), []).append(row)
+    if written is not None:
+        written.update(nodes)
+        written.update(edges)
     return groups
 
 
@@ -184,17 +187,6 @@ def links_within(
         else:
             within.append({"a": a, "b": b, "type": row["type"], "properties": row["properties"]})
     return within, others
-
-
-def idents(changes: Iterable[GraphChange]) -> set[tuple[str, ...]]:
-    """The elements and links that changes write."""
-    idents: set[tuple[str, ...]] = set()
-    for c in changes:
-        if isinstance(c, UpsertNode | RetireNode):
-            idents.add(("node", c.plan, c.key))
-        elif isinstance(c, UpsertEdge | RemoveEdge):
-            idents.add(("edge", c.plan, c.source, c.target, c.edge))
-    return idents
 
 
 ORDER = (

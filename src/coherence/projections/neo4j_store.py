@@ -6,8 +6,13 @@ The store applies the same graph changes as the networkx store
 each element's and each link's changes are folded into one row, and the rows go to one
 ``UNWIND`` statement per kind of change and per kind of element or edge, with the
 checkpoint (the notification position applied) in the same transaction, so a crash
-mid-batch neither loses nor doubles anything. Each node and link remembers the version of
-the last change it took, so a replayed batch changes nothing.
+mid-batch neither loses nor doubles anything. Each transaction first locks the checkpoint
+and reads its position, and skips a batch at or before it (a retry whose first attempt
+committed, or another projector's), so a batch is written once. Each element also
+remembers the version of the last change it took, so changes applied by hand without a
+position and replayed change nothing; a link keeps no version (one property less on each
+of the graph's many relationships): a replay runs from the checkpoint on, in log order,
+and leaves each link as its last change did.
 
 After :meth:`reset` (a rebuild), or on a graph that holds no element at position 0 (an
 initial load), the store knows what it has written and ``CREATE``s the rest instead of
@@ -15,13 +20,13 @@ initial load), the store knows what it has written and ``CREATE``s the rest inst
 the row), with the new links between them (their ends found by position in the rows), which
 returns their element ids; every other new link in one statement that finds its ends by
 element id (no index seek on plan and key); what it wrote before changes by element id
-too. A retried batch that CREATEs first checks that its first attempt did not
-commit. Following (a store that did not start from an empty graph) MERGEs, per kind and
+too. Following (a store that did not start from an empty graph) MERGEs, per kind and
 per edge.
 
 Model (see :mod:`.neo4j_model`): ``(:Plan {plan, uuid, district, title, period_start,
-period_end, status, version})``; ``(:Element:<Kind> {plan, key, kind, ...fields})``, plus
-``:Active`` while active; a link is ``(a)-[:<EDGE> {amount?}]->(b)`` while active and
+period_end, status, version})``; ``(:Element:<Kind> {plan, key, last_version, added_at,
+retired_at?, ...fields})``, plus ``:Active`` while active (the label is the kind: no
+property repeats it); a link is ``(a)-[:<EDGE> {amount?}]->(b)`` while active and
 ``(a)-[:UNLINKED {edge, ...}]->(b)`` after it is unlinked. Outcome results (a list of
 maps, which Neo4j cannot store) are kept as JSON text.
 """
@@ -211,11 +216,9 @@ class Neo4jGraphStore:
         (slower, never wrong); the element ids only count once committed.
         """
         self._load()
-        changes = list(changes)
-        groups = neo4j_rows.rows(changes, self._written)
+        groups = neo4j_rows.rows(changes, self._written)  # adds to self._written
         changed: list[dict[str, Any]] = []
         if self._written is not None:
-            self._written |= neo4j_rows.idents(changes)
             for key in [key for key in groups if key[0] == "upsert_nodes"]:
                 changed += groups.pop(key)
         nodes = groups.pop(("create_nodes", ""), [])
@@ -246,8 +249,8 @@ class Neo4jGraphStore:
             nonlocal attempts
             attempts += 1
             created.clear()  # a retried transaction starts again
-            if attempts > 1 and self._committed(tx, batch):
-                return  # the first attempt committed, its answer was lost: CREATE nothing twice
+            if self._written_already(tx, batch):
+                return  # its first attempt committed (its answer was lost), or another's did
             if batch.plans:
                 tx.run(cypher("projections", "register_plans"), rows=Rows(batch.plans)).consume()
             if batch.nodes:
@@ -288,13 +291,17 @@ class Neo4jGraphStore:
             self._position = max(self._position, batch.position)
             self._model = MODEL_VERSION
 
-    def _committed(self, tx: ManagedTransaction, batch: neo4j_rows.PreparedBatch) -> bool:
-        """Whether a batch that CREATEs was committed already (its position recorded): a
-        connection lost during a commit leaves that unknown, and a MERGE-only batch may be
-        written again, but CREATEs may not (the elements they make would be doubled)."""
-        if batch.position is None or not (batch.nodes or batch.links):
+    def _written_already(self, tx: ManagedTransaction, batch: neo4j_rows.PreparedBatch) -> bool:
+        """Lock the checkpoint (until the transaction ends) and tell whether it holds the
+        batch's position already: a connection lost during a commit leaves unknown whether
+        it committed, and another projector may have written it; CREATEs must not run twice
+        (the elements they make would be doubled) and links keep no version to tell an old
+        change from a new one. A batch without a position is written as it is."""
+        if batch.position is None:
             return False
-        record = tx.run(cypher("projections", "checkpoint_position"), name=self.name).single()
+        record = tx.run(
+            cypher("projections", "lock_checkpoint"), name=self.name, model=MODEL_VERSION
+        ).single()
         position = record["position"] if record else None
         return position is not None and position >= batch.position
 
