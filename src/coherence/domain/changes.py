@@ -84,7 +84,8 @@ class PlanState:
                 (s, t): new(Link, (link["edge"], _NO_ATTRIBUTES))
                 if len(link) == 1
                 else Link(link["edge"], {k: v for k, v in link.items() if k != "edge"})
-                for s, t, link in plan.iter_links()
+                for s, targets in plan.links.items()  # iter_links, without its generator
+                for t, link in targets.items()
             },
             status=plan.status,
         )
@@ -176,16 +177,20 @@ def plan_changes(current: PlanState, target: PlanState) -> list[Change]:
     if detail_changes:
         out.append(Change("details", changes=detail_changes))
 
-    target_active = target.active()
-    current_active = current.active()
+    target_elements, current_elements = target.elements, current.elements
+    target_links = target.links
     for (source, target_key), link in current.links.items():
-        if (source, target_key) not in target.links:
+        if (source, target_key) not in target_links:
             out.append(Change("unlink", edge=link.edge, source=source, target=target_key))
-    for key, element in current_active.items():
-        if key not in target_active:
-            out.append(Change("retire", kind=element.kind, key=key))
-    for key, element in target_active.items():
-        now = current.elements.get(key)
+    for key, element in current_elements.items():  # the active ones (not built apart)
+        if not element.retired:
+            wanted = target_elements.get(key)
+            if wanted is None or wanted.retired:
+                out.append(Change("retire", kind=element.kind, key=key))
+    for key, element in target_elements.items():
+        if element.retired:
+            continue
+        now = current_elements.get(key)
         if now is None:
             out.append(Change("add", kind=element.kind, key=key, fields=element.fields))
         elif now.retired:
