@@ -22,7 +22,7 @@ import yaml
 
 from coherence.application.memory import collector_paused
 from coherence.application.plan_text import MAX_FILE_BYTES, parse_text
-from coherence.domain.changes import Element, Link, PlanState
+from coherence.domain.changes import NO_ATTRIBUTES, Element, Link, PlanState
 from coherence.domain.errors import InvalidInput, PlanFileError, UnknownField
 from coherence.domain.framework import (
     FRAMEWORK,
@@ -43,11 +43,9 @@ from coherence.domain.values import (
 
 FORMAT = "coherence/plan@1"
 _AMOUNT = FieldSpec("amount", "amount")
-_NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
 _NEW_TUPLE = tuple.__new__
 """``Element(...)`` and ``Link(...)`` without their Python ``__new__`` (a plan file
 makes one of either for each of its thousands of elements and links)."""
-"""The attributes of a link without any (read-only, so one serves every link)."""
 
 
 PLAN_HEADER = ("id", "district", "title", "period")
@@ -324,10 +322,10 @@ def _link_items(
                 path = _link_path(f"{section}[{i}]", link_field, raw, j)
                 raise type(e)(path + e.path, e.expected, e.got) from None
         elif type(item) is str and KEY_PATTERN.match(item):
-            out.append((item, _NO_ATTRIBUTES))
+            out.append((item, NO_ATTRIBUTES))
         else:
             path = _link_path(f"{section}[{i}]", link_field, raw, j)
-            out.append((check_key(item, path), _NO_ATTRIBUTES))
+            out.append((check_key(item, path), NO_ATTRIBUTES))
     return out
 
 

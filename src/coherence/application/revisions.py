@@ -242,8 +242,7 @@ class PlanRevisions(StoreApplication):
         if not dry_run:
             snapshots.end(plan)
             self._write_revision(events, snapshots.stored)
-            self._cache_written(plan)
-        entries = Entries(events, known=dict(plan.elements))  # as now: a cached plan moves on
+        entries = Entries(events, known=plan.elements)
         return CommandResult(plan.plan_id, plan.version, plan.revision, entries, dry_run, True)
 
     def _load(self, plan_id: str) -> DistrictPlan:
