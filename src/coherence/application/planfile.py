@@ -193,7 +193,9 @@ def _check(doc: object, catalogue: Catalogue) -> PlanDocument:
     links: dict[tuple[str, str], Link] = {}
     for key, section, i, link_field, raw in pending_links:
         edge, reverse, allowed_kinds = link_field.edge, link_field.reverse, link_field.targets
-        for j, (target, attributes) in enumerate(_link_items(raw, section, i, link_field)):
+        for j, (target, attributes) in enumerate(
+            _link_items(raw, section, i, link_field, elements)
+        ):
             other = elements.get(target)
             if other is None or other.kind not in allowed_kinds:
                 wanted = " or ".join(kinds[k].label.lower() for k in link_field.targets)
@@ -303,10 +305,10 @@ def _link_path(at: str, link_field: LinkSpec, raw: object, j: int) -> str:
 
 
 def _link_items(
-    raw: object, section: str, i: int, link_field: LinkSpec
+    raw: object, section: str, i: int, link_field: LinkSpec, known: Mapping[str, object]
 ) -> list[tuple[str, Mapping[str, Any]]]:
     """The targets of a link field of the ``i``-th item of ``section``, with their
-    attributes."""
+    attributes; a target that is the key of an element ``known`` is a key already."""
     if raw is None:
         return []
     items = raw if isinstance(raw, list) else [raw] if not link_field.many else None
@@ -321,7 +323,7 @@ def _link_items(
             except InvalidInput as e:
                 path = _link_path(f"{section}[{i}]", link_field, raw, j)
                 raise type(e)(path + e.path, e.expected, e.got) from None
-        elif type(item) is str and KEY_PATTERN.match(item):
+        elif type(item) is str and (item in known or KEY_PATTERN.match(item)):
             out.append((item, NO_ATTRIBUTES))
         else:
             path = _link_path(f"{section}[{i}]", link_field, raw, j)

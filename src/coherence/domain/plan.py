@@ -40,6 +40,7 @@ from coherence.domain.framework import (
 )
 from coherence.domain.values import (
     MAX_NOTE,
+    Fields,
     check_key,
     check_plan_ref,
     check_sha256,
@@ -557,7 +558,6 @@ class DistrictPlan(Aggregate):
             "revision": rev.number,
         }
         version, number, at = self._version, rev.number, rev.at  # _record's bookkeeping
-        copy_dict = dict.copy  # a plain dict, quicker than dict(fields) (Fields included)
         plan_elements, plan_links = self.elements, self.links
         for event_class, kind, key, fields in elements:
             version += 1
@@ -570,7 +570,8 @@ class DistrictPlan(Aggregate):
             set_dict(event, "__dict__", state)
             plan_elements[key] = {
                 "kind": kind,
-                "fields": copy_dict(fields) if isinstance(fields, dict) else dict(fields),
+                # read-only, so shared: events replace an element's fields, never change them
+                "fields": fields if type(fields) is Fields else dict(fields),
                 "retired": False,
             }
             self.revision, self._version, self._modified_on = number, version, at
