@@ -241,6 +241,7 @@ def test_a_copy_of_a_plan_shares_nothing_a_command_changes() -> None:
     plan.add_element("outcome", "O1", {"statement": "Reading"}, rev)
     plan.link("O1", "SO1", rev)
     plan.report_outcome_result("O1", "2026-06-01", 40, rev)
+    plan.add_element("benchmark", "B1", {"description": "Pilot"}, rev)
     plan.collect_events()
     before = copy.deepcopy((plan.elements, plan.links, plan.version, plan.revision))
     snapshot_state = (
@@ -255,6 +256,7 @@ def test_a_copy_of_a_plan_shares_nothing_a_command_changes() -> None:
     clone.revise_element("SO1", {"title": "Literacy for all"}, rev2)
     clone.link("BL1", "SI1", rev2, {"amount": 80})
     clone.retire_element("SI1", rev2)
+    clone.report_benchmark_status("B1", "on_track", rev2)
 
     assert (plan.elements, plan.links, plan.version, plan.revision) == before
     assert plan.elements["O1"]["fields"]["results"] == [{"as_of": "2026-06-01", "value": 40}]
@@ -262,6 +264,8 @@ def test_a_copy_of_a_plan_shares_nothing_a_command_changes() -> None:
     assert plan.pending_events == []
     assert clone.elements["O1"]["fields"]["results"][0]["value"] == 55
     assert "SI1" not in clone.links.get("BL1", {})
+    assert clone.elements["B1"]["fields"]["status"] == "on_track"
+    assert plan.elements["B1"]["fields"]["status"] != "on_track"
 
 
 def test_normalized_fields_are_read_only_proof_of_their_kind() -> None:

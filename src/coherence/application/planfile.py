@@ -22,7 +22,7 @@ import yaml
 
 from coherence.application.memory import collector_paused
 from coherence.application.plan_text import MAX_FILE_BYTES, parse_text
-from coherence.domain.changes import Element, Link, PlanState
+from coherence.domain.changes import NO_ATTRIBUTES, Element, Link, PlanState
 from coherence.domain.errors import InvalidInput, PlanFileError, UnknownField
 from coherence.domain.framework import (
     FRAMEWORK,
@@ -43,11 +43,9 @@ from coherence.domain.values import (
 
 FORMAT = "coherence/plan@1"
 _AMOUNT = FieldSpec("amount", "amount")
-_NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
 _NEW_TUPLE = tuple.__new__
 """``Element(...)`` and ``Link(...)`` without their Python ``__new__`` (a plan file
 makes one of either for each of its thousands of elements and links)."""
-"""The attributes of a link without any (read-only, so one serves every link)."""
 
 
 PLAN_HEADER = ("id", "district", "title", "period")
@@ -195,7 +193,9 @@ def _check(doc: object, catalogue: Catalogue) -> PlanDocument:
     links: dict[tuple[str, str], Link] = {}
     for key, section, i, link_field, raw in pending_links:
         edge, reverse, allowed_kinds = link_field.edge, link_field.reverse, link_field.targets
-        for j, (target, attributes) in enumerate(_link_items(raw, section, i, link_field)):
+        for j, (target, attributes) in enumerate(
+            _link_items(raw, section, i, link_field, elements)
+        ):
             other = elements.get(target)
             if other is None or other.kind not in allowed_kinds:
                 wanted = " or ".join(kinds[k].label.lower() for k in link_field.targets)
@@ -305,10 +305,10 @@ def _link_path(at: str, link_field: LinkSpec, raw: object, j: int) -> str:
 
 
 def _link_items(
-    raw: object, section: str, i: int, link_field: LinkSpec
+    raw: object, section: str, i: int, link_field: LinkSpec, known: Mapping[str, object]
 ) -> list[tuple[str, Mapping[str, Any]]]:
     """The targets of a link field of the ``i``-th item of ``section``, with their
-    attributes."""
+    attributes; a target that is the key of an element ``known`` is a key already."""
     if raw is None:
         return []
     items = raw if isinstance(raw, list) else [raw] if not link_field.many else None
@@ -323,11 +323,11 @@ def _link_items(
             except InvalidInput as e:
                 path = _link_path(f"{section}[{i}]", link_field, raw, j)
                 raise type(e)(path + e.path, e.expected, e.got) from None
-        elif type(item) is str and KEY_PATTERN.match(item):
-            out.append((item, _NO_ATTRIBUTES))
+        elif type(item) is str and (item in known or KEY_PATTERN.match(item)):
+            out.append((item, NO_ATTRIBUTES))
         else:
             path = _link_path(f"{section}[{i}]", link_field, raw, j)
-            out.append((check_key(item, path), _NO_ATTRIBUTES))
+            out.append((check_key(item, path), NO_ATTRIBUTES))
     return out
 
 

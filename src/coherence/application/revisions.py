@@ -163,7 +163,7 @@ class PlanRevisions(StoreApplication):
             wanted = keep_empty(now, target) if document.blank_is_empty else target
             apply_changes(plan, plan_changes(now, wanted), rev, snapshots)
 
-        if not self._exists(document.plan_id):
+        if not self._cached(document.plan_id) and not self._exists(document.plan_id):
             if is_scenario_id(document.plan_id):  # a scenario is made by forking its plan
                 raise plan_not_found(document.plan_id)
             if expected_version not in (None, 0):
@@ -266,6 +266,21 @@ class PlanRevisions(StoreApplication):
             raise plan_not_found(plan_id)
         return plan, True
 
+    def _cached(self, plan_id: str) -> bool:
+        """Whether the plan is in the cache (then it exists: plans are never deleted)."""
+        cache = self.repository.cache
+        return cache is not None and _in_cache(cache, plan_uuid(plan_id))
+
+    def _cache_written(self, plan: DistrictPlan) -> None:
+        """Cache a plan a command has just written, as the store now holds it (a later
+        writer's events are read on top), so that the next command on it copies it
+        rather than reading it back from the store (a re-import of a plan file mostly
+        comes after its first import). Not where commands keep their revisions instead
+        of writing them (``cache_after_write``)."""
+        cache = self.repository.cache
+        if cache is not None and self.cache_after_write:
+            cache.put(plan.id, plan)
+
     def _command(
         self,
         plan_id: str,
@@ -307,8 +322,9 @@ class PlanRevisions(StoreApplication):
                         plan_id, expected_version, self._latest_version(plan_id)
                     ) from None
             else:
-                if fresh and not dry_run and self.repository.cache is not None:
-                    # as the store holds it now (a later writer's events are read on top)
+                if not dry_run and result.revision is not None:
+                    self._cache_written(plan)
+                elif fresh and not dry_run and self.repository.cache is not None:
                     self.repository.cache.put(plan.id, plan)
                 return result
         raise VersionConflict(plan_id, plan.version, self._latest_version(plan_id))
@@ -324,7 +340,7 @@ class PlanRevisions(StoreApplication):
         """Save the plan's pending events (one revision) and its snapshots, atomically."""
         before = plan.version - len(plan.pending_events)
         events = plan.collect_events()
-        entries = Entries(events, known=plan.elements)
+        entries = Entries(events, known=dict(plan.elements))  # as now: a cached plan moves on
         revision = plan.revision if events else None
         if not dry_run and events:
             snapshots = snapshots or self._snapshots_from(before)

@@ -30,14 +30,16 @@ class Element(NamedTuple):
     retired: bool = False
 
 
-_NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
+NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
+"""The attributes of a link without any (read-only, so one serves every link, and two
+plan states' links without attributes are told equal at once)."""
 
 
 class Link(NamedTuple):
     """A link of a plan state, with its attributes (the amount of an allocation)."""
 
     edge: str
-    attributes: Mapping[str, Any] = _NO_ATTRIBUTES
+    attributes: Mapping[str, Any] = NO_ATTRIBUTES
 
 
 @dataclass(frozen=True)
@@ -81,10 +83,11 @@ class PlanState:
                 for k, e in plan.elements.items()
             },
             links={
-                (s, t): new(Link, (link["edge"], _NO_ATTRIBUTES))
+                (s, t): new(Link, (link["edge"], NO_ATTRIBUTES))
                 if len(link) == 1
                 else Link(link["edge"], {k: v for k, v in link.items() if k != "edge"})
-                for s, t, link in plan.iter_links()
+                for s, targets in plan.links.items()  # iter_links, without its generator
+                for t, link in targets.items()
             },
             status=plan.status,
         )
@@ -176,16 +179,21 @@ def plan_changes(current: PlanState, target: PlanState) -> list[Change]:
     if detail_changes:
         out.append(Change("details", changes=detail_changes))
 
-    target_active = target.active()
-    current_active = current.active()
-    for (source, target_key), link in current.links.items():
-        if (source, target_key) not in target.links:
+    target_elements, current_elements = target.elements, current.elements
+    target_links = target.links
+    for ends, link in current.links.items():
+        if ends not in target_links:
+            source, target_key = ends
             out.append(Change("unlink", edge=link.edge, source=source, target=target_key))
-    for key, element in current_active.items():
-        if key not in target_active:
-            out.append(Change("retire", kind=element.kind, key=key))
-    for key, element in target_active.items():
-        now = current.elements.get(key)
+    for key, element in current_elements.items():  # the active ones (not built apart)
+        if not element.retired:
+            wanted = target_elements.get(key)
+            if wanted is None or wanted.retired:
+                out.append(Change("retire", kind=element.kind, key=key))
+    for key, element in target_elements.items():
+        if element.retired:
+            continue
+        now = current_elements.get(key)
         if now is None:
             out.append(Change("add", kind=element.kind, key=key, fields=element.fields))
         elif now.retired:
@@ -194,8 +202,12 @@ def plan_changes(current: PlanState, target: PlanState) -> list[Change]:
             revised = _differences(now.fields, element.fields)
             if revised:
                 out.append(Change("revise", kind=element.kind, key=key, changes=revised))
-    for (source, target_key), link in target.links.items():
-        now_link = current.links.get((source, target_key))
+    current_links = current.links
+    for ends, link in target_links.items():
+        now_link = current_links.get(ends)
+        if now_link is not None and now_link.attributes is link.attributes:
+            continue  # the same link, without attributes (NO_ATTRIBUTES)
+        source, target_key = ends
         if now_link is None:
             out.append(
                 Change(

@@ -18,14 +18,15 @@ fields.fte - positions (FTE) of 0 or more, to the hundredth (2.5)
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
 from coherence.domain.errors import InvalidInput, InvalidValue, UnknownField
-from coherence.domain.framework import FRAMEWORK, Catalogue, FieldSpec
+from coherence.domain.framework import FRAMEWORK, Catalogue, FieldSpec, KindSpec
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 PLAN_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -173,13 +174,14 @@ def normalize_fields(
     spec = catalogue.kind(kind)
     specs = spec.fields
     texts = spec.text_fields
+    normalizers = _normalizers(spec)
     out: dict[str, Value] = {} if partial else dict.fromkeys(specs)
     for name, raw in fields.items():
         if type(raw) is str and name in texts:
             out[name] = raw  # the common case
             continue
-        fspec = specs.get(name)
-        if fspec is None:
+        normalize = normalizers.get(name)
+        if normalize is None:
             raise UnknownField(
                 f"{path}.{name}", f"a field of {spec.label.lower()}: " + ", ".join(specs)
             )
@@ -187,7 +189,7 @@ def normalize_fields(
             out[name] = raw
             continue
         try:  # the field's whole path is built only for an error
-            out[name] = normalize_value(fspec, raw, name)
+            out[name] = normalize(raw, name)
         except InvalidInput as e:
             raise type(e)(f"{path}.{e.path}", e.expected, e.got) from None
     if partial:
@@ -210,6 +212,47 @@ def _fields(kind: str, values: dict[str, Value]) -> Fields:
 
 _NEW_DICT = dict.__new__
 _UPDATE_DICT = dict.update
+
+
+Normalizer = Callable[[object, str], Value]
+"""``normalize_value`` of one field spec: ``(raw, path) -> value``."""
+
+_NORMALIZERS: dict[int, tuple[KindSpec, dict[str, Normalizer]]] = {}
+"""Each kind spec's normalizers by field name, by the spec's id (the spec kept with
+them, so that the id stays its own)."""
+
+
+def _normalizers(spec: KindSpec) -> dict[str, Normalizer]:
+    """The normalizer of each field of a kind: :func:`normalize_value` of its field spec,
+    without its dispatch on the type at every value (a plan file has thousands)."""
+    found = _NORMALIZERS.get(id(spec))
+    if found is not None and found[0] is spec:
+        return found[1]
+    table = {name: _normalizer(field) for name, field in spec.fields.items()}
+    _NORMALIZERS[id(spec)] = (spec, table)
+    return table
+
+
+def _normalizer(spec: FieldSpec) -> Normalizer:
+    match spec.type:
+        case "date":
+            return normalize_date
+        case "school_year":
+            return _school_year
+        case "fiscal_year":
+            return check_fiscal_year
+        case "results":
+            return normalize_results
+        case "enum":
+            choices = spec.choices
+
+            def enum(raw: object, path: str) -> Value:
+                if raw not in choices:
+                    raise InvalidValue(path, "one of " + ", ".join(choices), raw)
+                return raw
+
+            return enum
+    return functools.partial(normalize_value, spec)
 
 
 def normalize_value(spec: FieldSpec, raw: object, path: str) -> Value:
@@ -245,14 +288,29 @@ def normalize_value(spec: FieldSpec, raw: object, path: str) -> Value:
 
 def normalize_date(raw: object, path: str) -> str:
     """An ISO date string from a ``date`` or an ISO string."""
+    if type(raw) is str:
+        known = _DATES.get(raw)
+        if known is not None:
+            return known
     if isinstance(raw, date) and not hasattr(raw, "hour"):
         return raw.isoformat()
     if isinstance(raw, str):
         try:
-            return date.fromisoformat(raw).isoformat()
+            value = date.fromisoformat(raw).isoformat()
         except ValueError:
             pass
+        else:
+            if type(raw) is str and len(_DATES) < _REMEMBERED:
+                _DATES[raw] = value
+            return value
     raise InvalidValue(path, "an ISO date (YYYY-MM-DD)", raw)
+
+
+_REMEMBERED = 4096
+"""How many checked dates and school years are remembered (a plan file repeats a few
+hundred again and again; checking one took longer than looking it up)."""
+_DATES: dict[str, str] = {}
+_SCHOOL_YEARS: set[str] = set()
 
 
 def normalize_number(raw: object, path: str) -> int | float:
@@ -297,9 +355,13 @@ def check_school_year(raw: object, path: str = "school_year") -> str:
 
 
 def _school_year(raw: object, path: str) -> str:
+    if type(raw) is str and raw in _SCHOOL_YEARS:
+        return raw
     if isinstance(raw, str):
         m = SCHOOL_YEAR_PATTERN.match(raw)
         if m and int(m.group(2)) == int(m.group(1)) + 1:
+            if type(raw) is str and len(_SCHOOL_YEARS) < _REMEMBERED:
+                _SCHOOL_YEARS.add(raw)
             return raw
     raise InvalidValue(path, "a school year such as 2025-2026", raw)
 
