@@ -23,7 +23,8 @@
    audit change, the new revision read with ``graph/timeline?since=``, drawn), median of
    ``--saves`` revisions of an objective's title; against the bare write request the page
    makes (the same PATCH with ``fetch``, nothing drawn), measured in the same page. Also
-   adding an element with a link (placed beside what it links to, the levels wrapped again).
+   adding an element with a link (the page then reads every box of the new version from
+   the server, as a reload would place them).
 
 The target (issue 18): the 300-element plan's graph visible under 500 ms (median); the
 figures say whether it is met. Wall times depend on the machine's load (printed at the
@@ -621,7 +622,7 @@ def main() -> None:
     if editing["add_ms"]:
         a = editing["add_ms"]
         print(
-            f"    adding an element with a link (placed beside its links): "
+            f"    adding an element with a link (the new version's boxes read): "
             f"{a['median']:.0f} ms median of {args.adds} (min {a['min']:.0f}, max {a['max']:.0f})"
         )
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
