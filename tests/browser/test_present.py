@@ -111,7 +111,21 @@ def test_every_slide_of_the_demo_with_the_keyboard(page: Page, demo_server: Serv
     page.js(f"() => window.coherence.go({objective})")
     wait_index(page, objective)
     drawn = page.js("() => window.coherence.state.cy.nodes().map(n => n.id())")
-    assert set(drawn) == set(deck["slides"][objective]["graph"]["keys"])
+    graph = deck["slides"][objective]["graph"]
+    assert set(drawn) == set(graph["keys"])
+    # Each level in the plan page's order across it (the deck's places; the PDF and
+    # PowerPoint draw their bands in the same order).
+    levels = {k["name"]: k["level"] for k in demo_server.get_json("/api/v1/framework")["kinds"]}
+    across = page.js(
+        "() => Object.fromEntries(window.coherence.state.cy.nodes().map(n => [n.id(), n.position('x')]))"
+    )
+    for level in {levels[n["kind"]] for n in graph["nodes"] if n["key"] != graph["root"]}:
+        band = [
+            n for n in graph["nodes"] if levels[n["kind"]] == level and n["key"] != graph["root"]
+        ]
+        assert all(n["x"] is not None for n in band)
+        by_page = sorted((n["key"] for n in band), key=lambda k: across[k])
+        assert by_page == [n["key"] for n in sorted(band, key=lambda n: n["x"])], level
     # Text from plans is text.
     assert page.page.locator(".slide-title").inner_text() == deck["slides"][objective]["title"]
     assert page.errors == []

@@ -26,9 +26,11 @@ from coherence.application.history import Author, PlanHistory
 from coherence.application.settings import Settings
 from coherence.bootstrap import api_context
 from coherence.cli.main import cli
+from coherence.queries.audit.values import natural_key
 from coherence.queries.deck import LIMITS, build_deck, progress_of, shorten
 from coherence.queries.reader import PlanReader
 from coherence.reports.slides import render_slides
+from coherence.reports.slides.picture import layered
 from tests.plans import LONG, document, stress_plan
 
 DEMO = "riverbend-2024"
@@ -87,6 +89,13 @@ def test_the_demo_deck(demo: PlanHistory) -> None:
     assert so1.graph is not None
     assert so1.graph["root"] == "SO1"
     assert set(so1.graph["keys"]) == {"SO1", *reader.element(DEMO, "SO1")["beneath"]}
+    # The downloads' picture draws each level in the plan page's order (the deck's x).
+    x = {n["key"]: n["x"] for n in so1.graph["nodes"]}
+    assert None not in x.values()
+    bands = layered(so1.graph)
+    assert bands[0] == ["SO1"]
+    assert all(band == sorted(band, key=x.__getitem__) for band in bands)
+    assert any(band != sorted(band, key=natural_key) for band in bands)  # not by key
     funding = {o.key: o for o in reader.funding(DEMO).objectives}
     money = next(b for b in so1.blocks if b.heading == "Money")
     assert f"${int(funding['SO1'].amount):,}" in money.items[0]["text"]

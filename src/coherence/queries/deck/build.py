@@ -26,6 +26,8 @@ from coherence.queries.deck.words import (
     rule_label,
 )
 from coherence.queries.framework import SEVERITIES
+from coherence.queries.graph_layout import layered_x
+from coherence.queries.graph_timeline import level_of
 from coherence.queries.line_of_sight import beneath
 
 # -- building ----------------------------------------------------------------------
@@ -198,6 +200,12 @@ class DeckBuilder:
         g = self.graph
         under = beneath(g, key)
         keys = sorted(under.nodes, key=natural_key)
+        edges = sorted(under.edges(keys=True), key=_edge_order)
+        # The plan page's order across each level (the slides on screen and in the
+        # downloads draw their bands in it).
+        places = layered_x(
+            {k: level_of(self.kinds.get(k, "")) for k in keys}, ((s, t) for s, t, _ in edges)
+        )
         supports = sorted(
             (s for s, _, e in g.in_edges(key, keys=True) if e == "supports"), key=natural_key
         )
@@ -313,13 +321,15 @@ class DeckBuilder:
                 "root": key,
                 "keys": keys,
                 "nodes": [
-                    {"key": k, "kind": self.kinds.get(k, ""), "title": self.title_of(k)}
+                    {
+                        "key": k,
+                        "kind": self.kinds.get(k, ""),
+                        "title": self.title_of(k),
+                        "x": places.get(k),
+                    }
                     for k in keys
                 ],
-                "edges": [
-                    {"source": s, "target": t, "edge": e}
-                    for s, t, e in sorted(under.edges(keys=True), key=_edge_order)
-                ],
+                "edges": [{"source": s, "target": t, "edge": e} for s, t, e in edges],
             },
             notes=tuple(notes),
         )

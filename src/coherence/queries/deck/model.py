@@ -72,8 +72,9 @@ class Block:
 class Slide:
     """One slide: ``layout`` is ``title``, ``objective`` or ``list``. ``graph``, on an
     objective's slide, is its part of the alignment graph: ``{"root": key, "keys": [the
-    root and what is beneath it], "nodes": [{key, kind, title}], "edges": [{source,
-    target, edge}]}`` (edges from the supporter to the supported)."""
+    root and what is beneath it], "nodes": [{key, kind, title, x}], "edges": [{source,
+    target, edge}]}`` (edges from the supporter to the supported; ``x``, an element's
+    place across its level, as the plan page orders it: ``layered_x``)."""
 
     id: str
     layout: str

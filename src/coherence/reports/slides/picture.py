@@ -55,9 +55,17 @@ def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
 
 def layered(graph: Mapping[str, Any]) -> list[list[str]]:
     """The elements in bands, top first: the root, then each level of the catalogue,
-    each band ordered so that elements sit under what they link to (barycentres)."""
+    each band in the plan page's order (the nodes' ``x``, as the slides on screen draw
+    it), else ordered so that elements sit under what they link to (barycentres).
+
+    >>> layered({"root": "O", "nodes": [{"key": "O", "kind": "objective", "x": 0},
+    ...     {"key": "I1", "kind": "initiative", "x": 50}, {"key": "I2", "kind": "initiative",
+    ...     "x": -50}], "edges": []})
+    [['O'], ['I2', 'I1']]
+    """
     root = graph["root"]
     kinds = {n["key"]: n["kind"] for n in graph["nodes"]}
+    xs = {n["key"]: n.get("x") for n in graph["nodes"]}
     up: dict[str, list[str]] = {}
     for e in graph["edges"]:
         up.setdefault(e["source"], []).append(e["target"])
@@ -66,6 +74,8 @@ def layered(graph: Mapping[str, Any]) -> list[list[str]]:
         level = 0 if key == root else max(1, _level(kind))
         bands.setdefault(level, []).append(key)
     order = [sorted(bands[level], key=natural_key) for level in sorted(bands)]
+    if all(isinstance(x, int | float) for x in xs.values()):
+        return [sorted(band, key=lambda k: (xs[k], natural_key(k))) for band in order]
     place: dict[str, float] = {}
     for band in order:
         for key in band:

@@ -1,5 +1,6 @@
 // An objective's part of the alignment graph on its slide: the objective and what stands
-// beneath it, laid out top-down like the plan page (layout.js), in the catalogue's
+// beneath it, laid out top-down like the plan page (layout.js, in the order across each
+// level that the server gives, as in the PDF and PowerPoint), in the catalogue's
 // colours. Boxes carry their key and, for the upper bands, a short title; links are
 // faded, the ones into the objective drawn strong.
 
@@ -78,7 +79,9 @@ export function drawSlideGraph(cytoscape, container, graph) {
   });
   cy.nodes('[root = "yes"]').data('kind', 'mission'); // laid out as wide as the mission
   const box = container.getBoundingClientRect();
-  const positions = computeLayout(cy.elements(), { width: box.width || 800, height: box.height || 480 });
+  // Each level in the plan page's order (the server's places), as the downloads draw it.
+  const places = new Map(graph.nodes.filter((n) => Number.isFinite(n.x)).map((n) => [n.key, n.x]));
+  const positions = computeLayout(cy.elements(), { width: box.width || 800, height: box.height || 480, places: places.size ? places : null });
   cy.nodes().positions((n) => {
     const p = positions.get(n.id());
     return p ? { x: p.x, y: p.y } : { x: 0, y: 0 };
