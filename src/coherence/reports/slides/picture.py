@@ -3,7 +3,8 @@ slides: the objective at the top, what stands beneath it in bands by the catalog
 level (initiatives and outcomes, benchmarks, professional learning and school plans,
 budget lines), each element a box in its kind's colour with its key, and its short
 title when the box is large enough; links as thin grey lines, the ones into the
-objective darker. Drawn with Pillow at twice the size and scaled down (smooth lines).
+objective darker; the inks on the fills are the page's (``ink_on``). Drawn with Pillow
+at twice the size and scaled down (smooth lines).
 
 >>> graph = {"root": "SO1", "nodes": [
 ...     {"key": "SO1", "kind": "objective", "title": "Read"},
@@ -26,26 +27,12 @@ from PIL import Image, ImageDraw, ImageFont
 from coherence.domain.framework import FRAMEWORK
 from coherence.queries.audit.values import natural_key
 from coherence.queries.deck import shorten
+from coherence.queries.framework import ink_on
+from coherence.queries.graph_timeline import level_of
 from coherence.reports.slides.fonts import font_files
 
 SCALE = 2
 """Drawn at this multiple of the size asked, then scaled down."""
-
-
-def ink_on(fill: str) -> str:
-    """White on a dark fill, near-black on a light one (WCAG relative luminance)."""
-    r, g, b = (int(fill.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4))
-
-    def channel(c: float) -> float:
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    lum = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-    return "#ffffff" if 1.05 / (lum + 0.05) >= (lum + 0.05) / 0.05 else "#0f172a"
-
-
-def _level(kind: str) -> int:
-    spec = FRAMEWORK.kinds.get(kind)
-    return spec.level if spec is not None else 3
 
 
 def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
@@ -71,7 +58,7 @@ def layered(graph: Mapping[str, Any]) -> list[list[str]]:
         up.setdefault(e["source"], []).append(e["target"])
     bands: dict[int, list[str]] = {}
     for key, kind in kinds.items():
-        level = 0 if key == root else max(1, _level(kind))
+        level = 0 if key == root else max(1, level_of(kind))
         bands.setdefault(level, []).append(key)
     order = [sorted(bands[level], key=natural_key) for level in sorted(bands)]
     if all(isinstance(x, int | float) for x in xs.values()):
