@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-# JavaScript libraries of the web page (Cytoscape.js, dagre), from npm: never committed.
+# The JavaScript library of the web page (Cytoscape.js), from npm: never committed.
 node_modules/.package-lock.json: package.json package-lock.json
 	command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends npm; }
 	npm ci --no-audit --no-fund

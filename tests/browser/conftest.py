@@ -111,7 +111,7 @@ def chromium() -> str:
 @pytest.fixture(scope="session")
 def node_modules() -> Path:
     path = ROOT / "node_modules"
-    for package in ("cytoscape", "cytoscape-dagre"):
+    for package in ("cytoscape",):
         if not (path / package / "package.json").is_file():
             need(f"{path} has no {package}: run `npm ci` in the checkout")
     return path

@@ -9,10 +9,10 @@
   server needs it; ``/auth/signin`` is served by the API's sign-in routes with
   :func:`render`);
 * ``/web/...`` our own scripts and styles (``static/`` beside this file);
-* ``/web/vendor/...`` the graph libraries (Cytoscape.js and its dagre layout), served
-  from ``node_modules`` as ``npm ci`` installed them from our ``package.json`` and lock
-  file. They are never committed. When they are missing the page says how to install
-  them instead of drawing.
+* ``/web/vendor/...`` the graph library (Cytoscape.js), served
+  from ``node_modules`` as ``npm ci`` installed it from our ``package.json`` and lock
+  file. It is never committed. When it is missing the page says how to install it
+  instead of drawing.
 
 The libraries' directory is, in order: the ``assets_dir`` given (``$COHERENCE_WEB_ASSETS``,
 read by ``coherence.bootstrap``),
@@ -45,7 +45,6 @@ CHECKOUT = Path(__file__).resolve().parents[3]
 
 VENDOR: dict[str, tuple[str, str]] = {
     "cytoscape.mjs": ("cytoscape", "dist/cytoscape.esm.min.mjs"),
-    "cytoscape-dagre.mjs": ("cytoscape-dagre", "dist/cytoscape-dagre.min.mjs"),
 }
 """What ``/web/vendor/<name>`` serves: a package of ``node_modules`` and its file."""
 

@@ -2,10 +2,9 @@
 // bottom, one band per level of the Framework (see framework.js).
 //
 // The order and rough place of the elements across each level (supporters beneath what
-// they support, links crossing as little as they can) come from the server with the
-// plan (`places`: computed once per version, see coherence.queries.graph_layout), or,
-// without them (the slides), from dagre (through cytoscape-dagre; each edge's minimum
-// length is the difference of the levels of its ends, so the ranks are the levels).
+// they support, links crossing as little as they can) come from the server (`places`:
+// computed once per version, see coherence.queries.graph_layout; the plan with the page,
+// each objective's part with the deck's slides).
 // A level with more elements than fit across the screen then wraps onto a few
 // staggered rows (the n-th element of the level on row n mod k, in that order), with
 // k chosen so the whole plan fits the graph area as large as possible. The plan page
@@ -28,21 +27,21 @@ const FOUNDATION_ORDER = ['vision', 'theory_of_action', 'mission'];
 
 /**
  * Positions for the nodes of `eles` (a cytoscape collection), fitted to an area of
- * `width` x `height` screen pixels. `places` (a Map from node id to x), when given, is
- * the order across each level; dagre is run only without it. Returns a Map from node id
- * to {x, y}.
+ * `width` x `height` screen pixels. `places` (a Map from node id to x) is the order
+ * across each level (an element without one goes beside its neighbours). Returns a Map
+ * from node id to {x, y}.
  */
-export function computeLayout(eles, { width = 1600, height = 800, places = null } = {}) {
+export function computeLayout(eles, { width = 1600, height = 800, places = new Map() } = {}) {
   const nodes = eles.nodes();
   const positions = new Map();
   if (nodes.empty()) return positions;
   const connected = eles.filter((e) => e.isEdge() || e.connectedEdges().intersection(eles).nonempty());
-  const dagreX = places ? placesOf(connected, places) : dagreXOf(connected);
-  const xs = [...dagreX.values()];
+  const across = placesOf(connected, places);
+  const xs = [...across.values()];
   const minX = xs.length ? Math.min(...xs) : 0;
   const maxX = xs.length ? Math.max(...xs) : 0;
 
-  // The elements of each level, in dagre's order (elements linked to nothing go to the
+  // The elements of each level, in that order (elements linked to nothing go to the
   // right end of their level, where a gap is easy to see).
   const levels = new Map();
   nodes.forEach((n) => {
@@ -54,8 +53,8 @@ export function computeLayout(eles, { width = 1600, height = 800, places = null 
   for (const level of order) {
     const members = levels.get(level);
     members.sort((a, b) => {
-      const xa = dagreX.has(a.id()) ? dagreX.get(a.id()) : Infinity;
-      const xb = dagreX.has(b.id()) ? dagreX.get(b.id()) : Infinity;
+      const xa = across.has(a.id()) ? across.get(a.id()) : Infinity;
+      const xb = across.has(b.id()) ? across.get(b.id()) : Infinity;
       return xa - xb || a.data('key').localeCompare(b.data('key'), 'en', { numeric: true });
     });
     if (level === 0) arrangeFoundations(members);
@@ -71,33 +70,12 @@ export function computeLayout(eles, { width = 1600, height = 800, places = null 
     for (let rows = 1; rows <= Math.ceil(n / 6); rows += 1) candidates.add(Math.max(6, Math.ceil(n / rows)));
   }
   for (const perRow of [...candidates].sort((a, b) => a - b)) {
-    const placed = place(order, levels, dagreX, minX, maxX, perRow, below);
+    const placed = place(order, levels, across, minX, maxX, perRow, below);
     const box = boundsOf(placed);
     const zoom = Math.min(width / box.w, height / box.h);
     if (!best || zoom > best.zoom + 1e-9) best = { zoom, placed };
   }
   return best.placed;
-}
-
-function dagreXOf(connected) {
-  const dagreX = new Map();
-  if (connected.nodes().empty()) return dagreX;
-  connected
-    .layout({
-      name: 'dagre',
-      rankDir: 'BT',
-      nodeSep: NODE.gapX,
-      edgeSep: 8,
-      rankSep: 60,
-      ranker: 'network-simplex',
-      minLen: (edge) => Math.max(1, levelOf(edge.source()) - levelOf(edge.target())),
-      nodeDimensionsIncludeLabels: false,
-      animate: false,
-      fit: false,
-    })
-    .run();
-  connected.nodes().forEach((n) => dagreX.set(n.id(), n.position('x')));
-  return dagreX;
 }
 
 // The given places of the linked nodes; one without (added on this page since) goes to
@@ -119,7 +97,7 @@ function placesOf(connected, places) {
   return xs;
 }
 
-function place(order, levels, dagreX, minX, maxX, perRow, supporters) {
+function place(order, levels, across, minX, maxX, perRow, supporters) {
   const positions = new Map();
   const colW = NODE.width + NODE.gapX;
   const rowH = NODE.height + NODE.rowGap;
@@ -129,7 +107,7 @@ function place(order, levels, dagreX, minX, maxX, perRow, supporters) {
   for (const level of order) {
     const members = levels.get(level);
     if (level === 0) {
-      placeFoundations(members, dagreX, centre, scale, top, positions);
+      placeFoundations(members, across, centre, scale, top, positions);
       top += rowH + NODE.bandGap - NODE.rowGap;
       continue;
     }
@@ -137,14 +115,14 @@ function place(order, levels, dagreX, minX, maxX, perRow, supporters) {
     const rowsOf = Array.from({ length: rows }, () => []);
     const fallback = (index) => centre + (index - (members.length - 1) / 2) * (colW / rows);
     members.forEach((n, index) => {
-      const wanted = dagreX.has(n.id()) ? centre + (dagreX.get(n.id()) - centre) * scale : null;
+      const wanted = across.has(n.id()) ? centre + (across.get(n.id()) - centre) * scale : null;
       rowsOf[index % rows].push({ node: n, wanted: wanted ?? fallback(index) });
     });
     rowsOf.forEach((row, r) => {
-      // Elements linked to nothing have no place from dagre: after the last one that has.
+      // Elements linked to nothing have no place: after the last one that has.
       let last = -Infinity;
       for (const item of row) {
-        if (!dagreX.has(item.node.id()) && Number.isFinite(last)) item.wanted = last + colW;
+        if (!across.has(item.node.id()) && Number.isFinite(last)) item.wanted = last + colW;
         last = item.wanted;
       }
       spread(row);
@@ -218,9 +196,9 @@ function arrangeFoundations(members) {
   members.sort((a, b) => rank(a) - rank(b) || a.data('key').localeCompare(b.data('key'), 'en', { numeric: true }));
 }
 
-function placeFoundations(members, dagreX, centre, scale, y, positions) {
+function placeFoundations(members, across, centre, scale, y, positions) {
   const mission = members.find((n) => n.data('kind') === 'mission');
-  const anchor = mission && dagreX.has(mission.id()) ? centre + (dagreX.get(mission.id()) - centre) * scale : centre;
+  const anchor = mission && across.has(mission.id()) ? centre + (across.get(mission.id()) - centre) * scale : centre;
   const split = mission ? members.indexOf(mission) : members.length;
   let x = anchor + (mission ? widthOf(mission) / 2 : 0);
   if (mission) positions.set(mission.id(), { x: anchor, y, w: widthOf(mission) });
@@ -236,7 +214,7 @@ function placeFoundations(members, dagreX, centre, scale, y, positions) {
 }
 
 // Keep the elements of one row in order, at least their widths apart, as near as can be
-// to where dagre wanted them (shift the row so the average displacement is zero).
+// to where their places want them (shift the row so the average displacement is zero).
 function spread(row) {
   let previous = null;
   for (const item of row) {

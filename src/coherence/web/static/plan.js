@@ -67,8 +67,7 @@ async function main() {
   loading.catch(() => {}); // handled below, once the libraries are in
   const framework = loadFramework();
   framework.catch(() => {});
-  // The plan comes with the order of each level (laid out on the server, once per
-  // version): dagre is not needed here.
+  // The plan comes with every element's box (laid out on the server, once per version).
   const { default: cytoscape } = await import('/web/vendor/cytoscape.mjs');
   try {
     await framework;

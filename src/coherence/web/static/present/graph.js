@@ -11,11 +11,7 @@ let cytoscapeLib = null;
 
 export async function loadGraphLibraries() {
   if (cytoscapeLib) return cytoscapeLib;
-  const [{ default: cytoscape }, { default: dagre }] = await Promise.all([
-    import('/web/vendor/cytoscape.mjs'),
-    import('/web/vendor/cytoscape-dagre.mjs'),
-  ]);
-  cytoscape.use(dagre);
+  const { default: cytoscape } = await import('/web/vendor/cytoscape.mjs');
   cytoscapeLib = cytoscape;
   return cytoscape;
 }
@@ -81,7 +77,7 @@ export function drawSlideGraph(cytoscape, container, graph) {
   const box = container.getBoundingClientRect();
   // Each level in the plan page's order (the server's places), as the downloads draw it.
   const places = new Map(graph.nodes.filter((n) => Number.isFinite(n.x)).map((n) => [n.key, n.x]));
-  const positions = computeLayout(cy.elements(), { width: box.width || 800, height: box.height || 480, places: places.size ? places : null });
+  const positions = computeLayout(cy.elements(), { width: box.width || 800, height: box.height || 480, places });
   cy.nodes().positions((n) => {
     const p = positions.get(n.id());
     return p ? { x: p.x, y: p.y } : { x: 0, y: 0 };
