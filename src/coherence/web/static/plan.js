@@ -1107,12 +1107,17 @@ function drawTimeline() {
 /**
  * Bring the page up to the plan's latest version after a save: only the revisions after
  * the version shown are read (graph/timeline?since=), added to the timeline, and drawn;
- * new elements go beside what they link to (layout.js), the levels wrapped again.
- * Shows the latest version.
+ * when elements or links are new, every box of the new version is read too (`grown`:
+ * the save added some, so that is asked for at once). Shows the latest version.
  */
-async function refresh() {
+async function refresh({ grown = false } = {}) {
   const data = state.data;
-  const delta = await getJSON(`/api/v1/plans/${encodeURIComponent(planId)}/graph/timeline?since=${data.version}`);
+  const timeline = `/api/v1/plans/${encodeURIComponent(planId)}/graph/timeline`;
+  // A save that added elements or links wants every box of the new version (below):
+  // asked for at once, beside the new revisions.
+  const whole = grown ? getJSON(timeline) : null;
+  if (whole) whole.catch(() => {});
+  const delta = await getJSON(`${timeline}?since=${data.version}`);
   if (!delta.revisions.length || delta.version <= data.version) return false;
   data.version = delta.version;
   data.details = delta.details;
@@ -1151,7 +1156,7 @@ async function refresh() {
   if (placed) {
     // New elements and links can move the others (their order across a level, the rows
     // it wraps onto): every box as the server lays the plan out now, as a reload shows it.
-    placeUnion(await getJSON(`/api/v1/plans/${encodeURIComponent(planId)}/graph/timeline`));
+    placeUnion(await (whole || getJSON(timeline)));
     renderKinds();
     for (const { data: d } of delta.nodes.filter((n) => n.data.kind === 'objective')) {
       if (![...$('focus').options].some((o) => o.value === d.id)) $('focus').add(new Option(`Focus: ${d.key}`, d.id));

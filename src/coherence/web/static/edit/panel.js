@@ -266,10 +266,13 @@ async function save(request, trigger) {
   }
 }
 
+// The events after which the page lays the plan out again (new elements or links).
+const GROWING = new Set(['ElementAdded', 'Linked']);
+
 async function saved(body, request, started) {
   showBanner(body, request);
   host.state.selected = null; // selected again below, once
-  await host.refresh();
+  await host.refresh({ grown: (body.changes || []).some((c) => GROWING.has(c.type)) });
   const key = request.select || (body.changes.find((c) => c.key) || {}).key;
   $('tab-element').textContent = 'Element';
   if (key && host.state.cy.getElementById(key).nonempty()) host.selectElement(key, { from: 'graph' });
