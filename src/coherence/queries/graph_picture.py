@@ -42,6 +42,7 @@ from coherence.queries.framework import (
     UNKNOWN_FILL,
     ink_on,
 )
+from coherence.queries.graph_layout import MISSION_WIDTH, NODE_WIDTH
 
 PADDING = 36
 """Pixels between the fitted drawing and the graph area's edges (the page's fit)."""
@@ -67,8 +68,6 @@ glyphs, this by a count, so a line can break a word earlier or later)."""
 LONG_LIMIT = {"mission": 70}
 """How much of a title a long label keeps, by kind (others: :data:`LONG_LIMIT_DEFAULT`)."""
 LONG_LIMIT_DEFAULT = 34
-NODE_WIDTH, MISSION_WIDTH = 176, 300
-"""The widths the page wraps long labels within (less 14, the mission's less 20)."""
 CHAR_WIDTH = 0.6
 """A bold label's mean character width, in ems: where a label wraps (at spaces, as the
 page's wraps within its box less 14 units)."""
@@ -245,6 +244,7 @@ def _node(
     mission = data.get("kind") == "mission"
     ink, size = ink_on(fill), 30 if mission else 26
     parts.append(_text(x, y, "short", size, 1.0, wrapped(short_label(data), size, w - 14), ink))
+    # The page wraps long labels within its node widths, less 14 (the mission's less 20).
     wide = MISSION_WIDTH - 20 if mission else NODE_WIDTH - 14
     long = wrapped(long_label(data), LONG_SIZE, wide, LONG_CHAR_WIDTH)
     parts.append(_text(x, y, "long", LONG_SIZE, LONG_LINE_HEIGHT, long, ink))

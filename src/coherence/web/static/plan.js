@@ -16,6 +16,8 @@ import { installExports } from './exports.js';
 import { removePicture } from './picture.js';
 
 const planId = decodeURIComponent(window.location.pathname.split('/').filter(Boolean)[1] || '');
+// The plan across all its revisions (what the page draws; after a save, ?since=).
+const TIMELINE = `/api/v1/plans/${encodeURIComponent(planId)}/graph/timeline`;
 const $ = (id) => document.getElementById(id);
 const DETAIL_ZOOM = 0.6;
 const THUMB_INSET = 12;
@@ -63,7 +65,7 @@ async function main() {
     window.coherence.ready = true;
     return;
   }
-  const loading = getJSON(`/api/v1/plans/${encodeURIComponent(planId)}/graph/timeline`);
+  const loading = getJSON(TIMELINE);
   loading.catch(() => {}); // handled below, once the libraries are in
   const framework = loadFramework();
   framework.catch(() => {});
@@ -1112,12 +1114,11 @@ function drawTimeline() {
  */
 async function refresh({ grown = false } = {}) {
   const data = state.data;
-  const timeline = `/api/v1/plans/${encodeURIComponent(planId)}/graph/timeline`;
   // A save that added elements or links wants every box of the new version (below):
   // asked for at once, beside the new revisions.
-  const whole = grown ? getJSON(timeline) : null;
+  const whole = grown ? getJSON(TIMELINE) : null;
   if (whole) whole.catch(() => {});
-  const delta = await getJSON(`${timeline}?since=${data.version}`);
+  const delta = await getJSON(`${TIMELINE}?since=${data.version}`);
   if (!delta.revisions.length || delta.version <= data.version) return false;
   data.version = delta.version;
   data.details = delta.details;
@@ -1156,7 +1157,7 @@ async function refresh({ grown = false } = {}) {
   if (placed) {
     // New elements and links can move the others (their order across a level, the rows
     // it wraps onto): every box as the server lays the plan out now, as a reload shows it.
-    placeUnion(await (whole || getJSON(timeline)));
+    placeUnion(await (whole || getJSON(TIMELINE)));
     renderKinds();
     for (const { data: d } of delta.nodes.filter((n) => n.data.kind === 'objective')) {
       if (![...$('focus').options].some((o) => o.value === d.id)) $('focus').add(new Option(`Focus: ${d.key}`, d.id));
