@@ -20,6 +20,7 @@ from fastapi import Request
 
 from coherence.api.access import Access, Caller
 from coherence.api.audit_answers import AuditAnswers
+from coherence.api.group_commit import GroupCommit, Written
 from coherence.api.oidc import OidcClient
 from coherence.api.ratelimit import RateLimiter
 from coherence.api.request_body import read_body
@@ -28,6 +29,7 @@ from coherence.api.sessions import check_csrf, signed_in
 from coherence.api.write_locks import WriteLocks
 from coherence.application.evidence import EvidenceStore
 from coherence.application.history import PlanHistory
+from coherence.application.results import CommandResult
 from coherence.application.settings import SignInSettings
 from coherence.application.tokens import token_issued
 from coherence.application.users import admin_exists
@@ -118,6 +120,16 @@ class ApiContext:
     def writing_async(self, plan_id: str) -> contextlib.AbstractAsyncContextManager[None]:
         """:meth:`writing` for the event loop."""
         return self.write_locks.hold_async(plan_id)
+
+    @cached_property
+    def group_commit(self) -> GroupCommit:
+        return GroupCommit(self.history, self.reader, self.write_locks, self.scheduler)
+
+    async def write_together(self, plan_id: str, command: Callable[[], CommandResult]) -> Written:
+        """Run a plain command on the plan on its turn, saved together with the other
+        writes to it that wait (see :mod:`coherence.api.group_commit`): what it saved,
+        and what it did to today's audit."""
+        return await self.group_commit.run(plan_id, command)
 
     async def on_store(self, work: Callable[[], _T]) -> _T:
         """Run a route's store work where it belongs (see :class:`Scheduler`)."""

@@ -5,14 +5,22 @@ the domain method, and saves the events of that one revision atomically (with th
 snapshots the policy asks for). Without an expected version it is retried on a fresh
 copy when another writer got there first; with one, it fails with
 :class:`VersionConflict`. Nothing is saved when a command fails half-way.
+
+Several commands on one plan can also be saved together (:meth:`PlanRevisions.run_together`,
+group commit): each is still its own revision, checked and run on the plan as the ones
+before it left it, and they are written in one transaction. The server does so with
+the writes that queued while another held the plan's turn.
 """
 
 from __future__ import annotations
 
 import bisect
+import copy
 import random
 import time as clock
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from itertools import chain, islice
 from operator import attrgetter, itemgetter
@@ -20,7 +28,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from coherence.application.narrative import Entries
 from coherence.application.planfile import PlanDocument
@@ -55,6 +63,33 @@ _KIND = _FIRST = itemgetter(0)  # of an Element, of a link's (source, target)
 _FIELDS = _SECOND = itemgetter(1)
 _EDGE = attrgetter("edge")
 _ATTRIBUTES = attrgetter("attributes")
+
+
+@dataclass
+class _Together:
+    """Commands on one plan being saved together (see :meth:`PlanRevisions.run_together`):
+    the plan as the commands so far left it, and their events and snapshots, unwritten."""
+
+    owner: PlanRevisions
+    plan_id: str
+    plan: DistrictPlan | None = None
+    events: list[Any] = field(default_factory=list)
+    snapshots: list[StoredEvent] = field(default_factory=list)
+
+    def keep(self, events: Sequence[Any], snapshots: Sequence[StoredEvent]) -> None:
+        self.events.extend(events)
+        self.snapshots.extend(snapshots)
+
+
+_TOGETHER: ContextVar[_Together | None] = ContextVar("coherence_together", default=None)
+"""The group of commands being run, and by which application (a context variable: the
+server's threads each run their own)."""
+
+
+class WriteOutsideGroup(RuntimeError):
+    """A write that is not a plain command ran among commands saved together: it would
+    be written before the commands before it. Nothing was written (a programming error:
+    such a write must not be grouped)."""
 
 
 class PlanRevisions(StoreApplication):
@@ -300,7 +335,11 @@ class PlanRevisions(StoreApplication):
         dry_run: bool = False,
     ) -> CommandResult:
         """Run a command on a fresh copy of the plan, and save it; retried on a conflict
-        when no version is expected. The action may take snapshots between its steps."""
+        when no version is expected. The action may take snapshots between its steps.
+        Among commands saved together, it is kept for their one write instead."""
+        together = _TOGETHER.get()
+        if together is not None and together.owner is self and together.plan_id == plan_id:
+            return self._kept(together, author, action, expected_version, dry_run)
         for attempt in range(MAX_RETRIES):
             if attempt:
                 clock.sleep(
@@ -329,6 +368,70 @@ class PlanRevisions(StoreApplication):
                 return result
         raise VersionConflict(plan_id, plan.version, self._latest_version(plan_id))
 
+    def run_together(
+        self, plan_id: str, commands: Sequence[Callable[[], CommandResult]]
+    ) -> list[CommandResult | Exception]:
+        """Run commands on one plan one after the other, each its own revision on the
+        plan as the ones before left it, and write all their events in one transaction
+        (group commit): what each answered, or the error it raised (nothing of it kept).
+
+        Each command calls one of this application's plain commands on ``plan_id``
+        (what :meth:`_stepwise` runs); any other write among them raises
+        :class:`WriteOutsideGroup` before writing. If another writer got there first
+        (one that does not share the server's write lock), each command runs again on
+        its own, as it would have without the others.
+        """
+        together = _Together(self, plan_id)
+        token = _TOGETHER.set(together)
+        outcomes: list[CommandResult | Exception] = []
+        try:
+            for command in commands:
+                try:
+                    outcomes.append(command())
+                except Exception as error:  # the command's own: it answers its request
+                    outcomes.append(error)
+        finally:
+            _TOGETHER.reset(token)
+        if not together.events or together.plan is None:
+            return outcomes
+        try:
+            self._write_revision(together.events, together.snapshots)
+        except IntegrityError:
+            return [_outcome(command) for command in commands]
+        self._cache_written(together.plan)
+        return outcomes
+
+    def _kept(
+        self,
+        together: _Together,
+        author: Author,
+        action: Callable[[DistrictPlan, Revision, RevisionSnapshots], object],
+        expected_version: int | None,
+        dry_run: bool,
+    ) -> CommandResult:
+        """A command among commands saved together: run on a copy of the plan as the
+        ones before left it (so that a refusal leaves it as it was), its events kept."""
+        if together.plan is None:
+            together.plan, _ = self._load_own(together.plan_id)
+        plan = copy.deepcopy(together.plan)  # two tables: events replace elements
+        if expected_version is not None and plan.version != expected_version:
+            raise VersionConflict(together.plan_id, expected_version, plan.version)
+        rev = plan.begin_revision(
+            actor=author.actor, reason=author.reason, source=author.source, at=author.at
+        )
+        snapshots = self._snapshots_from(plan.version)
+        action(plan, rev, snapshots)
+        result = self._save(plan, dry_run=dry_run, snapshots=snapshots, write=together.keep)
+        if not dry_run:
+            together.plan = plan
+        return result
+
+    def _write_revision(self, events: Sequence[Any], snapshots: Sequence[StoredEvent]) -> None:
+        together = _TOGETHER.get()
+        if together is not None and together.owner is self:
+            raise WriteOutsideGroup("only plain commands on one plan may be saved together")
+        super()._write_revision(events, snapshots)
+
     def _save(
         self,
         plan: DistrictPlan,
@@ -336,8 +439,10 @@ class PlanRevisions(StoreApplication):
         dry_run: bool = False,
         created: bool = False,
         snapshots: RevisionSnapshots | None = None,
+        write: Callable[[Sequence[Any], Sequence[StoredEvent]], None] | None = None,
     ) -> CommandResult:
-        """Save the plan's pending events (one revision) and its snapshots, atomically."""
+        """Save the plan's pending events (one revision) and its snapshots, atomically
+        (or hand them to ``write``: commands saved together)."""
         before = plan.version - len(plan.pending_events)
         events = plan.collect_events()
         entries = Entries(events, known=dict(plan.elements))  # as now: a cached plan moves on
@@ -345,7 +450,7 @@ class PlanRevisions(StoreApplication):
         if not dry_run and events:
             snapshots = snapshots or self._snapshots_from(before)
             snapshots.end(plan)
-            self._write_revision(events, snapshots.stored)
+            (write or self._write_revision)(events, snapshots.stored)
         return CommandResult(
             plan.plan_id, plan.version if events else before, revision, entries, dry_run, created
         )
@@ -354,6 +459,13 @@ class PlanRevisions(StoreApplication):
         return RevisionSnapshots(
             version, self.settings, self.mapper if self.snapshots is not None else None
         )
+
+
+def _outcome(command: Callable[[], CommandResult]) -> CommandResult | Exception:
+    try:
+        return command()
+    except Exception as error:  # the command's own: it answers its request
+        return error
 
 
 def _in_cache(cache: Any, uid: UUID) -> bool:

@@ -94,6 +94,7 @@ async def merge_scenario(plan_id: str, name: Name, body: Lifecycle, write: W) ->
         plan_id,
         lambda history, by, at: history.merge_scenario(plan_id, name, by, at),
         reason=body.reason,
+        together=False,  # it writes the scenario too
     )
 
 

@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from coherence.api.access import Caller
 from coherence.api.context import ApiContext, context
 from coherence.api.errors import DOCUMENTED, PROBLEM
+from coherence.api.group_commit import audit_change_of
 from coherence.application.history import Author, PlanHistory
 from coherence.application.results import CommandResult
 from coherence.domain.access import Grant
@@ -153,25 +154,32 @@ class Write:
     if_match: str | None
 
     async def __call__(
-        self, plan_id: str, run: Command, *, reason: str | None, action: str = "write"
+        self,
+        plan_id: str,
+        run: Command,
+        *,
+        reason: str | None,
+        action: str = "write",
+        together: bool = True,
     ) -> dict[str, Any]:
         """Run a command on the plan by the grant's owner: check scope and role, then run
-        it on the plan's turn (its write lock). The answer's ``audit`` says which findings
-        of today's audit of the plan it resolved and which it added."""
+        it on the plan's turn (its write lock), saved together with the writes to the
+        plan that wait for it (``together``: a plain command on ``plan_id`` only). The
+        answer's ``audit`` says which findings of today's audit of the plan it resolved
+        and which it added."""
         by, at = author(self.grant, reason), expected(self.if_match)
         history = self.ctx.history
         ctx = self.ctx
         await ctx.on_store(lambda: check(ctx, self.grant, plan_id, action))
-        async with ctx.writing_async(plan_id):
-            result = await ctx.on_store(lambda: run(history, by, at))
+        if together:
+            result, change = await ctx.write_together(plan_id, lambda: run(history, by, at))
+        else:
+            async with ctx.writing_async(plan_id):
+                result = await ctx.on_store(lambda: run(history, by, at))
+            change = await ctx.on_store(lambda: audit_change_of(ctx.reader, plan_id, result))
         body = command_response(self.response, result)
-        before = result.version - len(result.events)
-        if result.dry_run or not result.events:
-            body["audit"] = {"resolved": [], "added": []}
-        elif before >= 1:
-            body["audit"] = await ctx.on_store(
-                lambda: ctx.reader.audit_change(plan_id, before, result.version)
-            )
+        if change is not None:
+            body["audit"] = change
         return body
 
 

@@ -1,0 +1,123 @@
+"""Writes to a plan that queue while another holds its turn, saved together (group commit).
+
+When many people report progress at once (budget season), their writes to one plan
+wait for the plan's turn (:class:`~coherence.api.write_locks.WriteLocks`). Taken one
+at a time, each turn pays for bringing the plan up to date, a commit, handing the
+lock to the other worker process, and the audit and graph of a version that nobody
+reads before the next write replaces it. Here the writes of one process to one plan
+queue; one task per plan takes the turn and runs every write queued by then, each its
+own revision, in one transaction (:meth:`PlanRevisions.run_together`), then works out
+what each did to today's audit, in version order (the reader moves its live graph of
+the plan forward one version at a time: asked for a version behind it, it would replay
+the whole history), and answers them all. A write that arrives while a group is being
+written goes in the next one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from coherence.api.scheduling import PerLoop, Scheduler
+from coherence.api.write_locks import WriteLocks
+from coherence.application.history import PlanHistory
+from coherence.application.results import CommandResult
+from coherence.queries.reader import PlanReader
+
+MAX_GROUP = 64
+"""The most writes saved in one transaction (a bound on how long one turn lasts)."""
+
+Command = Callable[[], CommandResult]
+AuditChange = dict[str, Any] | None
+Written = tuple[CommandResult, AuditChange]
+"""A write's answer: what the command saved, and what it did to today's audit."""
+
+
+def audit_change_of(reader: PlanReader, plan_id: str, result: CommandResult) -> AuditChange:
+    """Which findings of today's audit of the plan a command resolved and which it
+    added (None when it created the plan: there was no audit before)."""
+    if result.dry_run or not result.events:
+        return {"resolved": [], "added": []}
+    before = result.version - len(result.events)
+    if before < 1:
+        return None
+    return reader.audit_change(plan_id, before, result.version)
+
+
+def _answers(
+    reader: PlanReader, plan_id: str, outcomes: Sequence[CommandResult | Exception]
+) -> list[Written | Exception]:
+    answers: list[Written | Exception] = []
+    for outcome in outcomes:
+        if isinstance(outcome, Exception):
+            answers.append(outcome)
+            continue
+        try:
+            answers.append((outcome, audit_change_of(reader, plan_id, outcome)))
+        except Exception as error:  # this write's answer only
+            answers.append(error)
+    return answers
+
+
+@dataclass
+class _Queue:
+    """The writes to one plan waiting in this event loop, and whether a task runs them."""
+
+    waiting: list[tuple[Command, asyncio.Future[Written]]] = field(default_factory=list)
+    running: asyncio.Task[None] | None = None
+
+
+class GroupCommit:
+    """Queues a process's writes to each plan and saves those that wait together."""
+
+    def __init__(
+        self, history: PlanHistory, reader: PlanReader, locks: WriteLocks, scheduler: Scheduler
+    ) -> None:
+        self.history = history
+        self.reader = reader
+        self.locks = locks
+        self.scheduler = scheduler
+        self._queues: PerLoop[dict[str, _Queue]] = PerLoop(dict)
+
+    async def run(self, plan_id: str, command: Command) -> Written:
+        """Run ``command`` (one plain command on ``plan_id``) in the plan's next group;
+        its answer, or its error raised here."""
+        queues = self._queues.get()
+        queue = queues.setdefault(plan_id, _Queue())
+        future: asyncio.Future[Written] = asyncio.get_running_loop().create_future()
+        queue.waiting.append((command, future))
+        if queue.running is None:
+            queue.running = asyncio.create_task(self._drain(plan_id, queue))
+        return await future
+
+    async def _drain(self, plan_id: str, queue: _Queue) -> None:
+        """Take the plan's turn and run what waits, until nothing does."""
+        try:
+            while queue.waiting:
+                async with self.locks.hold_async(plan_id):
+                    group = queue.waiting[:MAX_GROUP]  # all that queued while we waited
+                    del queue.waiting[: len(group)]
+                    run = partial(self.history.run_together, plan_id, [c for c, _ in group])
+                    try:
+                        outcomes = await self.scheduler.on_store(run)
+                    except Exception as error:  # the store failed: every write of it
+                        outcomes = [error] * len(group)
+                answers = await self.scheduler.on_store(
+                    partial(_answers, self.reader, plan_id, outcomes)
+                )
+                for (_, future), outcome in zip(group, answers, strict=True):
+                    if future.done():  # its request went away
+                        continue
+                    if isinstance(outcome, Exception):
+                        future.set_exception(outcome)
+                    else:
+                        future.set_result(outcome)
+        finally:
+            queue.running = None
+            for _, future in queue.waiting:  # only if this task itself was cancelled
+                if not future.done():
+                    future.cancel()
+            queue.waiting.clear()
