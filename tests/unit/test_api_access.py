@@ -388,6 +388,25 @@ def test_revoking_a_token_takes_effect_at_once(client: TestClient, history: Plan
     problem(client.get(f"{API}/plans/{A}", headers=headers), 401)
 
 
+def test_a_server_on_sqlite_sees_at_once_what_another_program_writes(tmp_path: Path) -> None:
+    """The server asks the store for news only when something was committed since it
+    last asked (SQLite's data version): a change and a token made by another program
+    (the command line, another worker) count from the next request."""
+    url = f"sqlite:///{tmp_path / 'plans.db'}"
+    served = PlanHistory(Settings(store=url))
+    served.import_plan(document(), Author("setup", source="cli"))
+    client = TestClient(create_app(api_context(served)))
+    first = client.get(f"{API}/plans/{A}")
+    assert client.get(f"{API}/plans/{A}").headers["etag"] == first.headers["etag"]
+    other = PlanHistory(Settings(store=url))
+    other.revise_details(A, {"title": "Renamed by the command line"}, Author("cli", source="cli"))
+    second = client.get(f"{API}/plans/{A}")
+    assert int(second.headers["etag"].strip('"')) == int(first.headers["etag"].strip('"')) + 1
+    assert second.json()["document"]["plan"]["title"] == "Renamed by the command line"
+    issue_token(other, owner="Admin", role="admin")
+    problem(client.get(f"{API}/plans/{A}"), 401)
+
+
 @pytest.mark.parametrize(("method", "template", "body"), PEOPLE_ROUTES)
 def test_people_routes_need_an_unscoped_admin(
     client: TestClient, history: PlanHistory, method: str, template: str, body: Any

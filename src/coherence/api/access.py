@@ -61,12 +61,18 @@ class Access:
         self.history = history
         self.open_actor = open_actor
         self._tokens_required = False
+        self._tokens_checked: int | None = None
+        """The store's ``changes_seen`` when no credential existed yet: until it moves,
+        none was granted since (no read needed)."""
 
     def tokens_required(self) -> bool:
         """Once a token or a person exists, every request needs a credential (a read by
-        id until then)."""
+        id until then, when anything was written since the last)."""
         if not self._tokens_required:
-            self._tokens_required = tokens_exist(self.history)
+            seen = self.history.changes_seen()  # before the read: a later write moves it
+            if seen is None or seen != self._tokens_checked:
+                self._tokens_required = tokens_exist(self.history)
+                self._tokens_checked = seen
         return self._tokens_required
 
     def grant(self, authorization: str | None) -> Grant:

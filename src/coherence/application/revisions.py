@@ -36,6 +36,7 @@ from coherence.application.results import (
     Author,
     CommandResult,
 )
+from coherence.application.settings import Settings
 from coherence.application.snapshots import RevisionSnapshots
 from coherence.application.store import EventTimestamps, StoreApplication, replay
 from coherence.domain.changes import (
@@ -95,6 +96,12 @@ class WriteOutsideGroup(RuntimeError):
 class PlanRevisions(StoreApplication):
     """Reading a plan at a version, and saving a command's events as one revision."""
 
+    def __init__(self, settings: Settings | None = None) -> None:
+        super().__init__(settings)
+        self._caught_up: dict[str, int] = {}
+        """Plans by id: the store's :meth:`changes_seen` when each was last brought up to
+        date (only the number: the plan itself stays in the library's cache)."""
+
     cache_after_write = True
     """Whether a plan a command reads from the store (not cached) is its own, uncopied,
     and cached once written; not where commands keep their revision instead of writing
@@ -117,6 +124,13 @@ class PlanRevisions(StoreApplication):
             version = self.version_at(plan_id, as_of)
         if version is not None and version < 1:
             raise VersionNotFound(f"Plan {plan_id} has no version {version}")
+        seen = None
+        if version is None and not for_update:
+            seen = self.changes_seen()
+            if seen is not None:
+                current = self._current(plan_id, seen)
+                if current is not None:
+                    return current
         try:
             plan: DistrictPlan = self.repository.get(
                 plan_uuid(plan_id),
@@ -130,7 +144,21 @@ class PlanRevisions(StoreApplication):
             raise VersionNotFound(
                 f"Plan {plan_id} has no version {version} (latest is {plan.version})"
             )
+        if seen is not None:
+            self._caught_up[plan_id] = seen
         return plan
+
+    def _current(self, plan_id: str, seen: int) -> DistrictPlan | None:
+        """The cached plan, when it was brought up to date since the store last changed
+        (``seen``, read before that catch-up's query: so a write it might have missed
+        moved the number on): no query to ask for events after it."""
+        if self._caught_up.get(plan_id) != seen or self.repository.cache is None:
+            return None
+        try:
+            plan = self.repository.cache.get(plan_uuid(plan_id))
+        except KeyError:
+            return None
+        return plan if isinstance(plan, DistrictPlan) else None
 
     def plan_state(
         self, plan_id: str, *, version: int | None = None, as_of: date | datetime | None = None

@@ -9,6 +9,8 @@ snapshots are written together, in one commit on SQLite.
 from __future__ import annotations
 
 import random
+import sqlite3
+import threading
 import time as clock
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -47,6 +49,8 @@ class StoreApplication(Application[UUID]):
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
         env = store_environment(self.settings.store)
+        path = env.get("SQLITE_DBNAME")
+        self._watch = _StoreWatch(path) if path and _on_disk(path) else None
         env["AGGREGATE_CACHE_MAXSIZE"] = str(self.settings.cache_size)
         env["IS_SNAPSHOTTING_ENABLED"] = "y"
         for attempt in range(5):
@@ -59,6 +63,13 @@ class StoreApplication(Application[UUID]):
                 if attempt == 4:
                     raise
                 clock.sleep(random.uniform(0.05, 0.2))
+
+    def changes_seen(self) -> int | None:
+        """A number that moves whenever anyone commits to the store (this process,
+        another worker, the command line): two equal answers mean nothing was written
+        in between, so what was read before is still current. None where the store
+        cannot tell (memory, PostgreSQL)."""
+        return self._watch.seen() if self._watch is not None else None
 
     def construct_transcoder(self) -> Transcoder:
         return OrjsonTranscoder()
@@ -162,6 +173,31 @@ class StoreApplication(Application[UUID]):
         ):
             return recorder, snapshot_recorder
         return None
+
+
+def _on_disk(path: str) -> bool:
+    return path != ":memory:" and "mode=memory" not in path and not path.startswith(":")
+
+
+class _StoreWatch:
+    """SQLite's ``data_version`` of a database file, read on a connection of its own: it
+    changes whenever another connection (any of ours, or another process's) commits,
+    and costs a microsecond or two to read, against a query's tens. One connection for
+    every thread, since the numbers of two connections cannot be compared."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._connection: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    def seen(self) -> int:
+        with self._lock:
+            if self._connection is None:
+                self._connection = sqlite3.connect(
+                    self.path, isolation_level=None, check_same_thread=False
+                )
+            version: int = self._connection.execute("PRAGMA data_version").fetchone()[0]
+            return version
 
 
 def replay(aggregate: Any, events: Iterable[Any]) -> Any:
