@@ -95,6 +95,7 @@ class GroupCommit:
 
     async def _drain(self, plan_id: str, queue: _Queue) -> None:
         """Take the plan's turn and run what waits, until nothing does."""
+        group: list[tuple[Command, asyncio.Future[Written]]] = []
         try:
             while queue.waiting:
                 async with self.locks.hold_async(plan_id):
@@ -103,21 +104,29 @@ class GroupCommit:
                     run = partial(self.history.run_together, plan_id, [c for c, _ in group])
                     try:
                         outcomes = await self.scheduler.on_store(run)
-                    except Exception as error:  # the store failed: every write of it
+                    except Exception as error:  # the store failed: every write of the group
                         outcomes = [error] * len(group)
                 answers = await self.scheduler.on_store(
                     partial(_answers, self.reader, plan_id, outcomes)
                 )
-                for (_, future), outcome in zip(group, answers, strict=True):
-                    if future.done():  # its request went away
-                        continue
-                    if isinstance(outcome, Exception):
-                        future.set_exception(outcome)
-                    else:
-                        future.set_result(outcome)
+                for (_, future), answer in zip(group, answers, strict=True):
+                    _settle(future, answer)
+                group = []
+        except Exception as error:  # the plan's turn could not be taken: nothing ran
+            for _, future in queue.waiting:
+                _settle(future, error)
         finally:
             queue.running = None
-            for _, future in queue.waiting:  # only if this task itself was cancelled
+            for _, future in (*group, *queue.waiting):  # this task was cancelled
                 if not future.done():
                     future.cancel()
             queue.waiting.clear()
+
+
+def _settle(future: asyncio.Future[Written], answer: Written | Exception) -> None:
+    if future.done():  # its request went away
+        return
+    if isinstance(answer, Exception):
+        future.set_exception(answer)
+    else:
+        future.set_result(answer)
