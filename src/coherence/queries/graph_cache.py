@@ -28,6 +28,9 @@ from coherence.queries.report_shelf import ReportShelf
 _T = TypeVar("_T")
 _REUSE_WITHIN = 16
 """How many versions back a graph is looked for, to make a later version's from."""
+_READ_AHEAD = 64
+"""How many versions past the one asked for a live timeline reads and keeps: a server
+saves writes that waited together, then asks for each of their versions in turn."""
 _K = TypeVar("_K", bound=Hashable)
 _V = TypeVar("_V")
 
@@ -105,6 +108,8 @@ class GraphCache:
         self.shelf = shelf
         """Where the worker processes of one server share their exports, if anywhere."""
         self._live: dict[str, nx.MultiDiGraph] = {}
+        self._ahead: dict[str, list[DistrictPlan.Event]] = {}
+        """Events read past each live timeline's version, in order (see :meth:`timeline`)."""
         self._monitors: dict[str, PlanMonitor] = {}
         self._plan_locks: dict[str, threading.Lock] = {}
         # Few graphs (thousands of objects each, which the garbage collector scans), many
@@ -139,13 +144,24 @@ class GraphCache:
                 timeline = replay(events, plan_id)
                 if live is None:
                     self._live[plan_id] = timeline
+                    self._ahead.pop(plan_id, None)
                 return use(timeline)
             if live.graph["version"] < version:
-                after = live.graph["version"]
-                events = plan_events(self.history, plan_id, after=after, upto=version)
+                events = self._events_ahead(plan_id, live.graph["version"], version)
                 self._feed(plan_id, events)
                 replay(events, plan_id, live)
             return use(live)
+
+    def _events_ahead(self, plan_id: str, after: int, upto: int) -> list[DistrictPlan.Event]:
+        """The events after ``after`` up to ``upto``, taken from those read ahead when they
+        are there; else read with up to :data:`_READ_AHEAD` more, kept for the next call
+        (under the plan's lock)."""
+        wanted = upto - after
+        ahead = self._ahead.get(plan_id)
+        if not ahead or ahead[0].originator_version != after + 1 or len(ahead) < wanted:
+            ahead = plan_events(self.history, plan_id, after=after, upto=upto + _READ_AHEAD)
+        self._ahead[plan_id] = ahead[wanted:]
+        return ahead[:wanted]
 
     def _feed(self, plan_id: str, events: list[DistrictPlan.Event]) -> None:
         """Move the plan's live monitor forward with events the timeline read anyway
