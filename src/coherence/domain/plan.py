@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from itertools import repeat
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -60,8 +61,10 @@ FINAL_STATUSES = ("closed", "merged", "discarded")
 _PLAN_NAMESPACE = uuid5(NAMESPACE_URL, "https://coherence.invalid/plans")
 
 
+@lru_cache(maxsize=4096)
 def plan_uuid(plan_id: str) -> UUID:
-    """The stable aggregate id of a plan slug."""
+    """The stable aggregate id of a plan slug (remembered: a read asks for it often, and
+    it is a SHA-1 each time)."""
     return uuid5(_PLAN_NAMESPACE, plan_id)
 
 

@@ -71,8 +71,11 @@ async def caller_of(request: Request, ctx: Ctx) -> Caller:
 C = Annotated[Caller, Depends(caller_of)]
 
 
-async def grant_of(caller: C) -> Grant:
-    """What the caller may do (a dependency)."""
+async def grant_of(request: Request) -> Grant:
+    """What the caller may do (a dependency of its own rather than one on :data:`C`:
+    FastAPI's work for each dependency is a good part of a cached read's)."""
+    ctx: ApiContext = request.app.state.ctx
+    caller = await ctx.on_store(lambda: ctx.caller(request))
     return caller.grant
 
 
