@@ -6,16 +6,18 @@ at a time, each turn pays for bringing the plan up to date, a commit, handing th
 lock to the other worker process, and the audit and graph of a version that nobody
 reads before the next write replaces it. Here the writes of one process to one plan
 queue; one task per plan takes the turn and runs every write queued by then, each its
-own revision, in one transaction (:meth:`PlanRevisions.run_together`), then works out
-what each did to today's audit, in version order (the reader moves its live graph of
-the plan forward one version at a time: asked for a version behind it, it would replay
-the whole history), and answers them all. A write that arrives while a group is being
-written goes in the next one.
+own revision, in one transaction (:meth:`PlanRevisions.run_together`). Once the turn
+is handed on, it works out what each did to today's audit and answers it, one write at
+a time with the reads that wait in between (a read must not wait for a whole group's
+audits); the graphs of the group's versions are made first, oldest first, since the
+reader's live graph of the plan only moves forward. A write that arrives while a group
+is being written goes in the next one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -27,8 +29,10 @@ from coherence.application.history import PlanHistory
 from coherence.application.results import CommandResult
 from coherence.queries.reader import PlanReader
 
-MAX_GROUP = 64
-"""The most writes saved in one transaction (a bound on how long one turn lasts)."""
+MAX_GROUP = 12
+"""The most writes saved in one transaction: a bound on how long one turn lasts, and
+fewer than the graphs a reader keeps (16), so that each version's graph is still
+there when its write is answered."""
 
 Command = Callable[[], CommandResult]
 AuditChange = dict[str, Any] | None
@@ -47,19 +51,24 @@ def audit_change_of(reader: PlanReader, plan_id: str, result: CommandResult) -> 
     return reader.audit_change(plan_id, before, result.version)
 
 
-def _answers(
-    reader: PlanReader, plan_id: str, outcomes: Sequence[CommandResult | Exception]
-) -> list[Written | Exception]:
-    answers: list[Written | Exception] = []
+def _answer(
+    reader: PlanReader, plan_id: str, outcome: CommandResult | Exception
+) -> Written | Exception:
+    if isinstance(outcome, Exception):
+        return outcome
+    try:
+        return outcome, audit_change_of(reader, plan_id, outcome)
+    except Exception as error:  # this write's answer only
+        return error
+
+
+def _versions(outcomes: Sequence[CommandResult | Exception]) -> list[int]:
+    """The versions whose audits the answers compare: before and after each write."""
+    versions: list[int] = []
     for outcome in outcomes:
-        if isinstance(outcome, Exception):
-            answers.append(outcome)
-            continue
-        try:
-            answers.append((outcome, audit_change_of(reader, plan_id, outcome)))
-        except Exception as error:  # this write's answer only
-            answers.append(error)
-    return answers
+        if isinstance(outcome, CommandResult) and outcome.events and not outcome.dry_run:
+            versions += [outcome.version - len(outcome.events), outcome.version]
+    return [v for v in versions if v >= 1]
 
 
 @dataclass
@@ -106,11 +115,13 @@ class GroupCommit:
                         outcomes = await self.scheduler.on_store(run)
                     except Exception as error:  # the store failed: every write of the group
                         outcomes = [error] * len(group)
-                answers = await self.scheduler.on_store(
-                    partial(_answers, self.reader, plan_id, outcomes)
-                )
-                for (_, future), answer in zip(group, answers, strict=True):
-                    _settle(future, answer)
+                with contextlib.suppress(Exception):  # then each answer makes its own
+                    keep = partial(self.reader.keep_graphs, plan_id, _versions(outcomes))
+                    await self.scheduler.on_store(keep)
+                for (_, future), outcome in zip(group, outcomes, strict=True):
+                    answer = partial(_answer, self.reader, plan_id, outcome)
+                    _settle(future, await self.scheduler.on_store(answer))
+                    await asyncio.sleep(0)  # the reads that wait go first
                 group = []
         except Exception as error:  # the plan's turn could not be taken: nothing ran
             for _, future in queue.waiting:

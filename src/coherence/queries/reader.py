@@ -11,6 +11,7 @@ The read's parameters are checked by :mod:`coherence.queries.read_at`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -123,6 +124,14 @@ class PlanReader:
     def active(self, at: ReadAt) -> nx.MultiDiGraph:
         """The active graph of a resolved read (shared: do not change it)."""
         return self.graphs.active(at.plan_id, at.version)
+
+    def keep_graphs(self, plan_id: str, versions: Iterable[int]) -> None:
+        """Make the active graphs of saved versions, oldest first, and keep them: the
+        plan's live timeline only moves forward, so a version asked for after a later
+        one would be replayed from the start (a group of writes, whose answers are
+        worked out between reads of the latest version)."""
+        for version in sorted(set(versions)):
+            self.graphs.active(plan_id, version)
 
     def export_graph(
         self,
