@@ -101,7 +101,7 @@ class GraphCache:
         self,
         history: PlanHistory,
         size: int = 256,
-        graphs: int = 16,
+        graphs: int = 64,
         shelf: ReportShelf | None = None,
     ) -> None:
         self.history = history
@@ -112,8 +112,10 @@ class GraphCache:
         """Events read past each live timeline's version, in order (see :meth:`timeline`)."""
         self._monitors: dict[str, PlanMonitor] = {}
         self._plan_locks: dict[str, threading.Lock] = {}
-        # Few graphs (thousands of objects each, which the garbage collector scans), many
+        # Fewer graphs (thousands of objects each, which the garbage collector scans) than
         # exports (bytes, which it does not): reads of a version mostly want its export.
+        # Enough for the versions of a few groups of writes (see api.group_commit): a
+        # version no longer kept and behind the live timeline is replayed from the start.
         self._graphs: Memo[tuple[str, int], nx.MultiDiGraph] = Memo(graphs)
         self._exports: Memo[tuple[str, int, str], bytes] = Memo(size)
         self._newest: dict[tuple[str, str], tuple[bytes, int]] = {}
