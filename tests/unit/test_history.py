@@ -192,6 +192,41 @@ def test_each_stored_event_is_the_bytes_its_mapping_alone_gives(app: PlanHistory
     assert app.get_plan("example-2025").elements["SO1"]["fields"]["title"].startswith("},{")
 
 
+def test_keys_that_are_not_text_still_encode_as_the_library_writes_them() -> None:
+    """Events and snapshots are encoded without orjson's option for keys that are not
+    text (its slow path for every dict); data with such keys still encodes, with those
+    keys written as text (as the library's JSON transcoder writes them), and an event
+    holding some is stored as its mapping alone gives it."""
+    import json
+
+    from coherence.application.transcoder import OrjsonTranscoder, PlanMapper
+    from coherence.domain.plan import DistrictPlan, plan_uuid
+
+    value = {"n": {1: "one", "two": 2}, "t": [{3.5: None}]}
+    assert OrjsonTranscoder().encode(value) == json.dumps(value, separators=(",", ":")).encode()
+    event = object.__new__(DistrictPlan.DetailsRevised)
+    object.__setattr__(
+        event,
+        "__dict__",
+        {
+            "originator_id": plan_uuid("example-2025"),
+            "originator_version": 7,
+            "timestamp": AT_1,
+            "actor": "a",
+            "reason": None,
+            "source": "api",
+            "revision": 3,
+            "changes": {"title": "T", 2026: "year"},
+        },
+    )
+    mapper = PlanMapper(transcoder=OrjsonTranscoder())
+    stored = mapper.to_stored_event(event)
+    assert b'"2026":"year"' in stored.state
+    [row] = mapper.encode_events([event], hex_ids=True)
+    assert row == (plan_uuid("example-2025").hex, 7, stored.topic, stored.state)
+    assert event.timestamp is AT_1
+
+
 def test_snapshots_are_stored_compressed_and_plain_ones_still_read(app: PlanHistory) -> None:
     """A snapshot holds the whole plan; stored compressed, it takes a fraction of the space.
     Snapshots written before compression (plain JSON) or compressed by zlib itself read

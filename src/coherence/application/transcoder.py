@@ -29,7 +29,14 @@ from eventsourcing.utils import get_topic, resolve_topic
 
 from coherence.application.snapshots import compress, decompress, is_compressed
 
+_FAST = orjson.OPT_PASSTHROUGH_DATETIME
+"""orjson's options for data whose keys are all text (every event and snapshot of ours):
+without ``OPT_NON_STR_KEYS``, which made orjson take its slow path for every dict (a
+plan's snapshot in 0.30 ms instead of 0.09)."""
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+"""orjson's options for any data: keys that are not text (ints...) written as text, as
+the library's JSON transcoder writes them; the same bytes as :data:`_FAST` for text keys."""
+_Refused = orjson.JSONEncodeError
 
 EncodedEvent = tuple[UUID | str, int, str, bytes]
 """A stored event as a row: ``(originator id, version, topic, state)``."""
@@ -107,7 +114,11 @@ class OrjsonTranscoder(Transcoder):
         return tagged
 
     def encode(self, obj: Any) -> bytes:
-        return orjson.dumps(obj, default=self._default, option=_OPTIONS)
+        """JSON bytes; tried with text keys only first (see :data:`_FAST`)."""
+        try:
+            return orjson.dumps(obj, default=self._default, option=_FAST)
+        except _Refused:
+            return orjson.dumps(obj, default=self._default, option=_OPTIONS)
 
     def decode(self, data: bytes) -> Any:
         value = orjson.loads(data)
@@ -194,7 +205,11 @@ class PlanMapper(Mapper[UUID]):
                 head = b'{"originator_id":"%s","originator_version":' % str(originator_id).encode()
                 start = len(head)
                 row_id = originator_id.hex if hex_ids else originator_id
-            data = dumps(state, default=default, option=_OPTIONS)
+            try:
+                data = dumps(state, default=default, option=_FAST)
+            except _Refused:  # a key that is not text: the general way
+                out.append(_row(self.to_stored_event(event), hex_ids))
+                continue
             comma = data.find(b",", start)  # after the version's digits
             if comma < 0 or not data.startswith(head):
                 out.append(_row(self.to_stored_event(event), hex_ids))
