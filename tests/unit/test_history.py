@@ -192,6 +192,36 @@ def test_each_stored_event_is_the_bytes_its_mapping_alone_gives(app: PlanHistory
     assert app.get_plan("example-2025").elements["SO1"]["fields"]["title"].startswith("},{")
 
 
+def test_sqlite_stores_each_event_as_the_bytes_its_mapping_alone_gives(sqlite_url: str) -> None:
+    """On SQLite the rows are inserted with their states as bytearrays (bound without
+    sqlite3's adapter lookups): they are stored and read back as the same bytes, events
+    and snapshots, and the plan reads back whole."""
+    from coherence.application.settings import Settings
+    from coherence.domain.plan import plan_uuid
+
+    app = PlanHistory(Settings(store=sqlite_url, snapshot_interval_in_revision=7))
+    try:
+        app.import_plan(document(), Author("a", source="import"))
+        uid = plan_uuid("example-2025")
+        stored = app.recorder.select_events(uid)
+        assert len(stored) == app.get_plan("example-2025").version > 20
+        for each in stored:
+            assert type(each.state) is bytes
+            again = app.mapper.to_stored_event(app.mapper.to_domain_event(each))
+            assert again.state == each.state
+        assert app.snapshots is not None
+        snapshots = app.snapshots.recorder.select_events(uid)
+        assert len(snapshots) > 2 and all(type(s.state) is bytes for s in snapshots)
+        fresh = PlanHistory(Settings(store=sqlite_url))
+        try:
+            assert fresh.plan_state("example-2025") == app.plan_state("example-2025")
+            assert fresh.get_plan("example-2025", version=10).version == 10
+        finally:
+            fresh.close()
+    finally:
+        app.close()
+
+
 def test_keys_that_are_not_text_still_encode_as_the_library_writes_them() -> None:
     """Events and snapshots are encoded without orjson's option for keys that are not
     text (its slow path for every dict); data with such keys still encodes, with those

@@ -138,14 +138,26 @@ class BatchSQLiteApplicationRecorder(SQLiteApplicationRecorder):
             return ids
 
 
+def blob(state: bytes | bytearray) -> bytearray:
+    """A state as the insert takes it: a ``bytearray``. Python's ``sqlite3`` binds a
+    ``bytearray`` at once, where it first looks a ``bytes`` up for an adapter (two failed
+    attribute lookups, each formatting an error message: a third of the time it takes
+    to insert an event's row). Both are stored as the same BLOB, read back as ``bytes``.
+    """
+    return state if type(state) is bytearray else bytearray(state)
+
+
 def stored_rows(stored: Sequence[StoredEvent]) -> list[tuple[Any, ...]]:
     """Insert parameters; a revision's events share one id, so its text is made once."""
     return text_id_rows((s.originator_id, s.originator_version, s.topic, s.state) for s in stored)
 
 
-def text_id_rows(rows: Iterable[tuple[UUID | str, int, str, bytes]]) -> list[tuple[Any, ...]]:
+def text_id_rows(
+    rows: Iterable[tuple[UUID | str, int, str, bytes | bytearray]],
+) -> list[tuple[Any, ...]]:
     """Insert parameters of rows ``(originator id, version, topic, state)``: the id as the
-    table keeps it (a UUID's hex), made once for a run of rows of the same id."""
+    table keeps it (a UUID's hex), made once for a run of rows of the same id, and the
+    state as a :func:`blob`."""
     out = []
     last_id: object = None
     text: Any = None
@@ -153,7 +165,7 @@ def text_id_rows(rows: Iterable[tuple[UUID | str, int, str, bytes]]) -> list[tup
         if originator_id is not last_id:
             last_id = originator_id
             text = originator_id.hex if isinstance(originator_id, UUID) else originator_id
-        out.append((text, version, topic, state))
+        out.append((text, version, topic, blob(state)))
     return out
 
 

@@ -19,7 +19,7 @@ import functools
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, overload
 from uuid import UUID
 
 import orjson
@@ -40,6 +40,10 @@ _Refused = orjson.JSONEncodeError
 
 EncodedEvent = tuple[UUID | str, int, str, bytes]
 """A stored event as a row: ``(originator id, version, topic, state)``."""
+SQLiteRow = tuple[UUID | str, int, str, bytes | bytearray]
+"""A stored event as SQLite's insert takes it: the state a ``bytearray`` (see
+:func:`coherence.application.sqlite_recorder.blob`), the id a UUID's hex."""
+_OPEN = ord("{")
 
 
 def _tagged(obj: Any) -> Any:
@@ -157,12 +161,23 @@ class PlanMapper(Mapper[UUID]):
             data = compress(data)
         return StoredEvent(originator_id, originator_version, get_topic(cls), data)
 
+    @overload
+    def encode_events(
+        self, events: Iterable[DomainEventProtocol[UUID]], *, hex_ids: Literal[False] = False
+    ) -> list[EncodedEvent]: ...
+
+    @overload
+    def encode_events(
+        self, events: Iterable[DomainEventProtocol[UUID]], *, hex_ids: bool
+    ) -> list[SQLiteRow]: ...
+
     def encode_events(
         self, events: Iterable[DomainEventProtocol[UUID]], *, hex_ids: bool = False
-    ) -> list[EncodedEvent]:
+    ) -> list[Any]:
         """The rows of a command's events: the same topics and states as
         :meth:`to_stored_event`, byte for byte, in a third of the time; with ``hex_ids``,
-        each originator id as its hex text (as SQLite's table keeps it).
+        as SQLite's table takes them: each originator id as its hex text, each state as a
+        ``bytearray`` (see :func:`coherence.application.sqlite_recorder.blob`).
 
         An event's ``__dict__`` starts with its originator's id and version, which the
         state leaves out: the whole dict is encoded in one call and those two leading
@@ -171,7 +186,7 @@ class PlanMapper(Mapper[UUID]):
         first. An event whose bytes do not start so, one with a class version above 1, a
         snapshot, or a mapper with a cipher or a compressor, takes :meth:`to_stored_event`.
         """
-        out: list[EncodedEvent] = []
+        out: list[SQLiteRow] = []
         if self.cipher or self.compressor:
             for event in events:
                 out.append(_row(self.to_stored_event(event), hex_ids))
@@ -214,7 +229,13 @@ class PlanMapper(Mapper[UUID]):
             if comma < 0 or not data.startswith(head):
                 out.append(_row(self.to_stored_event(event), hex_ids))
                 continue
-            out.append((row_id, version, topic, b"{" + data[comma + 1 :]))
+            if hex_ids:  # for SQLite: a bytearray, cut in place
+                blob = bytearray(data)
+                del blob[:comma]  # at the front: no bytes are moved
+                blob[0] = _OPEN
+                out.append((row_id, version, topic, blob))
+            else:
+                out.append((row_id, version, topic, b"{" + data[comma + 1 :]))
         return out
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
@@ -262,8 +283,9 @@ def _fast_topic(cls: type) -> str:
     return topic
 
 
-def _row(stored: StoredEvent, hex_ids: bool = False) -> EncodedEvent:
+def _row(stored: StoredEvent, hex_ids: bool = False) -> SQLiteRow:
     originator_id = stored.originator_id
-    if hex_ids and isinstance(originator_id, UUID):
-        return (originator_id.hex, stored.originator_version, stored.topic, stored.state)
+    if hex_ids:
+        text = originator_id.hex if isinstance(originator_id, UUID) else originator_id
+        return (text, stored.originator_version, stored.topic, bytearray(stored.state))
     return (originator_id, stored.originator_version, stored.topic, stored.state)
