@@ -222,6 +222,36 @@ def test_sqlite_stores_each_event_as_the_bytes_its_mapping_alone_gives(sqlite_ur
         app.close()
 
 
+@pytest.mark.parametrize("count", [1, 9, 10, 11, 99, 100, 101, 257])
+def test_sqlite_inserts_rows_in_runs_in_their_order(sqlite_url: str, count: int) -> None:
+    """Rows go in by statements of 100, 10 and 1 rows: all of them, in their order, with
+    consecutive row ids; a row that is already there refuses the whole write."""
+    from eventsourcing.persistence import IntegrityError
+
+    from coherence.application.settings import Settings
+
+    app = PlanHistory(Settings(store=sqlite_url))
+    try:
+        sqlite = app._sqlite_recorders()
+        assert sqlite is not None
+        recorder, snapshot_recorder = sqlite
+        rows = [("a" * 32, v, "t", bytearray(b"%d" % v)) for v in range(1, count + 1)]
+        ids = recorder.insert_rows(rows, [], snapshot_recorder)
+        assert list(ids) == list(range(ids[0], ids[0] + count))
+        with recorder.datastore.transaction(commit=False) as c:
+            c.execute("SELECT rowid, originator_version, state FROM stored_events ORDER BY rowid")
+            stored = c.fetchall()
+        assert [(r[0], r[1], r[2]) for r in stored] == [
+            (i, v, b"%d" % v) for i, (_, v, _, _) in zip(ids, rows, strict=True)
+        ]
+        again = [("b" * 32, v, "t", bytearray(b"x")) for v in range(1, count + 1)]
+        with pytest.raises(IntegrityError):
+            recorder.insert_rows([*again, rows[-1]], [], snapshot_recorder)
+        assert recorder.select_events("b" * 32) == []
+    finally:
+        app.close()
+
+
 def test_keys_that_are_not_text_still_encode_as_the_library_writes_them() -> None:
     """Events and snapshots are encoded without orjson's option for keys that are not
     text (its slow path for every dict); data with such keys still encodes, with those
