@@ -192,6 +192,101 @@ def test_each_stored_event_is_the_bytes_its_mapping_alone_gives(app: PlanHistory
     assert app.get_plan("example-2025").elements["SO1"]["fields"]["title"].startswith("},{")
 
 
+def test_sqlite_stores_each_event_as_the_bytes_its_mapping_alone_gives(sqlite_url: str) -> None:
+    """On SQLite the rows are inserted with their states as bytearrays (bound without
+    sqlite3's adapter lookups): they are stored and read back as the same bytes, events
+    and snapshots, and the plan reads back whole."""
+    from coherence.application.settings import Settings
+    from coherence.domain.plan import plan_uuid
+
+    app = PlanHistory(Settings(store=sqlite_url, snapshot_interval_in_revision=7))
+    try:
+        app.import_plan(document(), Author("a", source="import"))
+        uid = plan_uuid("example-2025")
+        stored = app.recorder.select_events(uid)
+        assert len(stored) == app.get_plan("example-2025").version > 20
+        for each in stored:
+            assert type(each.state) is bytes
+            again = app.mapper.to_stored_event(app.mapper.to_domain_event(each))
+            assert again.state == each.state
+        assert app.snapshots is not None
+        snapshots = app.snapshots.recorder.select_events(uid)
+        assert len(snapshots) > 2 and all(type(s.state) is bytes for s in snapshots)
+        fresh = PlanHistory(Settings(store=sqlite_url))
+        try:
+            assert fresh.plan_state("example-2025") == app.plan_state("example-2025")
+            assert fresh.get_plan("example-2025", version=10).version == 10
+        finally:
+            fresh.close()
+    finally:
+        app.close()
+
+
+@pytest.mark.parametrize("count", [1, 4, 5, 6, 24, 25, 26, 31, 257])
+def test_sqlite_inserts_rows_in_runs_in_their_order(sqlite_url: str, count: int) -> None:
+    """Rows go in by statements of 25, 5 and 1 rows: all of them, in their order, with
+    consecutive row ids; a row that is already there refuses the whole write."""
+    from eventsourcing.persistence import IntegrityError
+
+    from coherence.application.settings import Settings
+
+    app = PlanHistory(Settings(store=sqlite_url))
+    try:
+        sqlite = app._sqlite_recorders()
+        assert sqlite is not None
+        recorder, snapshot_recorder = sqlite
+        rows = [("a" * 32, v, "t", bytearray(b"%d" % v)) for v in range(1, count + 1)]
+        ids = recorder.insert_rows(rows, [], snapshot_recorder)
+        assert list(ids) == list(range(ids[0], ids[0] + count))
+        with recorder.datastore.transaction(commit=False) as c:
+            c.execute("SELECT rowid, originator_version, state FROM stored_events ORDER BY rowid")
+            stored = c.fetchall()
+        assert [(r[0], r[1], r[2]) for r in stored] == [
+            (i, v, b"%d" % v) for i, (_, v, _, _) in zip(ids, rows, strict=True)
+        ]
+        again = [("b" * 32, v, "t", bytearray(b"x")) for v in range(1, count + 1)]
+        with pytest.raises(IntegrityError):
+            recorder.insert_rows([*again, rows[-1]], [], snapshot_recorder)
+        assert recorder.select_events("b" * 32) == []
+    finally:
+        app.close()
+
+
+def test_keys_that_are_not_text_still_encode_as_the_library_writes_them() -> None:
+    """Events and snapshots are encoded without orjson's option for keys that are not
+    text (its slow path for every dict); data with such keys still encodes, with those
+    keys written as text (as the library's JSON transcoder writes them), and an event
+    holding some is stored as its mapping alone gives it."""
+    import json
+
+    from coherence.application.transcoder import OrjsonTranscoder, PlanMapper
+    from coherence.domain.plan import DistrictPlan, plan_uuid
+
+    value = {"n": {1: "one", "two": 2}, "t": [{3.5: None}]}
+    assert OrjsonTranscoder().encode(value) == json.dumps(value, separators=(",", ":")).encode()
+    event = object.__new__(DistrictPlan.DetailsRevised)
+    object.__setattr__(
+        event,
+        "__dict__",
+        {
+            "originator_id": plan_uuid("example-2025"),
+            "originator_version": 7,
+            "timestamp": AT_1,
+            "actor": "a",
+            "reason": None,
+            "source": "api",
+            "revision": 3,
+            "changes": {"title": "T", 2026: "year"},
+        },
+    )
+    mapper = PlanMapper(transcoder=OrjsonTranscoder())
+    stored = mapper.to_stored_event(event)
+    assert b'"2026":"year"' in stored.state
+    [row] = mapper.encode_events([event], hex_ids=True)
+    assert row == (plan_uuid("example-2025").hex, 7, stored.topic, stored.state)
+    assert event.timestamp is AT_1
+
+
 def test_snapshots_are_stored_compressed_and_plain_ones_still_read(app: PlanHistory) -> None:
     """A snapshot holds the whole plan; stored compressed, it takes a fraction of the space.
     Snapshots written before compression (plain JSON) or compressed by zlib itself read

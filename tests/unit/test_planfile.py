@@ -93,6 +93,23 @@ def test_a_key_that_is_not_text_is_named() -> None:
     assert (error.path, error.expected) == ("initiatives[1].2026", "text keys")
 
 
+def test_keys_are_checked_in_every_file_though_valid_ones_are_remembered() -> None:
+    """Valid keys are remembered (files repeat them); a file's invalid key is refused
+    as ever, after files with many valid ones, and a remembered key still checks."""
+    for n in range(50):
+        data = plan_data()
+        data["objectives"].append({"key": f"SO-many-{n}", "title": "Attendance"})
+        check_document(data, filename="ok.yaml")
+    for bad in ("-SO1", "SO 1", "", "x" * 65, "SO1/2"):
+        data = plan_data()
+        data["objectives"][0]["key"] = bad
+        with pytest.raises(PlanFileError) as info:
+            check_document(data, filename="bad.yaml")
+        assert (info.value.path, info.value.got) == ("objectives[0].key", bad)
+        assert info.value.expected.startswith("a key of 1 to 64 letters")
+    assert check_document(plan_data(), filename="again.yaml").state.elements["SO1"]
+
+
 def test_unknown_section_is_refused() -> None:
     error = refused_file(yaml_text(plan_data(goals=[])))
     assert error.path == "goals"

@@ -33,8 +33,10 @@ from coherence.domain.framework import (
     with_article,
 )
 from coherence.domain.values import (
+    CHECKED_KEYS,
     KEY_PATTERN,
     check_key,
+    check_known_key,
     check_plan_ref,
     normalize_date,
     normalize_fields,
@@ -271,8 +273,8 @@ def _element(
     # a field (walking every item's keys for that took a tenth of the check).
     entry = item.copy() if type(item) is dict else dict(_mapping(item, ""))
     key = entry.pop("key", None)
-    if type(key) is not str or not KEY_PATTERN.match(key):
-        check_key(key, ".key")  # raises, saying what a key is
+    if type(key) is not str or key not in CHECKED_KEYS:
+        check_known_key(key, ".key")  # raises, saying what a key is, if it is not one
     if key in where:
         first, index = where[key]
         at = first if index is None else f"{first}[{index}]"

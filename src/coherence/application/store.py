@@ -14,7 +14,7 @@ import threading
 import time as clock
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, overload
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -25,10 +25,16 @@ from eventsourcing.utils import Environment, get_topic
 from coherence.application.settings import Settings, store_environment
 from coherence.application.sqlite_recorder import (
     BatchSQLiteApplicationRecorder,
+    blob,
     stored_rows,
     text_id_rows,
 )
-from coherence.application.transcoder import EncodedEvent, OrjsonTranscoder, PlanMapper
+from coherence.application.transcoder import (
+    EncodedEvent,
+    OrjsonTranscoder,
+    PlanMapper,
+    SQLiteRow,
+)
 
 Row = tuple[int, str, bytes]
 """A stored event of a known aggregate: ``(version, topic, state)``."""
@@ -112,13 +118,21 @@ class StoreApplication(Application[UUID]):
         sqlite = self._sqlite_recorders()
         if sqlite is not None:
             recorder, snapshot_recorder = sqlite
-            encoded = self._encode(events, hex_ids=True)  # as the table keeps ids
-            recorder.insert_rows(encoded, stored_rows(snapshots), snapshot_recorder)
+            rows = self._encode(events, hex_ids=True)  # as the table takes them
+            recorder.insert_rows(rows, stored_rows(snapshots), snapshot_recorder)
             return
         encoded = self._encode(events)
         self._write_stored([StoredEvent(*row) for row in encoded], snapshots)
 
-    def _encode(self, events: Sequence[Any], *, hex_ids: bool = False) -> list[EncodedEvent]:
+    @overload
+    def _encode(
+        self, events: Sequence[Any], *, hex_ids: Literal[False] = False
+    ) -> list[EncodedEvent]: ...
+
+    @overload
+    def _encode(self, events: Sequence[Any], *, hex_ids: bool) -> list[SQLiteRow]: ...
+
+    def _encode(self, events: Sequence[Any], *, hex_ids: bool = False) -> list[Any]:
         """A command's events as rows ``(originator id, version, topic, state)``, with
         the ids as hex text if ``hex_ids``."""
         mapper = self.mapper
@@ -152,8 +166,8 @@ class StoreApplication(Application[UUID]):
             recorder, snapshot_recorder = sqlite
             text = originator_id.hex
             recorder.insert_rows(
-                [(text, *row) for row in events],
-                [(text, *row) for row in snapshots],
+                [(text, version, topic, blob(state)) for version, topic, state in events],
+                [(text, version, topic, blob(state)) for version, topic, state in snapshots],
                 snapshot_recorder,
             )
             return

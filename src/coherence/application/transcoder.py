@@ -19,7 +19,7 @@ import functools
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, overload
 from uuid import UUID
 
 import orjson
@@ -29,10 +29,21 @@ from eventsourcing.utils import get_topic, resolve_topic
 
 from coherence.application.snapshots import compress, decompress, is_compressed
 
+_FAST = orjson.OPT_PASSTHROUGH_DATETIME
+"""orjson's options for data whose keys are all text (every event and snapshot of ours):
+without ``OPT_NON_STR_KEYS``, which made orjson take its slow path for every dict (a
+plan's snapshot in 0.30 ms instead of 0.09)."""
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+"""orjson's options for any data: keys that are not text (ints...) written as text, as
+the library's JSON transcoder writes them; the same bytes as :data:`_FAST` for text keys."""
+_Refused = orjson.JSONEncodeError
 
 EncodedEvent = tuple[UUID | str, int, str, bytes]
 """A stored event as a row: ``(originator id, version, topic, state)``."""
+SQLiteRow = tuple[UUID | str, int, str, bytes | bytearray]
+"""A stored event as SQLite's insert takes it: the state a ``bytearray`` (see
+:func:`coherence.application.sqlite_recorder.blob`), the id a UUID's hex."""
+_OPEN = ord("{")
 
 
 def _tagged(obj: Any) -> Any:
@@ -107,7 +118,11 @@ class OrjsonTranscoder(Transcoder):
         return tagged
 
     def encode(self, obj: Any) -> bytes:
-        return orjson.dumps(obj, default=self._default, option=_OPTIONS)
+        """JSON bytes; tried with text keys only first (see :data:`_FAST`)."""
+        try:
+            return orjson.dumps(obj, default=self._default, option=_FAST)
+        except _Refused:
+            return orjson.dumps(obj, default=self._default, option=_OPTIONS)
 
     def decode(self, data: bytes) -> Any:
         value = orjson.loads(data)
@@ -146,12 +161,23 @@ class PlanMapper(Mapper[UUID]):
             data = compress(data)
         return StoredEvent(originator_id, originator_version, get_topic(cls), data)
 
+    @overload
+    def encode_events(
+        self, events: Iterable[DomainEventProtocol[UUID]], *, hex_ids: Literal[False] = False
+    ) -> list[EncodedEvent]: ...
+
+    @overload
+    def encode_events(
+        self, events: Iterable[DomainEventProtocol[UUID]], *, hex_ids: bool
+    ) -> list[SQLiteRow]: ...
+
     def encode_events(
         self, events: Iterable[DomainEventProtocol[UUID]], *, hex_ids: bool = False
-    ) -> list[EncodedEvent]:
+    ) -> list[Any]:
         """The rows of a command's events: the same topics and states as
         :meth:`to_stored_event`, byte for byte, in a third of the time; with ``hex_ids``,
-        each originator id as its hex text (as SQLite's table keeps it).
+        as SQLite's table takes them: each originator id as its hex text, each state as a
+        ``bytearray`` (see :func:`coherence.application.sqlite_recorder.blob`).
 
         An event's ``__dict__`` starts with its originator's id and version, which the
         state leaves out: the whole dict is encoded in one call and those two leading
@@ -160,7 +186,7 @@ class PlanMapper(Mapper[UUID]):
         first. An event whose bytes do not start so, one with a class version above 1, a
         snapshot, or a mapper with a cipher or a compressor, takes :meth:`to_stored_event`.
         """
-        out: list[EncodedEvent] = []
+        out: list[SQLiteRow] = []
         if self.cipher or self.compressor:
             for event in events:
                 out.append(_row(self.to_stored_event(event), hex_ids))
@@ -194,12 +220,22 @@ class PlanMapper(Mapper[UUID]):
                 head = b'{"originator_id":"%s","originator_version":' % str(originator_id).encode()
                 start = len(head)
                 row_id = originator_id.hex if hex_ids else originator_id
-            data = dumps(state, default=default, option=_OPTIONS)
+            try:
+                data = dumps(state, default=default, option=_FAST)
+            except _Refused:  # a key that is not text: the general way
+                out.append(_row(self.to_stored_event(event), hex_ids))
+                continue
             comma = data.find(b",", start)  # after the version's digits
             if comma < 0 or not data.startswith(head):
                 out.append(_row(self.to_stored_event(event), hex_ids))
                 continue
-            out.append((row_id, version, topic, b"{" + data[comma + 1 :]))
+            if hex_ids:  # for SQLite: a bytearray, cut in place
+                blob = bytearray(data)
+                del blob[:comma]  # at the front: no bytes are moved
+                blob[0] = _OPEN
+                out.append((row_id, version, topic, blob))
+            else:
+                out.append((row_id, version, topic, b"{" + data[comma + 1 :]))
         return out
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
@@ -247,8 +283,9 @@ def _fast_topic(cls: type) -> str:
     return topic
 
 
-def _row(stored: StoredEvent, hex_ids: bool = False) -> EncodedEvent:
+def _row(stored: StoredEvent, hex_ids: bool = False) -> SQLiteRow:
     originator_id = stored.originator_id
-    if hex_ids and isinstance(originator_id, UUID):
-        return (originator_id.hex, stored.originator_version, stored.topic, stored.state)
+    if hex_ids:
+        text = originator_id.hex if isinstance(originator_id, UUID) else originator_id
+        return (text, stored.originator_version, stored.topic, bytearray(stored.state))
     return (originator_id, stored.originator_version, stored.topic, stored.state)

@@ -71,6 +71,20 @@ def check_key(key: object, path: str = "key") -> str:
     return key
 
 
+CHECKED_KEYS: set[str] = set()
+"""Keys :func:`check_known_key` found valid (up to 4,096): plan files use the same
+keys again and again (``SO1``, ``SI2.3``), and a look-up took a fifth of a match."""
+
+
+def check_known_key(key: object, path: str = "key") -> str:
+    """:func:`check_key`, remembering a valid key in :data:`CHECKED_KEYS`: a caller
+    checks ``key in CHECKED_KEYS`` first and calls this only for a key not there."""
+    valid = check_key(key, path)
+    if type(valid) is str and len(CHECKED_KEYS) < _REMEMBERED:
+        CHECKED_KEYS.add(valid)
+    return valid
+
+
 def check_plan_id(plan_id: object, path: str = "plan.id") -> str:
     """A valid plan id (a lower-case slug)."""
     if not isinstance(plan_id, str) or not PLAN_ID_PATTERN.match(plan_id):
@@ -171,10 +185,11 @@ def normalize_fields(
     """
     if type(fields) is Fields and fields.kind == kind:
         return fields if not partial else dict(fields)
-    spec = catalogue.kind(kind)
+    checks = _KIND_CHECKS.get(kind) if type(kind) is str else None
+    if checks is None or checks[0] is not catalogue:
+        checks = _kind_checks(catalogue, kind)
+    _, spec, texts, normalizers, required = checks
     specs = spec.fields
-    texts = spec.text_fields
-    normalizers = _normalizers(spec)
     out: dict[str, Value] = {} if partial else dict.fromkeys(specs)
     for name, raw in fields.items():
         if type(raw) is str and name in texts:
@@ -194,11 +209,32 @@ def normalize_fields(
             raise type(e)(f"{path}.{e.path}", e.expected, e.got) from None
     if partial:
         return out
-    for name in spec.required:
+    for name in required:
         value = out[name]
         if value is None or (isinstance(value, str) and not value.strip()):  # _is_blank
             raise InvalidValue(f"{path}.{name}", "a non-empty text")
-    return _fields(kind, out)
+    fields = _NEW_DICT(Fields)  # _fields(kind, out), without the call
+    _UPDATE_DICT(fields, out)
+    fields.kind = kind
+    return fields
+
+
+_KindChecks = tuple[Catalogue, KindSpec, frozenset[str], dict[str, "Normalizer"], tuple[str, ...]]
+_KIND_CHECKS: dict[str, _KindChecks] = {}
+"""What :func:`normalize_fields` needs of a kind (its spec, text fields, normalizers and
+required fields), by kind, for the catalogue it was worked out in (the last one asked):
+one lookup an element rather than a call and four attributes (a plan file has
+thousands)."""
+
+
+def _kind_checks(catalogue: Catalogue, kind: object) -> _KindChecks:
+    """:data:`_KIND_CHECKS` of a kind, worked out (:class:`UnknownKind` for a kind that
+    ``catalogue`` does not know)."""
+    spec = catalogue.kind(kind)
+    checks = (catalogue, spec, spec.text_fields, _normalizers(spec), spec.required)
+    if type(kind) is str:
+        _KIND_CHECKS[kind] = checks
+    return checks
 
 
 def _fields(kind: str, values: dict[str, Value]) -> Fields:
