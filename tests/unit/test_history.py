@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, date, datetime
 
 import pytest
 
 from coherence.application.history import Author, PlanHistory
+from coherence.application.narrative import Entries, describe_events
 from coherence.application.planfile import check_document
 from coherence.domain.errors import TimeWentBackwards, VersionConflict, VersionNotFound
 from tests.plans import document, plan_data
@@ -125,6 +127,34 @@ def test_history_reads_like_a_plan_log(app: PlanHistory) -> None:
     assert [e.version for e in entries] == list(range(1, len(entries) + 1))
     assert entries[-1].timestamp == AT_3
     assert app.history("example-2025", since=len(entries) - 1)[0].type == "BenchmarkStatusReported"
+
+
+def test_a_writes_answer_names_what_it_changed_and_leaves_the_plan_as_saved(
+    app: PlanHistory,
+) -> None:
+    """A command's answer describes its events against the plan (without copying it):
+    describing them changes nothing the plan holds."""
+    app.import_plan(document(), Author("planner", source="import", at=AT_1))
+    plan = app.get_plan("example-2025")
+    before = copy.deepcopy(dict(plan.elements))
+    result = app.report_benchmark_status(
+        "example-2025", "B1", "at_risk", Author("HR director", "short of tutors", at=AT_2)
+    )
+    described = describe_events(
+        result.events.events if isinstance(result.events, Entries) else [], known=before
+    )
+    assert described[-1].summary == (
+        "Benchmark B1 'Tutors hired' reported at risk: short of tutors"
+    )
+    revised = app.revise_element(
+        "example-2025",
+        "B1",
+        {"description": "Tutors hired and trained"},
+        Author("planner", at=AT_2),
+    )
+    assert revised.events[-1].summary.startswith("Benchmark B1 'Tutors hired and trained' revised")
+    assert dict(plan.elements) == before  # the plan read before is as it was
+    assert before["B1"]["fields"].get("status") != "at_risk"
 
 
 def test_diff_field_by_field(app: PlanHistory) -> None:

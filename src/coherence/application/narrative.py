@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -105,9 +106,7 @@ def describe_events(
     elements added by the events themselves are learnt as they go, so a whole
     history can be described from its first event.
     """
-    elements: dict[str, dict[str, Any]] = {
-        k: {"kind": v["kind"], "fields": dict(v["fields"])} for k, v in (known or {}).items()
-    }
+    elements: _Elements = ChainMap({}, dict(known or {}))  # what the events change, over known
     out = []
     for event in events:
         name = type(event).__name__
@@ -180,14 +179,31 @@ def adoption_sentence(e: Any) -> str:
     return out
 
 
-def _sentence(name: str, e: Any, elements: dict[str, dict[str, Any]]) -> str:
+_Elements = ChainMap[str, Mapping[str, Any]]
+"""Elements as the events described so far left them: the first map holds what they
+changed (never the known elements' own dicts: those are the plan's)."""
+
+
+def _own_fields(elements: _Elements, key: str, kind: str | None) -> dict[str, Any]:
+    """The fields of an element, to change: copied from the known ones the first time."""
+    own = elements.maps[0]
+    entry = own.get(key)
+    if entry is None:
+        known = elements.get(key)
+        fields = dict(known["fields"]) if known is not None else {}
+        entry = own[key] = {"kind": known["kind"] if known is not None else kind, "fields": fields}
+    fields_: dict[str, Any] = entry["fields"]
+    return fields_
+
+
+def _sentence(name: str, e: Any, elements: _Elements) -> str:
     if name in ("ElementAdded", "ElementRestored"):
         elements[e.key] = {"kind": e.kind, "fields": dict(e.fields)}
         return (
             f"{name_element(e.key, elements)} {'added' if name == 'ElementAdded' else 'restored'}"
         )
     if name == "ElementRevised":
-        elements.setdefault(e.key, {"kind": e.kind, "fields": {}})["fields"].update(e.changes)
+        _own_fields(elements, e.key, e.kind).update(e.changes)
         return f"{name_element(e.key, elements)} revised ({', '.join(e.changes)})"
     if name == "ElementRetired":
         return f"{name_element(e.key, elements)} retired"
@@ -203,7 +219,8 @@ def _sentence(name: str, e: Any, elements: dict[str, dict[str, Any]]) -> str:
             return f"{source}: allocation to {target} changed to {format_money(amount)}"
         return f"{source} no longer {verb} {target}"
     if name == "BenchmarkStatusReported":
-        elements.get(e.key, {}).get("fields", {})["status"] = e.status
+        if e.key in elements:
+            _own_fields(elements, e.key, None)["status"] = e.status
         status = e.status.replace("_", " ")
         return f"{name_element(e.key, elements)} reported {status}{_evidence(e)}"
     if name == "OutcomeResultReported":
