@@ -77,6 +77,11 @@ class StoreApplication(Application[UUID]):
         cannot tell (memory, PostgreSQL)."""
         return self._watch.seen() if self._watch is not None else None
 
+    def close(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+        super().close()
+
     def construct_transcoder(self) -> Transcoder:
         return OrjsonTranscoder()
 
@@ -212,6 +217,12 @@ class _StoreWatch:
                 )
             version: int = self._connection.execute("PRAGMA data_version").fetchone()[0]
             return version
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
 
 
 def replay(aggregate: Any, events: Iterable[Any]) -> Any:
