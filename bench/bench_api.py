@@ -21,8 +21,10 @@ latency (measured by the client, from sending the request to the last byte of th
 answer) and errors; beside them the targets (issue 18), each with its verdict: audit
 p99 < 20 ms, graph export p99 < 50 ms, writes (status and result together) p99 < 50 ms,
 no errors, every acknowledged write in the history. Also reported: the CPU the
-server's processes and the clients used, how many worker processes served, and the load
-average (another program's work on the machine skews every figure). The server is
+server's processes and the clients used, how many worker processes served, the load
+average (another program's work on the machine skews every figure), and the machine's
+speed before and after (a fixed Python workload, ``machine_speed_ms``: a virtual
+machine's speed drifts, so compare runs of about the same speed). The server is
 stopped at the end, whatever happens.
 
 ``--profile`` then runs the audit and graph route functions in this process (no HTTP,
@@ -59,6 +61,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from common import machine_speed_ms
 
 PLAN = "riverbend-2024"
 API = "/api/v1"
@@ -534,6 +538,7 @@ def main() -> int:
     }
     try:
         try:
+            result["machine"]["speed_ms_before"] = machine_speed_ms()
             note(f"starting coherence serve --demo --workers {args.workers} on {server.base}")
             t0 = time.perf_counter()
             server.start()
@@ -606,6 +611,7 @@ def main() -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result["machine"]["load_average_at_end"] = load_average()
+    result["machine"]["speed_ms_after"] = machine_speed_ms()
 
     if args.json:
         print(json.dumps(result, indent=2, default=str))
@@ -621,6 +627,10 @@ def report(result: dict[str, Any], mix: tuple[str, ...]) -> None:
     print("Coherence HTTP API load benchmark")
     print("=" * width)
     print(f"machine: {machine['cpus']} CPUs, Python {machine['python']}, {machine['platform']}")
+    print(
+        f"machine speed (bench/common.py machine_speed_ms, lower is faster): "
+        f"{machine['speed_ms_before']:.0f} ms before, {machine['speed_ms_after']:.0f} ms after"
+    )
     print(
         f"server: coherence serve --demo --workers {result['workers_requested']} on 127.0.0.1, "
         f"{result['store']}, up in {result['startup_s']:.1f}s; "
