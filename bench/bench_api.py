@@ -32,7 +32,7 @@ on a copy of the store) under ``cProfile``: after a write (a new version: nothin
 cached) and warm, and prints where the time goes.
 
 Run: ``.venv/bin/python bench/bench_api.py [--seconds 30] [--clients 32] [--workers 2]
-[--profile] [--json]``. Progress goes to stderr; the figures (or, with ``--json``, one
+[--profile] [--rate R] [--json]``. Progress goes to stderr; the figures (or, with ``--json``, one
 JSON object) to stdout.
 """
 
@@ -305,9 +305,15 @@ async def client_loop(
     outcomes: list[str],
     tally: Tally,
     mix: tuple[str, ...],
+    interval: float | None = None,
+    phase: float = 0.0,
 ) -> None:
-    """One client: the next operation of the mix as soon as the last one is answered."""
+    """One client: the next operation of the mix as soon as the last one is answered
+    (closed loop), or, with ``interval``, at its own times ``interval`` apart (open
+    loop: a late answer does not delay the next request's time, and each latency counts
+    from the time its request was due, so that queueing is not hidden)."""
     run = uuid.uuid4().hex[:8]
+    start = time.perf_counter()
     audit = connection.head("GET", f"{API}/plans/{PLAN}/audit")
     graph = connection.head("GET", f"{API}/plans/{PLAN}/graph?format=cytoscape")
     i = number  # each client starts at its own place in the mix
@@ -329,6 +335,11 @@ async def client_loop(
             target = f"{API}/plans/{PLAN}/outcomes/{key}/results"
             request = connection.head("POST", target, json.dumps(body).encode())
         t0 = time.perf_counter()
+        if interval is not None:
+            due = start + phase + (i - number) * interval
+            if due > t0:
+                await asyncio.sleep(due - t0)
+            t0 = due
         try:
             async with asyncio.timeout(REQUEST_TIMEOUT_S):
                 status, answer = await connection.send(request)
@@ -360,7 +371,9 @@ class Load:
     load_average_after: list[float]
 
 
-async def run_load(server: Server, clients: int, seconds: float, mix: tuple[str, ...]) -> Load:
+async def run_load(
+    server: Server, clients: int, seconds: float, mix: tuple[str, ...], rate: float | None = None
+) -> Load:
     benchmarks, outcomes = await asyncio.to_thread(demo_keys, server.base)
     connections = [Connection("127.0.0.1", server.port) for _ in range(clients)]
     for connection in connections:  # every client connected before the clock starts
@@ -376,7 +389,17 @@ async def run_load(server: Server, clients: int, seconds: float, mix: tuple[str,
     stop_at = t0 + seconds
     tasks = [
         asyncio.create_task(
-            client_loop(n, connections[n], stop_at, benchmarks, outcomes, tally, mix)
+            client_loop(
+                n,
+                connections[n],
+                stop_at,
+                benchmarks,
+                outcomes,
+                tally,
+                mix,
+                clients / rate if rate else None,
+                n / rate if rate else 0.0,
+            )
         )
         for n in range(clients)
     ]
@@ -517,6 +540,14 @@ def main() -> int:
     parser.add_argument(
         "--reads-only", action="store_true", help="Diagnostic: no writes (all reads cached)."
     )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="Diagnostic: an open loop at this many requests/s in all (the clients send "
+        "on a schedule; latencies count from when each request was due). The targets are "
+        "set for the closed loop.",
+    )
     parser.add_argument("--json", action="store_true", help="Print one JSON object.")
     args = parser.parse_args()
 
@@ -532,6 +563,7 @@ def main() -> int:
             "load_average_at_start": load_average(),
         },
         "clients": args.clients,
+        "rate": args.rate,
         "seconds": args.seconds,
         "workers_requested": args.workers,
         "store": "sqlite (file)",
@@ -549,7 +581,7 @@ def main() -> int:
                 f"server up after {result['startup_s']:.1f}s ({len(workers)} worker "
                 f"processes); {args.clients} clients"
             )
-            load = asyncio.run(run_load(server, args.clients, args.seconds, mix))
+            load = asyncio.run(run_load(server, args.clients, args.seconds, mix, args.rate))
             note("checking the history for every acknowledged write")
             reasons, total_events = history_reasons(server.base)
             server_log = server.log()
@@ -636,9 +668,15 @@ def report(result: dict[str, Any], mix: tuple[str, ...]) -> None:
         f"{result['store']}, up in {result['startup_s']:.1f}s; "
         f"{result['workers']} worker processes served"
     )
+    loop = (
+        f"open loop at {result['rate']:,.0f} requests/s, latencies from when each was due; "
+        "NOT the targets' closed loop"
+        if result["rate"]
+        else "closed loop"
+    )
     print(
         f"load: {result['clients']} clients (asyncio tasks, one keep-alive HTTP/1.1 "
-        f"connection each, closed loop) for {result['elapsed_s']:.1f}s"
+        f"connection each, {loop}) for {result['elapsed_s']:.1f}s"
     )
     print(f"      mix per client: {', '.join(mix)}")
     print(
