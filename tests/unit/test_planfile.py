@@ -139,6 +139,26 @@ def test_duplicate_element_key_is_refused() -> None:
     assert "objectives[0]" in error.expected
 
 
+@pytest.mark.parametrize(
+    ("section", "key", "first"),
+    [
+        ("initiatives", "SO1", "objectives[0]"),
+        ("objectives", "SO1", "objectives[0]"),
+        ("educator_goals", "SI1.1", "initiatives[0]"),
+        ("objectives", "mission", "mission"),
+    ],
+)
+def test_a_duplicate_key_names_where_the_file_first_uses_it(
+    section: str, key: str, first: str
+) -> None:
+    data = plan_data()
+    data[section].append({"key": key, "title": "Clash"})
+    error = refused_file(yaml_text(data))
+    assert error.path == f"{section}[{len(data[section]) - 1}].key"
+    assert error.expected == f"a key used once in the file (already at {first})"
+    assert error.got == key
+
+
 def test_duplicate_mapping_key_is_refused_in_yaml_and_json() -> None:
     refused_file("format: coherence/plan@1\nformat: coherence/plan@1\nplan: {id: x}\n")
     refused_file('{"format": "coherence/plan@1", "plan": {"id": "x", "id": "y"}}', "plan.json")
