@@ -347,3 +347,37 @@ def test_snapshots_are_stored_compressed_and_plain_ones_still_read(app: PlanHist
         revived = mapper.to_domain_event(each).mutate(None)
         assert revived.elements == plan.elements and revived.links == plan.links
         assert revived.version == plan.version
+
+
+def test_encoded_rows_hold_the_stored_states_across_the_versions_digits() -> None:
+    """Rows cut each event's id and version off its bytes after the version's digits,
+    counted: the same states as one event at a time, from one digit to four, in any
+    order of versions, and for a dict that does not start with them."""
+    from coherence.application.transcoder import OrjsonTranscoder, PlanMapper
+    from coherence.domain.plan import DistrictPlan, plan_uuid
+
+    def event(version: int, *, id_first: bool = True) -> DistrictPlan.Event:
+        made = object.__new__(DistrictPlan.DetailsRevised)
+        state: dict[str, object] = {
+            "originator_id": plan_uuid("example-2025"),
+            "originator_version": version,
+            "timestamp": AT_1,
+            "actor": "a",
+            "reason": None,
+            "source": "api",
+            "revision": 3,
+            "changes": {"title": f"T{version}"},
+        }
+        if not id_first:
+            state = {"actor": state.pop("actor"), **state}
+        object.__setattr__(made, "__dict__", state)
+        return made
+
+    versions = [1, 9, 10, 11, 99, 100, 101, 999, 1000, 5, 10_000, 42]
+    events = [event(v) for v in versions] + [event(12, id_first=False)]
+    mapper = PlanMapper(transcoder=OrjsonTranscoder())
+    rows = mapper.encode_events(events, hex_ids=True)
+    expected = [mapper.to_stored_event(e) for e in events]
+    assert [(r[1], bytes(r[3])) for r in rows] == [
+        (s.originator_version, s.state) for s in expected
+    ]

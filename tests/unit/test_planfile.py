@@ -139,6 +139,26 @@ def test_duplicate_element_key_is_refused() -> None:
     assert "objectives[0]" in error.expected
 
 
+@pytest.mark.parametrize(
+    ("section", "key", "first"),
+    [
+        ("initiatives", "SO1", "objectives[0]"),
+        ("objectives", "SO1", "objectives[0]"),
+        ("educator_goals", "SI1.1", "initiatives[0]"),
+        ("objectives", "mission", "mission"),
+    ],
+)
+def test_a_duplicate_key_names_where_the_file_first_uses_it(
+    section: str, key: str, first: str
+) -> None:
+    data = plan_data()
+    data[section].append({"key": key, "title": "Clash"})
+    error = refused_file(yaml_text(data))
+    assert error.path == f"{section}[{len(data[section]) - 1}].key"
+    assert error.expected == f"a key used once in the file (already at {first})"
+    assert error.got == key
+
+
 def test_duplicate_mapping_key_is_refused_in_yaml_and_json() -> None:
     refused_file("format: coherence/plan@1\nformat: coherence/plan@1\nplan: {id: x}\n")
     refused_file('{"format": "coherence/plan@1", "plan": {"id": "x", "id": "y"}}', "plan.json")
@@ -197,3 +217,63 @@ def test_nothing_is_saved_when_a_file_is_refused(app: PlanHistory) -> None:
         app.import_plan(read_document(yaml_text(data), filename="p.yaml"), Author("me"))
     with pytest.raises(PlanNotFound):
         app.get_plan("example-2025")
+
+
+@pytest.mark.parametrize(
+    ("section", "change", "refusal"),
+    [
+        (
+            "initiatives",
+            {"supports": ["SI1.1", "bad key"]},
+            ("initiatives[0].supports[1]", "bad key"),
+        ),
+        ("initiatives", {"supports": ["SI1.1", "SO9"]}, ("initiatives[0].supports[0]", "SI1.1")),
+        ("initiatives", {"supports": ["SO1", "SO1"]}, ("initiatives[0].supports[1]", "SO1")),
+        ("initiatives", {"supports": "SO1"}, ("initiatives[0].supports", "SO1")),
+        ("initiatives", {"supports": ["SO1", 7]}, ("initiatives[0].supports[1]", 7)),
+        ("benchmarks", {"tracks": "SO1"}, ("benchmarks[0].tracks", "SO1")),
+        ("benchmarks", {"tracks": "NOPE1"}, ("benchmarks[0].tracks", "NOPE1")),
+        (
+            "budget_lines",
+            {"funds": [{"target": "PL1", "amount": True}]},
+            ("budget_lines[0].funds[0].amount", True),
+        ),
+        (
+            "budget_lines",
+            {"funds": [{"target": "SO1", "amount": 5}]},
+            ("budget_lines[0].funds[0]", "SO1"),
+        ),
+        (
+            "budget_lines",
+            {"funds": [{"target": "PL1", "amount": 5}, {"target": "PL1", "amount": 6}]},
+            ("budget_lines[0].funds[1]", "PL1"),
+        ),
+        (
+            "budget_lines",
+            {"funds": [{"target": "PL1", "amount": -3}]},
+            ("budget_lines[0].funds[0].amount", -3),
+        ),
+    ],
+)
+def test_a_link_is_refused_at_its_first_fault_in_the_order_of_the_checks(
+    section: str, change: dict[str, object], refusal: tuple[str, object]
+) -> None:
+    """Every target of a link field is checked to be a key before any is looked up, and
+    the fast paths for keys of the file's elements and whole-dollar amounts keep that."""
+    data = plan_data()
+    data[section][0].update(change)
+    with pytest.raises(PlanFileError) as info:
+        check_document(data, filename="plan.yaml")
+    assert (info.value.path, info.value.got) == refusal
+
+
+def test_allocations_keep_their_amounts_as_checked() -> None:
+    data = plan_data()
+    data["budget_lines"][0]["funds"] = [
+        {"target": "PL1", "amount": 10.0},
+        {"target": "SI1.1", "amount": 2.5},
+    ]
+    links = check_document(data, filename="plan.yaml").state.links
+    assert dict(links["BL-1001", "PL1"].attributes) == {"amount": 10}
+    assert type(links["BL-1001", "PL1"].attributes["amount"]) is int
+    assert dict(links["BL-1001", "SI1.1"].attributes) == {"amount": 2.5}

@@ -195,22 +195,25 @@ def _check(doc: object, catalogue: Catalogue) -> PlanDocument:
     links: dict[tuple[str, str], Link] = {}
     for key, section, i, link_field, raw in pending_links:
         edge, reverse, allowed_kinds = link_field.edge, link_field.reverse, link_field.targets
+        targets = _plain_targets(raw, link_field, elements)
+        if targets is not None:  # the common case: the same checks, in the same order
+            plain = _NEW_TUPLE(Link, (edge, NO_ATTRIBUTES))  # read-only: its links share it
+            for j, target in enumerate(targets):
+                linked = elements[target]
+                if linked.kind not in allowed_kinds:
+                    raise _not_a_target(kinds, section, i, link_field, raw, j, target, linked)
+                ends = (target, key) if reverse else (key, target)
+                if ends in links:
+                    path = _link_path(f"{section}[{i}]", link_field, raw, j)
+                    raise InvalidInput(path, "each link once", target)
+                links[ends] = plain
+            continue
         for j, (target, attributes) in enumerate(
             _link_items(raw, section, i, link_field, elements)
         ):
             other = elements.get(target)
             if other is None or other.kind not in allowed_kinds:
-                wanted = " or ".join(kinds[k].label.lower() for k in link_field.targets)
-                found = (
-                    ""
-                    if other is None
-                    else f" ({target} is {with_article(kinds[other.kind].label.lower())})"
-                )
-                raise InvalidInput(
-                    _link_path(f"{section}[{i}]", link_field, raw, j),
-                    f"the key of {with_article(wanted)} in this file{found}",
-                    target,
-                )
+                raise _not_a_target(kinds, section, i, link_field, raw, j, target, other)
             ends = (target, key) if reverse else (key, target)
             if ends in links:
                 path = _link_path(f"{section}[{i}]", link_field, raw, j)
@@ -306,6 +309,50 @@ def _link_path(at: str, link_field: LinkSpec, raw: object, j: int) -> str:
     return f"{path}[{j}]" if isinstance(raw, list) else path
 
 
+def _plain_targets(
+    raw: object, link_field: LinkSpec, elements: Mapping[str, object]
+) -> list[str] | tuple[str] | None:
+    """The targets of a link field without attributes when each is the key of an element
+    of the file (so :func:`_link_items` would find nothing wrong with them); else None.
+
+    Checking them first, and then linking, took half the time of :func:`_link_items`'
+    pairs (a plan file has thousands of links).
+    """
+    if link_field.with_amount:
+        return None
+    if type(raw) is list:
+        for target in raw:
+            if type(target) is not str or target not in elements:
+                return None
+        return raw
+    if type(raw) is str and not link_field.many and raw in elements:
+        return (raw,)
+    return None
+
+
+def _not_a_target(
+    kinds: Mapping[str, KindSpec],
+    section: str,
+    i: int,
+    link_field: LinkSpec,
+    raw: object,
+    j: int,
+    target: str,
+    other: Element | None,
+) -> InvalidInput:
+    """The refusal of a link field's ``j``-th target: no element of the file, or one of a
+    kind the field does not link to."""
+    wanted = " or ".join(kinds[k].label.lower() for k in link_field.targets)
+    found = (
+        "" if other is None else f" ({target} is {with_article(kinds[other.kind].label.lower())})"
+    )
+    return InvalidInput(
+        _link_path(f"{section}[{i}]", link_field, raw, j),
+        f"the key of {with_article(wanted)} in this file{found}",
+        target,
+    )
+
+
 def _link_items(
     raw: object, section: str, i: int, link_field: LinkSpec, known: Mapping[str, object]
 ) -> list[tuple[str, Mapping[str, Any]]]:
@@ -336,6 +383,10 @@ def _link_items(
 def _allocation(item: object) -> tuple[str, Mapping[str, Any]]:
     """An allocation ``{target, amount}``: its target and attributes (paths relative
     to it)."""
+    if type(item) is dict and len(item) == 2:  # the common case, checked as below
+        target, amount = item.get("target"), item.get("amount")
+        if type(target) is str and target in CHECKED_KEYS and type(amount) is int and amount >= 0:
+            return target, MappingProxyType({"amount": amount})
     entry = _mapping(item, "")
     _only(entry, "", ("target", "amount"))
     target = check_key(entry.get("target"), ".target")

@@ -234,6 +234,73 @@ def plan_changes(current: PlanState, target: PlanState) -> list[Change]:
     return out
 
 
+def plan_changes_from(plan: DistrictPlan, target: PlanState) -> list[Change]:
+    """``plan_changes(PlanState.view(plan), target)``, read off the plan's own tables
+    without building its state first (a re-import diffs the plan it loaded once: its
+    state's thousands of elements and links took as long to build as to diff)."""
+    out: list[Change] = []
+    detail_changes = _differences(plan.details(), target.details)
+    if detail_changes:
+        out.append(Change("details", changes=detail_changes))
+    target_elements, target_links = target.elements, target.links
+    plan_elements, plan_links = plan.elements, plan.links
+    for source, targets in plan_links.items():  # in the order of iter_links
+        for target_key, stored in targets.items():
+            if (source, target_key) not in target_links:
+                out.append(Change("unlink", edge=stored["edge"], source=source, target=target_key))
+    for key, element in plan_elements.items():
+        if not element["retired"]:
+            wanted = target_elements.get(key)
+            if wanted is None or wanted.retired:
+                out.append(Change("retire", kind=element["kind"], key=key))
+    for key, wanted in target_elements.items():
+        if wanted.retired:
+            continue
+        now = plan_elements.get(key)
+        if now is None:
+            out.append(Change("add", kind=wanted.kind, key=key, fields=wanted.fields))
+        elif now["retired"]:
+            out.append(Change("restore", kind=wanted.kind, key=key, fields=wanted.fields))
+        elif now["fields"] != wanted.fields:  # most elements of a revised file are unchanged
+            revised = _differences(now["fields"], wanted.fields)
+            if revised:
+                out.append(Change("revise", kind=wanted.kind, key=key, changes=revised))
+    no_targets: dict[str, dict[str, Any]] = {}
+    for ends, link in target_links.items():
+        source, target_key = ends
+        now_link = plan_links.get(source, no_targets).get(target_key)
+        attributes = link.attributes
+        if now_link is None:
+            out.append(
+                Change(
+                    "link",
+                    edge=link.edge,
+                    source=source,
+                    target=target_key,
+                    attributes=dict(attributes),
+                )
+            )
+            continue
+        if len(now_link) == 1:
+            if attributes is NO_ATTRIBUTES:
+                continue  # the same link, without attributes
+            now_attributes: Mapping[str, Any] = NO_ATTRIBUTES
+        else:
+            now_attributes = {k: v for k, v in now_link.items() if k != "edge"}
+        if now_attributes != attributes and dict(now_attributes) != dict(attributes):
+            out.append(
+                Change(
+                    "relink",
+                    edge=link.edge,
+                    source=source,
+                    target=target_key,
+                    attributes=dict(attributes),
+                    changes=_differences(now_attributes, attributes),
+                )
+            )
+    return out
+
+
 def apply_changes(
     plan: DistrictPlan,
     changes: Iterable[Change],

@@ -560,11 +560,22 @@ class DistrictPlan(Aggregate):
             "source": rev.source,
             "revision": rev.number,
         }
+        # Each event's dict is a copy of one that has all its keys already, in order, so
+        # that setting them does not grow it (adding four keys to a copy of seven resized
+        # it, every event); each of these keys is set for every event.
+        element_common = {**common, "kind": None, "key": None, "fields": None}
+        link_common = {
+            **common,
+            "edge": None,
+            "source_key": None,
+            "target_key": None,
+            "attributes": None,
+        }
         version, number, at = self._version, rev.number, rev.at  # _record's bookkeeping
         plan_elements, plan_links = self.elements, self.links
         for event_class, kind, key, fields in elements:
             version += 1
-            state = common.copy()
+            state = element_common.copy()
             state["originator_version"] = version
             state["kind"] = kind
             state["key"] = key
@@ -582,7 +593,7 @@ class DistrictPlan(Aggregate):
         linked = self.Linked
         for source, target, edge, attributes in links:
             version += 1
-            state = common.copy()
+            state = link_common.copy()
             state["originator_version"] = version
             state["edge"] = edge
             state["source_key"] = source
