@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from coherence.application.history import Author, PlanHistory
 from coherence.application.planfile import dump_document, read_document
 from coherence.application.settings import Settings
-from coherence.domain.changes import PlanState, apply_changes, plan_changes, plan_changes_from
+from coherence.domain.changes import PlanState, apply_changes, plan_changes
 from coherence.domain.plan import DistrictPlan
 from tests.strategies import COMMANDS, SETTINGS, run
 
@@ -99,16 +99,3 @@ def test_applying_the_diff_of_two_versions_gives_the_later_one(
     assert result.links == target.links
     assert result.details == target.details
     assert plan_changes(result, target) == []
-
-
-@SETTINGS
-@given(COMMANDS, st.data())
-def test_the_diff_read_off_a_plan_is_the_diff_of_its_state(
-    commands: list[tuple[Any, ...]], data: st.DataObject
-) -> None:
-    app = new_app()
-    _, versions = saved_plan(app, commands)
-    plan = app.get_plan("prop", version=data.draw(st.sampled_from(versions)))
-    target = app.plan_state("prop", version=data.draw(st.sampled_from(versions)))
-    assert plan_changes_from(plan, target) == plan_changes(PlanState.view(plan), target)
-    assert plan_changes_from(plan, target) == plan_changes(PlanState.of(plan), target)

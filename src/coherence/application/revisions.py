@@ -44,7 +44,6 @@ from coherence.domain.changes import (
     apply_changes,
     keep_empty,
     plan_changes,
-    plan_changes_from,
 )
 from coherence.domain.errors import (
     PlanNotFound,
@@ -223,12 +222,9 @@ class PlanRevisions(StoreApplication):
         target = document.state
 
         def run(plan: DistrictPlan, rev: Revision, snapshots: RevisionSnapshots) -> None:
-            if document.blank_is_empty:  # diffed before the plan changes
-                now = PlanState.view(plan)
-                changes = plan_changes(now, keep_empty(now, target))
-            else:
-                changes = plan_changes_from(plan, target)
-            apply_changes(plan, changes, rev, snapshots)
+            now = PlanState.view(plan)  # diffed before the plan changes
+            wanted = keep_empty(now, target) if document.blank_is_empty else target
+            apply_changes(plan, plan_changes(now, wanted), rev, snapshots)
 
         if not self._cached(document.plan_id) and not self._exists(document.plan_id):
             if is_scenario_id(document.plan_id):  # a scenario is made by forking its plan
