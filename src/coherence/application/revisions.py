@@ -96,16 +96,16 @@ class WriteOutsideGroup(RuntimeError):
 class PlanRevisions(StoreApplication):
     """Reading a plan at a version, and saving a command's events as one revision."""
 
+    cache_after_write = True
+    """Whether a plan a command reads from the store (not cached) is its own, uncopied,
+    and cached once written; not where commands keep their revision instead of writing
+    it (bulk's workers): those cache the plan as read and copy it, as the library does."""
+
     def __init__(self, settings: Settings | None = None) -> None:
         super().__init__(settings)
         self._caught_up: dict[str, int] = {}
         """Plans by id: the store's :meth:`changes_seen` when each was last brought up to
         date (only the number: the plan itself stays in the library's cache)."""
-
-    cache_after_write = True
-    """Whether a plan a command reads from the store (not cached) is its own, uncopied,
-    and cached once written; not where commands keep their revision instead of writing
-    it (bulk's workers): those cache the plan as read and copy it, as the library does."""
 
     def get_plan(
         self,

@@ -195,7 +195,7 @@ class StoreApplication(Application[UUID]):
 
 
 def _on_disk(path: str) -> bool:
-    return path != ":memory:" and "mode=memory" not in path and not path.startswith(":")
+    return not path.startswith(":") and "mode=memory" not in path  # not ":memory:"
 
 
 class _StoreWatch:

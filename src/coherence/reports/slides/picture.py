@@ -42,8 +42,8 @@ def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
 
 def layered(graph: Mapping[str, Any]) -> list[list[str]]:
     """The elements in bands, top first: the root, then each level of the catalogue,
-    each band in the plan page's order (the nodes' ``x``, as the slides on screen draw
-    it), else ordered so that elements sit under what they link to (barycentres).
+    each band in the plan page's order (the nodes' ``x``, as the deck gives it and the
+    slides on screen draw it; by key where there is none).
 
     >>> layered({"root": "O", "nodes": [{"key": "O", "kind": "objective", "x": 0},
     ...     {"key": "I1", "kind": "initiative", "x": 50}, {"key": "I2", "kind": "initiative",
@@ -51,27 +51,16 @@ def layered(graph: Mapping[str, Any]) -> list[list[str]]:
     [['O'], ['I2', 'I1']]
     """
     root = graph["root"]
-    kinds = {n["key"]: n["kind"] for n in graph["nodes"]}
-    xs = {n["key"]: n.get("x") for n in graph["nodes"]}
-    up: dict[str, list[str]] = {}
-    for e in graph["edges"]:
-        up.setdefault(e["source"], []).append(e["target"])
-    bands: dict[int, list[str]] = {}
-    for key, kind in kinds.items():
-        level = 0 if key == root else max(1, level_of(kind))
-        bands.setdefault(level, []).append(key)
-    order = [sorted(bands[level], key=natural_key) for level in sorted(bands)]
-    if all(isinstance(x, int | float) for x in xs.values()):
-        return [sorted(band, key=lambda k: (xs[k], natural_key(k))) for band in order]
-    place: dict[str, float] = {}
-    for band in order:
-        for key in band:
-            targets = [place[t] for t in up.get(key, ()) if t in place]
-            place[key] = sum(targets) / len(targets) if targets else math.inf
-        band.sort(key=lambda k: (place[k], natural_key(k)))
-        for i, key in enumerate(band):
-            place[key] = (i + 0.5) / len(band)
-    return order
+    bands: dict[int, list[Mapping[str, Any]]] = {}
+    for node in graph["nodes"]:
+        level = 0 if node["key"] == root else max(1, level_of(node["kind"]))
+        bands.setdefault(level, []).append(node)
+    return [[n["key"] for n in sorted(bands[level], key=_across)] for level in sorted(bands)]
+
+
+def _across(node: Mapping[str, Any]) -> tuple[float, tuple[Any, ...]]:
+    x = node.get("x")
+    return (x if isinstance(x, int | float) else 0.0, natural_key(node["key"]))
 
 
 def graph_png(graph: Mapping[str, Any], *, size: tuple[int, int] = (1400, 1000)) -> bytes:
