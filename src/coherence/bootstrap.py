@@ -32,10 +32,12 @@ from urllib.parse import urlsplit
 
 from coherence.application.evidence import EvidenceStore
 from coherence.application.history import PlanHistory
+from coherence.application.postgres_store import ServerGate, server_address
 from coherence.application.settings import (
     DEFAULT_STORE,
     Settings,
     SignInSettings,
+    store_environment,
     store_in_process,
 )
 from coherence.domain.errors import InvalidValue, RefusedToStart
@@ -47,6 +49,7 @@ if TYPE_CHECKING:  # the API (FastAPI, Starlette) is imported only by what serve
     from fastapi import FastAPI
 
     from coherence.api.context import ApiContext
+    from coherence.api.scheduling import Scheduler
 
 MAX_BODY = 8 * 1024 * 1024
 """The largest request body the API accepts by default (bytes)."""
@@ -284,6 +287,17 @@ def api_context(
     return _api_context(history, PlanReader(history, neo4j=neo4j), settings)
 
 
+def scheduler(store: str) -> Scheduler:
+    """Where store work runs, and for a server, the gate that answers at once while it
+    is away."""
+    from coherence.api.scheduling import Scheduler
+
+    if store_in_process(store):
+        return Scheduler(store_in_process=True)
+    gate = ServerGate(*server_address(store_environment(store)))
+    return Scheduler(store_in_process=False, gate=gate)
+
+
 def _api_context(
     history: PlanHistory,
     reader: PlanReader,
@@ -293,14 +307,13 @@ def _api_context(
     from coherence.api.access import Access
     from coherence.api.audit_answers import AuditAnswers
     from coherence.api.context import ApiContext
-    from coherence.api.scheduling import Scheduler
     from coherence.api.write_locks import WriteLocks
 
     return ApiContext(
         history=history,
         reader=reader,
         access=Access(history),
-        scheduler=Scheduler(store_in_process(settings.history.store)),
+        scheduler=scheduler(settings.history.store),
         write_locks=WriteLocks(settings.write_lock),
         audits=AuditAnswers(reader),
         evidence=evidence or EvidenceStore.of(settings.history),

@@ -20,7 +20,6 @@ answers with an error that says the store is unavailable, never with a bug repor
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
 import os
@@ -39,6 +38,13 @@ import pytest
 from coherence.application.history import PlanHistory
 from coherence.application.settings import Settings
 from tests.conftest import ROOT, free_port, need
+from tests.integration.processes import (
+    holder,
+    kill_tree,
+    wait_for_workers,
+    wait_until_dead,
+    workers_of,
+)
 
 API = "/api/v1"
 PLAN = "riverbend-2024"
@@ -52,32 +58,6 @@ RECOVERY_TIMEOUT_S = 120.0
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="finds a server's processes in /proc"
 )
-
-
-def children(pid: int) -> list[int]:
-    """Every descendant of ``pid`` (read from ``/proc``)."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found, frontier = [], [pid]
-    while frontier:
-        parent = frontier.pop()
-        for child, its_parent in parents.items():
-            if its_parent == parent:
-                found.append(child)
-                frontier.append(child)
-    return found
-
-
-def kill_tree(pid: int) -> None:
-    """SIGKILL a process and all its descendants at once, without warning."""
-    for target in [pid, *children(pid)]:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(target, signal.SIGKILL)
 
 
 @dataclass
@@ -264,6 +244,18 @@ def benchmark_keys(port: int) -> list[str]:
     return [b["key"] for b in plan["document"]["benchmarks"] if not b.get("retired")]
 
 
+def write(port: int, key: str, reason: str) -> tuple[int, dict[str, str], Any]:
+    """One status report on a connection of its own: status, headers and answer."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    body = json.dumps({"status": "at_risk", "reason": reason})
+    headers = {"Content-Type": "application/json"}
+    connection.request("POST", f"{API}/plans/{PLAN}/benchmarks/{key}/status", body, headers)
+    answer = connection.getresponse()
+    payload = json.loads(answer.read())
+    connection.close()
+    return answer.status, {k.lower(): v for k, v in answer.getheaders()}, payload
+
+
 def reasons_in_history(port: int) -> list[str]:
     """Every event's reason in the plan's history, page by page through the API."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -337,25 +329,15 @@ def test_while_postgresql_is_away_writes_are_refused_as_unavailable_then_accepte
     service.start()
     key = benchmark_keys(service.port)[0]
 
-    def write(reason: str) -> tuple[int, dict[str, str], Any]:
-        connection = http.client.HTTPConnection("127.0.0.1", service.port, timeout=120)
-        body = json.dumps({"status": "at_risk", "reason": reason})
-        headers = {"Content-Type": "application/json"}
-        connection.request("POST", f"{API}/plans/{PLAN}/benchmarks/{key}/status", body, headers)
-        answer = connection.getresponse()
-        payload = json.loads(answer.read())
-        connection.close()
-        return answer.status, {k.lower(): v for k, v in answer.getheaders()}, payload
-
     try:
         kill_tree(database.postmaster())
-        status, headers, problem = write("while the database is away")
+        status, headers, problem = write(service.port, key, "while the database is away")
         assert status == 503, problem
         assert problem["title"] == "Event store unavailable"
         assert int(headers["retry-after"]) > 0
 
         database.start()
-        status, _, written = write("once the database is back")
+        status, _, written = write(service.port, key, "once the database is back")
         assert status == 200, written
     finally:
         service.stop()
@@ -382,3 +364,58 @@ def test_on_sqlite_acknowledged_writes_survive_kill_9_of_the_service(tmp_path: P
         writers.stop()
     every_acknowledged_write_is_in_the_history(writers, service)
     assert set(writers.refused) <= {"connection"}, writers.refused
+
+
+@pytest.mark.timeout(300)
+def test_a_worker_that_starts_while_postgresql_is_away_serves_once_it_is_back(
+    database: Database, tmp_path: Path
+) -> None:
+    """A worker that dies during an outage is started again and again until PostgreSQL
+    answers; meanwhile the other worker answers every request with 503: once one request
+    found the server away, the next ones at once (not after the library's ten attempts
+    to connect, twenty seconds)."""
+    service = Service(database.url, tmp_path / "serve.log")
+    service.start()
+    assert service.process is not None
+    key = benchmark_keys(service.port)[0]
+    try:
+        kill_tree(database.postmaster())
+        victim, survivor = workers_of(service.process.pid)
+        os.kill(victim, signal.SIGKILL)
+        wait_until_dead(victim)
+        deadline = time.monotonic() + RECOVERY_TIMEOUT_S
+        while service.text().count("(the store did not answer)") < 2:
+            assert time.monotonic() < deadline, service.text()
+            time.sleep(0.1)
+        for n in range(4):
+            asked = time.monotonic()
+            status, headers, problem = write(service.port, key, f"during the outage {n}")
+            assert status == 503, problem
+            assert int(headers["retry-after"]) > 0
+            if n > 0:
+                assert time.monotonic() - asked < 5, "an outage known was not answered at once"
+
+        database.start()
+        while (written := write(service.port, key, "once the database is back"))[0] != 200:
+            assert written[0] == 503, written
+            assert time.monotonic() < deadline, service.text()
+            time.sleep(0.2)
+        workers = wait_for_workers(service.process.pid, 2)
+        (replacement,) = set(workers) - {survivor}
+        served_by: set[int] = set()
+        while replacement not in served_by:  # the new worker answers its connections
+            assert time.monotonic() < deadline, service.text()
+            connection = http.client.HTTPConnection("127.0.0.1", service.port, timeout=60)
+            connection.request("GET", f"{API}/plans/{PLAN}/audit")
+            answer = connection.getresponse()
+            answer.read()
+            assert answer.status == 200
+            served_by.add(holder(service.port, workers, connection))
+            connection.close()
+    finally:
+        service.stop()
+    assert service.process.returncode == 0, service.text()
+    assert "Exception in ASGI application" not in service.text()  # an outage is no bug
+    reasons = {event.reason for event in PlanHistory(Settings(store=database.url)).history(PLAN)}
+    assert "once the database is back" in reasons
+    assert not any((reason or "").startswith("during the outage") for reason in reasons)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -29,6 +30,7 @@ from coherence.application.demo import load_demo
 from coherence.application.history import PlanHistory
 from coherence.application.settings import Settings
 from tests.conftest import free_port
+from tests.integration.processes import holder, wait_for_workers, wait_until_dead, workers_of
 
 API = "/api/v1"
 PLAN = "riverbend-2024"
@@ -47,16 +49,7 @@ class Server:
 
     def workers(self) -> list[int]:
         """The worker processes: the spawned children of ``coherence serve``."""
-        found = []
-        for entry in Path("/proc").glob("[0-9]*"):
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                command = (entry / "cmdline").read_bytes()
-            except (OSError, ValueError, IndexError):
-                continue
-            if parent == self.process.pid and b"spawn_main" in command:
-                found.append(int(entry.name))
-        return sorted(found)
+        return workers_of(self.process.pid)
 
 
 @pytest.fixture
@@ -125,29 +118,6 @@ def request(
     return answer.status, dict(answer.getheaders()), json.loads(payload) if payload else None
 
 
-def holder(server: Server, connection: http.client.HTTPConnection) -> int:
-    """The worker process that holds the server's end of a connection."""
-    assert connection.sock is not None
-    client_port = connection.sock.getsockname()[1]
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            local_port = int(fields[1].rsplit(":", 1)[1], 16)
-            remote_port = int(fields[2].rsplit(":", 1)[1], 16)
-            if local_port == server.port and remote_port == client_port:
-                inodes.add(fields[9])
-    for pid in server.workers():
-        for fd in Path(f"/proc/{pid}/fd").iterdir():
-            try:
-                target = os.readlink(fd)
-            except OSError:
-                continue
-            if target.startswith("socket:[") and target[8:-1] in inodes:
-                return pid
-    raise AssertionError(f"no worker holds the connection from port {client_port}")
-
-
 def version_of(headers: dict[str, str]) -> int:
     etag = {k.lower(): v for k, v in headers.items()}["etag"]
     return int(etag.strip('"'))
@@ -165,7 +135,9 @@ def test_every_worker_sees_every_write_another_worker_acknowledged(server: Serve
         connection = connect(server.port)
         assert request(connection, "GET", "/health")[0] == 200
         connections.append(connection)
-        by_worker.setdefault(holder(server, connection), []).append(connection)
+        by_worker.setdefault(holder(server.port, server.workers(), connection), []).append(
+            connection
+        )
     while len(connections) < 16:
         connection = connect(server.port)
         assert request(connection, "GET", "/health")[0] == 200
@@ -221,3 +193,36 @@ def test_every_worker_sees_every_write_another_worker_acknowledged(server: Serve
 
     for connection in connections:
         connection.close()
+
+
+@pytest.mark.timeout(300)
+def test_a_worker_that_dies_is_started_again_while_the_other_serves(server: Server) -> None:
+    first = server.workers()
+    assert len(first) == 2
+    victim, survivor = first
+    os.kill(victim, signal.SIGKILL)
+    wait_until_dead(victim)
+
+    # New connections go to the worker that serves, never to the dead one's socket.
+    for _ in range(20):
+        connection = connect(server.port)
+        assert request(connection, "GET", f"/plans/{PLAN}/audit")[0] == 200
+        connection.close()
+
+    workers = wait_for_workers(server.process.pid, 2)
+    (replacement,) = set(workers) - {survivor}
+    assert replacement != victim
+    landed: dict[int, int] = {}
+    while replacement not in landed:  # until a connection lands on the new worker
+        assert sum(landed.values()) < 200, "the kernel gave no connection to the new worker"
+        connection = connect(server.port)
+        status, _, audit = request(connection, "GET", f"/plans/{PLAN}/audit")
+        assert status == 200
+        assert isinstance(audit["findings"], list)
+        who = holder(server.port, workers, connection)
+        landed[who] = landed.get(who, 0) + 1
+        connection.close()
+    told = re.search(
+        r"Worker process \d stopped \(exit code -9\); starting it again", server.log.read_text()
+    )
+    assert told, server.log.read_text()

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
-from coherence.application.postgres_store import unavailable_store
+from coherence.application.postgres_store import STORE_ERRORS, unavailable_store
 from coherence.domain.errors import (
     ApiError,
     CoherenceError,
@@ -163,6 +163,12 @@ def install(app: FastAPI) -> None:
             else str(error.detail)
         )
         return problem(error.status_code, title, str(error.detail), headers=headers)
+
+    async def store_error(_: Request, error: Exception) -> JSONResponse:
+        return problem_for(error)
+
+    for library_error in STORE_ERRORS:  # answered here, where the catch-all below would
+        app.add_exception_handler(library_error, store_error)  # log a traceback each time
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, error: Exception) -> JSONResponse:

@@ -3,7 +3,9 @@
 A SQLite store (or the in-memory one) lives in this process, and its calls are CPU: a
 worker thread would only take turns with the event loop at Python's global lock, so the
 work runs on the loop. A PostgreSQL store is a server whose calls wait on the network,
-which must not stop the loop: the work runs in a worker thread.
+which must not stop the loop: the work runs in a worker thread, behind the server's
+gate (:class:`~coherence.application.postgres_store.ServerGate`): while the server is
+known to be away, a request is answered at once rather than after the library's retries.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from starlette.concurrency import run_in_threadpool
+
+from coherence.application.postgres_store import ServerGate
 
 _T = TypeVar("_T")
 _V = TypeVar("_V")
@@ -40,13 +44,21 @@ class PerLoop(Generic[_V]):
 class Scheduler:
     """Runs store work where it belongs (see the module's documentation)."""
 
-    def __init__(self, store_in_process: bool) -> None:
+    def __init__(self, store_in_process: bool, gate: ServerGate | None = None) -> None:
         self.store_in_process = store_in_process
         """Whether the event store lives in this process (SQLite, memory) or is a server."""
+        self.gate = gate
 
     async def on_store(self, work: Callable[[], _T]) -> _T:
         """Run a route's store work: here, on the event loop, when the store is in this
         process, in a worker thread when the store is a server."""
         if self.store_in_process:
             return work()
-        return await run_in_threadpool(work)
+        if self.gate is None:
+            return await run_in_threadpool(work)
+        self.gate.check()
+        try:
+            return await run_in_threadpool(work)
+        except Exception as e:
+            self.gate.noticed(e)
+            raise

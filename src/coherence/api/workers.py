@@ -9,9 +9,17 @@ mode shares one socket instead, and the first worker to wake accepts every pendi
 connection: 32 keep-alive clients that connect at once could all land on one worker
 while the other idled.
 
-The parent only supervises: on SIGINT or SIGTERM it stops the workers (uvicorn shuts
-down gracefully on SIGTERM); if a worker exits on its own, it stops the others and
-reports it.
+The parent only supervises. On SIGINT or SIGTERM it stops the workers (uvicorn shuts
+down gracefully on SIGTERM). A worker that stops on its own is started again, after a
+pause that doubles while it keeps stopping, and the others serve meanwhile:
+
+- a worker whose store (or Neo4j) did not answer while it started exits with
+  :data:`STORE_AWAY` (the server may be restarting); it is started again until the
+  store answers;
+- a worker killed by a signal (a crash, the kernel's out-of-memory killer), or that
+  stopped after it had served, is started again;
+- a worker that exits with an error before it served (a bug, a broken installation)
+  would fail again: every worker is stopped and :class:`WorkersFailed` says so.
 """
 
 from __future__ import annotations
@@ -20,16 +28,26 @@ import multiprocessing
 import os
 import signal
 import socket
-from collections.abc import Mapping
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from multiprocessing.connection import wait
+from multiprocessing.context import SpawnContext
 from multiprocessing.process import BaseProcess
+from multiprocessing.synchronize import Event
 from types import FrameType
 
-from coherence.domain.errors import WorkersFailed
+from coherence.domain.errors import ServerUnavailable, WorkersFailed
 
 FACTORY = "coherence.bootstrap:create_app_from_environment"
 STOP_TIMEOUT_S = 20.0
 BACKLOG = 2048  # uvicorn's default
+STORE_AWAY = 75  # EX_TEMPFAIL of sysexits.h: try again later
+RESTART_DELAYS_S = (0.5, 1.0, 2.0, 4.0, 8.0)
+"""Pauses before starting a stopped worker again: the next one each time it stops
+again without having served for :data:`SETTLED_S`, then the last one."""
+SETTLED_S = 60.0
 
 
 def listening_socket(host: str, port: int, *, reuse_port: bool) -> socket.socket:
@@ -51,22 +69,88 @@ def listening_socket(host: str, port: int, *, reuse_port: bool) -> socket.socket
     return sock
 
 
-def _worker(host: str, port: int) -> None:  # pragma: no cover - runs in a child process
+def _worker(  # pragma: no cover - runs in a child process
+    host: str, port: int, serving: Event, listen_early: bool
+) -> None:
     import uvicorn
 
     sock = listening_socket(host, port, reuse_port=True)
-    sock.listen(BACKLOG)  # in the kernel's share of connections now, served once loaded
+    if listen_early:  # in the kernel's share of connections now, served once loaded
+        sock.listen(BACKLOG)
+    # A worker started again listens once loaded (uvicorn then calls listen): until
+    # then the kernel gives new connections to the workers that serve.
     config = uvicorn.Config(
         FACTORY, factory=True, host=host, port=port, log_level="warning", backlog=BACKLOG
     )
+    try:
+        config.load()
+    except ServerUnavailable as e:
+        sock.close()
+        print(f"{multiprocessing.current_process().name}: {e}", file=sys.stderr, flush=True)
+        sys.exit(STORE_AWAY)
+    serving.set()
     uvicorn.Server(config).run(sockets=[sock])
 
 
-def run_workers(host: str, port: int, workers: int, environment: Mapping[str, str]) -> None:
+@dataclass
+class _Slot:
+    """One worker's place: its current process and when it is due to start again."""
+
+    number: int
+    process: BaseProcess | None = None
+    serving: Event | None = None
+    started_at: float = 0.0
+    stops: int = 0
+    """How many times in a row it stopped without settling."""
+    due_at: float | None = None
+
+    @property
+    def name(self) -> str:
+        return f"coherence-worker-{self.number}"
+
+    def start(self, spawn: SpawnContext, host: str, port: int, *, first: bool) -> None:
+        self.serving = spawn.Event()
+        self.process = spawn.Process(
+            target=_worker, args=(host, port, self.serving, first), name=self.name
+        )
+        self.process.start()
+        self.started_at = time.monotonic()
+        self.due_at = None
+
+    def sentinel(self) -> int | None:
+        """What to wait on while it runs (None when it is not running)."""
+        running = self.process is not None and self.process.exitcode is None
+        return self.process.sentinel if running and self.process is not None else None
+
+    def check(self, report: Callable[[str], None]) -> None:
+        """After a stop of its own, schedule a start after a pause, or fail."""
+        if self.process is None or self.process.exitcode is None:
+            return
+        code = self.process.exitcode
+        served = self.serving is not None and self.serving.is_set()
+        if not served and code > 0 and code != STORE_AWAY:  # an error, not a signal
+            raise WorkersFailed(f"Worker process {self.number} could not start (exit code {code})")
+        now = time.monotonic()
+        self.stops = 1 if served and now - self.started_at > SETTLED_S else self.stops + 1
+        pause = RESTART_DELAYS_S[min(self.stops, len(RESTART_DELAYS_S)) - 1]
+        why = "the store did not answer" if code == STORE_AWAY else f"exit code {code}"
+        report(f"Worker process {self.number} stopped ({why}); starting it again in {pause:g} s.")
+        self.due_at = now + pause
+        self.process = None
+
+
+def run_workers(
+    host: str,
+    port: int,
+    workers: int,
+    environment: Mapping[str, str],
+    report: Callable[[str], None] = print,
+) -> None:
     """Serve ``host:port`` with ``workers`` processes until SIGINT or SIGTERM.
 
     ``environment`` (the parsed settings, see ``ServiceSettings.to_environment``) is set in
-    this process's environment, which the spawned workers inherit.
+    this process's environment, which the spawned workers inherit. ``report`` is told
+    when a worker stopped and when it will be started again.
     """
     if not hasattr(socket, "SO_REUSEPORT"):
         raise WorkersFailed("--workers needs SO_REUSEPORT (Linux, BSD or macOS)")
@@ -76,10 +160,7 @@ def run_workers(host: str, port: int, workers: int, environment: Mapping[str, st
         raise WorkersFailed(f"Cannot listen on {host}:{port}: {e.strerror}") from None
     os.environ.update(environment)
     spawn = multiprocessing.get_context("spawn")
-    processes: list[BaseProcess] = [
-        spawn.Process(target=_worker, args=(host, port), name=f"coherence-worker-{n}")
-        for n in range(workers)
-    ]
+    slots = [_Slot(n) for n in range(workers)]
     stopping = False
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -88,11 +169,22 @@ def run_workers(host: str, port: int, workers: int, environment: Mapping[str, st
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        for process in processes:
-            process.start()
-        while not stopping and all(p.exitcode is None for p in processes):
-            wait([p.sentinel for p in processes], timeout=0.5)
+        for slot in slots:
+            slot.start(spawn, host, port, first=True)
+        while not stopping:
+            running = [sentinel for s in slots if (sentinel := s.sentinel()) is not None]
+            if running:
+                wait(running, timeout=0.5)
+            else:
+                time.sleep(0.5)
+            for slot in slots:
+                if stopping:
+                    break
+                slot.check(report)
+                if slot.due_at is not None and time.monotonic() >= slot.due_at:
+                    slot.start(spawn, host, port, first=False)
     finally:
+        processes = [s.process for s in slots if s.process is not None]
         for process in processes:
             if process.exitcode is None and process.pid is not None:
                 os.kill(process.pid, signal.SIGTERM)
@@ -104,6 +196,3 @@ def run_workers(host: str, port: int, workers: int, environment: Mapping[str, st
                 process.join()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    if not stopping:
-        codes = ", ".join(str(p.exitcode) for p in processes)
-        raise WorkersFailed(f"A worker process stopped on its own (exit codes {codes})")

@@ -9,12 +9,22 @@ Later on, when the server stops while Coherence runs, the pool waits for it
 ``POSTGRES_CONNECT_TIMEOUT`` seconds (``settings.WAIT_FOR_SERVER_S``) per attempt of the
 library's retries; what still fails is turned into ``StoreUnavailable`` at the entry
 points by :func:`unavailable_store` (a 503 with ``Retry-After``, exit status 3),
-never reported as a bug.
+never reported as a bug. Two things keep an outage short for the people using the
+server:
+
+- the pool gives up a lost connection's reconnection after
+  :data:`RECONNECT_TIMEOUT_S` (psycopg_pool's default, five minutes, doubles its
+  pauses up to two minutes apart, so the server could stay unused that long after
+  PostgreSQL came back); the next request then starts a new attempt at once;
+- :class:`ServerGate`: once a request found the server away, the next ones knock on
+  its port first, and are answered at once while it is refused, instead of after the
+  library's ten attempts (twenty seconds).
 """
 
 from __future__ import annotations
 
 import socket
+from collections.abc import Mapping
 from typing import Any
 
 import psycopg
@@ -29,6 +39,8 @@ from eventsourcing.postgres import PostgresFactory
 from coherence.domain.errors import StoreUnavailable
 
 REACH_TIMEOUT_S = 5.0
+RECONNECT_TIMEOUT_S = 4.0
+KNOCK_TIMEOUT_S = 0.5
 REMEDY = "start it (scripts/postgres start) or pass --store URL (or set COHERENCE_STORE)"
 
 
@@ -38,8 +50,8 @@ class CheckedPostgresFactory(PostgresFactory):
 
     def __init__(self, env: Any) -> None:
         super().__init__(env)
-        host = self.env.get(self.POSTGRES_HOST) or "localhost"
-        port = int(self.env.get(self.POSTGRES_PORT) or 5432)
+        self.datastore.pool.reconnect_timeout = RECONNECT_TIMEOUT_S
+        host, port = server_address(self.env)
         self.address = f"{host}:{port}"
         try:
             socket.create_connection((host, port), timeout=REACH_TIMEOUT_S).close()
@@ -66,6 +78,56 @@ class CheckedPostgresFactory(PostgresFactory):
             "check the URL's user, password and database, and that the server accepts connections",
             error,
         )
+
+
+def server_address(env: Mapping[str, str] | Any) -> tuple[str, int]:
+    """The host and port of the PostgreSQL server of an ``eventsourcing`` environment."""
+    host = env.get(PostgresFactory.POSTGRES_HOST) or "localhost"
+    return host, int(env.get(PostgresFactory.POSTGRES_PORT) or 5432)
+
+
+class ServerGate:
+    """Refuses store work at once while the PostgreSQL server is known to be away.
+
+    A request that found the server away (:meth:`noticed`) closes the gate; while it is
+    closed, :meth:`check` opens a TCP connection to the server's port first: refused
+    (the server is down or restarting), the request is answered ``StoreUnavailable`` at
+    once; answered, the gate opens and the request goes ahead.
+
+    >>> gate = ServerGate("127.0.0.1", 9)  # the discard port: nothing listens there
+    >>> gate.check()  # open: nothing known against the server
+    >>> gate.noticed(StoreUnavailable("the configured store", "try again", "gone"))
+    >>> try:
+    ...     gate.check()
+    ... except StoreUnavailable as refused:
+    ...     print(refused.remedy)
+    try again in a few seconds
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self._away = False
+
+    def check(self) -> None:
+        """Raise ``StoreUnavailable`` if the server was away and its port still refuses."""
+        if not self._away:
+            return
+        try:
+            socket.create_connection((self.host, self.port), timeout=KNOCK_TIMEOUT_S).close()
+        except OSError as e:
+            address = f"{self.host}:{self.port}"
+            raise StoreUnavailable(address, "try again in a few seconds", e.strerror or e) from None
+        self._away = False
+
+    def noticed(self, error: BaseException) -> None:
+        """Close the gate if ``error`` says the server is away."""
+        if isinstance(unavailable_store(error), StoreUnavailable):
+            self._away = True
+
+
+STORE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+"""The library's errors of a connection: those :func:`unavailable_store` may turn into
+``StoreUnavailable``."""
 
 
 def unavailable_store(error: BaseException) -> BaseException:

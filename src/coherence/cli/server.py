@@ -221,7 +221,7 @@ def serve(
         shared = dataclasses.replace(
             settings, write_lock=str(Path(run) / "writes.lock"), shared_reports=reports
         )
-        run_workers(host, port, workers, shared.to_environment())
+        run_workers(host, port, workers, shared.to_environment(), report=render.note)
 
 
 @click.command()
