@@ -12,11 +12,11 @@ WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
-COPY pyproject.toml README.md LICENSE ./
+COPY pyproject.toml constraints.txt README.md LICENSE ./
 COPY src ./src
 COPY projections ./projections
 COPY graph_queries ./graph_queries
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir -c constraints.txt .
 COPY scripts/start ./scripts/start
 COPY --from=web-assets /assets/node_modules ./node_modules
 ENV COHERENCE_WEB_ASSETS=/app/node_modules

@@ -4,16 +4,16 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
-STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 STORE  ?= sqlite:///coherence.db
 
-.PHONY: run test lint typecheck layers unit bench clean browser libreoffice reports
+.PHONY: run test lint typecheck layers unit bench clean browser libreoffice reports lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required" >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -54,6 +54,15 @@ run: $(STAMP) node_modules/.package-lock.json
 ## test: lint, types, layer contract, then every test (PostgreSQL started by the tests)
 test: $(STAMP) node_modules/.package-lock.json browser libreoffice reports lint typecheck layers
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## lock: the newest versions pyproject.toml allows into constraints.txt (then run `make test`)
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet -e '.[dev]'
+	{ grep '^#' constraints.txt; \
+	  .venv-lock/bin/python -m pip freeze --exclude-editable | grep -v '^#\|^-e\|^coherence'; } > constraints.new
+	mv constraints.new constraints.txt && rm -rf .venv-lock
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
