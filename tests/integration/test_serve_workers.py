@@ -26,9 +26,12 @@ from typing import Any
 
 import pytest
 
+from coherence.api.workers import run_workers
 from coherence.application.demo import load_demo
 from coherence.application.history import PlanHistory
 from coherence.application.settings import Settings
+from coherence.bootstrap import SERVE_SETTINGS
+from coherence.domain.errors import WorkersFailed, outcome_of
 from tests.conftest import free_port
 from tests.integration.processes import holder, wait_for_workers, wait_until_dead, workers_of
 
@@ -226,3 +229,17 @@ def test_a_worker_that_dies_is_started_again_while_the_other_serves(server: Serv
         r"Worker process \d stopped \(exit code -9\); starting it again", server.log.read_text()
     )
     assert told, server.log.read_text()
+
+
+@pytest.mark.timeout(120)
+def test_a_worker_that_fails_to_start_with_an_error_stops_the_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Settings a worker cannot read are an error that would repeat: no restarts, the
+    server stops and says so (exit status 4 from ``coherence serve``)."""
+    monkeypatch.setenv(SERVE_SETTINGS, "")  # restored after run_workers sets it
+    told: list[str] = []
+    with pytest.raises(WorkersFailed, match=r"Worker process \d could not start \(exit code 1\)"):
+        run_workers("127.0.0.1", free_port(), 2, {SERVE_SETTINGS: "not settings"}, told.append)
+    assert told == []
+    assert outcome_of(WorkersFailed("")).exit == 4
