@@ -119,8 +119,9 @@ class _Slot:
 
     def sentinel(self) -> int | None:
         """What to wait on while it runs (None when it is not running)."""
-        running = self.process is not None and self.process.exitcode is None
-        return self.process.sentinel if running and self.process is not None else None
+        if self.process is None or self.process.exitcode is not None:
+            return None
+        return self.process.sentinel
 
     def check(self, report: Callable[[str], None]) -> None:
         """After a stop of its own, schedule a start after a pause, or fail."""
