@@ -28,7 +28,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,8 @@ import pytest
 
 from coherence.application.history import PlanHistory
 from coherence.application.settings import Settings
-from tests.conftest import ROOT, free_port, need
+from tests.conftest import free_port
+from tests.integration.conftest import Database
 from tests.integration.processes import (
     holder,
     kill_tree,
@@ -58,46 +58,6 @@ RECOVERY_TIMEOUT_S = 120.0
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="finds a server's processes in /proc"
 )
-
-
-@dataclass
-class Database:
-    """A PostgreSQL cluster of ``scripts/postgres`` with durable commits."""
-
-    url: str
-    directory: Path
-
-    def postmaster(self) -> int:
-        return int((self.directory / "data" / "postmaster.pid").read_text().split()[0])
-
-    def start(self) -> None:
-        subprocess.run(
-            [str(ROOT / "scripts" / "postgres"), "start", str(self.directory)],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
-
-
-@pytest.fixture
-def database() -> Iterator[Database]:
-    """A cluster of its own (the test kills it), created with durable commits."""
-    script = str(ROOT / "scripts" / "postgres")
-    env = {**os.environ, "COHERENCE_POSTGRES_DURABLE": "1"}
-    try:
-        done = subprocess.run(
-            [script, "start"], check=True, capture_output=True, text=True, timeout=600, env=env
-        )
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as e:
-        need(f"could not start PostgreSQL with scripts/postgres: {e}")
-    url = done.stdout.strip().splitlines()[-1]
-    directory = subprocess.run(
-        [script, "dir", url], check=True, capture_output=True, text=True
-    ).stdout.strip()
-    try:
-        yield Database(url, Path(directory))
-    finally:
-        subprocess.run([script, "stop", directory], check=False, capture_output=True)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from coherence.cli.common import (
     open_with_neo4j,
     store_option,
 )
+from coherence.domain.errors import ServerUnavailable
 from coherence.projections.projector import Projector
 
 MEMORY_FS = "/dev/shm"  # noqa: S108 - only ever a parent of a private mkdtemp
@@ -94,6 +95,9 @@ def project(
             err=True,
         )
 
+    def report_away(error: ServerUnavailable, pause: float) -> None:
+        click.echo(f"{error}; trying again in {pause:g} s", err=True)
+
     service = open_with_neo4j(store, neo4j_uri, on_retry=report_retry)
     app, graph = service.history, service.neo4j
     assert graph is not None  # open_with_neo4j refuses to go on without it
@@ -115,7 +119,7 @@ def project(
             render.note("Following new events (Ctrl-C to stop)...")
             stop = threading.Event()
             try:
-                projector.follow(stop, interval=interval)
+                projector.follow(stop, interval=interval, on_away=report_away)
             except KeyboardInterrupt:
                 stop.set()
     finally:

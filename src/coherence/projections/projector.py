@@ -20,7 +20,8 @@ from typing import Any, Protocol, runtime_checkable
 import networkx as nx
 
 from coherence.application.history import PlanHistory
-from coherence.domain.errors import PlanNotFound
+from coherence.application.postgres_store import unavailable_store
+from coherence.domain.errors import PlanNotFound, ServerUnavailable
 from coherence.domain.plan import DistrictPlan
 from coherence.domain.values import is_scenario_id
 from coherence.projections.graph_changes import GraphChange, graph_changes
@@ -63,6 +64,8 @@ class PreparingStore(Protocol):
 
 Progress = Callable[[int, int], None]
 
+AWAY_PAUSES_S = (1.0, 2.0, 4.0, 8.0, 15.0)
+"""Pauses of a following projector while a server does not answer, longer each time."""
 SWITCH_INTERVAL = 0.0005
 """Seconds the read-ahead thread may hold the interpreter while the applying thread waits
 for it (Python's default is 0.005). The applying thread wakes at every answer of the
@@ -228,10 +231,38 @@ class Projector:
         self.store.reset()
         return self.catch_up(progress)
 
-    def follow(self, stop: threading.Event, *, interval: float = 0.5) -> None:
-        """Keep the store up to date until ``stop`` is set (polling)."""
+    def follow(
+        self,
+        stop: threading.Event,
+        *,
+        interval: float = 0.5,
+        on_away: Callable[[ServerUnavailable, float], None] | None = None,
+    ) -> None:
+        """Keep the store up to date until ``stop`` is set (polling).
+
+        A server that does not answer (the event store's PostgreSQL, or Neo4j after its
+        driver's retries) is waited for: ``on_away`` is told what and for how long, and
+        the next poll comes after a pause that doubles up to 15 s
+        (:data:`AWAY_PAUSES_S`). Each batch is applied with its position in one
+        transaction, so the poll after an outage goes on exactly where the last
+        committed batch ended.
+        """
+        away = 0
         while not stop.is_set():
-            if not self.catch_up():
+            try:
+                moved = self.catch_up()
+            except Exception as e:
+                error = unavailable_store(e)
+                if not isinstance(error, ServerUnavailable):
+                    raise
+                pause = AWAY_PAUSES_S[min(away, len(AWAY_PAUSES_S) - 1)]
+                away += 1
+                if on_away is not None:
+                    on_away(error, pause)
+                stop.wait(pause)
+                continue
+            away = 0
+            if not moved:
                 stop.wait(interval)
 
 
