@@ -22,6 +22,7 @@ import pytest
 
 from coherence.application.history import PlanHistory
 from coherence.application.settings import Settings
+from tests.integration.processes import stop
 
 ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -199,8 +200,4 @@ def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProv
                 time.sleep(0.2)
         yield provider
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, timeout=10)

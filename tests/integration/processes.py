@@ -6,6 +6,7 @@ import contextlib
 import http.client
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -32,6 +33,16 @@ def children(pid: int) -> list[int]:
                 found.append(child)
                 frontier.append(child)
     return found
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    """SIGTERM a process we started, then SIGKILL it if it has not exited in ``timeout``."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def kill_tree(pid: int) -> None:

@@ -23,7 +23,7 @@ from coherence.application.history import PlanHistory
 from coherence.application.results import Author
 from coherence.application.settings import Settings
 from tests.integration.conftest import Database
-from tests.integration.processes import kill_tree
+from tests.integration.processes import kill_tree, stop
 
 PLAN = "riverbend-2024"
 TIMEOUT_S = 120.0
@@ -76,12 +76,7 @@ def test_the_following_projector_waits_out_a_postgresql_outage(
         )
         assert projector.poll() is None, log.read_text()
     finally:
-        projector.terminate()
-        try:
-            projector.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            projector.kill()
-            projector.wait()
+        stop(projector)
     text = log.read_text()
     assert "trying again in" in text, text
     assert "Traceback" not in text, text
