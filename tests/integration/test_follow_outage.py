@@ -78,5 +78,6 @@ def test_the_following_projector_waits_out_a_postgresql_outage(
     finally:
         stop(projector)
     text = log.read_text()
-    assert "trying again in" in text, text
+    assert "PostgreSQL at the configured store cannot be reached" in text, text
+    assert "waiting, next try in 1 s" in text, text
     assert "Traceback" not in text, text

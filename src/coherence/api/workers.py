@@ -86,7 +86,8 @@ def _worker(  # pragma: no cover - runs in a child process
         config.load()
     except ServerUnavailable as e:
         sock.close()
-        print(f"{multiprocessing.current_process().name}: {e}", file=sys.stderr, flush=True)
+        name = multiprocessing.current_process().name
+        print(f"{name}: {e.without_remedy()}", file=sys.stderr, flush=True)
         sys.exit(STORE_AWAY)
     serving.set()
     uvicorn.Server(config).run(sockets=[sock])

@@ -96,7 +96,7 @@ def project(
         )
 
     def report_away(error: ServerUnavailable, pause: float) -> None:
-        click.echo(f"{error}; trying again in {pause:g} s", err=True)
+        click.echo(f"{error.without_remedy()}: waiting, next try in {pause:g} s", err=True)
 
     service = open_with_neo4j(store, neo4j_uri, on_retry=report_retry)
     app, graph = service.history, service.neo4j

@@ -305,12 +305,22 @@ class ServerUnavailable(CoherenceError):
     def __init__(self, address: str, remedy: str = "", cause: object = None) -> None:
         self.address = address
         self.remedy = remedy
+        self.cause = cause
         message = f"{self.server} at {address} cannot be reached"
         if remedy:
             message += f": {remedy}"
         if cause is not None:
             message += f" ({cause})"
         super().__init__(message)
+
+    def without_remedy(self) -> str:
+        """The message without what to do, for a program that waits for the server.
+
+        >>> Neo4jUnavailable("localhost:7687", "start it", "Connection refused").without_remedy()
+        'Neo4j at localhost:7687 cannot be reached (Connection refused)'
+        """
+        cause = f" ({self.cause})" if self.cause is not None else ""
+        return f"{self.server} at {self.address} cannot be reached{cause}"
 
 
 class StoreUnavailable(ServerUnavailable):
