@@ -80,7 +80,7 @@ class CheckedPostgresFactory(PostgresFactory):
         )
 
 
-def server_address(env: Mapping[str, str] | Any) -> tuple[str, int]:
+def server_address(env: Mapping[str, str]) -> tuple[str, int]:
     """The host and port of the PostgreSQL server of an ``eventsourcing`` environment."""
     host = env.get(PostgresFactory.POSTGRES_HOST) or "localhost"
     return host, int(env.get(PostgresFactory.POSTGRES_PORT) or 5432)
