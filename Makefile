@@ -82,6 +82,7 @@ bench: $(STAMP) node_modules/.package-lock.json browser reports
 	$(BIN)/python bench/bench_history_rules.py
 	$(BIN)/python bench/bench_neo4j.py
 	$(BIN)/python bench/bench_api.py
+	$(BIN)/python bench/bench_cached_read.py
 	$(BIN)/python bench/bench_web.py
 	$(BIN)/python bench/bench_workbook.py
 	$(BIN)/python bench/bench_reports.py

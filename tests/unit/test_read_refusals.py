@@ -185,3 +185,33 @@ def test_http_accepts_a_well_formed_fiscal_year(client: TestClient) -> None:
         r = client.get(f"{API}/audit", params={"fiscal_year": year})
         assert r.status_code == 200, r.text
         assert r.json()["fiscal_year"] == year
+
+
+def test_http_documents_the_query_of_the_reads_read_most_often(client: TestClient) -> None:
+    doc = client.get("/openapi.json").json()
+
+    def query_of(path: str) -> dict[str, Any]:
+        parameters = doc["paths"][f"/api/v1/plans/{{plan_id}}/{path}"]["get"]["parameters"]
+        return {p["name"]: p for p in parameters if p["in"] == "query"}
+
+    audit, graph = query_of("audit"), query_of("graph")
+    assert list(audit) == ["version", "as_of", "fiscal_year", "engine"]
+    assert set(graph) == {"version", "as_of", "format"}
+    assert not any(p["required"] for p in (*audit.values(), *graph.values()))
+    assert audit["version"]["description"] == "Read the plan at this version."
+    assert {"type": "integer", "minimum": 1} in audit["version"]["schema"]["anyOf"]
+    assert {"type": "string", "format": "date"} in graph["as_of"]["schema"]["anyOf"]
+    assert audit["engine"]["schema"]["pattern"] == "^(networkx|neo4j)$"
+    assert "graphml" in graph["format"]["schema"]["pattern"]
+
+
+def test_http_reads_a_repeated_query_parameter_as_its_last_value_and_ignores_unknown_ones(
+    client: TestClient,
+) -> None:
+    r = client.get(f"{API}/graph?format=graphml&format=cytoscape&colour=blue")
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/json")
+    assert "elements" in r.json()
+    assert paths(problem(client.get(f"{API}/graph?format=cytoscape&format=nope"), 422)) == [
+        "query.format"
+    ]

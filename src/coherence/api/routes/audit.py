@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from coherence.api.models import (
     AuditResponse,
 )
+from coherence.api.query import documented, read_query
 from coherence.api.routes.shared import (
+    ENGINE_HELP,
+    ENGINE_PATTERN,
     ERRORS,
     NOT_MODIFIED,
-    AsOf,
     Ctx,
-    Engine,
     G,
-    Version,
+    ReadQuery,
     check,
     not_modified,
 )
@@ -24,22 +26,24 @@ from coherence.queries.audit import ENGINES
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
 
+class AuditQuery(ReadQuery):
+    """The audit's query: a version or date, a fiscal year, the engine."""
+
+    fiscal_year: str | None = None
+    engine: str = Field(default=ENGINES[0], pattern=ENGINE_PATTERN, description=ENGINE_HELP)
+
+
 @router.get(
     "/plans/{plan_id}/audit",
     response_model=AuditResponse,
     summary="Alignment findings",
     responses=NOT_MODIFIED,
+    openapi_extra=documented(AuditQuery),
 )
-async def audit(
-    plan_id: str,
-    request: Request,
-    ctx: Ctx,
-    grant: G,
-    version: Version = None,
-    as_of: AsOf = None,
-    fiscal_year: str | None = None,
-    engine: Engine = ENGINES[0],
-) -> Response:
+async def audit(plan_id: str, request: Request, ctx: Ctx, grant: G) -> Response:
+    asked = read_query(request, AuditQuery)
+    version, as_of = asked.version, asked.as_of
+    fiscal_year, engine = asked.fiscal_year, asked.engine
     latest = await ctx.on_store(lambda: check(ctx, grant, plan_id, "read"))
     if version is None and as_of is None and engine == "networkx":  # a ms or two, here
         kept = ctx.audits.kept(latest, fiscal_year)

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
+from coherence.api.query import documented, read_query
 from coherence.api.routes.shared import (
     ERRORS,
     NOT_MODIFIED,
-    AsOf,
     Ctx,
     G,
-    Version,
+    ReadQuery,
     check,
     not_modified,
 )
 from coherence.queries.exports import FORMATS, MEDIA_TYPES
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
+
+
+class GraphQuery(ReadQuery):
+    """The graph's query: an export format, and a version or date."""
+
+    format: str = Field(default="cytoscape", pattern="^(" + "|".join(FORMATS) + ")$")
 
 
 @router.get(
@@ -36,16 +41,11 @@ router = APIRouter(prefix="/api/v1", responses=ERRORS)
         },
         **NOT_MODIFIED,
     },
+    openapi_extra=documented(GraphQuery),
 )
-async def graph(
-    plan_id: str,
-    request: Request,
-    ctx: Ctx,
-    grant: G,
-    format: Annotated[str, Query(pattern="^(" + "|".join(FORMATS) + ")$")] = "cytoscape",
-    version: Version = None,
-    as_of: AsOf = None,
-) -> Response:
+async def graph(plan_id: str, request: Request, ctx: Ctx, grant: G) -> Response:
+    asked = read_query(request, GraphQuery)
+    format, version, as_of = asked.format, asked.version, asked.as_of
     latest = await ctx.on_store(lambda: check(ctx, grant, plan_id, "read"))
     if version is None and as_of is None:  # the latest version: a ms or two, on the loop
         arrived = latest.version  # the plan object moves on with the store: keep the number

@@ -16,8 +16,10 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request, Response
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
+from coherence.api import query
 from coherence.api.access import Caller
 from coherence.api.context import ApiContext, context
 from coherence.api.errors import DOCUMENTED, PROBLEM
@@ -42,15 +44,23 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 Ctx = Annotated[ApiContext, Depends(context)]
-Version = Annotated[int | None, Query(ge=1, description="Read the plan at this version.")]
-AsOf = Annotated[date | None, Query(description="Read the plan as it was on this date.")]
-Engine = Annotated[
-    str,
-    Query(
-        pattern=f"^({'|'.join(ENGINES)})$",
-        description="Run the rules in process (networkx) or as Cypher in Neo4j: the same answer.",
-    ),
-]
+VERSION_HELP = "Read the plan at this version."
+AS_OF_HELP = "Read the plan as it was on this date."
+ENGINE_PATTERN = f"^({'|'.join(ENGINES)})$"
+ENGINE_HELP = "Run the rules in process (networkx) or as Cypher in Neo4j: the same answer."
+Version = Annotated[int | None, Query(ge=1, description=VERSION_HELP)]
+AsOf = Annotated[date | None, Query(description=AS_OF_HELP)]
+Engine = Annotated[str, Query(pattern=ENGINE_PATTERN, description=ENGINE_HELP)]
+
+
+class ReadQuery(query.Query):
+    """The query of a read of the plan at a version, or as of a date (the latest by
+    default), for the routes read most often (see :mod:`coherence.api.query`)."""
+
+    version: int | None = Field(default=None, ge=1, description=VERSION_HELP)
+    as_of: date | None = Field(default=None, description=AS_OF_HELP)
+
+
 IF_MATCH = r'^\s*(\*|(W/)?"?[0-9]+"?)\s*$'
 """What :func:`expected` accepts: ``12``, ``"12"``, ``W/"12"`` or ``*``."""
 IfMatch = Annotated[
