@@ -2,7 +2,7 @@
 
 FastAPI resolves each declared query parameter on every request: about 11 µs each,
 even when the query string is empty (four optional ones cost a route 46 µs; with this
-module a cached audit read went from about 151 to 118 to 127 µs, measured by
+module a cached audit read went from about 151 µs to 118-127 µs, measured by
 ``bench/bench_cached_read.py``). A route that declares its parameters as a
 :class:`Query` model instead documents them with :func:`documented` (the same OpenAPI
 parameters, from the model's JSON schema) and reads them with :func:`read_query`: with
