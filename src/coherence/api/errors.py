@@ -164,12 +164,11 @@ def install(app: FastAPI) -> None:
         )
         return problem(error.status_code, title, str(error.detail), headers=headers)
 
-    async def store_error(_: Request, error: Exception) -> JSONResponse:
-        return problem_for(error)
-
-    for library_error in STORE_ERRORS:  # answered here, where the catch-all below would
-        app.add_exception_handler(library_error, store_error)  # log a traceback each time
-
     @app.exception_handler(Exception)
     async def unexpected(_: Request, error: Exception) -> JSONResponse:
         return problem_for(error)
+
+    # The store's errors by class too: Starlette re-raises what the catch-all answers,
+    # and uvicorn then logs a traceback for every request of an outage.
+    for library_error in STORE_ERRORS:
+        app.add_exception_handler(library_error, unexpected)

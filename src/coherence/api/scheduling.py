@@ -54,11 +54,11 @@ class Scheduler:
         process, in a worker thread when the store is a server."""
         if self.store_in_process:
             return work()
-        if self.gate is None:
-            return await run_in_threadpool(work)
-        self.gate.check()
+        if self.gate is not None:
+            self.gate.check()
         try:
             return await run_in_threadpool(work)
         except Exception as e:
-            self.gate.noticed(e)
+            if self.gate is not None:
+                self.gate.noticed(e)
             raise

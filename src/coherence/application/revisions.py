@@ -411,13 +411,8 @@ class PlanRevisions(StoreApplication):
         """
         together = _Together(self, plan_id)
         token = _TOGETHER.set(together)
-        outcomes: list[CommandResult | Exception] = []
         try:
-            for command in commands:
-                try:
-                    outcomes.append(command())
-                except Exception as error:  # the command's own: it answers its request
-                    outcomes.append(error)
+            outcomes = [_outcome(command) for command in commands]
         finally:
             _TOGETHER.reset(token)
         if not together.events or together.plan is None:

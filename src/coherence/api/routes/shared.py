@@ -84,8 +84,7 @@ C = Annotated[Caller, Depends(caller_of)]
 async def grant_of(request: Request) -> Grant:
     """What the caller may do (a dependency of its own rather than one on :data:`C`:
     FastAPI's work for each dependency is a good part of a cached read's)."""
-    ctx: ApiContext = request.app.state.ctx
-    caller = await ctx.on_store(lambda: ctx.caller(request))
+    caller = await caller_of(request, await context(request))
     return caller.grant
 
 
