@@ -15,11 +15,10 @@ from coherence.api.routes.shared import (
     ENGINE_PATTERN,
     ERRORS,
     NOT_MODIFIED,
-    Ctx,
-    G,
     ReadQuery,
     check,
     not_modified,
+    read_access,
 )
 from coherence.queries.audit import ENGINES
 
@@ -40,7 +39,8 @@ class AuditQuery(ReadQuery):
     responses=NOT_MODIFIED,
     openapi_extra=documented(AuditQuery),
 )
-async def audit(plan_id: str, request: Request, ctx: Ctx, grant: G) -> Response:
+async def audit(plan_id: str, request: Request) -> Response:
+    ctx, grant = await read_access(request)
     asked = read_query(request, AuditQuery)
     version, as_of = asked.version, asked.as_of
     fiscal_year, engine = asked.fiscal_year, asked.engine

@@ -10,11 +10,10 @@ from coherence.api.query import documented, read_query
 from coherence.api.routes.shared import (
     ERRORS,
     NOT_MODIFIED,
-    Ctx,
-    G,
     ReadQuery,
     check,
     not_modified,
+    read_access,
 )
 from coherence.queries.exports import FORMATS, MEDIA_TYPES
 
@@ -43,7 +42,8 @@ class GraphQuery(ReadQuery):
     },
     openapi_extra=documented(GraphQuery),
 )
-async def graph(plan_id: str, request: Request, ctx: Ctx, grant: G) -> Response:
+async def graph(plan_id: str, request: Request) -> Response:
+    ctx, grant = await read_access(request)
     asked = read_query(request, GraphQuery)
     format, version, as_of = asked.format, asked.version, asked.as_of
     latest = await ctx.on_store(lambda: check(ctx, grant, plan_id, "read"))

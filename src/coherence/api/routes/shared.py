@@ -91,6 +91,15 @@ async def grant_of(request: Request) -> Grant:
 G = Annotated[Grant, Depends(grant_of)]
 
 
+async def read_access(request: Request) -> tuple[ApiContext, Grant]:
+    """The context and the caller's grant, as :data:`Ctx` and :data:`G` give them, read
+    by the route itself: for the reads answered most often (the audit, the graph), whose
+    cached answer is otherwise a third FastAPI's solving of those two dependencies (see
+    ``bench/bench_cached_read.py``). The same errors, answered the same way."""
+    ctx = await context(request)
+    return ctx, (await caller_of(request, ctx)).grant
+
+
 def expected(if_match: str | None) -> int | None:
     """The version in an ``If-Match`` header (``"12"``, ``12``, ``W/"12"``; ``*`` means any)."""
     if if_match is None or if_match.strip() == "*":
