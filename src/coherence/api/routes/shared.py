@@ -84,17 +84,16 @@ C = Annotated[Caller, Depends(caller_of)]
 async def grant_of(request: Request) -> Grant:
     """What the caller may do (a dependency of its own rather than one on :data:`C`:
     FastAPI's work for each dependency is a good part of a cached read's)."""
-    caller = await caller_of(request, await context(request))
-    return caller.grant
+    return (await read_access(request))[1]
 
 
 G = Annotated[Grant, Depends(grant_of)]
 
 
 async def read_access(request: Request) -> tuple[ApiContext, Grant]:
-    """The context and the caller's grant, as :data:`Ctx` and :data:`G` give them, read
-    by the route itself: for the reads answered most often (the audit, the graph), whose
-    cached answer is otherwise a third FastAPI's solving of those two dependencies (see
+    """The context and the caller's grant, as :data:`Ctx` and :data:`G` give them, taken
+    by the route itself: for the reads answered most often (the audit, the graph), where
+    FastAPI's solving of those two dependencies was a third of a cached answer (see
     ``bench/bench_cached_read.py``). The same errors, answered the same way."""
     ctx = await context(request)
     return ctx, (await caller_of(request, ctx)).grant
