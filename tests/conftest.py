@@ -22,7 +22,7 @@ import pytest
 
 from coherence.application.history import PlanHistory
 from coherence.application.settings import Settings
-from tests.integration.processes import stop
+from tests.processes import stop
 
 ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

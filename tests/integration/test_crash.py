@@ -38,7 +38,7 @@ from coherence.application.history import PlanHistory
 from coherence.application.settings import Settings
 from tests.conftest import free_port
 from tests.integration.conftest import Database
-from tests.integration.processes import (
+from tests.processes import (
     holder,
     kill_tree,
     wait_for_workers,

@@ -23,7 +23,7 @@ from coherence.application.history import PlanHistory
 from coherence.application.results import Author
 from coherence.application.settings import Settings
 from tests.integration.conftest import Database
-from tests.integration.processes import kill_tree, stop
+from tests.processes import kill_tree, stop
 
 PLAN = "riverbend-2024"
 TIMEOUT_S = 120.0

@@ -33,7 +33,7 @@ from coherence.application.settings import Settings
 from coherence.bootstrap import SERVE_SETTINGS
 from coherence.domain.errors import WorkersFailed, outcome_of
 from tests.conftest import free_port
-from tests.integration.processes import holder, wait_for_workers, wait_until_dead, workers_of
+from tests.processes import holder, wait_for_workers, wait_until_dead, workers_of
 
 API = "/api/v1"
 PLAN = "riverbend-2024"

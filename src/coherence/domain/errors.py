@@ -306,12 +306,7 @@ class ServerUnavailable(CoherenceError):
         self.address = address
         self.remedy = remedy
         self.cause = cause
-        message = f"{self.server} at {address} cannot be reached"
-        if remedy:
-            message += f": {remedy}"
-        if cause is not None:
-            message += f" ({cause})"
-        super().__init__(message)
+        super().__init__(self._message(remedy))
 
     def without_remedy(self) -> str:
         """The message without what to do, for a program that waits for the server.
@@ -319,8 +314,15 @@ class ServerUnavailable(CoherenceError):
         >>> Neo4jUnavailable("localhost:7687", "start it", "Connection refused").without_remedy()
         'Neo4j at localhost:7687 cannot be reached (Connection refused)'
         """
-        cause = f" ({self.cause})" if self.cause is not None else ""
-        return f"{self.server} at {self.address} cannot be reached{cause}"
+        return self._message("")
+
+    def _message(self, remedy: str) -> str:
+        message = f"{self.server} at {self.address} cannot be reached"
+        if remedy:
+            message += f": {remedy}"
+        if self.cause is not None:
+            message += f" ({self.cause})"
+        return message
 
 
 class StoreUnavailable(ServerUnavailable):

@@ -81,15 +81,6 @@ async def caller_of(request: Request, ctx: Ctx) -> Caller:
 C = Annotated[Caller, Depends(caller_of)]
 
 
-async def grant_of(request: Request) -> Grant:
-    """What the caller may do (a dependency of its own rather than one on :data:`C`:
-    FastAPI's work for each dependency is a good part of a cached read's)."""
-    return (await read_access(request))[1]
-
-
-G = Annotated[Grant, Depends(grant_of)]
-
-
 async def read_access(request: Request) -> tuple[ApiContext, Grant]:
     """The context and the caller's grant, as :data:`Ctx` and :data:`G` give them, taken
     by the route itself: for the reads answered most often (the audit, the graph), where
@@ -97,6 +88,15 @@ async def read_access(request: Request) -> tuple[ApiContext, Grant]:
     ``bench/bench_cached_read.py``). The same errors, answered the same way."""
     ctx = await context(request)
     return ctx, (await caller_of(request, ctx)).grant
+
+
+async def grant_of(request: Request) -> Grant:
+    """What the caller may do (a dependency of its own rather than one on :data:`C`:
+    FastAPI's work for each dependency is a good part of a cached read's)."""
+    return (await read_access(request))[1]
+
+
+G = Annotated[Grant, Depends(grant_of)]
 
 
 def expected(if_match: str | None) -> int | None:
