@@ -379,3 +379,49 @@ def test_a_worker_that_starts_while_postgresql_is_away_serves_once_it_is_back(
     reasons = {event.reason for event in PlanHistory(Settings(store=database.url)).history(PLAN)}
     assert "once the database is back" in reasons
     assert not any((reason or "").startswith("during the outage") for reason in reasons)
+
+
+@pytest.mark.timeout(300)
+def test_workers_that_cannot_load_when_postgresql_dies_drop_no_connection(
+    database: Database, tmp_path: Path
+) -> None:
+    """PostgreSQL dies just as the workers start. No worker listens before it has loaded,
+    so a client's connection is refused (it can try again) instead of being accepted and
+    then cut off; once PostgreSQL is back the workers load and the service writes."""
+    service = Service(database.url, tmp_path / "serve.log")
+    command = [sys.executable, "-m", "coherence.cli.main", "serve", "--demo", "--workers", "2"]
+    command += ["--host", "127.0.0.1", "--port", str(service.port), "--store", database.url]
+    with service.log.open("ab") as out:
+        service.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    outcomes: dict[str, int] = {}
+    try:
+        deadline = time.monotonic() + 120
+        while "Coherence is serving" not in service.text():  # the workers are starting
+            assert service.process.poll() is None and time.monotonic() < deadline, service.text()
+            time.sleep(0.02)
+        kill_tree(database.postmaster())
+        while service.text().count("(the store did not answer)") < 2:  # both could not load
+            assert time.monotonic() < deadline, service.text()
+            try:
+                outcome = str(write(service.port, "B1", "while the workers start")[0])
+            except ConnectionRefusedError:
+                outcome = "refused"
+            except (OSError, http.client.HTTPException) as e:
+                outcome = type(e).__name__
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+            time.sleep(0.1)
+        database.start()
+        deadline = time.monotonic() + RECOVERY_TIMEOUT_S
+        while True:  # the workers are started again until they load
+            try:
+                status, _, written = write(service.port, "B1", "once the database is back")
+            except ConnectionRefusedError:
+                status, written = 0, "refused"
+            if status == 200:
+                break
+            assert status in (0, 503) and time.monotonic() < deadline, (written, service.text())
+            time.sleep(0.2)
+    finally:
+        service.stop()
+    assert set(outcomes) <= {"refused", "503"}, outcomes
+    assert outcomes.get("refused"), outcomes

@@ -9,6 +9,12 @@ mode shares one socket instead, and the first worker to wake accepts every pendi
 connection: 32 keep-alive clients that connect at once could all land on one worker
 while the other idled.
 
+The first workers listen together, once every one has loaded its application (or one
+could not): the kernel then spreads the first clients over all of them, and a worker
+that cannot load never listened, so no client's connection is accepted and then cut
+off (a refused connection can be tried again; a reset one may or may not have been
+served). A worker started again later listens once it has loaded.
+
 The parent only supervises. On SIGINT or SIGTERM it stops the workers (uvicorn shuts
 down gracefully on SIGTERM). A worker that stops on its own is started again, after a
 pause that doubles while it keeps stopping, and the others serve meanwhile:
@@ -24,18 +30,20 @@ pause that doubles while it keeps stopping, and the others serve meanwhile:
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
 import socket
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from multiprocessing.context import SpawnContext
 from multiprocessing.process import BaseProcess
-from multiprocessing.synchronize import Event
+from multiprocessing.synchronize import Barrier, Event
 from types import FrameType
 
 from coherence.domain.errors import ServerUnavailable, WorkersFailed
@@ -48,6 +56,8 @@ RESTART_DELAYS_S = (0.5, 1.0, 2.0, 4.0, 8.0)
 """Pauses before starting a stopped worker again: the next one each time it stops
 again without having served for :data:`SETTLED_S`, then the last one."""
 SETTLED_S = 60.0
+TOGETHER_TIMEOUT_S = 120.0
+"""How long a first worker that has loaded waits for the others before it listens."""
 
 
 def listening_socket(host: str, port: int, *, reuse_port: bool) -> socket.socket:
@@ -70,26 +80,30 @@ def listening_socket(host: str, port: int, *, reuse_port: bool) -> socket.socket
 
 
 def _worker(  # pragma: no cover - runs in a child process
-    host: str, port: int, serving: Event, listen_early: bool
+    host: str, port: int, serving: Event, together: Barrier | None
 ) -> None:
     import uvicorn
 
+    # Bound now, so the port stays ours; it listens (uvicorn calls listen) once loaded:
+    # until then the kernel gives new connections to the workers that serve.
     sock = listening_socket(host, port, reuse_port=True)
-    if listen_early:  # in the kernel's share of connections now, served once loaded
-        sock.listen(BACKLOG)
-    # A worker started again listens once loaded (uvicorn then calls listen): until
-    # then the kernel gives new connections to the workers that serve.
     config = uvicorn.Config(
         FACTORY, factory=True, host=host, port=port, log_level="warning", backlog=BACKLOG
     )
     try:
         config.load()
     except ServerUnavailable as e:
+        if together is not None:
+            together.abort()  # the others serve without this one
         sock.close()
         name = multiprocessing.current_process().name
         print(f"{name}: {e.without_remedy()}", file=sys.stderr, flush=True)
         sys.exit(STORE_AWAY)
     serving.set()
+    if together is not None:
+        # broken when one could not load (or was slow to): serve without it
+        with contextlib.suppress(threading.BrokenBarrierError):
+            together.wait(TOGETHER_TIMEOUT_S)
     uvicorn.Server(config).run(sockets=[sock])
 
 
@@ -109,10 +123,13 @@ class _Slot:
     def name(self) -> str:
         return f"coherence-worker-{self.number}"
 
-    def start(self, spawn: SpawnContext, host: str, port: int, *, first: bool) -> None:
+    def start(
+        self, spawn: SpawnContext, host: str, port: int, together: Barrier | None = None
+    ) -> None:
+        """Start its process; ``together`` when it is one of the first workers."""
         self.serving = spawn.Event()
         self.process = spawn.Process(
-            target=_worker, args=(host, port, self.serving, first), name=self.name
+            target=_worker, args=(host, port, self.serving, together), name=self.name
         )
         self.process.start()
         self.started_at = time.monotonic()
@@ -124,10 +141,11 @@ class _Slot:
             return None
         return self.process.sentinel
 
-    def check(self, report: Callable[[str], None]) -> None:
-        """After a stop of its own, schedule a start after a pause, or fail."""
+    def check(self, report: Callable[[str], None]) -> bool:
+        """After a stop of its own, schedule a start after a pause (and say it stopped),
+        or fail."""
         if self.process is None or self.process.exitcode is None:
-            return
+            return False
         code = self.process.exitcode
         served = self.serving is not None and self.serving.is_set()
         if not served and code > 0 and code != STORE_AWAY:  # an error, not a signal
@@ -139,6 +157,7 @@ class _Slot:
         report(f"Worker process {self.number} stopped ({why}); starting it again in {pause:g} s.")
         self.due_at = now + pause
         self.process = None
+        return True
 
 
 def run_workers(
@@ -170,9 +189,10 @@ def run_workers(
         stopping = True
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    together = spawn.Barrier(workers)
     try:
         for slot in slots:
-            slot.start(spawn, host, port, first=True)
+            slot.start(spawn, host, port, together)
         while not stopping:
             running = [sentinel for s in slots if (sentinel := s.sentinel()) is not None]
             if running:
@@ -182,9 +202,10 @@ def run_workers(
             for slot in slots:
                 if stopping:
                     break
-                slot.check(report)
+                if slot.check(report):
+                    together.abort()  # (if the first workers still wait for it)
                 if slot.due_at is not None and time.monotonic() >= slot.due_at:
-                    slot.start(spawn, host, port, first=False)
+                    slot.start(spawn, host, port)
     finally:
         processes = [s.process for s in slots if s.process is not None]
         for process in processes:
