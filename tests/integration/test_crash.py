@@ -291,10 +291,14 @@ def test_while_postgresql_is_away_writes_are_refused_as_unavailable_then_accepte
 
     try:
         kill_tree(database.postmaster())
+        asked = time.monotonic()
         status, headers, problem = write(service.port, key, "while the database is away")
         assert status == 503, problem
         assert problem["title"] == "Event store unavailable"
         assert int(headers["retry-after"]) > 0
+        # the first request of an outage too: not after the library's ten attempts to
+        # get a connection, each waiting the pool's timeout (ten seconds and more)
+        assert time.monotonic() - asked < 6, "the first request of an outage waited"
 
         database.start()
         status, _, written = write(service.port, key, "once the database is back")

@@ -131,8 +131,8 @@ class GroupCommit:
                         await asyncio.sleep(0)  # the reads that wait go first
                         turn = time.perf_counter()
                 group = []
-        except Exception as error:  # the plan's turn could not be taken: nothing ran
-            for _, future in queue.waiting:
+        except Exception as error:  # no turn (nothing ran), or no store to answer from
+            for _, future in (*group, *queue.waiting):
                 _settle(future, error)
         finally:
             queue.running = None

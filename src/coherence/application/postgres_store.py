@@ -5,27 +5,30 @@ and then raises its own ``OperationalError``; this factory first opens one TCP
 connection to the server (a refused port answers at once) and turns either failure
 into :class:`~coherence.domain.errors.StoreUnavailable`, which says what to do.
 
-Later on, when the server stops while Coherence runs, the pool waits for it
-``POSTGRES_CONNECT_TIMEOUT`` seconds (``settings.WAIT_FOR_SERVER_S``) per attempt of the
-library's retries; what still fails is turned into ``StoreUnavailable`` at the entry
-points by :func:`unavailable_store` (a 503 with ``Retry-After``, exit status 3),
-never reported as a bug. Two things keep an outage short for the people using the
-server:
+Later on, when the server stops while Coherence runs, what fails is turned into
+``StoreUnavailable`` at the entry points by :func:`unavailable_store` (a 503 with
+``Retry-After``, exit status 3), never reported as a bug. Three things keep an outage
+short for the people using the server:
 
+- :class:`KnockingPool`: a request that finds no connection ready in the pool knocks on
+  the server's port before it waits for one, and a refused port is ``StoreUnavailable``
+  at once. Else each of the library's ten attempts would wait the pool's whole
+  timeout (``POSTGRES_CONNECT_TIMEOUT``, ``settings.WAIT_FOR_SERVER_S``): the first
+  request of an outage was answered after ten seconds;
 - the pool gives up a lost connection's reconnection after
   :data:`RECONNECT_TIMEOUT_S` (psycopg_pool's default, five minutes, doubles its
   pauses up to two minutes apart, so the server could stay unused that long after
   PostgreSQL came back); the next request then starts a new attempt at once;
 - :class:`ServerGate`: once a request found the server away, the next ones knock on
-  its port first, and are answered at once while it is refused, instead of after the
-  library's ten attempts (twenty seconds).
+  its port before they take a worker thread and the pool's lock, and are answered at
+  once while it is refused.
 """
 
 from __future__ import annotations
 
 import socket
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from eventsourcing.persistence import (
@@ -34,13 +37,17 @@ from eventsourcing.persistence import (
     InterfaceError,
     OperationalError,
 )
-from eventsourcing.postgres import PostgresFactory
+from eventsourcing.postgres import ConnectionPool, PostgresFactory
+from psycopg_pool import PoolTimeout
 
 from coherence.domain.errors import StoreUnavailable
 
 REACH_TIMEOUT_S = 5.0
 RECONNECT_TIMEOUT_S = 4.0
 KNOCK_TIMEOUT_S = 0.5
+READY_WAIT_S = 0.1
+"""How long a request waits for a connection of the pool before it knocks on the
+server's port (a busy pool hands one over sooner; a lost server never does)."""
 REMEDY = "start it (scripts/postgres start) or pass --store URL (or set COHERENCE_STORE)"
 
 
@@ -50,9 +57,10 @@ class CheckedPostgresFactory(PostgresFactory):
 
     def __init__(self, env: Any) -> None:
         super().__init__(env)
-        self.datastore.pool.reconnect_timeout = RECONNECT_TIMEOUT_S
         host, port = server_address(self.env)
         self.address = f"{host}:{port}"
+        pool = KnockingPool.adopt(self.datastore.pool, (host, port))
+        pool.reconnect_timeout = RECONNECT_TIMEOUT_S
         try:
             socket.create_connection((host, port), timeout=REACH_TIMEOUT_S).close()
         except OSError as e:
@@ -78,6 +86,55 @@ class CheckedPostgresFactory(PostgresFactory):
             "check the URL's user, password and database, and that the server accepts connections",
             error,
         )
+
+
+class KnockingPool(ConnectionPool[Any]):
+    """The library's pool, which knocks on the server's port when it has no connection
+    ready, and raises :class:`StoreUnavailable` at once while the port refuses.
+
+    The library makes its pool itself: :meth:`adopt` gives it this class, which adds
+    behaviour only (the pool opens on first use, later). ``StoreUnavailable`` is not one
+    of the errors the library retries, so the request is answered at once; a pool that
+    is only busy hands a connection over within :data:`READY_WAIT_S`, or is knocked on
+    and waited for as before.
+    """
+
+    server: tuple[str, int]
+
+    @classmethod
+    def adopt(cls, pool: ConnectionPool[Any], server: tuple[str, int]) -> KnockingPool:
+        """The library's ``pool``, from now on knocking on ``server`` (host, port)."""
+        pool.__class__ = cls
+        knocking = cast(KnockingPool, pool)
+        knocking.server = server
+        return knocking
+
+    def getconn(self, timeout: float | None = None) -> Any:
+        """A connection of the pool, or ``StoreUnavailable`` while the port refuses."""
+        wait = self.timeout if timeout is None else timeout
+        try:
+            return super().getconn(min(wait, READY_WAIT_S))
+        except PoolTimeout:
+            if wait <= READY_WAIT_S:
+                raise
+        knock(*self.server)
+        return super().getconn(wait - READY_WAIT_S)
+
+
+def knock(host: str, port: int) -> None:
+    """Open and close a TCP connection to the server; ``StoreUnavailable`` if refused.
+
+    >>> try:
+    ...     knock("127.0.0.1", 9)  # the discard port: nothing listens there
+    ... except StoreUnavailable as refused:
+    ...     print(refused.remedy)
+    try again in a few seconds
+    """
+    try:
+        socket.create_connection((host, port), timeout=KNOCK_TIMEOUT_S).close()
+    except OSError as e:
+        reason = e.strerror or e
+        raise StoreUnavailable(f"{host}:{port}", "try again in a few seconds", reason) from None
 
 
 def server_address(env: Mapping[str, str]) -> tuple[str, int]:
@@ -112,11 +169,7 @@ class ServerGate:
         """Raise ``StoreUnavailable`` if the server was away and its port still refuses."""
         if not self._away:
             return
-        try:
-            socket.create_connection((self.host, self.port), timeout=KNOCK_TIMEOUT_S).close()
-        except OSError as e:
-            address = f"{self.host}:{self.port}"
-            raise StoreUnavailable(address, "try again in a few seconds", e.strerror or e) from None
+        knock(self.host, self.port)
         self._away = False
 
     def noticed(self, error: BaseException) -> None:

@@ -16,9 +16,9 @@ from urllib.parse import unquote, urlsplit
 from coherence.domain.errors import BadStoreURL
 
 WAIT_FOR_SERVER_S = 2
-"""How long a PostgreSQL request waits for a pooled connection while the server is away
-(a restart takes a second or two); the library retries a failed read or write a few
-times before the error reaches the caller."""
+"""How long a PostgreSQL request waits for a pooled connection while the server's port
+answers (the pool is busy, or reconnecting after a restart); while the port refuses,
+the request is refused at once (``postgres_store.KnockingPool``)."""
 
 DEFAULT_STORE = "sqlite:///coherence.db"
 
