@@ -56,8 +56,9 @@ RESTART_DELAYS_S = (0.5, 1.0, 2.0, 4.0, 8.0)
 """Pauses before starting a stopped worker again: the next one each time it stops
 again without having served for :data:`SETTLED_S`, then the last one."""
 SETTLED_S = 60.0
-TOGETHER_TIMEOUT_S = 120.0
-"""How long a first worker that has loaded waits for the others before it listens."""
+TOGETHER_TIMEOUT_S = 30.0
+"""How long a first worker that has loaded waits for the others before it listens (they
+load the same application from the same store: seconds apart, unless one is stuck)."""
 
 
 def listening_socket(host: str, port: int, *, reuse_port: bool) -> socket.socket:
