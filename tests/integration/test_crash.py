@@ -69,13 +69,19 @@ class Service:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> None:
+    def launch(self) -> subprocess.Popen[bytes]:
+        """Start the process, without waiting for it to serve."""
         command = [sys.executable, "-m", "coherence.cli.main", "serve", "--demo"]
         command += ["--workers", "2", "--host", "127.0.0.1", "--port", str(self.port)]
         command += ["--store", self.store]
         env = {k: v for k, v in os.environ.items() if not k.startswith("COHERENCE_NEO4J")}
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+        return self.process
+
+    def start(self) -> None:
+        """Start the process and wait until it answers ``/health``."""
+        self.process = self.launch()
         deadline = time.monotonic() + 120
         while True:  # waiting for it to start; no assertion depends on how long it took
             if self.process.poll() is not None:
@@ -393,15 +399,12 @@ def test_workers_that_cannot_load_when_postgresql_dies_drop_no_connection(
     so a client's connection is refused (it can try again) instead of being accepted and
     then cut off; once PostgreSQL is back the workers load and the service writes."""
     service = Service(database.url, tmp_path / "serve.log")
-    command = [sys.executable, "-m", "coherence.cli.main", "serve", "--demo", "--workers", "2"]
-    command += ["--host", "127.0.0.1", "--port", str(service.port), "--store", database.url]
-    with service.log.open("ab") as out:
-        service.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    process = service.launch()
     outcomes: dict[str, int] = {}
     try:
         deadline = time.monotonic() + 120
         while "Coherence is serving" not in service.text():  # the workers are starting
-            assert service.process.poll() is None and time.monotonic() < deadline, service.text()
+            assert process.poll() is None and time.monotonic() < deadline, service.text()
             time.sleep(0.02)
         kill_tree(database.postmaster())
         while service.text().count("(the store did not answer)") < 2:  # both could not load
