@@ -62,10 +62,10 @@ class CheckedPostgresFactory(PostgresFactory):
         pool = KnockingPool.adopt(self.datastore.pool, (host, port))
         pool.reconnect_timeout = RECONNECT_TIMEOUT_S
         try:
-            socket.create_connection((host, port), timeout=REACH_TIMEOUT_S).close()
-        except OSError as e:
+            knock(host, port, timeout=REACH_TIMEOUT_S, remedy=REMEDY)
+        except StoreUnavailable:
             self.close()
-            raise StoreUnavailable(self.address, REMEDY, e.strerror or e) from None
+            raise
 
     def aggregate_recorder(self, purpose: str = "events") -> AggregateRecorder:
         try:
@@ -121,8 +121,15 @@ class KnockingPool(ConnectionPool[Any]):
         return super().getconn(wait - READY_WAIT_S)
 
 
-def knock(host: str, port: int) -> None:
-    """Open and close a TCP connection to the server; ``StoreUnavailable`` if refused.
+def knock(
+    host: str,
+    port: int,
+    *,
+    timeout: float = KNOCK_TIMEOUT_S,
+    remedy: str = "try again in a few seconds",
+) -> None:
+    """Open and close a TCP connection to the server; ``StoreUnavailable`` (saying
+    ``remedy``) if it is refused or not answered within ``timeout`` seconds.
 
     >>> try:
     ...     knock("127.0.0.1", 9)  # the discard port: nothing listens there
@@ -131,10 +138,9 @@ def knock(host: str, port: int) -> None:
     try again in a few seconds
     """
     try:
-        socket.create_connection((host, port), timeout=KNOCK_TIMEOUT_S).close()
+        socket.create_connection((host, port), timeout=timeout).close()
     except OSError as e:
-        reason = e.strerror or e
-        raise StoreUnavailable(f"{host}:{port}", "try again in a few seconds", reason) from None
+        raise StoreUnavailable(f"{host}:{port}", remedy, e.strerror or e) from None
 
 
 def server_address(env: Mapping[str, str]) -> tuple[str, int]:
