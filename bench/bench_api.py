@@ -27,13 +27,22 @@ speed before and after (a fixed Python workload, ``machine_speed_ms``: a virtual
 machine's speed drifts, so compare runs of about the same speed). The server is
 stopped at the end, whatever happens.
 
+The reference, in the same run (``--no-reference`` skips it): the same clients and mix
+for as long against a **bare server**, uvicorn with as many worker processes
+(``uvicorn --workers``, httptools, the same as ours) running :func:`reference_app`, an
+ASGI function that answers each request with the bytes our server gave for it (the
+audit, the graph export, a status's and a result's answer, taken from our server after
+its load) and does nothing else: no routing framework, no middleware, no store. Its
+throughput and p99s are what this machine's HTTP stack and the clients allow at the
+moment, whatever its speed; printed beside ours, with the ratios ours / bare.
+
 ``--profile`` then runs the audit and graph route functions in this process (no HTTP,
 on a copy of the store) under ``cProfile``: after a write (a new version: nothing
 cached) and warm, and prints where the time goes.
 
 Run: ``.venv/bin/python bench/bench_api.py [--seconds 30] [--clients 32] [--workers 2]
-[--profile] [--rate R] [--json]``. Progress goes to stderr; the figures (or, with ``--json``, one
-JSON object) to stdout.
+[--no-reference] [--profile] [--rate R] [--json]``. Progress goes to stderr; the
+figures (or, with ``--json``, one JSON object) to stdout.
 """
 
 from __future__ import annotations
@@ -103,6 +112,8 @@ def load_average() -> list[float]:
 class Server:
     """``coherence serve --demo --workers N`` as a child process (tree) on loopback."""
 
+    what = "coherence serve"
+
     def __init__(self, store: str, port: int, workers: int, log: Path) -> None:
         self.store = store
         self.port = port
@@ -111,8 +122,8 @@ class Server:
         self.base = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> None:
-        command = [
+    def command(self) -> list[str]:
+        return [
             sys.executable,
             "-m",
             "coherence.cli.main",
@@ -127,15 +138,23 @@ class Server:
             "--store",
             self.store,
         ]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J")}
+
+    def environment(self) -> dict[str, str]:
+        return {k: v for k, v in os.environ.items() if not k.startswith("NEO4J")}
+
+    def start(self) -> None:
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+                self.command(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=self.environment(),
+                start_new_session=True,
             )
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited early:\n{self.log()}")
+                raise RuntimeError(f"{self.what} exited early:\n{self.log()}")
             try:
                 if httpx.get(f"{self.base}{API}/health", timeout=2).status_code == 200:
                     return
@@ -143,7 +162,7 @@ class Server:
                 pass
             time.sleep(0.2)
         raise RuntimeError(
-            f"the server did not answer within {START_TIMEOUT_S:.0f}s:\n{self.log()}"
+            f"{self.what} did not answer within {START_TIMEOUT_S:.0f}s:\n{self.log()}"
         )
 
     def log(self) -> str:
@@ -162,6 +181,98 @@ class Server:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=15)
+
+
+# -- the reference: a bare server ----------------------------------------------------
+
+ANSWERS_DIR = "COHERENCE_BENCH_ANSWERS"
+"""The environment variable that tells :func:`reference_app` where the answers are."""
+_answers: dict[str, tuple[int, bytes]] = {}
+
+
+def capture_answers(base: str, benchmarks: list[str], outcomes: list[str], to: Path) -> None:
+    """Keep what our server answers to each operation of the mix (a status and a result
+    are written once more for it, after the load and its history check), for the bare
+    server to give back."""
+    statuses: dict[str, int] = {}
+    with httpx.Client(base_url=base, timeout=60, headers={"Accept-Encoding": "identity"}) as c:
+        answers = {
+            "audit": c.get(f"{API}/plans/{PLAN}/audit"),
+            "graph": c.get(f"{API}/plans/{PLAN}/graph", params={"format": "cytoscape"}),
+            "status": c.post(
+                f"{API}/plans/{PLAN}/benchmarks/{benchmarks[0]}/status",
+                json={"status": "on_track", "reason": "bench reference answer"},
+            ),
+            "result": c.post(
+                f"{API}/plans/{PLAN}/outcomes/{outcomes[0]}/results",
+                json={"as_of": "2026-11-30", "value": 1, "reason": "bench reference answer"},
+            ),
+        }
+    for name, answer in answers.items():
+        answer.raise_for_status()
+        (to / f"{name}.body").write_bytes(answer.content)
+        statuses[name] = answer.status_code
+    (to / "statuses.json").write_text(json.dumps(statuses))
+
+
+def _answer_of(method: str, path: str) -> tuple[int, bytes]:
+    if not _answers:
+        where = Path(os.environ[ANSWERS_DIR])
+        statuses = json.loads((where / "statuses.json").read_text())
+        for name, status in statuses.items():
+            _answers[name] = (status, (where / f"{name}.body").read_bytes())
+        _answers["health"] = (200, b'{"status":"ok"}')
+    if method == "POST":
+        return _answers["status" if path.endswith("/status") else "result"]
+    name = path.rsplit("/", 1)[-1]
+    return _answers[name if name in _answers else "health"]
+
+
+async def reference_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """The bare server's whole application (ASGI): each request of the mix answered
+    with the bytes our server gave for it, after reading the request's body."""
+    if scope["type"] != "http":
+        return
+    more = True
+    while more:
+        more = (await receive()).get("more_body", False)
+    status, body = _answer_of(scope["method"], scope["path"])
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class ReferenceServer(Server):
+    """uvicorn with ``--workers N`` serving :func:`reference_app` (no store)."""
+
+    what = "the bare server (uvicorn)"
+
+    def __init__(self, answers: Path, port: int, workers: int, log: Path) -> None:
+        super().__init__("", port, workers, log)
+        self.answers = answers
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--app-dir",
+            str(Path(__file__).resolve().parent),
+            "bench_api:reference_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(self.workers),
+            "--lifespan",
+            "off",
+            "--log-level",
+            "warning",
+        ]
+
+    def environment(self) -> dict[str, str]:
+        return {**super().environment(), ANSWERS_DIR: str(self.answers)}
 
 
 def _stat(pid: int) -> list[str]:
@@ -372,9 +483,14 @@ class Load:
 
 
 async def run_load(
-    server: Server, clients: int, seconds: float, mix: tuple[str, ...], rate: float | None = None
+    server: Server,
+    keys: tuple[list[str], list[str]],
+    clients: int,
+    seconds: float,
+    mix: tuple[str, ...],
+    rate: float | None = None,
 ) -> Load:
-    benchmarks, outcomes = await asyncio.to_thread(demo_keys, server.base)
+    benchmarks, outcomes = keys
     connections = [Connection("127.0.0.1", server.port) for _ in range(clients)]
     for connection in connections:  # every client connected before the clock starts
         await connection.open()
@@ -525,6 +641,58 @@ def verdict(ok: bool) -> str:
     return "MET" if ok else "MISSED"
 
 
+def operations(load: Load) -> dict[str, Any]:
+    """Per operation of the mix: requests, throughput, p50, p99, max and errors."""
+    tally, elapsed = load.tally, load.elapsed_s
+    ops: dict[str, Any] = {}
+    for op in OPERATIONS:
+        values = tally.latencies_ms.get(op, [])
+        ops[op] = {
+            "requests": len(values),
+            "per_s": len(values) / elapsed if elapsed else 0.0,
+            "p50_ms": percentile(values, 0.50),
+            "p99_ms": percentile(values, 0.99),
+            "max_ms": max(values) if values else float("nan"),
+            "errors": tally.errors.get(op, 0),
+        }
+    return ops
+
+
+def p99s(load: Load) -> dict[str, float]:
+    """The p99s the targets are set for: the audit, the graph, and the writes together."""
+    latencies = load.tally.latencies_ms
+    return {
+        "audit": percentile(latencies.get("audit", []), 0.99),
+        "graph": percentile(latencies.get("graph", []), 0.99),
+        "writes": percentile([ms for op in WRITES for ms in latencies.get(op, [])], 0.99),
+    }
+
+
+def reference(
+    work: Path, keys: tuple[list[str], list[str]], args: argparse.Namespace, mix: tuple[str, ...]
+) -> dict[str, Any]:
+    """The same load against the bare server (see the module's documentation)."""
+    bare = ReferenceServer(work, free_port(), args.workers, work / "reference.log")
+    try:
+        note(f"starting the bare server (uvicorn --workers {args.workers}) on {bare.base}")
+        bare.start()
+        assert bare.process is not None
+        load = asyncio.run(run_load(bare, keys, args.clients, args.seconds, mix, args.rate))
+    finally:
+        bare.stop()
+    ops = operations(load)
+    return {
+        "elapsed_s": load.elapsed_s,
+        "operations": ops,
+        "requests_per_s": sum(o["requests"] for o in ops.values()) / load.elapsed_s,
+        "p99_ms": p99s(load),
+        "errors": sum(load.tally.errors.values()),
+        "error_samples": load.tally.error_samples,
+        "server_cpu_cores": sum(load.server_cpu_s.values()) / load.elapsed_s,
+        "client_cpu_cores": load.client_cpu_s / load.elapsed_s,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=30.0, help="How long the load runs.")
@@ -536,6 +704,9 @@ def main() -> int:
         help="Server worker processes (coherence serve --workers; default 2, one per core).",
     )
     parser.add_argument("--store", default=None, help="sqlite:///file.db (default: a temp file)")
+    parser.add_argument(
+        "--no-reference", action="store_true", help="Skip the bare server's run (the reference)."
+    )
     parser.add_argument("--profile", action="store_true", help="Profile the routes after.")
     parser.add_argument(
         "--reads-only", action="store_true", help="Diagnostic: no writes (all reads cached)."
@@ -581,33 +752,23 @@ def main() -> int:
                 f"server up after {result['startup_s']:.1f}s ({len(workers)} worker "
                 f"processes); {args.clients} clients"
             )
-            load = asyncio.run(run_load(server, args.clients, args.seconds, mix, args.rate))
+            keys = demo_keys(server.base)
+            load = asyncio.run(run_load(server, keys, args.clients, args.seconds, mix, args.rate))
             note("checking the history for every acknowledged write")
             reasons, total_events = history_reasons(server.base)
+            if not args.no_reference:
+                capture_answers(server.base, *keys, work)
             server_log = server.log()
         finally:
             server.stop()
+        if not args.no_reference:
+            result["reference"] = reference(work, keys, args, mix)
 
         tally, elapsed = load.tally, load.elapsed_s
-        ops: dict[str, Any] = {}
-        for op in OPERATIONS:
-            values = tally.latencies_ms.get(op, [])
-            ops[op] = {
-                "requests": len(values),
-                "per_s": len(values) / elapsed if elapsed else 0.0,
-                "p50_ms": percentile(values, 0.50),
-                "p99_ms": percentile(values, 0.99),
-                "max_ms": max(values) if values else float("nan"),
-                "errors": tally.errors.get(op, 0),
-            }
+        ops = operations(load)
         found = sum(reason in reasons for reason in tally.acknowledged)
         errors = sum(tally.errors.values())
-        writes = [ms for op in WRITES for ms in tally.latencies_ms.get(op, [])]
-        p99 = {
-            "audit": ops["audit"]["p99_ms"],
-            "graph": ops["graph"]["p99_ms"],
-            "writes": percentile(writes, 0.99),
-        }
+        p99 = p99s(load)
         result.update(
             {
                 "elapsed_s": elapsed,
@@ -635,6 +796,12 @@ def main() -> int:
                 },
             }
         )
+        if "reference" in result:
+            bare = result["reference"]
+            result["ratio_to_reference"] = {
+                "requests_per_s": result["requests_per_s"] / bare["requests_per_s"],
+                **{f"{name}_p99": p99[name] / bare["p99_ms"][name] for name in p99},
+            }
         if "Traceback" in server_log:
             result["server_log_tail"] = server_log[-2000:]
         if args.profile:
@@ -650,6 +817,22 @@ def main() -> int:
         return 0
     report(result, mix)
     return 0
+
+
+def print_operations(ops: dict[str, Any], per_s: float) -> int:
+    """The table of one load's operations; returns how many requests it answered."""
+    print(
+        f"{'operation':<10} {'requests':>9} {'per s':>8} {'p50 ms':>9} {'p99 ms':>9} "
+        f"{'max ms':>9} {'errors':>7}"
+    )
+    for op, o in ops.items():
+        print(
+            f"{op:<10} {o['requests']:>9,} {o['per_s']:>8.1f} {o['p50_ms']:>9.1f} "
+            f"{o['p99_ms']:>9.1f} {o['max_ms']:>9.1f} {o['errors']:>7}"
+        )
+    total: int = sum(o["requests"] for o in ops.values())
+    print(f"{'all':<10} {total:>9,} {per_s:>8.1f}")
+    return total
 
 
 def report(result: dict[str, Any], mix: tuple[str, ...]) -> None:
@@ -684,17 +867,7 @@ def report(result: dict[str, Any], mix: tuple[str, ...]) -> None:
         f"{result['load_average_after_load']} after"
     )
     print("-" * width)
-    print(
-        f"{'operation':<10} {'requests':>9} {'per s':>8} {'p50 ms':>9} {'p99 ms':>9} "
-        f"{'max ms':>9} {'errors':>7}"
-    )
-    for op, o in ops.items():
-        print(
-            f"{op:<10} {o['requests']:>9,} {o['per_s']:>8.1f} {o['p50_ms']:>9.1f} "
-            f"{o['p99_ms']:>9.1f} {o['max_ms']:>9.1f} {o['errors']:>7}"
-        )
-    total = sum(o["requests"] for o in ops.values())
-    print(f"{'all':<10} {total:>9,} {result['requests_per_s']:>8.1f}")
+    total = print_operations(ops, result["requests_per_s"])
     per_worker = ", ".join(f"{c:.2f}" for c in result["worker_cpu_cores"])
     print(
         f"CPU during the load (of {machine['cpus']} cores): server "
@@ -704,12 +877,33 @@ def report(result: dict[str, Any], mix: tuple[str, ...]) -> None:
     if total:
         per_request = result["server_cpu_cores"] * result["elapsed_s"] / total * 1000
         print(f"server CPU per request: {per_request:.2f} ms (mean over the mix)")
+    bare = result.get("reference")
+    if bare is not None:
+        print("-" * width)
+        print(
+            f"reference: the bare server (uvicorn --workers {result['workers_requested']}, "
+            "an ASGI function giving back our answers' bytes), the same clients and mix, "
+            f"{bare['elapsed_s']:.1f}s"
+        )
+        print_operations(bare["operations"], bare["requests_per_s"])
+        print(
+            f"CPU during its load: server {bare['server_cpu_cores']:.2f}, "
+            f"clients {bare['client_cpu_cores']:.2f}; errors {bare['errors']}"
+        )
+        for sample in bare["error_samples"]:
+            print(f"  error: {sample}")
+        r = result["ratio_to_reference"]
+        print(
+            f"ours / bare: requests/s {r['requests_per_s']:.2f}; p99 audit "
+            f"{r['audit_p99']:.1f}x, graph {r['graph_p99']:.1f}x, writes {r['writes_p99']:.1f}x"
+        )
     print("-" * width)
     t = result["targets"]
     errors = result["errors"]
     for name, target in TARGET_P99_MS.items():
+        beside = f" (bare server {bare['p99_ms'][name]:.1f} ms)" if bare is not None else ""
         print(
-            f"{name} p99 {t[f'{name}_p99_ms']:.1f} ms; target < {target:.0f} ms: "
+            f"{name} p99 {t[f'{name}_p99_ms']:.1f} ms{beside}; target < {target:.0f} ms: "
             f"{verdict(t[f'{name}_p99_met'])}"
         )
     print(f"errors {errors}; target 0: {verdict(t['no_errors_met'])}")
