@@ -193,3 +193,8 @@ def test_a_status_audit_reuses_the_reading_of_the_plan() -> None:
         for r in (first.report, second.report)
     ]
     assert overdue == [{"B1"}, set()]
+    # The history-aware rules that read statuses ran again; what they found again of the
+    # other benchmarks is the finding they made before, not made anew.
+    before_objects = {id(f) for f in first.report.findings}
+    stale = [f for f in second.report.findings if f.rule == "stale-benchmark"]
+    assert stale and all(id(f) in before_objects for f in stale if f.key != "B1")

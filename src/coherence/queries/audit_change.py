@@ -24,16 +24,18 @@ from coherence.queries.audit.model import Finding
 
 
 def _identities(findings: Sequence[Finding]) -> list[tuple[str, str | None, str | None]]:
-    counts = Counter((f.rule, f.key) for f in findings)
+    counts = Counter([(f.rule, f.key) for f in findings])
     return [(f.rule, f.key, f.message if counts[f.rule, f.key] > 1 else None) for f in findings]
 
 
 def _missing(
-    findings: Sequence[Finding], others: Iterable[tuple[str, str | None, str | None]]
+    findings: Sequence[Finding],
+    identities: Sequence[tuple[str, str | None, str | None]],
+    others: Iterable[tuple[str, str | None, str | None]],
 ) -> list[dict[str, Any]]:
     left = Counter(others)
     out = []
-    for finding, identity in zip(findings, _identities(findings), strict=True):
+    for finding, identity in zip(findings, identities, strict=True):
         if left[identity]:
             left[identity] -= 1
         else:
@@ -43,7 +45,7 @@ def _missing(
 
 def audit_change(before: Sequence[Finding], after: Sequence[Finding]) -> dict[str, Any]:
     """``{resolved, added}``: the findings of ``before`` gone ``after``, and the new ones."""
-    return {
-        "resolved": _missing(before, _identities(after)),
-        "added": _missing(after, _identities(before)),
-    }
+    if before == after:  # the same findings (mostly the very same objects): nothing changed
+        return {"resolved": [], "added": []}
+    old, new = _identities(before), _identities(after)
+    return {"resolved": _missing(before, old, new), "added": _missing(after, new, old)}

@@ -28,7 +28,9 @@ from coherence.queries.audit.model import (
     PROGRESS_INPUTS,
     AuditContext,
     AuditReport,
+    Finding,
     HistoryPart,
+    Row,
     audit_context,
 )
 from coherence.queries.audit.registry import history_finding
@@ -39,6 +41,9 @@ from coherence.queries.audit.rules.history import HISTORY_POPULATIONS_READ, hist
 __all__ = ["AuditRun", "audit_run", "audit_since"]
 
 _PLAN_ONLY: Final = frozenset({"version", "updated_at"})
+_RowKey = tuple[str, Any, Any]
+"""A history-aware finding's rule, kind and key."""
+_NONE: Final[tuple[None, None]] = (None, None)
 """Attributes of the plan graph that every version changes and no rule reads."""
 
 
@@ -54,6 +59,9 @@ class AuditRun:
     history: MonitoringView | None
     history_counts: Mapping[str, int] | None = None
     """The :data:`~coherence.queries.audit.index.HISTORY_POPULATIONS` counts, if any."""
+    history_rows: Mapping[_RowKey, tuple[Row, Finding]] | None = None
+    """Each history-aware finding by its rule, kind and key, with the row it was made
+    from: a later audit whose rule finds the same row takes the finding as it is."""
 
 
 def audit_run(
@@ -64,10 +72,10 @@ def audit_run(
     ctx = audit_context(as_of, fiscal_year)
     index = PlanIndex(graph, ctx, ordered=False)
     findings = [finding for rule in RULES for finding in rule.check(index, ctx)]
-    part = _history(index, history, ctx, None, None) if history is not None else None
+    part, rows = _history(index, history, ctx, None, None) if history is not None else _NONE
     counts = populations(index, ctx)
     report = _report(graph, findings, counts, ctx, part)
-    return AuditRun(report, index, counts, history, part.counts if part else None)
+    return AuditRun(report, index, counts, history, part.counts if part else None, rows)
 
 
 def audit_since(
@@ -92,12 +100,14 @@ def audit_since(
     again.update(rule.rule for rule in HISTORY_RULES if changed & rule.reads)
     findings = [finding for finding in previous.report.findings if finding.rule not in again]
     findings += [finding for rule in graph_rules for finding in rule.check(index, ctx)]
-    part = None
+    part, rows = _NONE
     if history is not None:
-        part = _history(index, history, ctx, changed, previous.history_counts)
+        part, rows = _history(
+            index, history, ctx, changed, previous.history_counts, previous.history_rows
+        )
     counts = previous.counts
     report = _report(graph, findings, counts, ctx, part)
-    return AuditRun(report, index, counts, history, part.counts if part else None)
+    return AuditRun(report, index, counts, history, part.counts if part else None, rows)
 
 
 def _history(
@@ -106,18 +116,32 @@ def _history(
     ctx: AuditContext,
     changed: frozenset[str] | None,
     counts: Mapping[str, int] | None,
-) -> HistoryPart:
+    before: Mapping[_RowKey, tuple[Row, Finding]] | None = None,
+) -> tuple[HistoryPart, dict[_RowKey, tuple[Row, Finding]]]:
     """The history-aware rules that read something in ``changed`` (all of them when
-    None), and the history-aware populations (``counts`` when they read none of it)."""
-    findings = tuple(
-        history_finding(rule, row, ctx)
-        for rule in HISTORY_RULES
-        if changed is None or changed & rule.reads
-        for row in rule.detect(index, view, ctx)
-    )
+    None), and the history-aware populations (``counts`` when they read none of it);
+    with the findings by rule, kind and key and their rows (see
+    :attr:`AuditRun.history_rows`). A finding of ``before`` whose rule finds the same
+    row again is taken as it is: its message is a function of the row and the audit's
+    options, which are the same."""
+    rows: dict[_RowKey, tuple[Row, Finding]] = {}
+    found: list[Finding] = []
+    for rule in HISTORY_RULES:
+        if changed is not None and not changed & rule.reads:
+            if before is not None:  # kept by audit_since with the rule's findings
+                rows.update(item for item in before.items() if item[0][0] == rule.rule)
+            continue
+        for row in rule.detect(index, view, ctx):
+            key = (rule.rule, row["kind"], row.get("key"))
+            old = before.get(key) if before is not None else None
+            finding = (
+                old[1] if old is not None and old[0] == row else history_finding(rule, row, ctx)
+            )
+            rows[key] = (row, finding)
+            found.append(finding)
     if changed is None or counts is None or changed & HISTORY_POPULATIONS_READ:
         counts = history_populations(index, view, ctx)
-    return HistoryPart(findings, counts)
+    return HistoryPart(tuple(found), counts), rows
 
 
 def _report(

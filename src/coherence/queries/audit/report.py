@@ -45,6 +45,14 @@ _POPULATION: Final[Mapping[str, str]] = {
     **{d.rule: d.population for d in HISTORY_RULES},
 }
 _FOUNDATION_ORDER: Final[Mapping[str, int]] = {k: i for i, k in enumerate(FOUNDATION_ITEMS)}
+_WEIGHT: Final[Mapping[str, int]] = {rule_id: SEVERITIES[rule_id].rank for rule_id in ALL_ORDER}
+"""Each rule's weight in the score: its severity's rank."""
+_RULE_ORDER: Final[Mapping[str, tuple[Severity, int, int]]] = {
+    rule_id: (SEVERITIES[rule_id], -SEVERITIES[rule_id].rank, _RULE_INDEX[rule_id])
+    for rule_id in ALL_ORDER
+}
+"""Each rule's severity and the first two parts of the sort key of its findings (of that
+severity): looked up rather than worked out for each finding of each report."""
 
 
 def rule_population(rule_id: str, graph: nx.MultiDiGraph, ctx: AuditContext) -> int:
@@ -89,9 +97,12 @@ def score(findings: Iterable[Finding], counts: Mapping[str, int]) -> tuple[int, 
     total 49 + 4 x 2 + 2 x 1 = 59, and the same plan scores
     floor(100 x (59 - 2 x 1/4) / 59) = 99.
     """
-    failed: dict[str, set[tuple[str, str | None]]] = {rule_id: set() for rule_id in ALL_ORDER}
+    failed: dict[str, set[tuple[str, str | None]]] = {}
     for finding in findings:
-        failed[finding.rule].add((finding.kind, finding.key))
+        found = failed.get(finding.rule)
+        if found is None:
+            found = failed[finding.rule] = set()
+        found.add((finding.kind, finding.key))
     shares: list[tuple[int, int, int]] = []  # (weight, passed, checked) of each rule applied
     applied: list[str] = []
     for rule_id in ALL_ORDER:
@@ -99,8 +110,8 @@ def score(findings: Iterable[Finding], counts: Mapping[str, int]) -> tuple[int, 
         if checked <= 0:
             continue
         applied.append(rule_id)
-        passed = max(checked - len(failed[rule_id]), 0)
-        shares.append((SEVERITIES[rule_id].rank, passed, checked))
+        passed = max(checked - len(failed.get(rule_id, ())), 0)
+        shares.append((_WEIGHT[rule_id], passed, checked))
     weights = sum(weight for weight, _, _ in shares)
     if weights == 0:  # pragma: no cover - missing-foundation always applies
         return 100, tuple(applied)
@@ -112,9 +123,14 @@ def score(findings: Iterable[Finding], counts: Mapping[str, int]) -> tuple[int, 
 
 
 def _sort_key(finding: Finding) -> tuple[Any, ...]:
+    """Severity (errors first), rule (in the documented order), key (in natural order),
+    and for ``missing-foundation`` the foundation item's place."""
+    severity, rank, index = _RULE_ORDER[finding.rule]
+    if finding.severity is not severity:  # pragma: no cover - a rule's findings have its own
+        rank = -finding.severity.rank
     return (
-        -finding.severity.rank,
-        _RULE_INDEX[finding.rule],
+        rank,
+        index,
         natural_key(finding.key),
         _FOUNDATION_ORDER.get(finding.kind, len(_FOUNDATION_ORDER)),
     )
