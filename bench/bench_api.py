@@ -14,7 +14,10 @@ mix of operations on the demo plan:
 - ``status``: ``POST /plans/riverbend-2024/benchmarks/{key}/status``;
 - ``result``: ``POST /plans/riverbend-2024/outcomes/{key}/results``.
 
-Writes carry no ``If-Match`` (the server retries them on a conflict) and each has a
+Every request carries an editor's bearer token, made in the store before the server
+starts (``coherence token create``), as a deployment's clients do (``--open``: no token,
+the server open on loopback). Writes carry no ``If-Match`` (the server retries them on
+a conflict) and each has a
 unique ``reason``. Afterwards every acknowledged write (2xx) is looked up in
 ``GET /history`` by its reason. Reported per operation: throughput, p50 and p99
 latency (measured by the client, from sending the request to the last byte of the
@@ -41,7 +44,7 @@ on a copy of the store) under ``cProfile``: after a write (a new version: nothin
 cached) and warm, and prints where the time goes.
 
 Run: ``.venv/bin/python bench/bench_api.py [--seconds 30] [--clients 32] [--workers 2]
-[--no-reference] [--profile] [--rate R] [--json]``. Progress goes to stderr; the
+[--no-reference] [--open] [--profile] [--rate R] [--json]``. Progress goes to stderr; the
 figures (or, with ``--json``, one JSON object) to stdout.
 """
 
@@ -121,6 +124,38 @@ class Server:
         self.log_path = log
         self.base = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen[bytes] | None = None
+        self.token: str | None = None
+        """The clients' bearer token (None: the server runs open, no token exists)."""
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def issue_token(self) -> None:
+        """An editor's token for the clients, made in the store before the server starts
+        (``coherence token create``), as a deployment's clients have one."""
+        made = subprocess.run(
+            [
+                *self.command()[:3],
+                "token",
+                "create",
+                "--owner",
+                "bench clients",
+                "--role",
+                "editor",
+                "--label",
+                "bench/bench_api.py",
+                "--store",
+                self.store,
+                "--format",
+                "json",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=self.environment(),
+        )
+        self.token = json.loads(made.stdout)["token"]
 
     def command(self) -> list[str]:
         return [
@@ -190,12 +225,13 @@ ANSWERS_DIR = "COHERENCE_BENCH_ANSWERS"
 _answers: dict[str, tuple[int, bytes]] = {}
 
 
-def capture_answers(base: str, benchmarks: list[str], outcomes: list[str], to: Path) -> None:
+def capture_answers(server: Server, benchmarks: list[str], outcomes: list[str], to: Path) -> None:
     """Keep what our server answers to each operation of the mix (a status and a result
     are written once more for it, after the load and its history check), for the bare
     server to give back."""
     statuses: dict[str, int] = {}
-    with httpx.Client(base_url=base, timeout=60, headers={"Accept-Encoding": "identity"}) as c:
+    headers = {**server.headers, "Accept-Encoding": "identity"}
+    with httpx.Client(base_url=server.base, timeout=60, headers=headers) as c:
         answers = {
             "audit": c.get(f"{API}/plans/{PLAN}/audit"),
             "graph": c.get(f"{API}/plans/{PLAN}/graph", params={"format": "cytoscape"}),
@@ -325,9 +361,10 @@ class Connection:
     """One keep-alive HTTP/1.1 connection over asyncio streams: a request, then its
     answer (status and body). Answers with ``Content-Length`` or chunked bodies."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, token: str | None = None) -> None:
         self.host = host
         self.port = port
+        self.token = token
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
@@ -344,6 +381,8 @@ class Connection:
 
     def head(self, method: str, target: str, body: bytes | None = None) -> bytes:
         lines = [f"{method} {target} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        if self.token is not None:
+            lines.append(f"Authorization: Bearer {self.token}")
         if body is not None:
             lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
         return ("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b"")
@@ -400,9 +439,10 @@ class Tally:
     acknowledged: list[str] = field(default_factory=list)  # reasons of 2xx writes
 
 
-def demo_keys(base: str) -> tuple[list[str], list[str]]:
+def demo_keys(server: Server) -> tuple[list[str], list[str]]:
     """The active benchmarks and outcomes of the demo plan."""
-    document = httpx.get(f"{base}{API}/plans/{PLAN}", timeout=60).json()["document"]
+    answer = httpx.get(f"{server.base}{API}/plans/{PLAN}", headers=server.headers, timeout=60)
+    document = answer.raise_for_status().json()["document"]
     benchmarks = [b["key"] for b in document.get("benchmarks", [])]
     outcomes = [o["key"] for o in document.get("outcomes", [])]
     return benchmarks, outcomes
@@ -491,7 +531,7 @@ async def run_load(
     rate: float | None = None,
 ) -> Load:
     benchmarks, outcomes = keys
-    connections = [Connection("127.0.0.1", server.port) for _ in range(clients)]
+    connections = [Connection("127.0.0.1", server.port, server.token) for _ in range(clients)]
     for connection in connections:  # every client connected before the clock starts
         await connection.open()
         status, _ = await connection.send(connection.head("GET", f"{API}/health"))
@@ -533,10 +573,10 @@ async def run_load(
     return Load(tally, elapsed, client_cpu, used, load_before, load_average())
 
 
-def history_reasons(base: str) -> tuple[set[str], int]:
+def history_reasons(server: Server) -> tuple[set[str], int]:
     reasons: set[str] = set()
     offset, total = 0, None
-    with httpx.Client(base_url=base, timeout=120.0) as client:
+    with httpx.Client(base_url=server.base, headers=server.headers, timeout=120.0) as client:
         while total is None or offset < total:
             page = client.get(
                 f"{API}/plans/{PLAN}/history", params={"offset": offset, "limit": 1000}
@@ -669,10 +709,16 @@ def p99s(load: Load) -> dict[str, float]:
 
 
 def reference(
-    work: Path, keys: tuple[list[str], list[str]], args: argparse.Namespace, mix: tuple[str, ...]
+    work: Path,
+    keys: tuple[list[str], list[str]],
+    token: str | None,
+    args: argparse.Namespace,
+    mix: tuple[str, ...],
 ) -> dict[str, Any]:
-    """The same load against the bare server (see the module's documentation)."""
+    """The same load against the bare server (see the module's documentation), the
+    requests the same bytes (the token too)."""
     bare = ReferenceServer(work, free_port(), args.workers, work / "reference.log")
+    bare.token = token
     try:
         note(f"starting the bare server (uvicorn --workers {args.workers}) on {bare.base}")
         bare.start()
@@ -707,6 +753,12 @@ def main() -> int:
     parser.add_argument(
         "--no-reference", action="store_true", help="Skip the bare server's run (the reference)."
     )
+    parser.add_argument(
+        "--open",
+        action="store_true",
+        help="No token: the server runs open on loopback (by default the clients send an "
+        "editor's bearer token, as a deployment's do).",
+    )
     parser.add_argument("--profile", action="store_true", help="Profile the routes after.")
     parser.add_argument(
         "--reads-only", action="store_true", help="Diagnostic: no writes (all reads cached)."
@@ -738,10 +790,13 @@ def main() -> int:
         "seconds": args.seconds,
         "workers_requested": args.workers,
         "store": "sqlite (file)",
+        "credential": "none (open)" if args.open else "an editor's bearer token",
     }
     try:
         try:
             result["machine"]["speed_ms_before"] = machine_speed_ms()
+            if not args.open:
+                server.issue_token()
             note(f"starting coherence serve --demo --workers {args.workers} on {server.base}")
             t0 = time.perf_counter()
             server.start()
@@ -752,17 +807,17 @@ def main() -> int:
                 f"server up after {result['startup_s']:.1f}s ({len(workers)} worker "
                 f"processes); {args.clients} clients"
             )
-            keys = demo_keys(server.base)
+            keys = demo_keys(server)
             load = asyncio.run(run_load(server, keys, args.clients, args.seconds, mix, args.rate))
             note("checking the history for every acknowledged write")
-            reasons, total_events = history_reasons(server.base)
+            reasons, total_events = history_reasons(server)
             if not args.no_reference:
-                capture_answers(server.base, *keys, work)
+                capture_answers(server, *keys, work)
             server_log = server.log()
         finally:
             server.stop()
         if not args.no_reference:
-            result["reference"] = reference(work, keys, args, mix)
+            result["reference"] = reference(work, keys, server.token, args, mix)
 
         tally, elapsed = load.tally, load.elapsed_s
         ops = operations(load)
@@ -859,7 +914,8 @@ def report(result: dict[str, Any], mix: tuple[str, ...]) -> None:
     )
     print(
         f"load: {result['clients']} clients (asyncio tasks, one keep-alive HTTP/1.1 "
-        f"connection each, {loop}) for {result['elapsed_s']:.1f}s"
+        f"connection each, {loop}) for {result['elapsed_s']:.1f}s; credential: "
+        f"{result['credential']}"
     )
     print(f"      mix per client: {', '.join(mix)}")
     print(

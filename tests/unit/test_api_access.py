@@ -407,6 +407,27 @@ def test_a_server_on_sqlite_sees_at_once_what_another_program_writes(tmp_path: P
     problem(client.get(f"{API}/plans/{A}"), 401)
 
 
+def test_a_token_revoked_by_another_program_is_refused_on_the_next_request(
+    tmp_path: Path,
+) -> None:
+    """The server keeps a token's grant from one request to the next while nothing is
+    written to the store; a revoke by another program (the command line, another worker)
+    is a write, so the request after it is refused."""
+    url = f"sqlite:///{tmp_path / 'plans.db'}"
+    served = PlanHistory(Settings(store=url))
+    served.import_plan(document(), Author("setup", source="cli"))
+    other = PlanHistory(Settings(store=url))
+    secret, info = issue_token(other, owner="Clerk", role="viewer")
+    client = TestClient(create_app(api_context(served)))
+    headers = {"Authorization": f"Bearer {secret}"}
+    for _ in range(3):
+        assert client.get(f"{API}/plans/{A}/audit", headers=headers).status_code == 200
+    revoke_token(other, info.id, "left the district")
+    assert (
+        "revoked" in problem(client.get(f"{API}/plans/{A}/audit", headers=headers), 401)["detail"]
+    )
+
+
 @pytest.mark.parametrize(("method", "template", "body"), PEOPLE_ROUTES)
 def test_people_routes_need_an_unscoped_admin(
     client: TestClient, history: PlanHistory, method: str, template: str, body: Any
