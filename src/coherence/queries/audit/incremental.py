@@ -41,10 +41,11 @@ from coherence.queries.audit.rules.history import HISTORY_POPULATIONS_READ, hist
 __all__ = ["AuditRun", "audit_run", "audit_since"]
 
 _PLAN_ONLY: Final = frozenset({"version", "updated_at"})
+"""Attributes of the plan graph that every version changes and no rule reads."""
 _RowKey = tuple[str, Any, Any]
 """A history-aware finding's rule, kind and key."""
 _NONE: Final[tuple[None, None]] = (None, None)
-"""Attributes of the plan graph that every version changes and no rule reads."""
+"""No history-aware part, and no rows of one (an audit without the plan's history)."""
 
 
 @dataclass(frozen=True)
