@@ -203,8 +203,12 @@ class Write:
         return body
 
 
-async def write_of(response: Response, ctx: Ctx, grant: G, if_match: IfMatch = None) -> Write:
-    """The write of a request (a dependency)."""
+async def write_of(request: Request, response: Response, if_match: IfMatch = None) -> Write:
+    """The write of a request (a dependency). It takes the context and the grant itself,
+    as :func:`read_access` does, rather than as two dependencies of its own: no route
+    takes :data:`W` with :data:`Ctx` or :data:`G`, so FastAPI had nothing to share and
+    solving them was a part of every write's time."""
+    ctx, grant = await read_access(request)
     return Write(ctx, grant, response, if_match)
 
 
