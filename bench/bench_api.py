@@ -88,6 +88,8 @@ OPERATIONS = ("audit", "graph", "status", "result")
 TARGET_P99_MS = {"audit": 20.0, "graph": 50.0, "writes": 50.0}
 """The p99 latency targets (issue 18); ``writes`` are the status and result requests."""
 WRITES = ("status", "result")
+COHERENCE = (sys.executable, "-m", "coherence.cli.main")
+"""The command line, run by this Python (the project's environment)."""
 START_TIMEOUT_S = 180.0
 REQUEST_TIMEOUT_S = 60.0
 
@@ -136,7 +138,7 @@ class Server:
         (``coherence token create``), as a deployment's clients have one."""
         made = subprocess.run(
             [
-                *self.command()[:3],
+                *COHERENCE,
                 "token",
                 "create",
                 "--owner",
@@ -157,22 +159,12 @@ class Server:
         )
         self.token = json.loads(made.stdout)["token"]
 
+    def listening(self) -> list[str]:
+        """Where and how many: the options both servers take."""
+        return ["--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)]
+
     def command(self) -> list[str]:
-        return [
-            sys.executable,
-            "-m",
-            "coherence.cli.main",
-            "serve",
-            "--demo",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--workers",
-            str(self.workers),
-            "--store",
-            self.store,
-        ]
+        return [*COHERENCE, "serve", "--demo", "--store", self.store, *self.listening()]
 
     def environment(self) -> dict[str, str]:
         return {k: v for k, v in os.environ.items() if not k.startswith("NEO4J")}
@@ -288,23 +280,10 @@ class ReferenceServer(Server):
         self.answers = answers
 
     def command(self) -> list[str]:
+        app_dir = str(Path(__file__).resolve().parent)
         return [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--app-dir",
-            str(Path(__file__).resolve().parent),
-            "bench_api:reference_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--workers",
-            str(self.workers),
-            "--lifespan",
-            "off",
-            "--log-level",
-            "warning",
+            *[sys.executable, "-m", "uvicorn", "--app-dir", app_dir, "bench_api:reference_app"],
+            *["--lifespan", "off", "--log-level", "warning", *self.listening()],
         ]
 
     def environment(self) -> dict[str, str]:
