@@ -42,8 +42,9 @@ __all__ = ["AuditRun", "audit_run", "audit_since"]
 
 _PLAN_ONLY: Final = frozenset({"version", "updated_at"})
 """Attributes of the plan graph that every version changes and no rule reads."""
-_RowKey = tuple[str, Any, Any]
-"""A history-aware finding's rule, kind and key."""
+_Found = Mapping[str, Mapping[tuple[Any, Any], tuple[Row, Finding]]]
+"""History-aware findings by rule, then by kind and key, each with the row it was made
+from."""
 _NONE: Final[tuple[None, None]] = (None, None)
 """No history-aware part, and no rows of one (an audit without the plan's history)."""
 
@@ -60,7 +61,7 @@ class AuditRun:
     history: MonitoringView | None
     history_counts: Mapping[str, int] | None = None
     """The :data:`~coherence.queries.audit.index.HISTORY_POPULATIONS` counts, if any."""
-    history_rows: Mapping[_RowKey, tuple[Row, Finding]] | None = None
+    history_rows: _Found | None = None
     """Each history-aware finding by its rule, kind and key, with the row it was made
     from: a later audit whose rule finds the same row takes the finding as it is."""
 
@@ -117,28 +118,30 @@ def _history(
     ctx: AuditContext,
     changed: frozenset[str] | None,
     counts: Mapping[str, int] | None,
-    before: Mapping[_RowKey, tuple[Row, Finding]] | None = None,
-) -> tuple[HistoryPart, dict[_RowKey, tuple[Row, Finding]]]:
+    before: _Found | None = None,
+) -> tuple[HistoryPart, _Found]:
     """The history-aware rules that read something in ``changed`` (all of them when
     None), and the history-aware populations (``counts`` when they read none of it);
     with the findings by rule, kind and key and their rows (see
     :attr:`AuditRun.history_rows`). A finding of ``before`` whose rule finds the same
     row again is taken as it is: its message is a function of the row and the audit's
     options, which are the same."""
-    rows: dict[_RowKey, tuple[Row, Finding]] = {}
+    rows: dict[str, Mapping[tuple[Any, Any], tuple[Row, Finding]]] = {}
     found: list[Finding] = []
     for rule in HISTORY_RULES:
+        earlier = before.get(rule.rule, {}) if before is not None else {}
         if changed is not None and not changed & rule.reads:
-            if before is not None:  # kept by audit_since with the rule's findings
-                rows.update(item for item in before.items() if item[0][0] == rule.rule)
+            rows[rule.rule] = earlier  # kept by audit_since with the rule's findings
             continue
+        mine: dict[tuple[Any, Any], tuple[Row, Finding]] = {}
+        rows[rule.rule] = mine
         for row in rule.detect(index, view, ctx):
-            key = (rule.rule, row["kind"], row.get("key"))
-            old = before.get(key) if before is not None else None
+            key = (row["kind"], row.get("key"))
+            old = earlier.get(key)
             finding = (
                 old[1] if old is not None and old[0] == row else history_finding(rule, row, ctx)
             )
-            rows[key] = (row, finding)
+            mine[key] = (row, finding)
             found.append(finding)
     if changed is None or counts is None or changed & HISTORY_POPULATIONS_READ:
         counts = history_populations(index, view, ctx)
