@@ -410,9 +410,9 @@ def test_a_server_on_sqlite_sees_at_once_what_another_program_writes(tmp_path: P
 def test_a_token_revoked_by_another_program_is_refused_on_the_next_request(
     tmp_path: Path,
 ) -> None:
-    """The server keeps a token's grant from one request to the next while nothing is
-    written to the store; a revoke by another program (the command line, another worker)
-    is a write, so the request after it is refused."""
+    """The server keeps a token's grant from one request to the next while no credential
+    changes, plan writes by others included; a revoke by another program (the command
+    line, another worker) changes one, so the request after it is refused."""
     url = f"sqlite:///{tmp_path / 'plans.db'}"
     served = PlanHistory(Settings(store=url))
     served.import_plan(document(), Author("setup", source="cli"))
@@ -420,8 +420,9 @@ def test_a_token_revoked_by_another_program_is_refused_on_the_next_request(
     secret, info = issue_token(other, owner="Clerk", role="viewer")
     client = TestClient(create_app(api_context(served)))
     headers = {"Authorization": f"Bearer {secret}"}
-    for _ in range(3):
+    for status in ("on_track", "at_risk", "complete"):
         assert client.get(f"{API}/plans/{A}/audit", headers=headers).status_code == 200
+        other.report_benchmark_status(A, "B1", status, Author("Clerk", source="cli"))
     revoke_token(other, info.id, "left the district")
     assert (
         "revoked" in problem(client.get(f"{API}/plans/{A}/audit", headers=headers), 401)["detail"]

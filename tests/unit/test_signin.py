@@ -8,6 +8,7 @@ callback uses (the flow itself, against a real provider process, is in
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -181,6 +182,24 @@ def test_a_role_change_takes_effect_at_once(client: TestClient, history: PlanHis
     assert "viewer" in problem(write(client, **{"X-CSRF-Token": csrf}), 403)["detail"]
     grant_person(history, ANA, role="editor", districts=["Other Public Schools"])
     problem(client.get(f"{API}/plans/{PLAN}"), 404)
+
+
+def test_a_role_changed_by_another_program_takes_effect_at_once(tmp_path: Path) -> None:
+    """On a file store the server keeps a person's grant between requests while plans
+    are written; a role changed from the command line (another process) still applies
+    to their next request."""
+    url = f"sqlite:///{tmp_path / 'plans.db'}"
+    served = PlanHistory(Settings(store=url))
+    served.import_plan(document(), Author("setup", source="cli"))
+    other = PlanHistory(Settings(store=url))
+    grant_person(other, ANA, role="editor")
+    client = make_client(served)
+    csrf = sign_in_person(client)
+    assert write(client, **{"X-CSRF-Token": csrf}).status_code == 200
+    other.report_benchmark_status(PLAN, "B1", "on_track", Author("Clerk", source="cli"))
+    assert write(client, **{"X-CSRF-Token": csrf}).status_code == 200
+    grant_person(other, ANA, role="viewer")
+    assert "viewer" in problem(write(client, **{"X-CSRF-Token": csrf}), 403)["detail"]
 
 
 def test_sign_out_ends_the_session(client: TestClient, history: PlanHistory) -> None:

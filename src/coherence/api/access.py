@@ -3,10 +3,11 @@ the open actor while no credential (token or person) exists.
 
 A session holds only who signed in (a person's name and email, or the id of the token
 they signed in with); the role and scope are looked up in the store on every request,
-so a revoke takes effect on the next one. A grant once looked up is kept while the
-store's :meth:`~coherence.application.store.StoreApplication.changes_seen` stays where
-it was (nothing was written since, so nothing was revoked): a token's requests then
-cost no read (an aggregate read was half of a cached audit's answer).
+so a revoke takes effect on the next one. A grant once looked up is kept while
+:func:`~coherence.application.tokens.credentials_changed` stays where it was (no token,
+person or access control changed since, so nothing was revoked): a token's requests
+then cost no read (an aggregate read was half of a cached audit's answer), also while
+plans are written.
 """
 
 from __future__ import annotations
@@ -17,14 +18,19 @@ from typing import Any, Final
 from uuid import UUID
 
 from coherence.application.history import PlanHistory
-from coherence.application.tokens import authenticate, grant_by_id, tokens_exist
+from coherence.application.tokens import (
+    authenticate,
+    credentials_changed,
+    grant_by_id,
+    tokens_exist,
+)
 from coherence.application.users import person_grant
 from coherence.domain.access import Grant, token_hash
 from coherence.domain.errors import Unauthorized
 
 OPEN_ACTOR = "local user (no token)"
 GRANTS_KEPT: Final = 1024
-"""The most grants :class:`Access` keeps between two writes to the store (then it
+"""The most grants :class:`Access` keeps between two changes to credentials (then it
 forgets them all and looks them up again)."""
 
 
@@ -69,16 +75,16 @@ class Access:
         self.open_actor = open_actor
         self._tokens_required = False
         self._tokens_checked: int | None = None
-        """The store's ``changes_seen`` when no credential existed yet: until it moves,
+        """:func:`credentials_changed` when no credential existed yet: until it moves,
         none was granted since (no read needed)."""
         self._grants: dict[Hashable, tuple[int, Grant]] = {}
         """Grants by credential (a token's hash or id, a person's email and name), each
-        with the store's ``changes_seen`` when it was read."""
+        with :func:`credentials_changed` when it was read."""
 
     def _kept(self, credential: Hashable, read: Callable[[], Grant | None]) -> Grant | None:
-        """The grant of ``credential``: as read before, while nothing was written to the
-        store since, else ``read()`` (a credential without a grant is read every time)."""
-        seen = self.history.changes_seen()  # before the read: a later write moves it
+        """The grant of ``credential``: as read before, while no credential changed since,
+        else ``read()`` (a credential without a grant is read every time)."""
+        seen = credentials_changed(self.history)  # before the read: a later change moves it
         if seen is not None:
             kept = self._grants.get(credential)
             if kept is not None and kept[0] == seen:
@@ -92,9 +98,9 @@ class Access:
 
     def tokens_required(self) -> bool:
         """Once a token or a person exists, every request needs a credential (a read by
-        id until then, when anything was written since the last)."""
+        id until then, when a credential changed since the last)."""
         if not self._tokens_required:
-            seen = self.history.changes_seen()  # before the read: a later write moves it
+            seen = credentials_changed(self.history)  # before the read: a change moves it
             if seen is None or seen != self._tokens_checked:
                 self._tokens_required = tokens_exist(self.history)
                 self._tokens_checked = seen

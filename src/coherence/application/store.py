@@ -77,6 +77,15 @@ class StoreApplication(Application[UUID]):
         cannot tell (memory, PostgreSQL)."""
         return self._watch.seen() if self._watch is not None else None
 
+    def changes_of(self, *aggregates: type[Any]) -> int | None:
+        """A number that moves whenever an event of one of these aggregate classes is
+        recorded, by anyone, and stays while only others are: what was read of them
+        while it stays is still current (a write to a plan does not make a token's grant
+        read again). None where the store cannot tell (memory, PostgreSQL)."""
+        if self._watch is None:
+            return None
+        return self._watch.last_of(tuple(f"{get_topic(cls)}." for cls in aggregates))
+
     def close(self) -> None:
         if self._watch is not None:
             self._watch.close()
@@ -198,25 +207,63 @@ def _on_disk(path: str) -> bool:
     return not path.startswith(":") and "mode=memory" not in path  # not ":memory:"
 
 
+_NEWEST_ROW = "SELECT max(rowid) FROM stored_events"
+_ROWS_SINCE = "SELECT rowid, topic FROM stored_events WHERE rowid > ? ORDER BY rowid"
+"""The library's events table (``stored_events``), read by row id."""
+
+
 class _StoreWatch:
     """SQLite's ``data_version`` of a database file, read on a connection of its own: it
     changes whenever another connection (any of ours, or another process's) commits,
     and costs a microsecond or two to read, against a query's tens. One connection for
-    every thread, since the numbers of two connections cannot be compared."""
+    every thread, since the numbers of two connections cannot be compared.
+
+    It also follows the events recorded since, by row id, for :meth:`last_of`: SQLite
+    gives a new row the largest id plus one, writers take turns, and events are never
+    deleted, so the rows committed after a given one all have larger ids."""
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._connection: sqlite3.Connection | None = None
         self._lock = threading.Lock()
+        self._marks: dict[tuple[str, ...], list[int]] = {}
+        """By topic prefixes: the data version and the last row id looked at, and the row
+        id of the newest event found with one of those prefixes."""
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._connection is None:
+            self._connection = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False
+            )
+        return self._connection
 
     def seen(self) -> int:
         with self._lock:
-            if self._connection is None:
-                self._connection = sqlite3.connect(
-                    self.path, isolation_level=None, check_same_thread=False
-                )
-            version: int = self._connection.execute("PRAGMA data_version").fetchone()[0]
+            version: int = self._connect().execute("PRAGMA data_version").fetchone()[0]
             return version
+
+    def last_of(self, prefixes: tuple[str, ...]) -> int:
+        """The row id of the newest event whose topic starts with one of ``prefixes``:
+        it moves whenever such an event is recorded. The first answer is the newest
+        row's id (nothing older is looked at); after that, only the rows committed since
+        the last look are read, and only when the data version moved."""
+        with self._lock:
+            connection = self._connect()
+            version = connection.execute("PRAGMA data_version").fetchone()[0]
+            mark = self._marks.get(prefixes)
+            if mark is None:
+                newest = connection.execute(_NEWEST_ROW).fetchone()
+                last = int(newest[0] or 0)
+                self._marks[prefixes] = [version, last, last]
+                return last
+            if mark[0] != version:
+                rows = connection.execute(_ROWS_SINCE, (mark[1],)).fetchall()
+                mark[0] = version
+                for row_id, topic in rows:
+                    mark[1] = row_id
+                    if topic.startswith(prefixes):
+                        mark[2] = row_id
+            return mark[2]
 
     def close(self) -> None:
         with self._lock:

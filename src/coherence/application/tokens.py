@@ -23,6 +23,7 @@ from coherence.domain.access import (
     AccessControl,
     ApiToken,
     Grant,
+    Person,
     token_hash,
     token_uuid,
 )
@@ -184,6 +185,13 @@ def grant_by_id(app: PlanHistory, token_id: UUID) -> Grant | None:
     if not isinstance(token, ApiToken) or token.revoked:
         return None
     return token.grant()
+
+
+def credentials_changed(app: PlanHistory) -> int | None:
+    """A number that moves whenever a token, a person or access control changes, by
+    this process or another (the command line revoking a token): a grant read while it
+    stays is still the grant. None where the store cannot tell."""
+    return app.changes_of(AccessControl, ApiToken, Person)
 
 
 def tokens_exist(app: PlanHistory) -> bool:

@@ -16,13 +16,14 @@ from coherence.api.routes.shared import (
     ERRORS,
     NOT_MODIFIED,
     ReadQuery,
+    ReadsItsRequest,
     check,
     not_modified,
     read_access,
 )
 from coherence.queries.audit import ENGINES
 
-router = APIRouter(prefix="/api/v1", responses=ERRORS)
+router = APIRouter(prefix="/api/v1", responses=ERRORS, route_class=ReadsItsRequest)
 
 
 class AuditQuery(ReadQuery):
