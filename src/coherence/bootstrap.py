@@ -42,8 +42,8 @@ from coherence.application.settings import (
 )
 from coherence.domain.errors import InvalidValue, RefusedToStart
 from coherence.projections.neo4j_store import Neo4jGraphStore, Neo4jSettings
+from coherence.queries.export_shelf import ExportShelf
 from coherence.queries.reader import PlanReader
-from coherence.queries.report_shelf import ReportShelf
 
 if TYPE_CHECKING:  # the API (FastAPI, Starlette) is imported only by what serves it
     from fastapi import FastAPI
@@ -71,8 +71,8 @@ class ServiceSettings:
     max_body: int = MAX_BODY
     write_lock: str | None = None
     """A file the worker processes of one server lock to write one at a time."""
-    shared_reports: str | None = None
-    """A directory the worker processes of one server share audit reports through."""
+    shared_exports: str | None = None
+    """A directory the worker processes of one server share graph exports through."""
     web_assets: str | None = None
     """Where the web page's libraries are (``node_modules``), when not the default."""
     signin: SignInSettings = field(
@@ -87,7 +87,7 @@ class ServiceSettings:
             "neo4j": None if self.neo4j is None else dataclasses.asdict(self.neo4j),
             "max_body": self.max_body,
             "write_lock": self.write_lock,
-            "shared_reports": self.shared_reports,
+            "shared_exports": self.shared_exports,
             "web_assets": self.web_assets,
             "signin": dataclasses.asdict(self.signin),
         }
@@ -107,7 +107,7 @@ class ServiceSettings:
             neo4j=neo4j,
             max_body=int(value["max_body"]),
             write_lock=value["write_lock"],
-            shared_reports=value.get("shared_reports"),
+            shared_exports=value.get("shared_exports"),
             web_assets=value.get("web_assets"),
             signin=SignInSettings(**value["signin"]),
         )
@@ -253,7 +253,7 @@ def bootstrap(
     history = PlanHistory(settings.history)
     graph = open_neo4j(settings, on_retry=on_retry) if neo4j else None
     evidence = EvidenceStore.of(settings.history)
-    shelf = ReportShelf(settings.shared_reports) if settings.shared_reports else None
+    shelf = ExportShelf(settings.shared_exports) if settings.shared_exports else None
     reader = PlanReader(history, neo4j=graph, shelf=shelf)
     return Service(settings, history, reader, graph, evidence)
 

@@ -211,7 +211,7 @@ def serve(
         uvicorn.run(api, host=host, port=port, log_level="warning")
         return
     service.close()  # each worker opens its own
-    # The workers share their audits and exports in memory where the system has a
+    # The workers share their graph exports in memory where the system has a
     # memory file system (writing them to a disk's cost a tenth of the server's time).
     # (mkdtemp makes a directory of our own there, readable by us alone)
     memory = MEMORY_FS if os.path.isdir(MEMORY_FS) else None
@@ -220,10 +220,10 @@ def serve(
     prefix = f"{RUN_PREFIX}{os.getpid()}-"
     with (
         tempfile.TemporaryDirectory(prefix=prefix) as run,
-        tempfile.TemporaryDirectory(prefix=prefix, dir=memory) as reports,
+        tempfile.TemporaryDirectory(prefix=prefix, dir=memory) as exports,
     ):
         shared = dataclasses.replace(
-            settings, write_lock=str(Path(run) / "writes.lock"), shared_reports=reports
+            settings, write_lock=str(Path(run) / "writes.lock"), shared_exports=exports
         )
         run_workers(host, port, workers, shared.to_environment(), report=render.note)
 

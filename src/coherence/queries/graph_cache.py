@@ -22,8 +22,8 @@ from coherence.domain.plan import DistrictPlan
 from coherence.projections.monitoring import PlanMonitor
 from coherence.projections.networkx_store import active_graph, active_graph_since
 from coherence.projections.replay import plan_events, replay
+from coherence.queries.export_shelf import ExportShelf
 from coherence.queries.exports import GRAPH_FORMATS
-from coherence.queries.report_shelf import ReportShelf
 
 _T = TypeVar("_T")
 _REUSE_WITHIN = 16
@@ -102,7 +102,7 @@ class GraphCache:
         history: PlanHistory,
         size: int = 256,
         graphs: int = 64,
-        shelf: ReportShelf | None = None,
+        shelf: ExportShelf | None = None,
     ) -> None:
         self.history = history
         self.shelf = shelf
@@ -216,7 +216,7 @@ class GraphCache:
         """The graph at a version in an export format (UTF-8, encoded once)."""
 
         def make() -> bytes:
-            shared = self.shelf.export(plan_id, version, fmt) if self.shelf else None
+            shared = self.shelf.get(plan_id, version, fmt) if self.shelf else None
             if shared is not None:
                 return shared
             spec, encode = GRAPH_FORMATS[fmt], self._encoders[fmt]
@@ -225,7 +225,7 @@ class GraphCache:
             else:
                 body = encode(self.active(plan_id, version))
             if self.shelf is not None:
-                self.shelf.put_export(plan_id, version, fmt, body)
+                self.shelf.put(plan_id, version, fmt, body)
             return body
 
         body = self._exports.get((plan_id, version, fmt), make)

@@ -33,6 +33,7 @@ from coherence.queries.audit import AuditReport, audit, audit_context, history_p
 from coherence.queries.audit.incremental import AuditRun, audit_run, audit_since
 from coherence.queries.audit.neo4j import audit_neo4j, audit_version_neo4j
 from coherence.queries.audit_change import audit_change
+from coherence.queries.export_shelf import ExportShelf
 from coherence.queries.exports import GRAPH_FORMATS
 from coherence.queries.funding import FundingSummary, funding_summary
 from coherence.queries.graph_cache import GraphCache, Memo
@@ -48,13 +49,14 @@ from coherence.queries.read_at import (
     check_version,
     today,
 )
-from coherence.queries.report_shelf import ReportKey, ReportShelf
 from coherence.queries.statewide import audited_plans_neo4j
 from coherence.queries.timeline import audit_timeline
 from coherence.queries.whatif import WhatIfRequest, changed_state, compare
 
 AUDITS_REUSED_WITHIN = 16
 """How many versions back an audit is looked for, to make a later version's from."""
+ReportKey = tuple[str, int, str | None, date]
+"""A report's plan, version, fiscal year and audit date."""
 
 
 class PlanReader:
@@ -71,13 +73,11 @@ class PlanReader:
         graphs: GraphCache | None = None,
         reports: int = 512,
         timelines: int = 16,
-        shelf: ReportShelf | None = None,
+        shelf: ExportShelf | None = None,
     ) -> None:
         self.history = history
         self.neo4j = neo4j
         self.graphs = graphs if graphs is not None else GraphCache(history, shelf=shelf)
-        self.shelf = shelf
-        """Where the worker processes of one server share audits and exports, if anywhere."""
         self._reports: Memo[ReportKey, AuditReport] = Memo(reports)
         """Audits as answered (with the history-aware rules), by version and date."""
         self._runs: Memo[ReportKey, AuditRun] = Memo(AUDITS_REUSED_WITHIN)
@@ -240,16 +240,11 @@ class PlanReader:
         """The audit of a saved version as of the read's date, history rules included:
         the one report that every answer about that version shares (the audit, a write's
         audit change, a preview's or scenario's "before", the report), made once per
-        server: by this process, or taken from the shelf where another worker put it."""
+        process (each worker audits a version from its own audit of an earlier one)."""
         key = (at.plan_id, at.version, fiscal_year, at.audit_date)
 
         def make() -> AuditReport:
-            found = self.shelf.get(key) if self.shelf is not None else None
-            if found is None:
-                found = self._runs.get(key, lambda: self._audit_run(at, fiscal_year)).report
-                if self.shelf is not None:
-                    self.shelf.put(key, found)
-            return found
+            return self._runs.get(key, lambda: self._audit_run(at, fiscal_year)).report
 
         return self._reports.get(key, make)
 

@@ -9,7 +9,7 @@ How the work is spread, for a server process to use its core well: the frequent
 requests, the audit and graph of a plan's latest version and the small writes, run on
 the event loop. A cached read costs a fraction of a millisecond (the body is kept
 serialized, by plan version), an uncached audit or graph export a millisecond or two
-(each made once per server: see ``PlanReader.shelf``), and a write a millisecond or two
+(an export made once per server: see ``GraphCache.shelf``), and a write a millisecond or two
 once it holds its plan's write lock (writes to one plan are made one at a time:
 ``ApiContext.writing``). Running that
 work in worker threads instead made them and the event loop take turns at Python's
