@@ -5,6 +5,7 @@ and a write by another program in between sends each back to run on its own."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,6 +22,7 @@ from coherence.application.revisions import WriteOutsideGroup
 from coherence.application.settings import Settings
 from coherence.bootstrap import api_context
 from coherence.domain.errors import UnknownElement, VersionConflict
+from coherence.queries.reader import PlanReader
 
 DEMO = "riverbend-2024"
 PLAN = f"/api/v1/plans/{DEMO}"
@@ -189,3 +191,48 @@ def test_a_write_that_is_not_a_plain_command_is_refused_in_a_group(
     assert isinstance(outcomes[1], WriteOutsideGroup)
     assert [e.reason for e in history.history(DEMO, since=start)] == ["kept"]
     assert history.get_plan(scenario).status == "draft"  # not marked merged
+
+
+def test_after_grouped_writes_the_graph_and_audit_are_those_of_the_saved_plan(
+    tmp_path: Path,
+) -> None:
+    """The server moves its graph of the plan on with the events it just saved, without
+    reading them back; another program's write in between is read from the store. Each
+    round's graph (the timeline's GEXF too) and audit are those a fresh reader of the
+    file makes."""
+    url = f"sqlite:///{tmp_path / 'plans.db'}"
+    ours = PlanHistory(Settings(store=url))
+    load_demo(ours)
+    theirs = PlanHistory(Settings(store=url))
+    keys = benchmarks(ours)
+    statuses = ["at_risk", "off_track", "on_track", "complete"]
+
+    async def main() -> list[tuple[Any, ...]]:
+        transport = httpx.ASGITransport(app=create_app(api_context(ours)))
+        seen = []
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            for round_ in range(3):
+                await client.get(f"{PLAN}/graph")  # the server's live graph of the plan
+                writes = [
+                    client.post(
+                        f"{PLAN}/benchmarks/{key}/status",
+                        json={"status": statuses[(n + round_) % 4], "reason": f"{round_}{n}"},
+                    )
+                    for n, key in enumerate(keys[:5])
+                ]
+                answers = await asyncio.gather(*writes)
+                assert [a.status_code for a in answers] == [200] * 5, answers[0].text
+                if round_ == 1:
+                    theirs.report_benchmark_status(DEMO, keys[0], "complete", Author("b"))
+                graph = await client.get(f"{PLAN}/graph")
+                timeline = await client.get(f"{PLAN}/graph", params={"format": "gexf"})
+                audit = await client.get(f"{PLAN}/audit")
+                seen.append((graph.json(), timeline.text, audit.json()))
+        return seen
+
+    for graph, timeline, audit in run(main()):
+        fresh = PlanReader(PlanHistory(Settings(store=url)))
+        version = audit["version"]
+        assert graph == json.loads(fresh.export_graph(DEMO, "cytoscape", version=version)[0])
+        assert timeline == fresh.export_graph(DEMO, "gexf", version=version)[0].decode()
+        assert audit["findings"] == fresh.audit(DEMO, version=version).to_dict()["findings"]

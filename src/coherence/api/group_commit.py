@@ -27,6 +27,7 @@ from typing import Any
 from coherence.api.scheduling import PerLoop, Scheduler
 from coherence.api.write_locks import WriteLocks
 from coherence.application.history import PlanHistory
+from coherence.application.narrative import Entries
 from coherence.application.results import CommandResult
 from coherence.queries.reader import PlanReader
 
@@ -67,13 +68,20 @@ def _answer(
         return error
 
 
-def _versions(outcomes: Sequence[CommandResult | Exception]) -> list[int]:
+def _saved(outcomes: Sequence[CommandResult | Exception]) -> list[CommandResult]:
+    """The writes of a group that saved events."""
+    return [o for o in outcomes if isinstance(o, CommandResult) and o.events and not o.dry_run]
+
+
+def _versions(saved: Sequence[CommandResult]) -> list[int]:
     """The versions whose audits the answers compare: before and after each write."""
-    versions: list[int] = []
-    for outcome in outcomes:
-        if isinstance(outcome, CommandResult) and outcome.events and not outcome.dry_run:
-            versions += [outcome.version - len(outcome.events), outcome.version]
+    versions = [v for o in saved for v in (o.version - len(o.events), o.version)]
     return [v for v in versions if v >= 1]
+
+
+def _events(saved: Sequence[CommandResult]) -> list[Any]:
+    """The events the writes saved, in order (when the results hold them)."""
+    return [e for o in saved if isinstance(o.events, Entries) for e in o.events.events]
 
 
 @dataclass
@@ -121,7 +129,10 @@ class GroupCommit:
                     except Exception as error:  # the store failed: every write of the group
                         outcomes = [error] * len(group)
                 with contextlib.suppress(Exception):  # then each answer makes its own
-                    keep = partial(self.reader.keep_graphs, plan_id, _versions(outcomes))
+                    saved = _saved(outcomes)
+                    keep = partial(
+                        self.reader.keep_graphs, plan_id, _versions(saved), _events(saved)
+                    )
                     await self.scheduler.on_store(keep)
                 turn = time.perf_counter()
                 for (_, future), outcome in zip(group, outcomes, strict=True):

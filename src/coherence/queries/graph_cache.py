@@ -165,6 +165,23 @@ class GraphCache:
         self._ahead[plan_id] = ahead[wanted:]
         return ahead[:wanted]
 
+    def written(self, plan_id: str, events: Sequence[DistrictPlan.Event]) -> None:
+        """Events this process just saved to the plan, in order: kept as read ahead when
+        they follow on from what the live timeline has read, so that moving it to their
+        versions reads nothing from the store (else they are read when needed)."""
+        if not events:
+            return
+        with self._lock:
+            plan_lock = self._plan_locks.setdefault(plan_id, threading.Lock())
+        with plan_lock:
+            live = self._live.get(plan_id)
+            if live is None:
+                return
+            ahead = self._ahead.get(plan_id) or []
+            last = ahead[-1].originator_version if ahead else live.graph["version"]
+            if events[0].originator_version == last + 1:
+                self._ahead[plan_id] = [*ahead, *events]
+
     def _feed(self, plan_id: str, events: list[DistrictPlan.Event]) -> None:
         """Move the plan's live monitor forward with events the timeline read anyway
         (when they follow on from it; under the plan's lock)."""

@@ -11,7 +11,7 @@ The read's parameters are checked by :mod:`coherence.queries.read_at`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -125,11 +125,15 @@ class PlanReader:
         """The active graph of a resolved read (shared: do not change it)."""
         return self.graphs.active(at.plan_id, at.version)
 
-    def keep_graphs(self, plan_id: str, versions: Iterable[int]) -> None:
+    def keep_graphs(
+        self, plan_id: str, versions: Iterable[int], written: Sequence[Any] = ()
+    ) -> None:
         """Make the active graphs of saved versions, oldest first, and keep them: the
         plan's live timeline only moves forward, so a version asked for after a later
         one would be replayed from the start (a group of writes, whose answers are
-        worked out between reads of the latest version)."""
+        worked out between reads of the latest version). ``written``: the events this
+        process just saved, in order, which the timeline then need not read back."""
+        self.graphs.written(plan_id, written)
         for version in sorted(set(versions)):
             self.graphs.active(plan_id, version)
 
