@@ -403,6 +403,15 @@ def test_a_server_on_sqlite_sees_at_once_what_another_program_writes(tmp_path: P
     second = client.get(f"{API}/plans/{A}")
     assert int(second.headers["etag"].strip('"')) == int(first.headers["etag"].strip('"')) + 1
     assert second.json()["document"]["plan"]["title"] == "Renamed by the command line"
+    # The server's own write, then another program's: the next read has both.
+    status = f"{API}/plans/{A}/benchmarks/B1/status"
+    mine = client.post(status, json={"status": "at_risk", "reason": "server"}).json()
+    assert client.get(f"{API}/plans/{A}").headers["etag"] == f'"{mine["version"]}"'
+    other.report_benchmark_status(A, "B1", "complete", Author("cli", source="cli"))
+    third = client.get(f"{API}/plans/{A}")
+    assert third.headers["etag"] == f'"{mine["version"] + 1}"'
+    benchmark = next(b for b in third.json()["document"]["benchmarks"] if b["key"] == "B1")
+    assert benchmark["status"] == "complete"
     issue_token(other, owner="Admin", role="admin")
     problem(client.get(f"{API}/plans/{A}"), 401)
 

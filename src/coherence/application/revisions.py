@@ -103,9 +103,9 @@ class PlanRevisions(StoreApplication):
 
     def __init__(self, settings: Settings | None = None) -> None:
         super().__init__(settings)
-        self._caught_up: dict[str, int] = {}
-        """Plans by id: the store's :meth:`changes_seen` when each was last brought up to
-        date (only the number: the plan itself stays in the library's cache)."""
+        self._caught_up: set[str] = set()
+        """The plans brought up to date since the store's watch began (see
+        :meth:`recorded`; the plans themselves stay in the library's cache)."""
 
     def get_plan(
         self,
@@ -124,11 +124,11 @@ class PlanRevisions(StoreApplication):
             version = self.version_at(plan_id, as_of)
         if version is not None and version < 1:
             raise VersionNotFound(f"Plan {plan_id} has no version {version}")
-        seen = None
+        recorded = None
         if version is None and not for_update:
-            seen = self.changes_seen()
-            if seen is not None:
-                current = self._current(plan_id, seen)
+            recorded = self.recorded(plan_uuid(plan_id))
+            if recorded is not None:
+                current = self._current(plan_id, recorded[1])
                 if current is not None:
                     return current
         try:
@@ -144,21 +144,25 @@ class PlanRevisions(StoreApplication):
             raise VersionNotFound(
                 f"Plan {plan_id} has no version {version} (latest is {plan.version})"
             )
-        if seen is not None:
-            self._caught_up[plan_id] = seen
+        if recorded is not None:
+            self._caught_up.add(plan_id)
         return plan
 
-    def _current(self, plan_id: str, seen: int) -> DistrictPlan | None:
-        """The cached plan, when it was brought up to date since the store last changed
-        (``seen``, read before that catch-up's query: so a write it might have missed
-        moved the number on): no query to ask for events after it."""
-        if self._caught_up.get(plan_id) != seen or self.repository.cache is None:
+    def _current(self, plan_id: str, newest: int | None) -> DistrictPlan | None:
+        """The cached plan, when it holds every event of the plan recorded so far: no
+        query to ask for events after it. ``newest`` is the newest version the store's
+        watch saw recorded since it began (None: none since, so a plan brought up to
+        date after that, by a read that looked at the watch first, is current). A plan
+        this process just wrote is current until anyone else writes to it."""
+        if plan_id not in self._caught_up or self.repository.cache is None:
             return None
         try:
             plan = self.repository.cache.get(plan_uuid(plan_id))
         except KeyError:
             return None
-        return plan if isinstance(plan, DistrictPlan) else None
+        if not isinstance(plan, DistrictPlan):
+            return None
+        return plan if newest is None or newest <= plan.version else None
 
     def plan_state(
         self, plan_id: str, *, version: int | None = None, as_of: date | datetime | None = None

@@ -70,12 +70,14 @@ class StoreApplication(Application[UUID]):
                     raise
                 clock.sleep(random.uniform(0.05, 0.2))
 
-    def changes_seen(self) -> int | None:
-        """A number that moves whenever anyone commits to the store (this process,
-        another worker, the command line): two equal answers mean nothing was written
-        in between, so what was read before is still current. None where the store
-        cannot tell (memory, PostgreSQL)."""
-        return self._watch.seen() if self._watch is not None else None
+    def recorded(self, originator_id: UUID) -> tuple[int, int | None] | None:
+        """Where the store's watch has read up to, and the newest version of an
+        aggregate recorded since it began (None: none since): an aggregate read after
+        that position, or whose cached version is that newest one, is current. None
+        where the store cannot tell (memory, PostgreSQL)."""
+        if self._watch is None:
+            return None
+        return self._watch.recorded(originator_id.hex)
 
     def changes_of(self, *aggregates: type[Any]) -> int | None:
         """A number that moves whenever an event of one of these aggregate classes is
@@ -208,27 +210,35 @@ def _on_disk(path: str) -> bool:
 
 
 _NEWEST_ROW = "SELECT max(rowid) FROM stored_events"
-_ROWS_SINCE = "SELECT rowid, topic FROM stored_events WHERE rowid > ? ORDER BY rowid"
+_ROWS_SINCE = (
+    "SELECT rowid, originator_id, originator_version, topic FROM stored_events "
+    "WHERE rowid > ? ORDER BY rowid"
+)
 """The library's events table (``stored_events``), read by row id."""
 
 
 class _StoreWatch:
-    """SQLite's ``data_version`` of a database file, read on a connection of its own: it
-    changes whenever another connection (any of ours, or another process's) commits,
-    and costs a microsecond or two to read, against a query's tens. One connection for
-    every thread, since the numbers of two connections cannot be compared.
-
-    It also follows the events recorded since, by row id, for :meth:`last_of`: SQLite
+    """What was recorded in a SQLite file since the watch began, read on a connection of
+    its own. SQLite's ``data_version`` changes whenever another connection (any of ours,
+    or another process's) commits, and costs a microsecond or two to read, against a
+    query's tens; only when it moved are the rows committed since read, by row id: SQLite
     gives a new row the largest id plus one, writers take turns, and events are never
-    deleted, so the rows committed after a given one all have larger ids."""
+    deleted, so the rows committed after a given one all have larger ids. One connection
+    for every thread, since the numbers of two connections cannot be compared."""
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._connection: sqlite3.Connection | None = None
         self._lock = threading.Lock()
-        self._marks: dict[tuple[str, ...], list[int]] = {}
-        """By topic prefixes: the data version and the last row id looked at, and the row
-        id of the newest event found with one of those prefixes."""
+        self._version: int | None = None
+        """The data version when the rows were last read (None: not yet begun)."""
+        self._position = 0
+        """The id of the last row read (at the start: the newest row then)."""
+        self._newest: dict[str, int] = {}
+        """By aggregate id (as stored): the newest version recorded since the watch began."""
+        self._marks: dict[tuple[str, ...], int] = {}
+        """By topic prefixes: the row id of the newest event with one of them since they
+        were first asked about (until then, the position when they were)."""
 
     def _connect(self) -> sqlite3.Connection:
         if self._connection is None:
@@ -237,33 +247,37 @@ class _StoreWatch:
             )
         return self._connection
 
-    def seen(self) -> int:
-        with self._lock:
-            version: int = self._connect().execute("PRAGMA data_version").fetchone()[0]
-            return version
+    def _look(self) -> None:
+        """Read the rows committed since the last look, if any (under the lock)."""
+        connection = self._connect()
+        version = connection.execute("PRAGMA data_version").fetchone()[0]
+        if self._version is None:
+            self._position = int(connection.execute(_NEWEST_ROW).fetchone()[0] or 0)
+        elif version != self._version:
+            for row_id, originator, recorded, topic in connection.execute(
+                _ROWS_SINCE, (self._position,)
+            ):
+                self._newest[originator] = recorded
+                for prefixes in self._marks:
+                    if topic.startswith(prefixes):
+                        self._marks[prefixes] = row_id
+                self._position = row_id
+        self._version = version
 
     def last_of(self, prefixes: tuple[str, ...]) -> int:
-        """The row id of the newest event whose topic starts with one of ``prefixes``:
-        it moves whenever such an event is recorded. The first answer is the newest
-        row's id (nothing older is looked at); after that, only the rows committed since
-        the last look are read, and only when the data version moved."""
+        """A number that moves whenever an event whose topic starts with one of
+        ``prefixes`` is recorded: the row id of the newest, or the position when they
+        were first asked about."""
         with self._lock:
-            connection = self._connect()
-            version = connection.execute("PRAGMA data_version").fetchone()[0]
-            mark = self._marks.get(prefixes)
-            if mark is None:
-                newest = connection.execute(_NEWEST_ROW).fetchone()
-                last = int(newest[0] or 0)
-                self._marks[prefixes] = [version, last, last]
-                return last
-            if mark[0] != version:
-                rows = connection.execute(_ROWS_SINCE, (mark[1],)).fetchall()
-                mark[0] = version
-                for row_id, topic in rows:
-                    mark[1] = row_id
-                    if topic.startswith(prefixes):
-                        mark[2] = row_id
-            return mark[2]
+            self._look()
+            return self._marks.setdefault(prefixes, self._position)
+
+    def recorded(self, originator: str) -> tuple[int, int | None]:
+        """The position (the id of the last row read) and the newest version of an
+        aggregate recorded since the watch began (None: none since)."""
+        with self._lock:
+            self._look()
+            return self._position, self._newest.get(originator)
 
     def close(self) -> None:
         with self._lock:
