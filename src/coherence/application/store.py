@@ -210,11 +210,13 @@ def _on_disk(path: str) -> bool:
 
 
 _NEWEST_ROW = "SELECT max(rowid) FROM stored_events"
-_ROWS_SINCE = (
-    "SELECT rowid, originator_id, originator_version, topic FROM stored_events "
-    "WHERE rowid > ? ORDER BY rowid"
+_RECORDED_SINCE = (
+    "SELECT originator_id, max(originator_version), max(rowid), min(topic) "
+    "FROM stored_events WHERE rowid > ? GROUP BY originator_id"
 )
-"""The library's events table (``stored_events``), read by row id."""
+"""The library's events table (``stored_events``) read by row id: each aggregate with
+events after a row, its newest version and row, and one of its events' topics (all of
+an aggregate's topics start with its class's)."""
 
 
 class _StoreWatch:
@@ -254,14 +256,14 @@ class _StoreWatch:
         if self._version is None:
             self._position = int(connection.execute(_NEWEST_ROW).fetchone()[0] or 0)
         elif version != self._version:
-            for row_id, originator, recorded, topic in connection.execute(
-                _ROWS_SINCE, (self._position,)
+            for originator, recorded, row_id, topic in connection.execute(
+                _RECORDED_SINCE, (self._position,)
             ):
                 self._newest[originator] = recorded
-                for prefixes in self._marks:
-                    if topic.startswith(prefixes):
+                for prefixes, mark in self._marks.items():
+                    if topic.startswith(prefixes) and row_id > mark:
                         self._marks[prefixes] = row_id
-                self._position = row_id
+                self._position = max(self._position, row_id)
         self._version = version
 
     def last_of(self, prefixes: tuple[str, ...]) -> int:
