@@ -128,7 +128,7 @@ class PlanRevisions(StoreApplication):
         if version is None:
             recorded = self.recorded(plan_uuid(plan_id))
             if recorded is not None:
-                current = self._current(plan_id, recorded[1])
+                current = self._current(plan_id, recorded)
                 if current is not None:
                     return copy.deepcopy(current) if for_update else current
         try:
@@ -148,12 +148,12 @@ class PlanRevisions(StoreApplication):
             self._caught_up.add(plan_id)
         return plan
 
-    def _current(self, plan_id: str, newest: int | None) -> DistrictPlan | None:
+    def _current(self, plan_id: str, newest: int) -> DistrictPlan | None:
         """The cached plan, when it holds every event of the plan recorded so far: no
         query to ask for events after it. ``newest`` is the newest version the store's
-        watch saw recorded since it began (None: none since, so a plan brought up to
-        date after that, by a read that looked at the watch first, is current). A plan
-        this process just wrote is current until anyone else writes to it."""
+        watch saw recorded since it began (0: none since, so a plan brought up to date
+        after that, by a read that looked at the watch first, is current). A plan this
+        process just wrote is current until anyone else writes to it."""
         if plan_id not in self._caught_up or self.repository.cache is None:
             return None
         try:
@@ -162,7 +162,7 @@ class PlanRevisions(StoreApplication):
             return None
         if not isinstance(plan, DistrictPlan):
             return None
-        return plan if newest is None or newest <= plan.version else None
+        return plan if newest <= plan.version else None
 
     def plan_state(
         self, plan_id: str, *, version: int | None = None, as_of: date | datetime | None = None

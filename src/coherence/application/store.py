@@ -70,11 +70,11 @@ class StoreApplication(Application[UUID]):
                     raise
                 clock.sleep(random.uniform(0.05, 0.2))
 
-    def recorded(self, originator_id: UUID) -> tuple[int, int | None] | None:
-        """Where the store's watch has read up to, and the newest version of an
-        aggregate recorded since it began (None: none since): an aggregate read after
-        that position, or whose cached version is that newest one, is current. None
-        where the store cannot tell (memory, PostgreSQL)."""
+    def recorded(self, originator_id: UUID) -> int | None:
+        """The newest version of an aggregate recorded, by anyone, since the store's
+        watch began (0: none since): an aggregate read after a look at this, or whose
+        cached version is this, is current. None where the store cannot tell (memory,
+        PostgreSQL)."""
         if self._watch is None:
             return None
         return self._watch.recorded(originator_id.hex)
@@ -274,12 +274,11 @@ class _StoreWatch:
             self._look()
             return self._marks.setdefault(prefixes, self._position)
 
-    def recorded(self, originator: str) -> tuple[int, int | None]:
-        """The position (the id of the last row read) and the newest version of an
-        aggregate recorded since the watch began (None: none since)."""
+    def recorded(self, originator: str) -> int:
+        """The newest version of an aggregate recorded since the watch began (0: none)."""
         with self._lock:
             self._look()
-            return self._position, self._newest.get(originator)
+            return self._newest.get(originator, 0)
 
     def close(self) -> None:
         with self._lock:
