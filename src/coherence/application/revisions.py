@@ -125,12 +125,12 @@ class PlanRevisions(StoreApplication):
         if version is not None and version < 1:
             raise VersionNotFound(f"Plan {plan_id} has no version {version}")
         recorded = None
-        if version is None:
+        if version is None and not for_update:
             recorded = self.recorded(plan_uuid(plan_id))
             if recorded is not None:
                 current = self._current(plan_id, recorded)
                 if current is not None:
-                    return copy.deepcopy(current) if for_update else current
+                    return current
         try:
             plan: DistrictPlan = self.repository.get(
                 plan_uuid(plan_id),
