@@ -14,6 +14,7 @@ import threading
 import time as clock
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any, Literal, overload
 from uuid import UUID
 
@@ -86,7 +87,7 @@ class StoreApplication(Application[UUID]):
         read again). None where the store cannot tell (memory, PostgreSQL)."""
         if self._watch is None:
             return None
-        return self._watch.last_of(tuple(f"{get_topic(cls)}." for cls in aggregates))
+        return self._watch.last_of(_topic_prefixes(aggregates))
 
     def close(self) -> None:
         if self._watch is not None:
@@ -209,6 +210,13 @@ def _on_disk(path: str) -> bool:
     return not path.startswith(":") and "mode=memory" not in path  # not ":memory:"
 
 
+@cache
+def _topic_prefixes(aggregates: tuple[type[Any], ...]) -> tuple[str, ...]:
+    """How the topics of these aggregate classes' events begin (made once per classes:
+    :meth:`StoreApplication.changes_of` is asked on every request with a token)."""
+    return tuple(f"{get_topic(cls)}." for cls in aggregates)
+
+
 _NEWEST_ROW = "SELECT max(rowid) FROM stored_events"
 _RECORDED_SINCE = (
     "SELECT originator_id, max(originator_version), max(rowid), min(topic) "
@@ -260,8 +268,8 @@ class _StoreWatch:
                 _RECORDED_SINCE, (self._position,)
             ):
                 self._newest[originator] = recorded
-                for prefixes, mark in self._marks.items():
-                    if topic.startswith(prefixes) and row_id > mark:
+                for prefixes, mark in list(self._marks.items()):
+                    if topic.startswith(prefixes) and row_id > mark:  # groups: rows unordered
                         self._marks[prefixes] = row_id
                 self._position = max(self._position, row_id)
         self._version = version
