@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -414,6 +416,26 @@ def test_a_server_on_sqlite_sees_at_once_what_another_program_writes(tmp_path: P
     assert benchmark["status"] == "complete"
     issue_token(other, owner="Admin", role="admin")
     problem(client.get(f"{API}/plans/{A}"), 401)
+
+
+def test_the_servers_look_at_the_store_seeks_only_what_was_committed_since(
+    tmp_path: Path,
+) -> None:
+    """When something was committed, the server reads the rows after the last one it read,
+    found by row id, so a look costs the same on a long history as on a short one (it
+    used to walk every event ever stored: a millisecond a look at 20,000 events)."""
+    from coherence.application.store import _RECORDED_SINCE
+
+    path = tmp_path / "plans.db"
+    PlanHistory(Settings(store=f"sqlite:///{path}")).import_plan(
+        document(), Author("setup", source="cli")
+    )
+    with closing(sqlite3.connect(path)) as connection:
+        steps = [
+            row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {_RECORDED_SINCE}", (0,))
+        ]
+    assert any("USING INTEGER PRIMARY KEY (rowid>?)" in step for step in steps), steps
+    assert not any(step.startswith("SCAN") for step in steps), steps
 
 
 def test_a_token_revoked_by_another_program_is_refused_on_the_next_request(
