@@ -198,3 +198,40 @@ def test_a_status_audit_reuses_the_reading_of_the_plan() -> None:
     before_objects = {id(f) for f in first.report.findings}
     stale = [f for f in second.report.findings if f.rule == "stale-benchmark"]
     assert stale and all(id(f) in before_objects for f in stale if f.key != "B1")
+
+
+def test_a_progress_audit_keeps_its_findings_of_the_elements_left_as_they_were() -> None:
+    """After a status report or a result, the audit words anew only what it finds of the
+    element reported on; its findings of the others (overdue benchmarks, outcomes off
+    their trajectory) are the ones it made for the version before, and the report is
+    still the full audit's."""
+    app, last = tell([])
+    by = Author("Planner", None, "api", at(last, 9))
+    app.report_outcome_result(PLAN, "OC2", "2026-06-01", 69, by)  # falling: 69 is short
+    app.report_outcome_result(PLAN, "OC1", "2026-07-01", 43, by)  # rising: 43 is short
+    on = date(2026, 12, 1)  # B1, B2 and B3 are all overdue
+    reader = PlanReader(app)
+    first = app.get_plan(PLAN).version
+    reports = [reader.audit_at(ReadAt(PLAN, first, on, True))]
+    app.report_benchmark_status(PLAN, "B1", "at_risk", by)
+    app.report_outcome_result(PLAN, "OC1", "2026-08-01", 44, by)
+    for version in (first + 1, first + 2):
+        reports.append(reader.audit_at(ReadAt(PLAN, version, on, True)))
+        full = audit(
+            reader.active(ReadAt(PLAN, version, on, True)),
+            as_of=on,
+            history=reader.monitoring(ReadAt(PLAN, version, on, True)),
+        )
+        assert reports[-1] == full
+
+    def found(report: Any, rule: str) -> dict[str | None, Any]:
+        return {f.key: f for f in report.findings if f.rule == rule}
+
+    overdue = [found(report, "benchmark-overdue") for report in reports]
+    assert set(overdue[0]) == set(overdue[1]) == {"B1", "B2", "B3"}
+    assert "(status at_risk)" in overdue[1]["B1"].message  # B1 worded anew
+    assert overdue[1]["B2"] is overdue[0]["B2"] and overdue[1]["B3"] is overdue[0]["B3"]
+    off = [found(report, "outcome-off-trajectory") for report in reports]
+    assert set(off[1]) == set(off[2]) == {"OC1", "OC2"}
+    assert "44" in off[2]["OC1"].message and off[2]["OC1"] is not off[1]["OC1"]
+    assert off[2]["OC2"] is off[1]["OC2"]

@@ -7,10 +7,10 @@ The graph is read once per audit (one pass over the nodes, one over the edges), 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal, getcontext
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from coherence.queries.audit.model import AuditContext, Node, Row
 from coherence.queries.audit.names import ELEMENT_KINDS, NAME_FIELDS, element_subkind
@@ -47,6 +47,7 @@ _READ_OUTGOING: Final[frozenset[str]] = frozenset({"supports", "aligns_to"})
 _FUNDABLE: Final[frozenset[str]] = frozenset({"initiative", "professional_learning"})
 _EXACT_TERMS: Final = 10
 """Up to this many whole amounts of at most ``precision - 2`` digits add up exactly."""
+T = TypeVar("T")
 
 
 def audited_fiscal_year(ctx: AuditContext) -> str | None:
@@ -88,6 +89,7 @@ class PlanIndex:
         "_nodes",
         "_outgoing",
         "_sorted",
+        "carried",
         "fiscal_year",
         "funded",
         "graph",
@@ -100,6 +102,11 @@ class PlanIndex:
         self.ordered = ordered
         self.memo: dict[Any, Any] = {}
         """What rule families read more than once in one audit, by their own keys."""
+        self.carried: dict[Any, dict[Any, tuple[Any, Any]]] = {}
+        """What :meth:`each` made by family, and the rules' findings by rule and options
+        (see :func:`~coherence.queries.audit.registry.rule`), each by element with what
+        it was made from: shared with the indexes :meth:`patched` makes, so a later
+        version's audit reuses them for the elements left as they were."""
         self._sorted: set[str] = set()
         self._dues: list[tuple[str, Node, date | None]] | None = None
         wanted = self.fiscal_year = audited_fiscal_year(ctx)
@@ -169,7 +176,7 @@ class PlanIndex:
         (not a budget line's fields, a kind or a due date).
 
         None when that cannot be (the caller reads the graph anew). What rule families
-        kept in :attr:`memo` is not carried over."""
+        kept in :attr:`memo` is not carried over; what :meth:`each` made is."""
         nodes: Mapping[Any, Node] = getattr(graph, "_node", None) or graph.nodes
         by_kind = dict(self._by_kind)
         copied: set[str] = set()
@@ -196,6 +203,7 @@ class PlanIndex:
         index.graph = graph
         index.ordered = self.ordered
         index.memo = {}
+        index.carried = self.carried
         index._sorted = set(self._sorted)  # an element keeps its place in its list
         index._nodes = nodes
         index._by_kind = by_kind
@@ -217,6 +225,45 @@ class PlanIndex:
         if self.ordered and kind not in self._sorted:
             found.sort(key=lambda item: natural_key(item[0]))
             self._sorted.add(kind)
+        return found
+
+    def each(
+        self, family: Hashable, kind: str, make: Callable[[str, Node], T]
+    ) -> list[tuple[str, Node, T]]:
+        """``make(key, data)`` for each active element of one kind, as
+        ``(key, data, made)`` in :meth:`elements` order; what it made for an element is
+        kept with that element's data, and made again only when the element's data is
+        no longer the same object (a later version changed the element: the graph cache
+        gives a changed element new data and keeps the others'). ``family`` names the
+        function and whatever else it reads (the audit date, the plan's period), so one
+        kept result never answers another question.
+
+        >>> import networkx as nx
+        >>> from datetime import date
+        >>> from coherence.queries.audit.model import audit_context
+        >>> graph = nx.MultiDiGraph()
+        >>> graph.add_node("O1", kind="outcome", target=80)
+        >>> index = PlanIndex(graph, audit_context(date(2026, 1, 1)))
+        >>> made = []
+        >>> def double(key, data):
+        ...     made.append(key)
+        ...     return data["target"] * 2
+        >>> [value for _, _, value in index.each("double", "outcome", double)]
+        [160]
+        >>> [value for _, _, value in index.each("double", "outcome", double)]
+        [160]
+        >>> made
+        ['O1']
+        """
+        kept = self.carried.get(family)
+        if kept is None:
+            kept = self.carried[family] = {}
+        found = []
+        for key, data in self.elements(kind):
+            hit = kept.get(key)
+            if hit is None or hit[0] is not data:
+                hit = kept[key] = (data, make(key, data))
+            found.append((key, data, hit[1]))
         return found
 
     def count(self, kind: str) -> int:

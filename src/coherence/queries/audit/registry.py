@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from coherence.queries.audit.index import HISTORY_POPULATIONS, POPULATIONS
+from coherence.queries.audit.index import HISTORY_POPULATIONS, POPULATIONS, PlanIndex
 from coherence.queries.audit.model import (
     AuditContext,
     Detector,
@@ -65,8 +65,19 @@ def rule(
 
     def register(detect: Detector) -> RuleFunction:
         def check(graph: Any, ctx: AuditContext) -> Iterator[Finding]:
-            for row in detect(graph, ctx):  # make_finding, without looking the rule up
-                yield _finding(rule_id, severity, row, message(row, ctx))
+            if not isinstance(graph, PlanIndex):
+                for row in detect(graph, ctx):  # make_finding, without looking the rule up
+                    yield _finding(rule_id, severity, row, message(row, ctx))
+                return
+            # A finding is a function of its row and the options: one an earlier version's
+            # audit made from an equal row is taken as it is (the message is the cost).
+            kept = graph.carried.setdefault((rule_id, ctx), {})
+            for row in detect(graph, ctx):
+                at = (row["kind"], row.get("key"))
+                hit = kept.get(at)
+                if hit is None or hit[0] != row:
+                    hit = kept[at] = (row, _finding(rule_id, severity, row, message(row, ctx)))
+                yield hit[1]
 
         # The public function keeps the detector's name and docstring, and its own
         # signature ``(graph, ctx) -> Iterator[Finding]``.

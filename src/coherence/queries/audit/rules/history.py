@@ -443,10 +443,14 @@ def _outcomes(index: PlanIndex, ctx: AuditContext) -> list[Any]:
     ``(key, data, trajectory or None, latest result by the audit date or None)``."""
     found: list[Any] | None = index.memo.get(("history-outcomes", ctx.as_of))
     if found is None:
-        start = as_date(index.graph.graph.get("period_start"))
-        found = index.memo[("history-outcomes", ctx.as_of)] = [
-            (key, data, trajectory(data, start), latest_result(data, ctx.as_of))
-            for key, data in index.elements("outcome")
+        day, start = ctx.as_of, as_date(index.graph.graph.get("period_start"))
+        found = index.memo[("history-outcomes", day)] = [
+            (key, data, *read)
+            for key, data, read in index.each(
+                ("history-outcomes", day, start),
+                "outcome",
+                lambda _, data: (trajectory(data, start), latest_result(data, day)),
+            )
         ]
     return found
 
@@ -487,24 +491,42 @@ def outcome_off_trajectory(
     (compared exactly). Row: ``value``, ``result_date``, ``baseline``, ``target``,
     ``start``, ``due``, ``expected``, ``rising``.
     """
-    for key, data, line, latest in _outcomes(index, ctx):
-        if line is None or latest is None:
-            continue
-        on, value, raw = latest
-        if is_short(line, on, value):
-            yield element_row(
-                "outcome",
-                key,
-                data,
-                value=raw,
-                result_date=on.isoformat(),
-                baseline=data.get("baseline"),
-                target=data.get("target"),
-                start=line[0][0].isoformat(),
-                due=line[1][0].isoformat(),
-                expected=_shown(expected_on(line, on)),
-                rising=line[1][1] > line[0][1],
-            )
+    read = {key: (line, latest) for key, _, line, latest in _outcomes(index, ctx)}
+    start = as_date(index.graph.graph.get("period_start"))
+    for _, _, row in index.each(
+        ("outcome-off-trajectory", ctx.as_of, start),
+        "outcome",
+        lambda key, data: _off_trajectory(key, data, *read[key]),
+    ):
+        if row is not None:
+            yield row
+
+
+def _off_trajectory(
+    key: str,
+    data: Mapping[str, Any],
+    line: Line | None,
+    latest: tuple[date, Fraction, Any] | None,
+) -> Row | None:
+    """An outcome's row of ``outcome-off-trajectory``, if its latest result is short."""
+    if line is None or latest is None:
+        return None
+    on, value, raw = latest
+    if not is_short(line, on, value):
+        return None
+    return element_row(
+        "outcome",
+        key,
+        data,
+        value=raw,
+        result_date=on.isoformat(),
+        baseline=data.get("baseline"),
+        target=data.get("target"),
+        start=line[0][0].isoformat(),
+        due=line[1][0].isoformat(),
+        expected=_shown(expected_on(line, on)),
+        rising=line[1][1] > line[0][1],
+    )
 
 
 # --------------------------------------------------- outcome-without-recent-result
