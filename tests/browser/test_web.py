@@ -265,6 +265,13 @@ def test_the_slider_shows_each_version_without_moving_anything(
     ever = set(page.js("() => window.coherence.cy.nodes().map(n => n.id())"))
     assert retired == ever - latest
     assert retired
+    # The latest revision (a narrative's change) neither added nor retired an element,
+    # and the findings panel says so in words.
+    assert api_keys(demo_server, revisions[-1]["version"]) == api_keys(
+        demo_server, revisions[-2]["version"]
+    )
+    changes = page.page.locator("#panel-findings .changes")
+    assert changes.inner_text() == "No element added or retired in this revision."
     redesign = next(
         i
         for i in range(1, len(revisions))
@@ -276,6 +283,9 @@ def test_the_slider_shows_each_version_without_moving_anything(
     assert new == api_keys(demo_server, revisions[redesign]["version"]) - api_keys(
         demo_server, revisions[redesign - 1]["version"]
     )
+    assert changes.inner_text().startswith(f"{len(new)} new")
+    chips = set(changes.locator(".key-chip").evaluate_all("cs => cs.map(c => c.dataset.key)"))
+    assert new <= chips
     assert page.errors == []
 
 

@@ -527,12 +527,16 @@ function renderFindings(index) {
         ${keyChip(state.focus)}. <button type="button" class="link" data-unfocus>Show the whole plan</button></p>`
     : '';
   const { added, retired } = changesAt(index);
+  // What this revision added or retired; a revision of fields, links or progress only
+  // says so in words rather than as two empty counts.
+  const changed = (label, className, keys) => (keys.length
+    ? `<div><span class="change-label ${className}">${keys.length} ${label}</span> ${keys.map(keyChip).join(' ')}</div>`
+    : '');
   const changeLine = index === 0
     ? '<p class="muted">The first version of the plan.</p>'
-    : `<div class="changes">
-        <div><span class="change-label added">${added.length} new</span> ${added.map(keyChip).join(' ') || '<span class="muted">none</span>'}</div>
-        <div><span class="change-label retired">${retired.length} retired</span> ${retired.map(keyChip).join(' ') || '<span class="muted">none</span>'}</div>
-      </div>`;
+    : added.length || retired.length
+      ? `<div class="changes">${changed('new', 'added', added)}${changed('retired', 'retired', retired)}</div>`
+      : '<p class="muted changes">No element added or retired in this revision.</p>';
   const groups = severities()
     .map(({ name: severity, label, plural }) => {
       const items = findings.filter((f) => f.severity === severity);
