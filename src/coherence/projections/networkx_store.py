@@ -232,7 +232,9 @@ def active_graph(timeline: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 
 def active_graph_since(
-    previous: nx.MultiDiGraph, timeline: nx.MultiDiGraph
+    previous: nx.MultiDiGraph,
+    timeline: nx.MultiDiGraph,
+    touched: Iterable[str | None] | None = None,
 ) -> nx.MultiDiGraph | None:
     """:func:`active_graph` of ``timeline``, made from ``previous`` (the active graph of
     an earlier version of the same timeline) when the versions in between only changed
@@ -240,23 +242,37 @@ def active_graph_since(
     every element they did not change. None otherwise (an element or a link was added,
     retired, restored or revised): build it with :func:`active_graph`.
 
+    ``touched``, when known, holds the keys of the elements those versions changed, and
+    None for each link they changed (see :func:`~coherence.projections.replay.replay`):
+    only those are looked at, instead of every element and link of the timeline.
+
     Both graphs are read-only from then on, as every graph handed out is."""
     since = previous.graph.get("version")
     if not isinstance(since, int) or since > timeline.graph.get("version", 0):
         return None
     before = previous._node
     changed: list[tuple[Any, dict[str, Any]]] = []
-    for key, data in timeline._node.items():
-        if data["last_version"] > since:
+    if touched is None:
+        for key, data in timeline._node.items():
+            if data["last_version"] > since:
+                if data["active"] != (key in before):
+                    return None
+                if data["active"]:
+                    changed.append((key, data))
+        for targets in timeline._succ.values():
+            for keyed in targets.values():
+                for data in keyed.values():
+                    if data["last_version"] > since:
+                        return None
+    else:
+        for key in dict.fromkeys(touched):
+            if key is None:
+                return None
+            data = timeline._node[key]
             if data["active"] != (key in before):
                 return None
             if data["active"]:
                 changed.append((key, data))
-    for targets in timeline._succ.values():
-        for keyed in targets.values():
-            for data in keyed.values():
-                if data["last_version"] > since:
-                    return None
     g = nx.MultiDiGraph(**{k: timeline.graph.get(k) for k in _PLAN_ATTRIBUTES})
     nodes = dict(before)
     for key, data in changed:

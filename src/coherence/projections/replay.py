@@ -30,7 +30,13 @@ import networkx as nx
 from coherence.application.history import PlanHistory
 from coherence.domain.errors import PlanNotFound
 from coherence.domain.plan import DistrictPlan, plan_uuid
-from coherence.projections.graph_changes import GraphChange, graph_changes
+from coherence.projections.graph_changes import (
+    GraphChange,
+    RetireNode,
+    SetPlan,
+    UpsertNode,
+    graph_changes,
+)
 from coherence.projections.networkx_store import apply_change
 
 
@@ -42,19 +48,27 @@ def changes_of(events: Iterable[Any], plan_id: str) -> Iterator[GraphChange]:
 
 
 def replay(
-    events: Iterable[Any], plan_id: str, graph: nx.MultiDiGraph | None = None
+    events: Iterable[Any],
+    plan_id: str,
+    graph: nx.MultiDiGraph | None = None,
+    touched: list[tuple[int, str | None]] | None = None,
 ) -> nx.MultiDiGraph:
     """The timeline graph of ``plan_id`` after ``events``.
 
     Given a ``graph``, the events move it forward in place (and it is returned): pass
     only the events after its ``graph["version"]`` (older changes are ignored anyway).
-    Without one, a new graph is started.
+    Without one, a new graph is started. Given ``touched``, each change of an element or
+    a link is added to it as ``(version, element key)``, None as the key of a link (see
+    :func:`~coherence.projections.networkx_store.active_graph_since`).
     """
     if graph is None:
         graph = nx.MultiDiGraph(plan=plan_id, version=0)
     graphs = {plan_id: graph}
     for change in changes_of(events, plan_id):
         apply_change(graphs, change)
+        if touched is not None and not isinstance(change, SetPlan):
+            key = change.key if isinstance(change, UpsertNode | RetireNode) else None
+            touched.append((change.version, key))
     return graph
 
 

@@ -110,6 +110,9 @@ class GraphCache:
         self._live: dict[str, nx.MultiDiGraph] = {}
         self._ahead: dict[str, list[DistrictPlan.Event]] = {}
         """Events read past each live timeline's version, in order (see :meth:`timeline`)."""
+        self._touched: dict[str, tuple[int, list[tuple[int, str | None]]]] = {}
+        """What moving each live timeline forward changed (see :func:`replay`), from a
+        version on: its elements' keys (None: a link) by version, for :meth:`active`."""
         self._monitors: dict[str, PlanMonitor] = {}
         self._plan_locks: dict[str, threading.Lock] = {}
         # Fewer graphs (thousands of objects each, which the garbage collector scans) than
@@ -147,12 +150,31 @@ class GraphCache:
                 if live is None:
                     self._live[plan_id] = timeline
                     self._ahead.pop(plan_id, None)
+                    self._touched[plan_id] = (timeline.graph["version"], [])
                 return use(timeline)
             if live.graph["version"] < version:
                 events = self._events_ahead(plan_id, live.graph["version"], version)
                 self._feed(plan_id, events)
-                replay(events, plan_id, live)
+                start, touched = self._touched.get(plan_id, (live.graph["version"], []))
+                if start < version - _REUSE_WITHIN:  # older than :meth:`active` looks
+                    start = version - _REUSE_WITHIN
+                    touched = [item for item in touched if item[0] > start]
+                replay(events, plan_id, live, touched)
+                self._touched[plan_id] = (start, touched)
             return use(live)
+
+    def _touched_since(
+        self, plan_id: str, timeline: nx.MultiDiGraph, since: int
+    ) -> list[str | None] | None:
+        """What moving the live timeline from ``since`` to its version changed (see
+        :func:`replay`), when ``timeline`` is the live one and that is known (under the
+        plan's lock)."""
+        if timeline is not self._live.get(plan_id):
+            return None
+        start, touched = self._touched.get(plan_id, (since + 1, []))
+        if since < start:
+            return None
+        return [key for version, key in touched if version > since]
 
     def _events_ahead(self, plan_id: str, after: int, upto: int) -> list[DistrictPlan.Event]:
         """The events after ``after`` up to ``upto``, taken from those read ahead when they
@@ -215,7 +237,9 @@ class GraphCache:
             for earlier in range(version - 1, max(version - _REUSE_WITHIN, 0), -1):
                 previous = self._graphs.peek((plan_id, earlier))
                 if previous is not None:
-                    return active_graph_since(previous, timeline) or active_graph(timeline)
+                    touched = self._touched_since(plan_id, timeline, earlier)
+                    made = active_graph_since(previous, timeline, touched)
+                    return made or active_graph(timeline)
             return active_graph(timeline)
 
         return self._graphs.get((plan_id, version), lambda: self.timeline(plan_id, version, build))
