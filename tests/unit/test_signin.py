@@ -434,10 +434,23 @@ def test_pages_carry_the_content_security_policy(client: TestClient, path: str) 
 
 
 def test_every_response_says_nosniff(client: TestClient) -> None:
-    for path in (f"{API}/health", "/web/api.js", f"{API}/plans/nope"):
+    for path in (f"{API}/health", "/web/api.js", f"{API}/plans/nope", "/", "/docs"):
         r = client.get(path)
-        assert r.headers["x-content-type-options"] == "nosniff"
-        assert r.headers["referrer-policy"] == "same-origin"
+        assert r.headers.get_list("x-content-type-options") == ["nosniff"], path
+        assert r.headers.get_list("referrer-policy") == ["same-origin"], path
+
+
+def test_the_frameworks_api_documentation_may_only_not_be_framed(client: TestClient) -> None:
+    """Swagger UI loads its script from a CDN with an inline start: our pages' policy
+    would stop it, so ``/docs`` gets only ``frame-ancestors 'none'``, and once."""
+    r = client.get("/docs")
+    assert r.status_code == 200
+    assert r.headers.get_list("content-security-policy") == ["frame-ancestors 'none'"]
+    assert (
+        client.get("/")
+        .headers.get_list("content-security-policy")[0]
+        .startswith("default-src 'self'")
+    )
 
 
 def test_the_signin_page_escapes_next(client: TestClient) -> None:

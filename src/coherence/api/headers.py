@@ -10,13 +10,18 @@ with an inline script from a CDN, so those two pages get only ``frame-ancestors
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from coherence.web import CONTENT_SECURITY_POLICY
 
 ALWAYS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
 FRAMEWORK_DOCS = ("/docs", "/redoc")
+_ALWAYS = [
+    (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in ALWAYS.items()
+]
+_POLICY = b"content-security-policy"
+_PAGE_POLICY = CONTENT_SECURITY_POLICY.encode("latin-1")
+_DOCS_POLICY = b"frame-ancestors 'none'"
 
 
 class SecurityHeaders:
@@ -29,16 +34,17 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        docs = str(scope.get("path", "")).startswith(FRAMEWORK_DOCS)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in ALWAYS.items():
-                    headers.setdefault(name, value)
-                if headers.get("content-type", "").startswith("text/html"):
-                    policy = "frame-ancestors 'none'" if docs else CONTENT_SECURITY_POLICY
-                    headers.setdefault("Content-Security-Policy", policy)
+                # The raw (name, value) pairs, read once: every response passes here.
+                raw = message["headers"] = list(message.get("headers", ()))
+                given = {name.lower(): value for name, value in raw}
+                raw += [pair for pair in _ALWAYS if pair[0] not in given]
+                html = given.get(b"content-type", b"").startswith(b"text/html")
+                if html and _POLICY not in given:
+                    docs = str(scope.get("path", "")).startswith(FRAMEWORK_DOCS)
+                    raw.append((_POLICY, _DOCS_POLICY if docs else _PAGE_POLICY))
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
