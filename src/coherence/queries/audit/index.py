@@ -47,7 +47,7 @@ _READ_OUTGOING: Final[frozenset[str]] = frozenset({"supports", "aligns_to"})
 _FUNDABLE: Final[frozenset[str]] = frozenset({"initiative", "professional_learning"})
 _EXACT_TERMS: Final = 10
 """Up to this many whole amounts of at most ``precision - 2`` digits add up exactly."""
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 
 def audited_fiscal_year(ctx: AuditContext) -> str | None:
@@ -228,8 +228,8 @@ class PlanIndex:
         return found
 
     def each(
-        self, family: Hashable, kind: str, make: Callable[[str, Node], T]
-    ) -> list[tuple[str, Node, T]]:
+        self, family: Hashable, kind: str, make: Callable[[str, Node], _T]
+    ) -> list[tuple[str, Node, _T]]:
         """``make(key, data)`` for each active element of one kind, as
         ``(key, data, made)`` in :meth:`elements` order; what it made for an element is
         kept with that element's data, and made again only when the element's data is
