@@ -88,8 +88,15 @@ def _worker(  # pragma: no cover - runs in a child process
     # Bound now, so the port stays ours; it listens (uvicorn calls listen) once loaded:
     # until then the kernel gives new connections to the workers that serve.
     sock = listening_socket(host, port, reuse_port=True)
+    # No access log: at the warning level it printed nothing, yet each answer made its line.
     config = uvicorn.Config(
-        FACTORY, factory=True, host=host, port=port, log_level="warning", backlog=BACKLOG
+        FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        backlog=BACKLOG,
     )
     try:
         config.load()

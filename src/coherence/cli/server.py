@@ -208,7 +208,7 @@ def serve(
     if workers == 1:
         api = create_app(ctx)
         settle_process()
-        uvicorn.run(api, host=host, port=port, log_level="warning")
+        uvicorn.run(api, host=host, port=port, log_level="warning", access_log=False)
         return
     service.close()  # each worker opens its own
     # The workers share their graph exports in memory where the system has a
