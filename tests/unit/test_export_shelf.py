@@ -20,6 +20,19 @@ def test_only_the_latest_versions_are_kept(tmp_path: Path) -> None:
     assert len(list(tmp_path.iterdir())) == 2 * 4
 
 
+def test_two_workers_putting_versions_with_gaps_keep_only_their_latest(tmp_path: Path) -> None:
+    """Under a stream of writes each worker exports only the versions its readers ask
+    for, so the versions it puts skip; what stays on the shelf is still bounded."""
+    first, second = ExportShelf(str(tmp_path), keep=4), ExportShelf(str(tmp_path), keep=4)
+    for version in range(1, 1000, 3):
+        (first if version % 2 else second).put("p", version, "cytoscape", b"{}")
+        second.put("p", version + 1, "cytoscape", b"{}")
+    assert len(list(tmp_path.iterdir())) <= 2 * 4
+    assert first.get("p", 997, "cytoscape") == b"{}"
+    assert second.get("p", 998, "cytoscape") == b"{}"
+    assert first.get("p", 901, "cytoscape") is None
+
+
 def test_files_of_old_versions_are_swept(tmp_path: Path) -> None:
     shelf = ExportShelf(str(tmp_path), keep=10_000, max_age_s=60)
     shelf.put("p", 1, "cytoscape", b"{}")

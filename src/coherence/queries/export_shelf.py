@@ -11,9 +11,12 @@ millisecond), and one taken from here would break that chain. Sharing them cost 
 two workers of ``bench/bench_api.py`` a tenth to a quarter of their throughput.
 
 The shelf is in memory (``/dev/shm``) and the server may run for months, so it is kept
-small: putting version ``v`` removes version ``v - keep``'s file, and every
-:data:`SWEEP_EVERY` puts, files not written for :data:`MAX_AGE_S` go (a pinned read of
-an old version): what a worker needs again after that, it makes again.
+small: each worker removes what it put of a plan in a format beyond its last ``keep``
+puts (a worker puts only the versions it exported, so its versions skip: removing
+"version ``v - keep``" on each put left most files behind, 11 MB a second under
+``bench/bench_api.py``), and every :data:`SWEEP_EVERY` puts, files not written for
+:data:`MAX_AGE_S` go (those of a worker that stopped): what a worker needs again after
+that, it makes again.
 
 >>> import tempfile
 >>> shelf = ExportShelf(tempfile.mkdtemp())
@@ -27,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections import deque
 from pathlib import Path
 
 SWEEP_EVERY = 256
@@ -42,9 +46,11 @@ class ExportShelf:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.keep = keep
-        """Versions kept per plan: putting version ``v`` removes ``v - keep``'s export."""
+        """Exports of a plan in a format kept by each worker: its last ``keep`` puts."""
         self.max_age_s = max_age_s
         self._puts = 0
+        self._mine: dict[tuple[str, str], deque[Path]] = {}
+        """This worker's files by plan and format, oldest first."""
 
     def _path(self, plan_id: str, version: int, fmt: str) -> Path:
         return self.directory / hashlib.sha256(repr((plan_id, version, fmt)).encode()).hexdigest()
@@ -60,10 +66,14 @@ class ExportShelf:
         """Share an export (best effort: a shelf that cannot be written only costs time)."""
         path = self._path(plan_id, version, fmt)
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        mine = self._mine.setdefault((plan_id, fmt), deque())
         try:
             temporary.write_bytes(body)
             os.replace(temporary, path)
-            self._path(plan_id, version - self.keep, fmt).unlink(missing_ok=True)
+            if path not in mine:
+                mine.append(path)
+            while len(mine) > self.keep:
+                mine.popleft().unlink(missing_ok=True)
         except OSError:
             temporary.unlink(missing_ok=True)
         self._puts += 1
