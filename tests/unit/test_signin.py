@@ -210,6 +210,21 @@ def test_sign_out_ends_the_session(client: TestClient, history: PlanHistory) -> 
     problem(client.get(f"{API}/me"), 401)
 
 
+def test_a_request_with_a_token_is_served_without_the_session(
+    client: TestClient, history: PlanHistory
+) -> None:
+    """A request that carries a token is the token's, whatever session cookie comes with
+    it: the session is neither read nor signed back onto the answer, and the browser's
+    next request without the token is still signed in."""
+    grant_person(history, ANA, role="viewer")
+    sign_in_person(client)
+    token = secret(history, "editor", "Build server")
+    r = client.get(f"{API}/me", headers={"Authorization": f"Bearer {token}"})
+    assert (r.json()["via"], r.json()["name"]) == ("token", "Build server")
+    assert not [c for c in r.headers.get_list("set-cookie") if c.startswith(SESSION_COOKIE)]
+    assert client.get(f"{API}/me").json()["via"] == "session"
+
+
 # -- CSRF -------------------------------------------------------------------------------
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from coherence import web
@@ -25,7 +24,7 @@ from coherence.api.headers import SecurityHeaders
 from coherence.api.models import Problem
 from coherence.api.routes import ROUTERS, evidence
 from coherence.api.routes.graph_timeline import plan_picture
-from coherence.api.sessions import CrossSiteGuard, session_middleware_options
+from coherence.api.sessions import BrowserSessions, CrossSiteGuard, session_middleware_options
 from coherence.application.evidence import MAX_FILE
 from coherence.domain.errors import RefusedToStart
 
@@ -89,7 +88,7 @@ def create_app(ctx: ApiContext, **fastapi_options: Any) -> FastAPI:
         app.include_router(router)
     web.install(app, Path(ctx.web_assets) if ctx.web_assets else None, picture=plan_picture(ctx))
     errors.install(app)
-    app.add_middleware(SessionMiddleware, **session_middleware_options(ctx.signin))
+    app.add_middleware(BrowserSessions, **session_middleware_options(ctx.signin))
     app.add_middleware(CrossSiteGuard, public_url=ctx.signin.public_url)
     app.add_middleware(SecurityHeaders)
     # an evidence upload refuses a file over its limit itself, naming the limit (413)

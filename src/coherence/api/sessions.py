@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import Request, Response
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from coherence.api.access import SignedIn
@@ -42,6 +43,8 @@ from coherence.domain.errors import Forbidden
 SESSION_COOKIE = "coherence_session"
 CSRF_COOKIE = "coherence_csrf"
 CSRF_HEADER = "X-CSRF-Token"
+SIGN_IN_PATHS = "/auth/"
+"""Where sessions are opened, read and ended whatever the request carries."""
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TOUCH_EVERY = 300
 """Seconds between rewrites of a busy session's cookie (each rewrite restarts its idle
@@ -57,6 +60,29 @@ def session_middleware_options(settings: SignInSettings) -> dict[str, Any]:
         "same_site": "lax",
         "https_only": settings.secure,
     }
+
+
+class BrowserSessions:
+    """ASGI middleware: Starlette's ``SessionMiddleware`` for the requests a session
+    may serve. A request with its own credential (an ``Authorization`` header) is
+    passed on without one: the caller is then the credential's, and the session is
+    neither read nor written (:meth:`~coherence.api.context.ApiContext.caller`), so
+    reading its cookie and signing it back on the answer was wasted (programs send a
+    token on every request). Sign-in (``/auth/...``) always has its session."""
+
+    def __init__(self, app: ASGIApp, /, **options: Any) -> None:
+        self.app = app
+        self.sessions = SessionMiddleware(app, **options)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and not str(scope.get("path", "")).startswith(SIGN_IN_PATHS)
+            and any(name == b"authorization" for name, _ in scope.get("headers") or ())
+        ):
+            await self.app(scope, receive, send)
+            return
+        await self.sessions(scope, receive, send)
 
 
 def signed_in(request: Request, settings: SignInSettings) -> SignedIn | None:
