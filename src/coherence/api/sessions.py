@@ -67,8 +67,8 @@ class BrowserSessions:
     may serve. A request with its own credential (an ``Authorization`` header) is
     passed on without one: the caller is then the credential's, and the session is
     neither read nor written (:meth:`~coherence.api.context.ApiContext.caller`), so
-    reading its cookie and signing it back on the answer was wasted (programs send a
-    token on every request). Sign-in (``/auth/...``) always has its session."""
+    checking and decoding its signed cookie was wasted (programs send a token on every
+    request). Sign-in (``/auth/...``) always has its session."""
 
     def __init__(self, app: ASGIApp, /, **options: Any) -> None:
         self.app = app
