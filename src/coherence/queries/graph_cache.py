@@ -136,12 +136,15 @@ class GraphCache:
         found = self._newest.get((plan_id, fmt))
         return found if found is not None and found[1] >= at_least else None
 
+    def _plan_lock(self, plan_id: str) -> threading.Lock:
+        """The lock of one plan's live timeline and monitor."""
+        with self._lock:
+            return self._plan_locks.setdefault(plan_id, threading.Lock())
+
     def timeline(self, plan_id: str, version: int, use: Callable[[nx.MultiDiGraph], _T]) -> _T:
         """``use`` the plan's timeline at ``version`` (the live one, moved forward, when it
         can; ``use`` must not keep or change it)."""
-        with self._lock:
-            plan_lock = self._plan_locks.setdefault(plan_id, threading.Lock())
-        with plan_lock:
+        with self._plan_lock(plan_id):
             live = self._live.get(plan_id)
             if live is None or live.graph["version"] > version:
                 events = plan_events(self.history, plan_id, upto=version)
@@ -193,9 +196,7 @@ class GraphCache:
         versions reads nothing from the store (else they are read when needed)."""
         if not events:
             return
-        with self._lock:
-            plan_lock = self._plan_locks.setdefault(plan_id, threading.Lock())
-        with plan_lock:
+        with self._plan_lock(plan_id):
             live = self._live.get(plan_id)
             if live is None:
                 return
@@ -216,9 +217,7 @@ class GraphCache:
     def monitor(self, plan_id: str, version: int) -> PlanMonitor:
         """The plan's live monitor, moved forward to ``version`` at least (it answers for
         any version up to its own: see :meth:`PlanMonitor.at`)."""
-        with self._lock:
-            plan_lock = self._plan_locks.setdefault(plan_id, threading.Lock())
-        with plan_lock:
+        with self._plan_lock(plan_id):
             monitor = self._monitors.get(plan_id)
             if monitor is None:
                 monitor = self._monitors[plan_id] = PlanMonitor(plan_id)
