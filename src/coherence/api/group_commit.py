@@ -10,8 +10,11 @@ own revision, in one transaction (:meth:`PlanRevisions.run_together`). Once the 
 is handed on, it works out what each did to today's audit and answers it, one write at
 a time with the reads that wait in between (a read must not wait for a whole group's
 audits); the graphs of the group's versions are made first, oldest first, since the
-reader's live graph of the plan only moves forward. A write that arrives while a group
-is being written goes in the next one.
+reader's live graph of the plan only moves forward. The reads that waited meanwhile run
+next, before the first answer (a read there would otherwise wait for the save, the
+graphs and up to ``ANSWERING_TURN_S`` of answers in one go: the tail of every read's
+latency under writes). A write that arrives while a group is being written goes in the
+next one.
 """
 
 from __future__ import annotations
@@ -134,6 +137,7 @@ class GroupCommit:
                         self.reader.keep_graphs, plan_id, _versions(saved), _events(saved)
                     )
                     await self.scheduler.on_store(keep)
+                await asyncio.sleep(0)  # not before the graphs: see the module's docstring
                 turn = time.perf_counter()
                 for (_, future), outcome in zip(group, outcomes, strict=True):
                     answer = partial(_answer, self.reader, plan_id, outcome)
