@@ -1,4 +1,5 @@
-// Lock a projection's checkpoint and read its position, first in each batch's transaction:
+// Lock a projection's checkpoint and read its position, in each batch's transaction before it
+// touches anything an earlier batch wrote (overlapped, after creating the batch's new elements):
 // a batch at or before that position was written already (a retried transaction whose
 // first attempt committed and whose answer was lost, or another projector) and is skipped
 // whole. The write takes the checkpoint's lock until the transaction ends, so two writers

@@ -597,7 +597,8 @@ def test_random_histories(
     app.save(plan)
     # small batches too: a batch applies its changes grouped by statement, not in log order
     batch_size = data.draw(st.sampled_from([2, 7, 1000]), label="batch size")
-    Projector(app, neo4j_store, batch_size=batch_size).catch_up()
+    prefetch = data.draw(st.booleans(), label="overlapped batches")
+    Projector(app, neo4j_store, batch_size=batch_size).catch_up(prefetch=prefetch)
     assert_same_graph(neo4j_store, app, "prop")
     assert_same_audit(neo4j_store, app, "prop", as_of=as_of, fiscal_year=fiscal_year)
     past = data.draw(st.lists(st.sampled_from(sorted(set(versions))), max_size=2, unique=True))

@@ -33,12 +33,15 @@ TRICKY = "He said \"MATCH (n) DETACH DELETE n\" \\ {braces} $param 'quoted' // n
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(COMMANDS)
+@pytest.mark.parametrize("prefetch", [False, True], ids=["one-by-one", "overlapped"])
 def test_neo4j_holds_the_same_graph_as_networkx(
-    neo4j_store: Neo4jGraphStore, commands: list[tuple[Any, ...]]
+    neo4j_store: Neo4jGraphStore, prefetch: bool, commands: list[tuple[Any, ...]]
 ) -> None:
+    """Overlapped: each batch's new elements are created while the batch before commits
+    (``write_next``), and its links to that batch's elements made once it committed."""
     neo4j_store.reset()
     app = random_history(commands)
-    Projector(app, neo4j_store, batch_size=7).catch_up()
+    Projector(app, neo4j_store, batch_size=7).catch_up(prefetch=prefetch)
     for plan_id in ("plan-0", "plan-1"):
         assert graphs_equal(neo4j_store.active_graph(plan_id), plan_graph(app, plan_id))
 
@@ -109,6 +112,11 @@ def test_a_batch_the_checkpoint_holds_is_not_written_again(
     written = counts()
     neo4j_store.write(batch)
     assert counts() == written
+    # overlapped, the batch's elements are created before the checkpoint is read: they
+    # clash with those written, and the batch is written again one at a time, so skipped
+    neo4j_store.write_next(batch)
+    neo4j_store.flush()
+    assert counts() == written
     assert graphs_equal(neo4j_store.active_graph("example-2025"), plan_graph(app, "example-2025"))
 
 
@@ -123,8 +131,13 @@ def _neo4j(*args: str) -> str:
     return done.stdout.strip()
 
 
-def test_an_outage_mid_projection_is_retried_and_ends_equal_to_a_rebuild(tmp_path: Path) -> None:
-    """Stop the server in the middle of a projection, start it again: nothing lost or doubled."""
+@pytest.mark.parametrize("prefetch", [False, True], ids=["one-by-one", "overlapped"])
+def test_an_outage_mid_projection_is_retried_and_ends_equal_to_a_rebuild(
+    tmp_path: Path, prefetch: bool
+) -> None:
+    """Stop the server in the middle of a projection, start it again: nothing lost or
+    doubled (overlapped: a batch that fails is written again one at a time, after the
+    batch before it)."""
     workdir = tmp_path / "neo4j"
     try:
         uri = _neo4j("start", str(workdir))
@@ -157,7 +170,7 @@ def test_an_outage_mid_projection_is_retried_and_ends_equal_to_a_rebuild(tmp_pat
 
         restart = threading.Timer(3.0, restart_server)
         restart.start()
-        projector.catch_up()  # retries with back-off until the server is back
+        projector.catch_up(prefetch=prefetch)  # retries with back-off until it is back
         restart.join()
         assert restart_errors == []
         assert retries, "the projector should have reported the outage and retried"

@@ -6,9 +6,12 @@ The store applies the same graph changes as the networkx store
 each element's and each link's changes are folded into one row, and the rows go to one
 ``UNWIND`` statement per kind of change and per kind of element or edge, with the
 checkpoint (the notification position applied) in the same transaction, so a crash
-mid-batch neither loses nor doubles anything. Each transaction first locks the checkpoint
-and reads its position, and skips a batch at or before it (a retry whose first attempt
-committed, or another projector's), so a batch is written once. Each element also
+mid-batch neither loses nor doubles anything. Each transaction locks the checkpoint and
+reads its position before it touches anything an earlier batch wrote, and skips a batch at
+or before it (a retry whose first attempt committed, or another projector's), so a batch
+is written once. A projector overlaps a rebuild's batches (:meth:`Neo4jGraphStore.write_next`):
+a batch's new elements are created while the batch before commits, and its checkpoint
+locked once that commit is done. Each element also
 remembers the version of the last change it took, so changes applied by hand without a
 position and replayed change nothing; a link keeps no version (one property less on each
 of the graph's many relationships): a replay runs from the checkpoint on, in log order,
@@ -33,15 +36,17 @@ maps, which Neo4j cannot store) are kept as JSON text.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import time
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
-from neo4j import Driver, GraphDatabase, ManagedTransaction
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Transaction
 from neo4j.exceptions import (
     ConfigurationError,
     ServiceUnavailable,
@@ -57,6 +62,8 @@ from coherence.projections.neo4j_model import MODEL, MODEL_VERSION
 from coherence.projections.networkx_store import active_graph
 
 RETRYABLE = (ServiceUnavailable, SessionExpired, TransientError, OSError)
+
+_Tx = ManagedTransaction | Transaction
 
 
 class Rows(list[dict[str, Any]]):
@@ -121,6 +128,18 @@ def _statements() -> dict[tuple[str, str], str]:
     return rendered
 
 
+@dataclass(frozen=True)
+class _InFlight:
+    """A batch whose commit runs while the next batch is written."""
+
+    batch: neo4j_rows.PreparedBatch
+    commit: Future[None]
+
+    def result(self) -> None:
+        """Wait for the commit; its error raised here."""
+        self.commit.result()
+
+
 class Neo4jGraphStore:
     """A projection target in Neo4j (see the module docstring)."""
 
@@ -145,6 +164,8 @@ class Neo4jGraphStore:
         self._written: set[tuple[str, ...]] | None = None
         self._ids: dict[tuple[str, str], str] = {}
         self._statements = _statements()
+        self._committer = ThreadPoolExecutor(1, thread_name_prefix="neo4j-commit")
+        self._in_flight: _InFlight | None = None
 
     # -- set-up ----------------------------------------------------------------
 
@@ -243,47 +264,128 @@ class Neo4jGraphStore:
         """Write a prepared batch and its position: one transaction (retried while the
         server is unreachable)."""
         created: dict[tuple[str, str], str] = {}
-        attempts = 0
 
         def work(tx: ManagedTransaction) -> None:
-            nonlocal attempts
-            attempts += 1
             created.clear()  # a retried transaction starts again
             if self._written_already(tx, batch):
                 return  # its first attempt committed (its answer was lost), or another's did
-            if batch.plans:
-                tx.run(cypher("projections", "register_plans"), rows=Rows(batch.plans)).consume()
-            if batch.nodes:
-                statement = self._statements[("create_nodes", "")]
-                result = tx.run(statement, rows=Rows(batch.nodes), links=Rows(batch.within))
-                ids = result.single(strict=True)
-                for row, element_id in zip(batch.nodes, ids["ids"], strict=True):
-                    created[(row["node"]["plan"], row["node"]["key"])] = element_id
-            if batch.changed:
-                by_id, by_kind = self._node_rows(batch.changed, created)
-                if by_id:
-                    tx.run(self._statements[("update_nodes", "")], rows=Rows(by_id)).consume()
-                for kind, rows in by_kind.items():
-                    tx.run(self._statements[("upsert_nodes", kind)], rows=Rows(rows)).consume()
-            for statement, rows in batch.others:
-                tx.run(statement, rows=Rows(rows)).consume()
-            if batch.links:
-                by_id, by_key = self._link_rows(batch.links, created)
-                if by_id:
-                    tx.run(self._statements[("create_edges", "")], rows=Rows(by_id)).consume()
-                if by_key:
-                    tx.run(
-                        self._statements[("create_edges_by_key", "")], rows=Rows(by_key)
-                    ).consume()
-            if batch.position is not None:
-                tx.run(
-                    cypher("projections", "checkpoint"),
-                    name=self.name,
-                    position=batch.position,
-                    model=MODEL_VERSION,
-                ).consume()
+            self._create_nodes(tx, batch, created)
+            self._write_rest(tx, batch, created)
 
         self._retrying(lambda: self._write(work))
+        self._committed(batch, created)
+
+    def write_next(self, batch: neo4j_rows.PreparedBatch) -> None:
+        """Write a prepared batch, and commit it while the next one is written (call
+        :meth:`flush` after the last): batches in log order, as :meth:`write` does.
+
+        The server would otherwise wait while the client packs and sends each batch's
+        rows, and the client while the server commits. A batch's new elements (and the
+        links between them) are created first, on a second connection, while the batch
+        before commits: they touch nothing of it. Then, once that commit is done, the batch
+        locks the checkpoint and writes the rest, which may end on the elements the batch
+        before created. Should anything fail (that commit, or this batch), both are written
+        again one at a time by :meth:`write`, which skips what was committed after all.
+        """
+        previous, self._in_flight = self._in_flight, None
+        created: dict[tuple[str, str], str] = {}
+        session = self.driver.session(database=self.database)
+        tx = None
+        try:
+            tx = session.begin_transaction()
+            self._create_nodes(tx, batch, created)
+            if previous is not None:
+                previous.result()
+                previous = None
+            if self._written_already(tx, batch):
+                tx.rollback()
+                session.close()
+                return
+            self._write_rest(tx, batch, created)
+        except Exception:
+            if tx is not None:
+                with contextlib.suppress(Exception):
+                    tx.rollback()
+            session.close()
+            self._settle(previous)
+            self.write(batch)
+            return
+        committing = tx
+
+        def commit() -> None:
+            try:
+                committing.commit()
+            finally:
+                session.close()
+            self._committed(batch, created)
+
+        pending = self._committer.submit(commit)
+        self._in_flight = _InFlight(batch, pending)
+
+    def flush(self) -> None:
+        """Wait until the batch :meth:`write_next` left committing is committed (written
+        again by :meth:`write` should that commit fail)."""
+        previous, self._in_flight = self._in_flight, None
+        self._settle(previous)
+
+    def _settle(self, in_flight: _InFlight | None) -> None:
+        """Wait for a batch's commit; on failure, write the batch again by :meth:`write`."""
+        if in_flight is None:
+            return
+        try:
+            in_flight.result()
+        except Exception:
+            self.write(in_flight.batch)
+
+    def _create_nodes(
+        self, tx: _Tx, batch: neo4j_rows.PreparedBatch, created: dict[tuple[str, str], str]
+    ) -> None:
+        """The batch's new elements and the links between them; their element ids go to
+        ``created`` by (plan, key)."""
+        if not batch.nodes:
+            return
+        statement = self._statements[("create_nodes", "")]
+        result = tx.run(statement, rows=Rows(batch.nodes), links=Rows(batch.within))
+        ids = result.single(strict=True)
+        for row, element_id in zip(batch.nodes, ids["ids"], strict=True):
+            created[(row["node"]["plan"], row["node"]["key"])] = element_id
+
+    def _write_rest(
+        self,
+        tx: _Tx,
+        batch: neo4j_rows.PreparedBatch,
+        created: Mapping[tuple[str, str], str],
+    ) -> None:
+        """Everything of a batch but its new elements: new plans, changed elements, the
+        other statements, the other new links, and the position."""
+        if batch.plans:
+            tx.run(cypher("projections", "register_plans"), rows=Rows(batch.plans)).consume()
+        if batch.changed:
+            by_id, by_kind = self._node_rows(batch.changed, created)
+            if by_id:
+                tx.run(self._statements[("update_nodes", "")], rows=Rows(by_id)).consume()
+            for kind, rows in by_kind.items():
+                tx.run(self._statements[("upsert_nodes", kind)], rows=Rows(rows)).consume()
+        for statement, rows in batch.others:
+            tx.run(statement, rows=Rows(rows)).consume()
+        if batch.links:
+            by_id, by_key = self._link_rows(batch.links, created)
+            if by_id:
+                tx.run(self._statements[("create_edges", "")], rows=Rows(by_id)).consume()
+            if by_key:
+                tx.run(self._statements[("create_edges_by_key", "")], rows=Rows(by_key)).consume()
+        if batch.position is not None:
+            tx.run(
+                cypher("projections", "checkpoint"),
+                name=self.name,
+                position=batch.position,
+                model=MODEL_VERSION,
+            ).consume()
+
+    def _committed(
+        self, batch: neo4j_rows.PreparedBatch, created: Mapping[tuple[str, str], str]
+    ) -> None:
+        """What the store remembers of a committed batch."""
         self._ids.update(created)
         if batch.plan_ids:
             self.plan_ids.update(batch.plan_ids)
@@ -291,7 +393,7 @@ class Neo4jGraphStore:
             self._position = max(self._position, batch.position)
             self._model = MODEL_VERSION
 
-    def _written_already(self, tx: ManagedTransaction, batch: neo4j_rows.PreparedBatch) -> bool:
+    def _written_already(self, tx: _Tx, batch: neo4j_rows.PreparedBatch) -> bool:
         """Lock the checkpoint (until the transaction ends) and tell whether it holds the
         batch's position already: a connection lost during a commit leaves unknown whether
         it committed, and another projector may have written it; CREATEs must not run twice
@@ -429,4 +531,5 @@ class Neo4jGraphStore:
         raise Neo4jUnavailable(self.address)  # pragma: no cover - the loop returns or raises
 
     def close(self) -> None:
+        self._committer.shutdown(wait=True)
         self.driver.close()

@@ -61,6 +61,10 @@ class PreparingStore(Protocol):
 
     def write(self, batch: Any) -> None: ...
 
+    def write_next(self, batch: Any) -> None: ...
+
+    def flush(self) -> None: ...
+
 
 Progress = Callable[[int, int], None]
 
@@ -177,13 +181,15 @@ class Projector:
                     raise item
                 batch, count = item
                 if preparing is not None:
-                    preparing.write(batch)
+                    preparing.write_next(batch)
                 else:
                     store.apply(*batch)
                 gc.freeze()
                 done += count
                 if progress:
                     progress(done, max(total, done))
+            if preparing is not None:
+                preparing.flush()
         finally:
             stop.set()
             reader.join()
