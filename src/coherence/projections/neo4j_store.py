@@ -303,10 +303,11 @@ class Neo4jGraphStore:
                 return
             self._write_rest(tx, batch, created)
         except Exception:
-            if tx is not None:
+            if tx is not None:  # the server may be gone: then there is nothing to undo
                 with contextlib.suppress(Exception):
                     tx.rollback()
-            session.close()
+            with contextlib.suppress(Exception):
+                session.close()
             self._settle(previous)
             self.write(batch)
             return
