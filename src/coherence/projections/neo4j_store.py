@@ -134,10 +134,7 @@ class _InFlight:
 
     batch: neo4j_rows.PreparedBatch
     commit: Future[None]
-
-    def result(self) -> None:
-        """Wait for the commit; its error raised here."""
-        self.commit.result()
+    """Done once the batch is committed; its error, should the commit fail."""
 
 
 class Neo4jGraphStore:
@@ -295,7 +292,7 @@ class Neo4jGraphStore:
             tx = session.begin_transaction()
             self._create_nodes(tx, batch, created)
             if previous is not None:
-                previous.result()
+                previous.commit.result()
                 previous = None
             if self._written_already(tx, batch):
                 tx.rollback()
@@ -334,7 +331,7 @@ class Neo4jGraphStore:
         if in_flight is None:
             return
         try:
-            in_flight.result()
+            in_flight.commit.result()
         except Exception:
             self.write(in_flight.batch)
 
